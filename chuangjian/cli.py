@@ -1,0 +1,17 @@
+"""The ``chuangjian`` console command: Django's manage.py under the product's name."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangjian.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["chuangjian", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

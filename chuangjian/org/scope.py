@@ -1,0 +1,155 @@
+"""The one place that answers "what may this user see and do here" (权限范围).
+
+A membership gives a role at a unit, and that role reaches the unit's whole
+subtree. A user's scope is resolved once per request into a set of path prefixes
+with the capabilities each brings; every selector, view, API endpoint, export and
+background job filters through it. A superuser is a 管理员 of the whole tree.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+from chuangjian.org.models import Membership, Role, Unit
+
+if TYPE_CHECKING:
+    from chuangjian.org.models import User
+
+
+class Cap(enum.StrEnum):
+    """Capabilities. Views ask for a capability, never for a role."""
+
+    VIEW = "view"                      # see the unit, its data and pages
+    ENTER_DATA = "enter_data"          # fill in reports, record activities
+    APPROVE = "approve"                # accept / return the reports of units below
+    INSPECT = "inspect"                # run inspections, record findings
+    MANAGE_UNITS = "manage_units"      # create, move, rename, close units
+    MANAGE_PEOPLE = "manage_people"    # users and memberships
+    VIEW_AUDIT = "view_audit"          # browse the audit log
+    VIEW_CASES = "view_cases"          # the sensitive case register (帮教对象)
+
+
+ROLE_CAPS: dict[str, frozenset[Cap]] = {
+    Role.ADMIN: frozenset(Cap) - {Cap.VIEW_CASES},
+    Role.LEADER: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE, Cap.VIEW_AUDIT}),
+    Role.RESPONSIBLE: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE}),
+    Role.WORKER: frozenset({Cap.VIEW, Cap.ENTER_DATA}),
+    Role.INSPECTOR: frozenset({Cap.VIEW, Cap.INSPECT}),
+    Role.CASEWORKER: frozenset({Cap.VIEW, Cap.VIEW_CASES}),
+    Role.READONLY: frozenset({Cap.VIEW}),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    path: str
+    unit_id: int
+    role: str
+
+    @property
+    def caps(self) -> frozenset[Cap]:
+        return ROLE_CAPS.get(self.role, frozenset())
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    is_global: bool = False
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    # -- building ---------------------------------------------------------------------
+    @classmethod
+    def for_user(cls, user: User | Any) -> Scope:
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return cls(user_id=None)
+        if user.is_superuser:
+            return cls(user_id=user.pk, is_global=True)
+        rows = (Membership.objects.filter(user=user, unit__closed_on__isnull=True)
+                .values_list("unit__path", "unit_id", "role"))
+        return cls(user_id=user.pk, grants=tuple(Grant(p, u, r) for p, u, r in rows))
+
+    @classmethod
+    def system(cls) -> Scope:
+        """The scope of command-line tools run by an operator on the server."""
+        return cls(user_id=None, is_global=True)
+
+    # -- questions --------------------------------------------------------------------
+    @property
+    def is_empty(self) -> bool:
+        return not self.is_global and not self.grants
+
+    def prefixes(self, cap: Cap = Cap.VIEW) -> list[str]:
+        """Minimal set of path prefixes where ``cap`` holds (nested ones folded)."""
+        paths = sorted({g.path for g in self.grants if cap in g.caps})
+        folded: list[str] = []
+        for p in paths:
+            if not any(p.startswith(q) for q in folded):
+                folded.append(p)
+        return folded
+
+    def q(self, cap: Cap = Cap.VIEW, *, field_name: str = "path") -> Q:
+        """A filter matching rows whose ``field_name`` path lies where ``cap`` holds."""
+        if self.is_global:
+            return Q()
+        prefixes = self.prefixes(cap)
+        if not prefixes:
+            return Q(pk__in=[])
+        cond = Q()
+        for p in prefixes:
+            cond |= Q(**{f"{field_name}__startswith": p})
+        return cond
+
+    def filter(self, qs: QuerySet[Any], cap: Cap = Cap.VIEW, *, field_name: str = "path"
+               ) -> QuerySet[Any]:
+        return qs.filter(self.q(cap, field_name=field_name))
+
+    def units(self, cap: Cap = Cap.VIEW) -> QuerySet[Unit]:
+        return self.filter(Unit.objects.all(), cap)
+
+    def allows(self, unit: Unit | str, cap: Cap = Cap.VIEW) -> bool:
+        if self.is_global:
+            return True
+        path = unit if isinstance(unit, str) else unit.path
+        return any(path.startswith(g.path) and cap in g.caps for g in self.grants)
+
+    def allows_any(self, cap: Cap) -> bool:
+        return self.is_global or any(cap in g.caps for g in self.grants)
+
+    def roles_at(self, unit: Unit) -> set[str]:
+        """The roles that reach ``unit`` (held there or at an ancestor)."""
+        if self.is_global:
+            return {Role.ADMIN.value}
+        return {g.role for g in self.grants if unit.path.startswith(g.path)}
+
+    def caps_at(self, unit: Unit) -> frozenset[Cap]:
+        if self.is_global:
+            return frozenset(Cap)
+        caps: set[Cap] = set()
+        for g in self.grants:
+            if unit.path.startswith(g.path):
+                caps |= g.caps
+        return frozenset(caps)
+
+    def root_units(self) -> list[Unit]:
+        """The top units of the user's scope, for a home page or a tree."""
+        if self.is_global:
+            return list(Unit.objects.filter(parent__isnull=True).order_by("sort_key"))
+        ids = [g.unit_id for g in self.grants if g.path in self.prefixes(Cap.VIEW)]
+        return list(Unit.objects.filter(pk__in=ids).order_by("depth", "sort_key"))
+
+
+def require(scope: Scope, unit: Unit, cap: Cap) -> None:
+    """Raise ``PermissionDenied`` (403) unless ``cap`` holds at ``unit``."""
+    from django.core.exceptions import PermissionDenied
+
+    if not scope.allows(unit, cap):
+        raise PermissionDenied
+
+
+def path_of(ids: Iterable[int]) -> str:
+    return "".join(f"{i}/" for i in ids)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("chuangjian.api.urls")),
+    path("", include("chuangjian.web.urls")),
+]
+
+if settings.DEBUG:  # pragma: no cover - development convenience only
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
