@@ -20,7 +20,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # The development key is only accepted while DEBUG is on or under tests; production
 # without a key refuses to start rather than run with a guessable one.
-_DEV_KEY = "dev-only-insecure-key-change-me"  # noqa: S105
+_DEV_KEY = "dev-only-insecure-key-change-me"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_KEY)
 PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
 if PRODUCTION and SECRET_KEY == _DEV_KEY:

@@ -92,10 +92,16 @@ class Scope:
                 folded.append(p)
         return folded
 
+    def _global_allows(self, cap: Cap) -> bool:
+        # The operator account sees everything except the sensitive case register,
+        # which only the people who work the case (社工) may open; the command-line
+        # system scope (no user) is the one exception, for maintenance jobs.
+        return cap != Cap.VIEW_CASES or self.user_id is None
+
     def q(self, cap: Cap = Cap.VIEW, *, field_name: str = "path") -> Q:
         """A filter matching rows whose ``field_name`` path lies where ``cap`` holds."""
         if self.is_global:
-            return Q()
+            return Q() if self._global_allows(cap) else Q(pk__in=[])
         prefixes = self.prefixes(cap)
         if not prefixes:
             return Q(pk__in=[])
@@ -113,12 +119,14 @@ class Scope:
 
     def allows(self, unit: Unit | str, cap: Cap = Cap.VIEW) -> bool:
         if self.is_global:
-            return True
+            return self._global_allows(cap)
         path = unit if isinstance(unit, str) else unit.path
         return any(path.startswith(g.path) and cap in g.caps for g in self.grants)
 
     def allows_any(self, cap: Cap) -> bool:
-        return self.is_global or any(cap in g.caps for g in self.grants)
+        if self.is_global:
+            return self._global_allows(cap)
+        return any(cap in g.caps for g in self.grants)
 
     def roles_at(self, unit: Unit) -> set[str]:
         """The roles that reach ``unit`` (held there or at an ancestor)."""
@@ -128,7 +136,7 @@ class Scope:
 
     def caps_at(self, unit: Unit) -> frozenset[Cap]:
         if self.is_global:
-            return frozenset(Cap)
+            return frozenset(c for c in Cap if self._global_allows(c))
         caps: set[Cap] = set()
         for g in self.grants:
             if unit.path.startswith(g.path):

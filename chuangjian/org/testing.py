@@ -16,7 +16,7 @@ from chuangjian.org import actions
 from chuangjian.org.levels import Kind, Level
 from chuangjian.org.models import Role, Unit, User
 
-PASSWORD = "Test@2026pass"
+PASSWORD = "Test@2026pass"  # noqa: S105 - a test fixture, not a secret
 
 
 @dataclass

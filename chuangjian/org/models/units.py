@@ -71,6 +71,10 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.sort_key = pinyin_key(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @property
     def level_label(self) -> str:
         return level_label(self.level)
@@ -108,10 +112,6 @@ class Unit(models.Model):
             errors["department_type"] = str(_("职能部门须填写部门类别"))
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.sort_key = pinyin_key(self.name)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class UnitVersion(models.Model):
@@ -151,6 +151,9 @@ class UnitSuccession(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["predecessor", "successor"],
                                                name="org_succession_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_change_display()})"
 
 
 class Division(models.Model):

@@ -51,3 +51,8 @@ def test_nested_grants_fold_into_the_outermost_prefix(world: World) -> None:
 def test_the_superuser_and_the_system_scope_see_everything(world: World) -> None:
     assert Scope.for_user(world.superuser).units().count() == Unit.objects.count()
     assert Scope.system().allows(world.other_community, Cap.MANAGE_UNITS)
+
+
+def test_not_even_the_superuser_may_open_the_case_register(world: World) -> None:
+    assert not Scope.for_user(world.superuser).allows(world.community, Cap.VIEW_CASES)
+    assert not Scope.for_user(world.superuser).units(Cap.VIEW_CASES).exists()
