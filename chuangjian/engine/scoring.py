@@ -1,0 +1,355 @@
+"""Scoring (评分): item scores, the standard's total, veto (一票否决), tiers and ranking.
+
+Missing data is never quietly scored as zero. Each item says what happens
+when its value cannot be computed: ``zero`` scores it 0 and says so,
+``exclude`` removes it from the denominator and rescales the total.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from chuangjian.engine.targets import TargetResult, TargetStatus
+
+__all__ = [
+    "AllOrNothing",
+    "DeductPerOccurrence",
+    "ItemScore",
+    "MissingPolicy",
+    "Proportional",
+    "Reviewer",
+    "ScoringError",
+    "StandardScore",
+    "rank",
+    "score_standard",
+]
+
+
+class ScoringError(ValueError):
+    """An impossible score or rule; the message is Chinese."""
+
+
+class MissingPolicy(enum.StrEnum):
+    ZERO = "zero"
+    EXCLUDE = "exclude"
+
+
+def _num(x: float) -> str:
+    rounded = round(x, 2)
+    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:g}"
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    """One scored item. `score` is None only when the item is excluded for missing data."""
+
+    code: str
+    score: float | None
+    max_score: float
+    status: TargetStatus
+    veto_triggered: bool = False
+    explanation: str = ""
+    missing_policy: MissingPolicy = MissingPolicy.ZERO
+
+    def __post_init__(self) -> None:
+        if self.max_score < 0:
+            raise ScoringError(f"「{self.code}」的满分不能为负数")
+        if self.score is not None and not -1e-9 <= self.score <= self.max_score + 1e-9:
+            raise ScoringError(f"「{self.code}」得分 {_num(self.score)} 不在 0–{_num(self.max_score)} 之间")
+
+    @property
+    def excluded(self) -> bool:
+        return self.score is None
+
+
+def _check_max(max_score: float) -> None:
+    if not (max_score >= 0 and math.isfinite(max_score)):
+        raise ScoringError(f"满分应为非负数，而不是 {max_score}")
+
+
+def _missing(code: str, max_score: float, reason: str | None, policy: MissingPolicy) -> ItemScore:
+    why = reason or "缺少数据"
+    if policy is MissingPolicy.EXCLUDE:
+        text = f"无法计算（{why}），不计分，满分 {_num(max_score)} 分从总分基数中扣除"
+        return ItemScore(code, None, max_score, TargetStatus.UNKNOWN, False, text, policy)
+    text = f"无法计算（{why}），按 0 分计"
+    return ItemScore(code, 0.0, max_score, TargetStatus.UNKNOWN, False, text, policy)
+
+
+@dataclass(frozen=True)
+class AllOrNothing:
+    """Full marks when the target is met, otherwise none."""
+
+    max_score: float
+
+    def __post_init__(self) -> None:
+        _check_max(self.max_score)
+
+    def describe_zh(self) -> str:
+        return f"达标得 {_num(self.max_score)} 分，否则不得分"
+
+    def score(
+        self,
+        code: str,
+        result: TargetResult,
+        *,
+        missing_policy: MissingPolicy = MissingPolicy.ZERO,
+        veto: bool = False,
+    ) -> ItemScore:
+        if result.status is TargetStatus.UNKNOWN:
+            return _missing(code, self.max_score, result.reason, missing_policy)
+        met = result.status is TargetStatus.MET
+        points = self.max_score if met else 0.0
+        text = f"{result.applied}；{result.status.label}，得 {_num(points)} 分"
+        return ItemScore(code, points, self.max_score, result.status, veto and not met, text, missing_policy)
+
+
+@dataclass(frozen=True)
+class Proportional:
+    """Marks in proportion to how far the value got toward the target."""
+
+    max_score: float
+
+    def __post_init__(self) -> None:
+        _check_max(self.max_score)
+
+    def describe_zh(self) -> str:
+        return f"按完成程度得分，满分 {_num(self.max_score)} 分"
+
+    def score(
+        self,
+        code: str,
+        result: TargetResult,
+        *,
+        missing_policy: MissingPolicy = MissingPolicy.ZERO,
+        veto: bool = False,
+    ) -> ItemScore:
+        if result.status is TargetStatus.UNKNOWN or result.attainment is None:
+            return _missing(code, self.max_score, result.reason, missing_policy)
+        attainment = min(max(result.attainment, 0.0), 1.0)
+        points = self.max_score * attainment
+        text = (
+            f"{result.applied}；{result.status.label}，完成 {_num(attainment * 100)}%，"
+            f"得 {_num(points)} 分"
+        )
+        met = result.status is TargetStatus.MET
+        return ItemScore(code, points, self.max_score, result.status, veto and not met, text, missing_policy)
+
+
+@dataclass(frozen=True)
+class DeductPerOccurrence:
+    """Start from full marks and deduct per occurrence (每发现一处扣 N 分), at most `cap` in all.
+
+    The score never falls below max − cap, nor below 0.
+    """
+
+    max_score: float
+    per: float
+    cap: float | None = None  # None: may deduct down to 0
+
+    def __post_init__(self) -> None:
+        _check_max(self.max_score)
+        if not self.per > 0:
+            raise ScoringError("每次扣分应为正数")
+        if self.cap is not None and self.cap < 0:
+            raise ScoringError("扣分上限不能为负数")
+
+    def describe_zh(self) -> str:
+        cap = f"，最多扣 {_num(self.cap)} 分" if self.cap is not None else ""
+        return f"满分 {_num(self.max_score)} 分，每发生 1 次扣 {_num(self.per)} 分{cap}"
+
+    def points(self, occurrences: float) -> float:
+        if occurrences < 0 or not math.isfinite(occurrences):
+            raise ScoringError(f"发生次数应为非负数，而不是 {occurrences}")
+        cap = self.max_score if self.cap is None else min(self.cap, self.max_score)
+        return self.max_score - min(occurrences * self.per, cap)
+
+    def score(
+        self,
+        code: str,
+        occurrences: float | None,
+        *,
+        missing_policy: MissingPolicy = MissingPolicy.ZERO,
+        reason: str | None = None,
+        veto: bool = False,
+    ) -> ItemScore:
+        if occurrences is None or occurrences != occurrences:
+            return _missing(code, self.max_score, reason, missing_policy)
+        points = self.points(occurrences)
+        status = TargetStatus.MET if occurrences == 0 else TargetStatus.NOT_MET
+        text = f"发生 {_num(occurrences)} 次，扣 {_num(self.max_score - points)} 分，得 {_num(points)} 分"
+        return ItemScore(
+            code, points, self.max_score, status, veto and occurrences > 0, text, missing_policy
+        )
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """A score given by a reviewer who read the evidence (评审打分)."""
+
+    max_score: float
+
+    def __post_init__(self) -> None:
+        _check_max(self.max_score)
+
+    def describe_zh(self) -> str:
+        return f"评审打分，满分 {_num(self.max_score)} 分"
+
+    def validate(self, given: float) -> float:
+        if given != given or given < 0:
+            raise ScoringError(f"评分 {_num(given) if given == given else given} 无效：不能为负数")
+        if given > self.max_score:
+            raise ScoringError(f"评分 {_num(given)} 超过满分 {_num(self.max_score)}")
+        return float(given)
+
+    def score(
+        self,
+        code: str,
+        given: float | None,
+        *,
+        missing_policy: MissingPolicy = MissingPolicy.ZERO,
+        note: str = "",
+    ) -> ItemScore:
+        if given is None:
+            return _missing(code, self.max_score, "尚未评审", missing_policy)
+        points = self.validate(given)
+        # Full marks is the only reviewer score that means "nothing wanting".
+        status = TargetStatus.MET if points == self.max_score else TargetStatus.NOT_MET
+        text = f"评审给 {_num(points)} 分（满分 {_num(self.max_score)}）" + (f"：{note}" if note else "")
+        return ItemScore(code, points, self.max_score, status, False, text, missing_policy)
+
+
+# -- the standard's total -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandardScore:
+    items: tuple[ItemScore, ...]
+    bonus_items: tuple[ItemScore, ...]
+    base_total: float | None  # rescaled to base_max when items were excluded
+    base_max: float
+    bonus: float
+    total: float | None
+    vetoed: bool
+    veto_items: tuple[str, ...]  # codes that triggered the veto
+    veto_unknown: tuple[str, ...]  # veto items that could not be computed
+    excluded: tuple[str, ...]
+    passed: bool
+    tier: str | None
+    explanation: str
+
+
+def score_standard(
+    items: Sequence[ItemScore],
+    *,
+    pass_mark: float,
+    tiers: Sequence[tuple[str, float]] = (),
+    bonus_items: Sequence[ItemScore] = (),
+    bonus_cap: float | None = None,
+    veto_codes: Collection[str] = (),
+) -> StandardScore:
+    """Total a unit's item scores against a standard.
+
+    A veto item (一票否决) that is not met fails the unit whatever its score;
+    one that cannot be computed withholds the pass until it is checked.
+    """
+    codes = [i.code for i in items] + [i.code for i in bonus_items]
+    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    if dupes:
+        raise ScoringError(f"评分项重复：{'、'.join(dupes)}")
+    lines: list[str] = []
+
+    base_max = sum(i.max_score for i in items)
+    included = [i for i in items if not i.excluded]
+    excluded = tuple(i.code for i in items if i.excluded)
+    included_max = sum(i.max_score for i in included)
+    raw = sum(i.score or 0.0 for i in included)
+    base_total: float | None
+    if included_max > 0:
+        base_total = raw * base_max / included_max
+        if excluded:
+            lines.append(
+                f"{'、'.join(excluded)} 无法计算，不计入；其余各项得 {_num(raw)} / {_num(included_max)} 分，"
+                f"折算为 {_num(base_total)} / {_num(base_max)} 分"
+            )
+        else:
+            lines.append(f"基本分 {_num(raw)} / {_num(base_max)} 分")
+    elif items and base_max > 0:
+        base_total = None
+        lines.append("所有评分项均无法计算，无法得出总分")
+    else:
+        base_total = 0.0
+    zeroed = [i.code for i in items if i.status is TargetStatus.UNKNOWN and not i.excluded]
+    if zeroed:
+        lines.append(f"{'、'.join(zeroed)} 缺少数据，按 0 分计")
+
+    bonus_raw = sum(i.score or 0.0 for i in bonus_items)
+    bonus = bonus_raw if bonus_cap is None else min(bonus_raw, bonus_cap)
+    if bonus_items:
+        capped = f"（超过上限，按 {_num(bonus)} 分计）" if bonus < bonus_raw else ""
+        lines.append(f"加分 {_num(bonus_raw)} 分{capped}")
+    total = None if base_total is None else base_total + bonus
+
+    veto_set = set(veto_codes)
+    everything = [*items, *bonus_items]
+    veto_items = tuple(
+        i.code
+        for i in everything
+        if i.veto_triggered or (i.code in veto_set and i.status is TargetStatus.NOT_MET)
+    )
+    veto_unknown = tuple(
+        i.code for i in everything if i.code in veto_set and i.status is TargetStatus.UNKNOWN
+    )
+    missing_veto = sorted(veto_set - set(codes))
+    vetoed = bool(veto_items)
+    if vetoed:
+        lines.append(f"一票否决：{'、'.join(veto_items)} 未达标")
+    if veto_unknown:
+        lines.append(f"一票否决项 {'、'.join(veto_unknown)} 无法计算，核实前不能判定达标")
+    if missing_veto:
+        lines.append(f"一票否决项 {'、'.join(missing_veto)} 没有评分结果，核实前不能判定达标")
+
+    settled = not vetoed and not veto_unknown and not missing_veto and total is not None
+    passed = settled and total is not None and total >= pass_mark - 1e-9
+    tier: str | None = None
+    if settled and total is not None:
+        reached = [(minimum, name) for name, minimum in tiers if total >= minimum - 1e-9]
+        tier = max(reached)[1] if reached else None
+    if total is not None:
+        verdict = "合格" if passed else "不合格"
+        lines.append(
+            f"总分 {_num(total)} 分，合格线 {_num(pass_mark)} 分，{verdict}"
+            + (f"，等次：{tier}" if tier else "")
+        )
+    elif not vetoed:
+        lines.append("无法判定是否合格")
+    return StandardScore(
+        items=tuple(items),
+        bonus_items=tuple(bonus_items),
+        base_total=base_total,
+        base_max=base_max,
+        bonus=bonus,
+        total=total,
+        vetoed=vetoed,
+        veto_items=veto_items,
+        veto_unknown=veto_unknown + tuple(missing_veto),
+        excluded=excluded,
+        passed=passed,
+        tier=tier,
+        explanation="；".join(lines) + "。",
+    )
+
+
+def rank(scores: Mapping[str, float | None]) -> dict[str, int]:
+    """Competition ranking (1, 2, 2, 4), highest first; missing scores share the last place."""
+    # Totals of float weights can differ in the last bit; round before tying.
+    present = {k: round(v, 6) for k, v in scores.items() if v is not None and v == v}
+    ordered = sorted(present.values(), reverse=True)
+    first_place: dict[float, int] = {}
+    for place, value in enumerate(ordered, start=1):
+        first_place.setdefault(value, place)
+    last = len(present) + 1
+    return {k: first_place[present[k]] if k in present else last for k in scores}

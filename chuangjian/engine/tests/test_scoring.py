@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chuangjian.engine.scoring import (
+    AllOrNothing,
+    DeductPerOccurrence,
+    ItemScore,
+    MissingPolicy,
+    Proportional,
+    Reviewer,
+    ScoringError,
+    rank,
+    score_standard,
+)
+from chuangjian.engine.targets import (
+    Compare,
+    TargetContext,
+    TargetResult,
+    TargetStatus,
+    ZeroForYears,
+)
+
+CTX = TargetContext(2026)
+MET, NOT_MET, UNKNOWN = TargetStatus.MET, TargetStatus.NOT_MET, TargetStatus.UNKNOWN
+TIERS = [("达标", 60), ("先进", 85), ("示范", 95)]
+
+
+def item(code: str, score: float | None, max_score: float = 10, status: TargetStatus = MET) -> ItemScore:
+    return ItemScore(code, score, max_score, status)
+
+
+# -- item rules ---------------------------------------------------------------
+
+
+def test_all_or_nothing_gives_full_marks_only_when_met() -> None:
+    rule = AllOrNothing(10)
+    met = rule.score("fire_rate", Compare(">=", 90).evaluate(95, CTX))
+    missed = rule.score("fire_rate", Compare(">=", 90).evaluate(89, CTX))
+    assert (met.score, met.status) == (10, MET)
+    assert (missed.score, missed.status) == (0, NOT_MET)
+    assert "未达标，得 0 分" in missed.explanation
+
+
+def test_proportional_scores_by_attainment() -> None:
+    result = Proportional(10).score("green", Compare(">=", 20).evaluate(15, CTX))
+    assert result.score == pytest.approx(7.5)
+    assert "完成 75%" in result.explanation
+
+
+def test_missing_data_scored_zero_says_so() -> None:
+    unknown = Compare(">=", 90).evaluate(None, CTX)
+    result = Proportional(10).score("fire_rate", unknown, missing_policy=MissingPolicy.ZERO)
+    assert result.score == 0
+    assert result.status is UNKNOWN
+    assert result.explanation == "无法计算（缺少指标数值），按 0 分计"
+
+
+def test_missing_data_excluded_is_taken_out_of_the_denominator() -> None:
+    unknown = Compare(">=", 90).evaluate(None, CTX)
+    result = AllOrNothing(10).score("fire_rate", unknown, missing_policy=MissingPolicy.EXCLUDE)
+    assert result.score is None
+    assert result.excluded
+    assert "从总分基数中扣除" in result.explanation
+
+
+def test_each_occurrence_deducts_until_the_cap() -> None:
+    rule = DeductPerOccurrence(10, per=2, cap=6)
+    assert rule.score("six_chaos", 0).score == 10
+    assert rule.score("six_chaos", 2).score == 6
+    assert rule.score("six_chaos", 20).score == 4
+    assert rule.score("six_chaos", 2).explanation == "发生 2 次，扣 4 分，得 6 分"
+    assert rule.describe_zh() == "满分 10 分，每发生 1 次扣 2 分，最多扣 6 分"
+
+
+def test_deduction_without_cap_stops_at_zero() -> None:
+    assert DeductPerOccurrence(5, per=2).score("x", 10).score == 0
+
+
+def test_a_negative_occurrence_count_is_refused() -> None:
+    with pytest.raises(ScoringError, match="非负数"):
+        DeductPerOccurrence(5, per=1).score("x", -1)
+
+
+def test_a_reviewer_score_above_max_is_refused_in_chinese() -> None:
+    rule = Reviewer(10)
+    assert rule.score("ledger", 8, note="台账齐全").explanation == "评审给 8 分（满分 10）：台账齐全"
+    with pytest.raises(ScoringError, match="评分 12 超过满分 10"):
+        rule.score("ledger", 12)
+    with pytest.raises(ScoringError, match="不能为负数"):
+        rule.score("ledger", -1)
+
+
+def test_a_review_not_yet_done_is_missing_not_zero() -> None:
+    result = Reviewer(10).score("ledger", None)
+    assert result.status is UNKNOWN
+    assert "尚未评审" in result.explanation
+
+
+def test_an_item_score_outside_its_range_is_refused() -> None:
+    with pytest.raises(ScoringError, match="不在 0–10 之间"):
+        ItemScore("x", 11, 10, MET)
+
+
+# -- the standard -------------------------------------------------------------
+
+
+def test_a_standard_totals_items_and_picks_the_highest_tier() -> None:
+    items = [item("a", 40, 40), item("b", 30, 40), item("c", 18, 20)]
+    result = score_standard(items, pass_mark=60, tiers=TIERS)
+    assert result.total == 88
+    assert result.passed
+    assert result.tier == "先进"
+    assert "总分 88 分，合格线 60 分，合格，等次：先进" in result.explanation
+
+
+def test_bonus_points_are_capped() -> None:
+    items = [item("a", 90, 100)]
+    bonus = [item("award", 20, 20), item("media", 15, 20)]
+    result = score_standard(items, pass_mark=60, tiers=TIERS, bonus_items=bonus, bonus_cap=30)
+    assert result.bonus == 30
+    assert result.total == 120
+    assert result.tier == "示范"
+    assert "超过上限，按 30 分计" in result.explanation
+
+
+def test_a_veto_item_fails_the_unit_whatever_its_score() -> None:
+    fire = AllOrNothing(0).score("no_major_fire", ZeroForYears(3).evaluate(1, TargetContext(2026, history=[0, 0, 1])))
+    result = score_standard([item("a", 100, 100), fire], pass_mark=60, tiers=TIERS, veto_codes={"no_major_fire"})
+    assert result.total == 100
+    assert result.vetoed
+    assert result.veto_items == ("no_major_fire",)
+    assert not result.passed
+    assert result.tier is None
+    assert "一票否决：no_major_fire 未达标" in result.explanation
+
+
+def test_a_veto_item_that_cannot_be_computed_withholds_the_pass() -> None:
+    fire = AllOrNothing(0).score("no_major_fire", ZeroForYears(3).evaluate(0, TargetContext(2026)))
+    result = score_standard([item("a", 100, 100), fire], pass_mark=60, veto_codes={"no_major_fire"})
+    assert not result.vetoed
+    assert not result.passed
+    assert result.veto_unknown == ("no_major_fire",)
+    assert "核实前不能判定达标" in result.explanation
+
+
+def test_an_item_can_trigger_its_own_veto() -> None:
+    vetoing = ItemScore("family_planning", 0, 0, NOT_MET, veto_triggered=True)
+    assert score_standard([item("a", 100, 100), vetoing], pass_mark=60).vetoed
+
+
+def test_excluded_items_are_rescaled_to_the_full_base() -> None:
+    items = [
+        item("a", 40, 50),
+        ItemScore("b", None, 50, UNKNOWN, missing_policy=MissingPolicy.EXCLUDE),
+    ]
+    result = score_standard(items, pass_mark=60)
+    assert result.base_total == pytest.approx(80)
+    assert result.excluded == ("b",)
+    assert "折算为 80 / 100 分" in result.explanation
+
+
+def test_zero_policy_items_are_named_in_the_explanation() -> None:
+    items = [item("a", 50, 50), ItemScore("b", 0, 50, UNKNOWN)]
+    result = score_standard(items, pass_mark=60)
+    assert result.total == 50
+    assert "b 缺少数据，按 0 分计" in result.explanation
+
+
+def test_when_everything_is_excluded_there_is_no_total() -> None:
+    items = [ItemScore("a", None, 50, UNKNOWN, missing_policy=MissingPolicy.EXCLUDE)]
+    result = score_standard(items, pass_mark=60)
+    assert result.total is None
+    assert not result.passed
+
+
+def test_duplicate_item_codes_are_refused() -> None:
+    with pytest.raises(ScoringError, match="重复"):
+        score_standard([item("a", 1), item("a", 2)], pass_mark=1)
+
+
+# -- ranking ------------------------------------------------------------------
+
+
+def test_ranking_is_competition_style_with_missing_last() -> None:
+    scores = {"东城": 90.0, "西城": 85.0, "南城": 85.0, "北城": 70.0, "新区": None}
+    assert rank(scores) == {"东城": 1, "西城": 2, "南城": 2, "北城": 4, "新区": 5}
+
+
+def test_float_noise_does_not_break_a_tie() -> None:
+    assert rank({"a": 0.1 + 0.2, "b": 0.3}) == {"a": 1, "b": 1}
+
+
+# -- properties ---------------------------------------------------------------
+
+
+@settings(max_examples=300)
+@given(
+    st.floats(0, 100),
+    st.floats(0.01, 50),
+    st.one_of(st.none(), st.floats(0, 200)),
+    st.floats(0, 1000),
+)
+def test_deduction_never_falls_below_max_minus_cap_nor_zero(
+    max_score: float, per: float, cap: float | None, occurrences: float
+) -> None:
+    points = DeductPerOccurrence(max_score, per, cap).points(occurrences)
+    assert points >= 0
+    assert points <= max_score
+    if cap is not None:
+        assert points >= max_score - cap - 1e-9
+
+
+@settings(max_examples=200)
+@given(st.floats(0.01, 50), st.floats(0, 100), st.floats(0, 100))
+def test_more_occurrences_never_score_more(per: float, a: float, b: float) -> None:
+    rule = DeductPerOccurrence(10, per, 6)
+    low, high = sorted((a, b))
+    assert rule.points(high) <= rule.points(low)
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.text(max_size=3), st.one_of(st.none(), st.integers(0, 5).map(float)), max_size=8))
+def test_a_higher_score_never_ranks_below_a_lower_one(scores: dict[str, float | None]) -> None:
+    ranks = rank(scores)
+    for a, sa in scores.items():
+        for b, sb in scores.items():
+            if sa is not None and (sb is None or sa > sb):
+                assert ranks[a] < ranks[b]
+            if sa == sb:
+                assert ranks[a] == ranks[b]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.floats(0, 20), st.floats(0, 1)), min_size=1, max_size=8), st.floats(0, 100))
+def test_a_passing_unit_always_reaches_the_pass_mark(rows: list[tuple[float, float]], pass_mark: float) -> None:
+    items = [ItemScore(f"i{k}", mx * share, mx, MET) for k, (mx, share) in enumerate(rows)]
+    result = score_standard(items, pass_mark=pass_mark)
+    assert result.total is not None
+    assert result.passed == (result.total >= pass_mark - 1e-9)
+
+
+def test_result_text_mentions_the_target_that_applied() -> None:
+    result = TargetResult(MET, 1.0, "适用「农村」目标：≥ 80%")
+    assert "适用「农村」目标" in AllOrNothing(5).score("aware", result).explanation
