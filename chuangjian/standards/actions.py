@@ -1,0 +1,210 @@
+"""Writing standards into the metadata tables, and placing units in classes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chuangjian.audit.log import log_action
+from chuangjian.engine import expressions
+from chuangjian.org.models import Unit, User
+from chuangjian.standards import models as m
+from chuangjian.standards.loader import LoadResult
+from chuangjian.standards.schema import Element, ProblemCategory, Standard
+
+
+@dataclass
+class LoadSummary:
+    created: list[str] = field(default_factory=list)      # "code v1"
+    unchanged: list[str] = field(default_factory=list)
+    elements_created: int = 0
+    elements_unchanged: int = 0
+
+
+def _element_hash(element: Element) -> str:
+    payload = element.model_dump(mode="json", by_alias=True)
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+                          ).hexdigest()
+
+
+@transaction.atomic
+def load_standards(*, actor: User | None, result: LoadResult) -> LoadSummary:
+    """Store a validated load. All or nothing; loading the same files again is a no-op.
+
+    A standard version already stored with different content is refused: a changed
+    standard must carry a new version number, so results computed under the old one
+    never change meaning.
+    """
+    result.raise_for_errors()
+    summary = LoadSummary()
+    stored = {e.code: e for e in m.DataElement.objects.filter(code__in=list(result.elements))}
+    conflicts: list[str] = []
+    for code, element in result.elements.items():
+        digest = _element_hash(element)
+        existing = stored.get(code)
+        if existing is None:
+            stored[code] = m.DataElement.objects.create(
+                code=code, name=element.name, type=element.type.value, unit=element.unit,
+                period=element.period.value, time_agg=element.time_agg.value,
+                tree_agg=element.tree_agg.value, min_value=element.min,
+                max_value=element.max, description=element.description,
+                definition_hash=digest)
+            summary.elements_created += 1
+        elif existing.definition_hash != digest:
+            conflicts.append(f"数据元素「{code}」的定义与已载入的不同（{result.element_origins[code]}）："
+                             "一数一源，已有数据依赖原定义，请改用新的编码")
+        else:
+            summary.elements_unchanged += 1
+    for standard in result.standards:
+        source = Path(result.standard_files[standard.key])
+        text = source.read_text(encoding="utf-8")
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        label = f"{standard.code} v{standard.version}"
+        existing_version = m.StandardVersion.objects.filter(
+            code=standard.code, version=standard.version).first()
+        if existing_version is not None:
+            if existing_version.content_hash == digest:
+                summary.unchanged.append(label)
+            else:
+                conflicts.append(f"{source.name}：标准「{standard.code}」第 {standard.version} 版"
+                                 "已载入且内容不同；修改后的标准请提高 version")
+            continue
+        _store_standard(standard, source, text, digest, result, stored)
+        summary.created.append(label)
+    if conflicts:
+        # Raising rolls back everything this call wrote: nothing is half-loaded.
+        raise ValidationError(conflicts)
+    if summary.created or summary.elements_created:
+        log_action(action="standards.loaded", actor=actor,
+                   data={"created": summary.created, "elements_created": summary.elements_created})
+    return summary
+
+
+def _store_standard(standard: Standard, source: Path, text: str, digest: str,
+                    result: LoadResult, elements: Mapping[str, m.DataElement]) -> None:
+    version = m.StandardVersion.objects.create(
+        code=standard.code, version=standard.version, name=standard.name,
+        campaign=standard.campaign, description=standard.description,
+        year_from=standard.years.start, year_to=standard.years.to,
+        levels=[level.value for level in standard.applies_to.levels],
+        categories=[c.value for c in standard.applies_to.categories],
+        plans=list(standard.plans), total=standard.total, pass_mark=standard.pass_mark,
+        bonus_cap=standard.bonus_cap,
+        tiers=[{"name": t.name.value, "min": t.min} for t in standard.tiers],
+        source_file=source.name, source_text=text, content_hash=digest)
+    version.elements.set([elements[c] for c in result.elements_of(standard)])
+    rows = []
+    order = 0
+    for item in standard.items:
+        for content in item.contents:
+            for ind in content.indicators:
+                order += 1
+                rows.append(m.Indicator(
+                    standard=version, order=order, item_code=item.code, item_name=item.name,
+                    content_code=content.code, content_name=content.name, code=ind.code,
+                    name=ind.name, description=ind.description, method=ind.method.value,
+                    expression=str(ind.expression or ""), unit=ind.unit,
+                    target_text=ind.target.describe_zh(ind.unit) if ind.target else "",
+                    score_rule=ind.score.rule.value, max_score=ind.score.max,
+                    deduct_per=ind.score.per, deduct_cap=ind.score.cap,
+                    missing=ind.missing.value, veto=ind.veto, bonus=ind.bonus,
+                    evidence=list(ind.evidence), level=ind.level.value if ind.level else "",
+                    source_plan=ind.source.plan, source_quote=ind.source.quote))
+    m.Indicator.objects.bulk_create(rows)
+    m.UnitClassDefinition.objects.bulk_create([
+        m.UnitClassDefinition(standard=version, code=c.code, name=c.name, rule=str(c.rule),
+                              order=c.order, description=c.description)
+        for c in standard.classes])
+    for ds in standard.datasets:
+        dataset = m.Dataset.objects.create(
+            standard=version, code=ds.code, name=ds.name, period=ds.period.value,
+            day_offset=ds.deadline.day_offset, due_time=ds.deadline.time,
+            lock_after_deadline=ds.lock_after_deadline,
+            levels=[level.value for level in ds.levels])
+        dataset.elements.set([elements[c] for c in ds.elements])
+    counter = iter(range(1, 100_000))
+
+    def store_category(node: ProblemCategory, parent: m.ProblemCategory | None) -> None:
+        row = m.ProblemCategory.objects.create(
+            standard=version, parent=parent, code=node.code, name=node.name,
+            severity=node.severity.value, deadline_days=node.deadline_days, order=next(counter))
+        for child in node.children:
+            store_category(child, row)
+
+    for category in standard.problem_categories:
+        store_category(category, None)
+
+
+@dataclass(frozen=True)
+class ClassDecision:
+    unit: Unit
+    unit_class: m.UnitClassDefinition | None
+    reason: str
+
+
+@transaction.atomic
+def assign_unit_classes(
+    *,
+    actor: User | None,
+    standard: m.StandardVersion,
+    period: str,
+    values: Mapping[int, Mapping[str, float | None]],
+) -> list[ClassDecision]:
+    """Place each unit in the first class (by ``order``) whose rule holds for ``period``.
+
+    ``values`` maps unit id → element code → the period's value. The decision is stored
+    per period, so earlier periods keep theirs: a unit moving from 创无毒 to 保无毒 is the
+    动态升降 of 篇9, visible as history. Missing data places the unit in no class and
+    says why, rather than guessing.
+    """
+    classes = list(standard.unit_classes.order_by("order"))
+    if not classes:
+        raise ValidationError(f"标准「{standard.name}」没有定义单位类别")
+    unit_ids = list(values)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)}
+    codes = {code for unit_values in values.values() for code in unit_values}
+    # One evaluation per class rule over all units at once (arrays, not a unit loop).
+    env = expressions.DictEnvironment(
+        {code: [values[u].get(code) for u in unit_ids] for code in codes}, n=len(unit_ids))
+    outcomes = [(c, expressions.evaluate(expressions.parse(c.rule), env)) for c in classes]
+    decisions: list[ClassDecision] = []
+    for i, unit_id in enumerate(unit_ids):
+        chosen: m.UnitClassDefinition | None = None
+        reason = "没有符合的类别"
+        for definition, outcome in outcomes:
+            if outcome.missing[i]:
+                reason = (f"无法判断是否属于「{definition.name}」："
+                          f"{expressions.reason_text(int(outcome.missing[i]))}")
+                continue
+            if outcome.value[i]:
+                chosen, reason = definition, f"符合「{definition.name}」的条件：{definition.rule}"
+                break
+        m.UnitClassAssignment.objects.update_or_create(
+            unit_id=unit_id, standard_code=standard.code, period=period,
+            defaults={"unit_class": chosen, "reason": reason})
+        decisions.append(ClassDecision(units[unit_id], chosen, reason))
+    log_action(action="standards.classes.assigned", actor=actor,
+               data={"standard": standard.code, "period": period, "units": len(decisions)})
+    return decisions
+
+
+def applicable_standards(unit: Unit, year: int, standards: Iterable[m.StandardVersion]
+                         ) -> list[m.StandardVersion]:
+    """The standards (latest version each) in force in ``year`` for ``unit``'s level and category."""
+    from chuangjian.standards.selectors import unit_matches
+
+    latest: dict[str, m.StandardVersion] = {}
+    for sv in standards:
+        if sv.year_from <= year and (sv.year_to is None or year <= sv.year_to) and unit_matches(
+                sv.levels, sv.categories, unit):
+            if sv.code not in latest or sv.version > latest[sv.code].version:
+                latest[sv.code] = sv
+    return sorted(latest.values(), key=lambda s: (s.campaign, s.code))
+
+

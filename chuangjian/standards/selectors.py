@@ -1,0 +1,96 @@
+"""Reads of the stored standards. Standards are public to every signed-in user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from chuangjian.org.levels import Kind
+from chuangjian.org.models import Unit
+from chuangjian.standards.models import Indicator, StandardVersion
+
+# A standard names levels the way the plans do (街道 and 镇, 社区 and 村); the tree keeps
+# one level per rung and tells 镇 from 街道 and 村 from 社区 by the unit's category.
+_LEVEL_MATCH: dict[str, tuple[str, str | None]] = {
+    "district": ("district", None),
+    "street": ("street", None),
+    "town": ("street", "农村"),
+    "area": ("area", None),
+    "community": ("community", None),
+    "village": ("community", "农村"),
+    "grid": ("grid", None),
+    "building": ("building", None),
+}
+
+
+def unit_matches(levels: Iterable[str], categories: Iterable[str], unit: Unit) -> bool:
+    """Whether a standard (or indicator) for ``levels``/``categories`` applies to ``unit``."""
+    if unit.category not in set(categories):
+        return False
+    for level in levels:
+        if level == "department":
+            if unit.kind == Kind.DEPARTMENT:
+                return True
+            continue
+        tree_level, category = _LEVEL_MATCH.get(level, (level, None))
+        if unit.kind == Kind.AREA and unit.level == tree_level and (
+                category is None or unit.category == category):
+            return True
+    return False
+
+
+def current_standards() -> QuerySet[StandardVersion]:
+    """The latest version of every standard, with its indicator count."""
+    latest_ids = []
+    for _code, versions in groupby(
+            StandardVersion.objects.order_by("code", "-version").values_list("code", "pk"),
+            key=lambda row: row[0]):
+        latest_ids.append(next(versions)[1])
+    return (StandardVersion.objects.filter(pk__in=latest_ids)
+            .annotate(n_indicators=Count("indicators")).order_by("campaign", "code"))
+
+
+def standard_for(code: str, version: int | None = None) -> StandardVersion:
+    qs = StandardVersion.objects.filter(code=code)
+    found = (qs.filter(version=version) if version else qs.order_by("-version")).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@dataclass
+class ContentRows:
+    code: str
+    name: str
+    indicators: list[Indicator]
+
+
+@dataclass
+class ItemRows:
+    code: str
+    name: str
+    max_score: float
+    contents: list[ContentRows]
+
+    @property
+    def rowspan(self) -> int:
+        return sum(len(c.indicators) for c in self.contents)
+
+
+def standard_table(standard: StandardVersion) -> list[ItemRows]:
+    """The 测评体系 table: 项目 → 内容 → 标准, in file order, ready for rowspans."""
+    items: list[ItemRows] = []
+    for indicator in standard.indicators.order_by("order"):
+        if not items or items[-1].code != indicator.item_code:
+            items.append(ItemRows(indicator.item_code, indicator.item_name, 0, []))
+        item = items[-1]
+        if not item.contents or item.contents[-1].code != indicator.content_code:
+            item.contents.append(ContentRows(indicator.content_code, indicator.content_name, []))
+        item.contents[-1].indicators.append(indicator)
+        if not indicator.bonus:
+            item.max_score += indicator.max_score
+    return items
