@@ -243,3 +243,15 @@ def remove_membership(*, actor: User | None, membership: Membership) -> None:
                unit=membership.unit,
                data={"user": membership.user.username, "role": membership.role})
     membership.delete()
+
+
+@transaction.atomic
+def create_user_with_membership(*, actor: User | None, username: str, full_name: str,
+                                password: str | None, unit: Unit, role: str, phone: str = "",
+                                title: str = "") -> User:
+    """Create a user and their first role in one step, so a manager never leaves behind a
+    user outside every scope (nobody but a superuser could find them again)."""
+    user = create_user(actor=actor, username=username, full_name=full_name, password=password,
+                       phone=phone, title=title)
+    add_membership(actor=actor, user=user, unit=unit, role=role)
+    return user

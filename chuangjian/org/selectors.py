@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -81,3 +82,80 @@ def user_for(scope: Scope, pk: int) -> User:
 def memberships_of(scope: Scope, user: User) -> QuerySet[Membership]:
     return scope.filter(Membership.objects.filter(user=user).select_related("unit"),
                         field_name="unit__path")
+
+
+# -- helpers for the web pages (appended) ------------------------------------------------
+
+def search_units(scope: Scope, query: str, *, limit: int = 100) -> list[Unit]:
+    """Units matching ``query`` by name, code prefix or pinyin (spaces ignored: "xingfu")."""
+    from django.db.models import Value
+    from django.db.models.functions import Replace
+
+    query = query.strip()
+    if not query:
+        return []
+    compact = query.lower().replace(" ", "")
+    qs = scope.units().select_related("parent").annotate(
+        pinyin_compact=Replace("sort_key", Value(" "), Value("")))
+    qs = qs.filter(Q(name__icontains=query) | Q(code__istartswith=query) |
+                   Q(sort_key__contains=query.lower()) | Q(pinyin_compact__contains=compact))
+    return list(qs.order_by("path")[:limit])
+
+
+def names_by_id(ids: set[int]) -> dict[int, str]:
+    """Unit names for a set of ids, in one query (breadcrumb trails of search results)."""
+    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def unit_counts_by_level(scope: Scope, *, include_closed: bool = False) -> dict[str, int]:
+    qs = scope.units()
+    if not include_closed:
+        qs = qs.filter(closed_on__isnull=True)
+    return dict(qs.order_by().values_list("level").annotate(n=Count("pk")))
+
+
+def memberships_at_or_above(unit: Unit) -> QuerySet[Membership]:
+    """Roles held at the unit or an ancestor: the chain of responsibility (责任链)."""
+    return (Membership.objects.filter(unit_id__in=[*unit.ancestor_ids(), unit.pk],
+                                      user__is_active=True)
+            .select_related("user", "unit").order_by("unit__depth", "role", "user__full_name"))
+
+
+def subtree_size(unit: Unit) -> int:
+    return Unit.objects.filter(path__startswith=unit.path).count()
+
+
+def move_targets(scope: Scope, unit: Unit) -> QuerySet[Unit]:
+    """Open units where ``unit`` could go: managed by the scope, outside its own subtree,
+    and (for an area unit 块) of a higher level."""
+    from chuangjian.org.levels import LEVEL_ORDER, Kind
+
+    qs = scope.units(Cap.MANAGE_UNITS).filter(closed_on__isnull=True).exclude(
+        path__startswith=unit.path)
+    if unit.parent_id is not None:
+        qs = qs.exclude(pk=unit.parent_id)
+    if unit.kind == Kind.AREA:
+        higher = [code for code, order in LEVEL_ORDER.items() if order < LEVEL_ORDER[unit.level]]
+        qs = qs.filter(level__in=higher, kind=Kind.AREA)
+    else:
+        qs = qs.filter(kind=Kind.AREA)
+    return qs.order_by("path")
+
+
+def audit_entries(scope: Scope) -> QuerySet[Any]:
+    """Audit entries the scope may browse: within VIEW_AUDIT prefixes; entries without a
+    unit (users, tokens) only for a global scope."""
+    from chuangjian.audit.models import AuditEntry
+
+    return scope.filter(AuditEntry.objects.select_related("actor", "unit"), Cap.VIEW_AUDIT,
+                        field_name="unit_path")
+
+
+def unit_history(unit: Unit) -> tuple[list[UnitVersion], list[Any]]:
+    """The unit's versions (newest first) and the splits/merges it took part in."""
+    from chuangjian.org.models import UnitSuccession
+
+    versions = list(unit.versions.select_related("parent").order_by("-valid_from", "-pk"))
+    successions = list(UnitSuccession.objects.filter(Q(predecessor=unit) | Q(successor=unit))
+                       .select_related("predecessor", "successor").order_by("-on"))
+    return versions, successions

@@ -1,0 +1,28 @@
+"""The JSON API (接口) at /api/, documented at /api/docs from local static files."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from chuangjian.api.auth import ActiveSessionAuth, TokenAuth
+from chuangjian.api.units import router as units_router
+from chuangjian.reporting.api import router as reporting_router
+
+
+class ReadableJSONRenderer(JSONRenderer):
+    # Chinese stays Chinese in the response body instead of \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="社区创建工作管理平台 API",
+    version="1",
+    description="组织架构等数据的只读接口。认证：登录会话，或 `Authorization: Bearer cj_...` "
+                "（用 `chuangjian tokens create` 生成）。所有结果都限于调用者的权限范围。",
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    renderer=ReadableJSONRenderer(),
+    urls_namespace="api",
+)
+api.add_router("/", units_router)
+api.add_router("/", reporting_router)

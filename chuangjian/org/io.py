@@ -1,0 +1,577 @@
+"""The org tree in and out of spreadsheets (组织架构.xlsx).
+
+``export_tree`` writes the units a scope may see, parents before children.
+``import_tree`` reads such a file back: it checks the *whole* file first and
+saves nothing while any row is wrong, so a clerk fixes the listed cells and
+uploads again instead of untangling a half-imported tree. Existing codes update
+their unit (rename, category, move); new codes create units under their parent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+from chuangjian.audit.log import log_action
+from chuangjian.org import actions
+from chuangjian.org.levels import LEVEL_ORDER, Category, Kind, Level, level_from_text, level_label
+from chuangjian.org.models import Unit, User
+from chuangjian.org.scope import Cap, Scope
+
+SHEET_TITLE = "组织架构"
+MAX_FILE_SIZE = 10 * 1024 * 1024  # 10 MB: a province's tree is well under 1 MB.
+
+# (header, column width). The order is the order of the exported columns.
+COLUMNS: list[tuple[str, int]] = [
+    ("编码", 16), ("名称", 28), ("层级", 12), ("上级编码", 16), ("类型(块/条)", 12),
+    ("部门类别", 14), ("城乡分类", 10), ("设立日期", 12), ("撤销日期", 12), ("区划代码", 14),
+]
+REQUIRED_HEADERS = ("编码", "名称", "层级", "上级编码")
+# Clerks retype headers; accept the obvious variants of the one with brackets.
+HEADER_ALIASES = {"类型": "类型(块/条)", "类型（块/条）": "类型(块/条)"}
+KIND_TEXT = {Kind.AREA.value: "块", Kind.DEPARTMENT.value: "条"}
+KIND_FROM_TEXT = {"块": Kind.AREA.value, "条": Kind.DEPARTMENT.value,
+                  Kind.AREA.value: Kind.AREA.value, Kind.DEPARTMENT.value: Kind.DEPARTMENT.value,
+                  str(Kind.AREA.label): Kind.AREA.value,
+                  str(Kind.DEPARTMENT.label): Kind.DEPARTMENT.value}
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+DIVISION_CODE_LENGTHS = {2, 4, 6, 9, 12}
+
+
+# -- export ------------------------------------------------------------------------------
+
+def export_tree(scope: Scope, root: Unit | None = None, *, cap: Cap = Cap.VIEW) -> bytes:
+    """The units ``scope`` may ``cap`` (under ``root`` if given) as an xlsx file."""
+    units = scope.filter(Unit.objects.select_related("parent"), cap)
+    if root is not None:
+        units = units.filter(path__startswith=root.path)
+    # A path is a prefix of its children's paths, so path order lists parents first.
+    units = units.order_by("path")
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_TITLE
+    ws.append([header for header, _width in COLUMNS])
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for col, (_header, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=col)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center")
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+
+    n = 0
+    for unit in units.iterator(chunk_size=2000):
+        n += 1
+        ws.append([
+            unit.code, unit.name, level_label(unit.level),
+            unit.parent.code if unit.parent else "", KIND_TEXT.get(unit.kind, unit.kind),
+            unit.department_type, unit.category, unit.opened_on, unit.closed_on,
+            unit.division_code,
+        ])
+    for row in ws.iter_rows(min_row=2, min_col=8, max_col=9):
+        for cell in row:
+            cell.number_format = "yyyy-mm-dd"
+    # Codes are text even when they look like numbers (区划代码 330381001 must not
+    # become 3.30381E+08), so the code columns are formatted as text.
+    for letter in ("A", "D", "J"):
+        for cell in ws[letter][1:]:
+            cell.number_format = "@"
+
+    last = max(n + 500, 1000)  # room for rows the clerk adds
+    for letter, options, title in (
+        ("C", [level_label(code) for code in Level.values], "层级"),
+        ("E", ["块", "条"], "类型"),
+        ("G", Category.values, "城乡分类"),
+    ):
+        dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
+                            allow_blank=True, showErrorMessage=True,
+                            errorTitle=title, error=_("请从下拉列表中选择"))
+        dv.add(f"{letter}2:{letter}{last}")
+        ws.add_data_validation(dv)
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# -- import ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the file: Excel row number (None for the whole file) and column."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(_("第%(n)d行") % {"n": self.row})
+        if self.column:
+            where.append(_("「%(c)s」列") % {"c": self.column})
+        return ("".join(where) + "：" if where else "") + self.message
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    moved: int = 0
+    closed: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Row:
+    number: int
+    code: str = ""
+    name: str = ""
+    level: str = ""
+    parent_code: str = ""
+    kind: str | None = None           # None: the column is absent or the cell empty
+    department_type: str | None = None
+    category: str | None = None
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    division_code: str | None = None
+    has: set[str] = field(default_factory=set)  # columns present in the file
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[RowError] = []
+
+    def add(self, row: _Row | int | None, column: str | None, message: str) -> None:
+        number = row.number if isinstance(row, _Row) else row
+        self.items.append(RowError(number, column, message))
+
+
+class _Abort(Exception):
+    """Internal control flow: undo the import from inside the save loop."""
+
+    def __init__(self, error: RowError) -> None:
+        self.error = error
+
+
+@transaction.atomic
+def import_tree(*, actor: User | None, scope: Scope, data: bytes, filename: str) -> ImportResult:
+    """Validate the whole file, then create and update units; nothing is saved on any error."""
+    errors = _Errors()
+    rows = _read_rows(data, filename, errors)
+    if not rows:
+        return ImportResult(errors=errors.items)
+    # Cell errors do not stop the tree checks: the clerk sees every problem at once.
+    plan = _Plan(rows, scope, errors)
+    plan.check()
+    if errors.items:
+        return ImportResult(errors=sorted(errors.items, key=_error_order))
+    result = ImportResult()
+    try:
+        plan.apply(actor, result)
+    except _Abort as abort:
+        # A rule the checks above did not foresee (or a concurrent change): undo it all.
+        transaction.set_rollback(True)
+        return ImportResult(errors=[abort.error])
+    log_action(action="org.unit.imported", actor=actor,
+               data={"filename": filename, "created": result.created, "updated": result.updated,
+                     "moved": result.moved, "closed": result.closed,
+                     "unchanged": result.unchanged})
+    return result
+
+
+def _error_order(e: RowError) -> tuple[int, int]:
+    columns = [h for h, _w in COLUMNS]
+    return (e.row or 0, columns.index(e.column) if e.column in columns else -1)
+
+
+# -- reading the file --------------------------------------------------------------------
+
+def _read_rows(data: bytes, filename: str, errors: _Errors) -> list[_Row]:
+    if not filename.lower().endswith(".xlsx"):
+        errors.add(None, None, _("只能导入 .xlsx 格式的 Excel 文件（当前文件：%(f)s）")
+                   % {"f": filename})
+        return []
+    if len(data) > MAX_FILE_SIZE:
+        errors.add(None, None, _("文件超过 10 MB，请拆分后分批导入"))
+        return []
+    if not data:
+        errors.add(None, None, _("文件为空"))
+        return []
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    # openpyxl raises many different exceptions for a broken file; all mean the same.
+    except Exception:
+        errors.add(None, None, _("无法读取文件：不是有效的 xlsx 文件，或文件已损坏、不完整"))
+        return []
+    try:
+        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
+        raw = list(ws.iter_rows())
+    except Exception:  # a truncated sheet may fail only when it is read
+        errors.add(None, None, _("无法读取文件：不是有效的 xlsx 文件，或文件已损坏、不完整"))
+        return []
+    finally:
+        wb.close()
+
+    if not raw or all(_blank(c.value) for c in raw[0]):
+        errors.add(None, None, _("文件为空：第1行应为表头（%(h)s）")
+                   % {"h": "、".join(h for h, _w in COLUMNS)})
+        return []
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(raw[0]):
+        if _is_formula(cell):
+            errors.add(1, None, _("单元格不能是公式"))
+            continue
+        header = _text(cell.value)
+        header = HEADER_ALIASES.get(header, header)
+        if header and header not in columns:
+            columns[header] = index
+    missing = [h for h in REQUIRED_HEADERS if h not in columns]
+    if missing:
+        errors.add(1, None, _("缺少表头：%(h)s") % {"h": "、".join(missing)})
+        return []
+
+    rows: list[_Row] = []
+    for number, cells in enumerate(raw[1:], start=2):
+        if all(_blank(c.value) for c in cells):
+            continue
+        rows.append(_parse_row(number, cells, columns, errors))
+    if not rows and not errors.items:
+        errors.add(None, None, _("文件中没有数据行"))
+    return rows
+
+
+def _parse_row(number: int, cells: Any, columns: dict[str, int], errors: _Errors) -> _Row:
+    row = _Row(number=number, has={h for h in columns if h in dict(COLUMNS)})
+    values: dict[str, Any] = {}
+    for header, index in columns.items():
+        if header not in row.has:
+            continue
+        cell = cells[index] if index < len(cells) else None
+        if cell is not None and _is_formula(cell):
+            errors.add(row, header, _("单元格不能是公式"))
+            values[header] = None
+        else:
+            values[header] = cell.value if cell is not None else None
+
+    row.code = _text(values.get("编码"))
+    if not row.code:
+        errors.add(row, "编码", _("编码不能为空"))
+    elif len(row.code) > 32:
+        errors.add(row, "编码", _("编码不能超过32个字符"))
+    row.name = _text(values.get("名称"))
+    if not row.name:
+        errors.add(row, "名称", _("名称不能为空"))
+    elif len(row.name) > 100:
+        errors.add(row, "名称", _("名称不能超过100个字符"))
+    level_text = _text(values.get("层级"))
+    level = level_from_text(level_text) if level_text else None
+    if not level_text:
+        errors.add(row, "层级", _("层级不能为空"))
+    elif level is None:
+        errors.add(row, "层级", _("未知的层级「%(v)s」，应为：%(opts)s") % {
+            "v": level_text, "opts": "、".join(level_label(c) for c in Level.values)})
+    row.level = level or ""
+    row.parent_code = _text(values.get("上级编码"))
+
+    kind_text = _text(values.get("类型(块/条)"))
+    if kind_text:
+        row.kind = KIND_FROM_TEXT.get(kind_text)
+        if row.kind is None:
+            errors.add(row, "类型(块/条)", _("类型只能是「块」或「条」，不能是「%(v)s」")
+                       % {"v": kind_text})
+    if "部门类别" in row.has:
+        row.department_type = _text(values.get("部门类别"))
+    category = _text(values.get("城乡分类"))
+    if category:
+        if category in Category.values:
+            row.category = category
+        else:
+            errors.add(row, "城乡分类", _("城乡分类只能是「城镇」或「农村」，不能是「%(v)s」")
+                       % {"v": category})
+    row.opened_on = _date(row, "设立日期", values.get("设立日期"), errors)
+    row.closed_on = _date(row, "撤销日期", values.get("撤销日期"), errors)
+    if row.opened_on and row.closed_on and row.closed_on <= row.opened_on:
+        errors.add(row, "撤销日期", _("撤销日期必须晚于设立日期"))
+    if "区划代码" in row.has:
+        division = _text(values.get("区划代码"))
+        if division and not (division.isdigit() and len(division) in DIVISION_CODE_LENGTHS):
+            errors.add(row, "区划代码", _("区划代码应为 2、4、6、9 或 12 位数字，不能是「%(v)s」")
+                       % {"v": division})
+        row.division_code = division
+    if row.kind == Kind.DEPARTMENT and not row.department_type:
+        errors.add(row, "部门类别", _("职能部门（条）须填写部门类别"))
+    return row
+
+
+def _is_formula(cell: Any) -> bool:
+    return getattr(cell, "data_type", None) == "f" or isinstance(
+        getattr(cell, "value", None), ArrayFormula | DataTableFormula)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a code typed as a number: 330381.0 → "330381"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _date(row: _Row, column: str, value: Any, errors: _Errors) -> dt.date | None:
+    if _blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    errors.add(row, column, _("日期格式不正确：「%(v)s」，应为 2024-01-31 这样的日期") % {"v": text})
+    return None
+
+
+# -- checking the tree -------------------------------------------------------------------
+
+class _Plan:
+    """The rows resolved against the database: what will be created, updated, moved."""
+
+    def __init__(self, rows: list[_Row], scope: Scope, errors: _Errors) -> None:
+        self.rows = rows
+        self.scope = scope
+        self.errors = errors
+        self.by_code: dict[str, _Row] = {}
+        self.existing: dict[str, Unit] = {}   # code → unit, for codes in the file or as parents
+        self.db_parent: dict[str, str] = {}   # code → parent code, for every loaded unit
+        self.order: list[_Row] = []
+
+    def check(self) -> None:
+        for row in self.rows:
+            if not row.code:
+                continue
+            first = self.by_code.get(row.code)
+            if first is not None:
+                self.errors.add(row, "编码", _("编码「%(c)s」与第%(n)d行重复")
+                                % {"c": row.code, "n": first.number})
+            else:
+                self.by_code[row.code] = row
+        self._load_units()
+        for row in self.rows:
+            if row.code and self.by_code.get(row.code) is row:
+                self._check_existing(row)
+        for row in self.rows:
+            if row.code and self.by_code.get(row.code) is row:
+                self._check_parent(row)
+        self._check_cycles()
+        if not self.errors.items:
+            self.order = sorted(self.by_code.values(), key=self._depth)
+
+    def _load_units(self) -> None:
+        wanted = set(self.by_code) | {r.parent_code for r in self.rows if r.parent_code}
+        units = list(_chunked_units(wanted))
+        # The ancestors of every unit too, so a cycle through the database is seen.
+        ancestor_ids = {i for u in units for i in u.ancestor_ids()}
+        ancestor_ids -= {u.pk for u in units}
+        units += list(Unit.objects.filter(pk__in=ancestor_ids))
+        code_of = {u.pk: u.code for u in units}
+        for unit in units:
+            self.existing[unit.code] = unit
+            if unit.parent_id is not None:
+                self.db_parent[unit.code] = code_of[unit.parent_id]
+
+    def _visible(self, code: str) -> Unit | None:
+        unit = self.existing.get(code)
+        return unit if unit is not None and self.scope.allows(unit, Cap.VIEW) else None
+
+    def _check_existing(self, row: _Row) -> None:
+        unit = self.existing.get(row.code)
+        if unit is None:
+            return
+        if not self.scope.allows(unit, Cap.VIEW):
+            # Another street's unit: from here the row would create a unit, and the code
+            # is taken. Say only that, so the file cannot probe other streets' trees.
+            self.errors.add(row, "编码", _("编码「%(c)s」已被使用") % {"c": row.code})
+            return
+        if not self.scope.allows(unit, Cap.MANAGE_UNITS):
+            self.errors.add(row, "编码", _("单位「%(n)s」不在您的管理范围内，不能修改")
+                            % {"n": unit.name})
+            return
+        if row.level and row.level != unit.level:
+            self.errors.add(row, "层级", _("不能通过导入更改已有单位的层级（现为「%(l)s」）")
+                            % {"l": level_label(unit.level)})
+        if row.kind is not None and row.kind != unit.kind:
+            self.errors.add(row, "类型(块/条)", _("不能通过导入更改已有单位的类型（现为「%(k)s」）")
+                            % {"k": KIND_TEXT[unit.kind]})
+        if unit.closed_on is not None and row.closed_on != unit.closed_on:
+            self.errors.add(row, "撤销日期", _("单位已于 %(d)s 撤销，导入不能更改撤销日期")
+                            % {"d": unit.closed_on.isoformat()})
+        if unit.kind == Kind.DEPARTMENT and row.department_type == "":
+            self.errors.add(row, "部门类别", _("职能部门（条）须填写部门类别"))
+        if not row.parent_code and unit.parent_id is not None:
+            self.errors.add(row, "上级编码", _("上级编码不能为空"))
+
+    def _check_parent(self, row: _Row) -> None:
+        unit = self.existing.get(row.code)
+        if not row.parent_code:
+            if unit is None and not self.scope.is_global:
+                self.errors.add(row, "上级编码", _("只有系统管理员可以新建顶级单位，请填写上级编码"))
+            return
+        if row.parent_code == row.code:
+            self.errors.add(row, "上级编码", _("上级编码不能是单位自己"))
+            return
+        parent_row = self.by_code.get(row.parent_code)
+        parent_unit = self.existing.get(row.parent_code)
+        if parent_row is not None:
+            parent_level = parent_row.level
+        elif parent_unit is not None and self._visible(row.parent_code) is not None:
+            parent_level = parent_unit.level
+        else:
+            self.errors.add(row, "上级编码", _("上级编码「%(c)s」不存在：文件和系统中都没有这个单位")
+                            % {"c": row.parent_code})
+            return
+        moving = unit is not None and self.db_parent.get(row.code) != row.parent_code
+        if (unit is None or moving) and parent_unit is not None:
+            if not self.scope.allows(parent_unit, Cap.MANAGE_UNITS):
+                self.errors.add(row, "上级编码", _("上级单位「%(n)s」不在您的管理范围内")
+                                % {"n": parent_unit.name})
+                return
+            if parent_unit.closed_on is not None:
+                self.errors.add(row, "上级编码", _("上级单位「%(n)s」已撤销") % {"n": parent_unit.name})
+                return
+        kind = row.kind or (unit.kind if unit else Kind.AREA)
+        if (kind == Kind.AREA and row.level and parent_level
+                and LEVEL_ORDER[row.level] <= LEVEL_ORDER[parent_level]):
+            self.errors.add(row, "层级", _("层级「%(child)s」不能位于「%(parent)s」之下（上级编码 %(p)s）")
+                            % {"child": level_label(row.level),
+                               "parent": level_label(parent_level), "p": row.parent_code})
+
+    def _final_parent(self, code: str) -> str:
+        row = self.by_code.get(code)
+        return row.parent_code if row is not None else self.db_parent.get(code, "")
+
+    def _check_cycles(self) -> None:
+        reported: set[str] = set()
+        for code in self.by_code:
+            seen = [code]
+            current = self._final_parent(code)
+            while current and current not in seen:
+                seen.append(current)
+                current = self._final_parent(current)
+            if current and current in seen:
+                loop = seen[seen.index(current):]
+                if len(loop) == 1:
+                    continue  # a unit that is its own parent is reported by _check_parent
+                if reported.isdisjoint(loop):
+                    reported.update(loop)
+                    chain = " → ".join([*loop, current])
+                    row = self.by_code.get(code)
+                    self.errors.add(row, "上级编码", _("上级关系形成循环：%(chain)s") % {"chain": chain})
+
+    def _depth(self, row: _Row) -> tuple[int, int]:
+        depth, current = 0, row.parent_code
+        # Cycles were refused before the order is computed; the bound is only a backstop.
+        while current and depth <= len(self.by_code) + len(self.db_parent):
+            depth += 1
+            current = self._final_parent(current)
+        return depth, row.number
+
+    # -- applying --------------------------------------------------------------------------
+
+    def apply(self, actor: User | None, result: ImportResult) -> None:
+        to_close: list[tuple[_Row, Unit]] = []
+        for row in self.order:
+            try:
+                unit = self._apply_row(actor, row, result)
+            except ValidationError as exc:
+                raise _Abort(_row_error(row, exc)) from exc
+            self.existing[row.code] = unit
+            if row.closed_on is not None and unit.closed_on is None:
+                to_close.append((row, unit))
+        # Children close before their parents: a unit with open children cannot close.
+        for row, unit in sorted(to_close, key=lambda pair: -pair[1].depth):
+            try:
+                actions.close_unit(actor=actor, unit=unit, on=row.closed_on,  # type: ignore[arg-type]
+                                   reason=_("导入"))
+            except ValidationError as exc:
+                raise _Abort(_row_error(row, exc)) from exc
+            result.closed += 1
+
+    def _apply_row(self, actor: User | None, row: _Row, result: ImportResult) -> Unit:
+        parent = self.existing.get(row.parent_code) if row.parent_code else None
+        unit = self.existing.get(row.code)
+        if unit is None:
+            unit = actions.create_unit(
+                actor=actor, code=row.code, name=row.name, level=row.level, parent=parent,
+                kind=row.kind or Kind.AREA,
+                category=row.category or (parent.category if parent else Category.URBAN),
+                department_type=row.department_type or "",
+                division_code=row.division_code or "", opened_on=row.opened_on)
+            result.created += 1
+            return unit
+        changes: dict[str, Any] = {}
+        wanted: dict[str, Any] = {"name": row.name, "category": row.category,
+                                  "department_type": row.department_type,
+                                  "division_code": row.division_code}
+        if "设立日期" in row.has:
+            wanted["opened_on"] = row.opened_on
+        for key, value in wanted.items():
+            if value is not None and value != getattr(unit, key):
+                changes[key] = value
+        changed = False
+        if changes:
+            unit = actions.update_unit(actor=actor, unit=unit, **changes)
+            changed = True
+        if parent is not None and unit.parent_id != parent.pk:
+            unit = actions.move_unit(actor=actor, unit=unit, new_parent=parent)
+            result.moved += 1
+            changed = True
+        if changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        return unit
+
+
+def _row_error(row: _Row, exc: ValidationError) -> RowError:
+    field_columns = {"code": "编码", "name": "名称", "level": "层级", "parent": "上级编码",
+                     "kind": "类型(块/条)", "department_type": "部门类别", "category": "城乡分类",
+                     "opened_on": "设立日期", "closed_on": "撤销日期", "division_code": "区划代码"}
+    if hasattr(exc, "error_dict"):
+        name, messages = next(iter(exc.message_dict.items()))
+        return RowError(row.number, field_columns.get(name), "；".join(messages))
+    return RowError(row.number, None, "；".join(exc.messages))
+
+
+def _chunked_units(codes: Iterable[str], size: int = 900) -> Iterator[Unit]:
+    # SQLite caps the number of query parameters; a province-sized file has more codes.
+    codes = sorted(codes)
+    for start in range(0, len(codes), size):
+        yield from Unit.objects.filter(code__in=codes[start:start + size])
