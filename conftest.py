@@ -8,7 +8,7 @@ import os
 # ORM calls from it (TECH_NOTES: set before Django loads).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest  # noqa: E402
+import pytest
 
 pytest_plugins = ["chuangjian.org.testing"]
 

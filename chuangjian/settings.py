@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "ninja",
     "chuangjian.org",
     "chuangjian.audit",
+    "chuangjian.standards",
+    "chuangjian.reporting",
     "chuangjian.web",
     "chuangjian.api",
 ]
@@ -53,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "chuangjian.web.middleware.DefaultChineseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -6,6 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("chuangjian.api.urls")),
+    path("standards/", include("chuangjian.standards.urls")),
+    path("reports/", include("chuangjian.reporting.urls")),
     path("", include("chuangjian.web.urls")),
 ]
 

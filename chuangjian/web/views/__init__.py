@@ -1,0 +1,1 @@
+"""Web pages, one module per page group: auth, home, tree, units, people, audit."""
