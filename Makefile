@@ -40,7 +40,7 @@ static: venv assets
 db: venv
 	@$(CJ) migrate -v0
 	@$(CJ) divisions load
-	@if $(CJ) help standards >/dev/null 2>&1; then $(CJ) standards load; fi
+	@$(CJ) standards load
 
 demo: venv
 	@$(CJ) demo

@@ -1,0 +1,494 @@
+"""Every write of reported data: draft, submit, review, unlock, exceptions, 信息报送.
+
+Each action is atomic, checks the actor's scope itself (views, the API and the
+importer check too, but a forgotten check there must not open a hole), validates
+before saving and writes its audit entry in the same transaction. ``now`` can be
+passed in so that deadline edges are testable; it defaults to the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from chuangjian.audit.log import log_action
+from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, is_on_time
+from chuangjian.org.models import Unit, User
+from chuangjian.org.scope import Cap, Scope
+from chuangjian.reporting import rollups
+from chuangjian.reporting.datasets import (
+    MergedDataset,
+    catalog,
+    period_is_open,
+    unit_open_during,
+)
+from chuangjian.reporting.models import (
+    Channel,
+    DataValue,
+    DeadlineException,
+    NewsAttachment,
+    NewsItem,
+    Status,
+    Submission,
+    ValueChange,
+)
+from chuangjian.reporting.values import EMPTY, Parsed, ValueError_, outlier_note, parse_value
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+class ReportInvalid(ValidationError):
+    """A report that fails validation: ``fields`` maps element code → Chinese message."""
+
+    def __init__(self, fields: Mapping[str, str], general: list[str] | None = None) -> None:
+        self.fields = dict(fields)
+        self.general = list(general or [])
+        messages = [*self.general, *(f"{k}：{v}" for k, v in self.fields.items())]
+        super().__init__(messages or ["数据未通过校验"])
+
+
+@dataclass
+class Checked:
+    final: dict[str, Parsed]
+    errors: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+    warnings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SubmitResult:
+    submission: Submission
+    changed: dict[str, tuple[str, str]]
+    warnings: dict[str, str]
+    new_version: bool
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _scope(actor: User | None, scope: Scope | None) -> Scope:
+    if scope is not None:
+        return scope
+    return Scope.system() if actor is None else Scope.for_user(actor)
+
+
+def _require(scope: Scope, unit: Unit, cap: Cap) -> None:
+    if not scope.allows(unit, cap):
+        raise PermissionDenied("无权操作该单位")
+
+
+def parent_path(unit: Unit) -> str:
+    parts = unit.path.strip("/").split("/")
+    return "".join(f"{p}/" for p in parts[:-1])
+
+
+def can_review(scope: Scope, unit: Unit) -> bool:
+    """Only the level above reviews a unit's report: approval at its parent (or global)."""
+    if scope.is_global:
+        return True
+    above = parent_path(unit)
+    return bool(above) and scope.allows(above, Cap.APPROVE)
+
+
+def _require_above(scope: Scope, unit: Unit) -> None:
+    if not can_review(scope, unit):
+        raise PermissionDenied("只有上级单位可以审核、解锁或批准例外")
+
+
+def resolve(unit: Unit, dataset_code: str, period_text: str, *, now: dt.datetime
+            ) -> tuple[MergedDataset, Period]:
+    """The merged data set and period a unit reports, or a Chinese ``ValidationError``."""
+    try:
+        period = Period.parse(period_text)
+    except PeriodError as error:
+        raise ValidationError(str(error)) from None
+    ds = catalog().dataset(unit, dataset_code, period.start.year)
+    if ds is None:
+        raise ValidationError(f"单位「{unit.name}」在 {period.start.year} 年没有数据集「{dataset_code}」")
+    try:
+        period = ds.parse_period(period_text)
+    except PeriodError as error:
+        raise ValidationError(str(error)) from None
+    if not period_is_open(period, now):
+        raise ValidationError(f"{period.label_zh}尚未开始，不能提前填报")
+    if not unit_open_during(unit, period):
+        raise ValidationError(f"单位「{unit.name}」在{period.label_zh}未设立或已撤销，无需填报")
+    return ds, period
+
+
+def stored_values(unit: Unit, ds: MergedDataset, period: Period) -> dict[str, DataValue]:
+    rows = DataValue.objects.filter(unit=unit, period=str(period),
+                                    element__in=[e.pk for e in ds.elements]).select_related("element")
+    return {v.element.code: v for v in rows}
+
+
+def _history_window(period: Period) -> dt.date:
+    span = {"day": 45, "week": 7 * 16, "month": 31 * 13, "quarter": 92 * 9, "year": 366 * 6}
+    return period.start - dt.timedelta(days=span[period.type.value])
+
+
+def outlier_warnings(unit: Unit, ds: MergedDataset, period: Period,
+                     numbers: Mapping[str, Decimal]) -> dict[str, str]:
+    """Flag values far from the unit's own history (one query for all elements)."""
+    if not numbers:
+        return {}
+    by_code = ds.element_by_code
+    rows = (DataValue.objects.filter(unit=unit, period_type=period.type.value,
+                                     element__in=[by_code[c].pk for c in numbers],
+                                     period_start__lt=period.start,
+                                     period_start__gte=_history_window(period),
+                                     number__isnull=False)
+            .order_by("-period_start").values_list("element__code", "number"))
+    history: dict[str, list[Decimal]] = {}
+    for code, number in rows:
+        history.setdefault(code, []).append(number)
+    notes = {}
+    for code, value in numbers.items():
+        note = outlier_note(value, history.get(code, [])[:12])
+        if note:
+            notes[code] = note
+    return notes
+
+
+def check_values(unit: Unit, ds: MergedDataset, period: Period, raw: Mapping[str, Any], *,
+                 stored: Mapping[str, DataValue] | None = None, complete: bool = True) -> Checked:
+    """Parse and check ``raw`` (element code → text/number) merged over the stored values.
+
+    Keys left out keep their stored value; a key present but empty clears it. With
+    ``complete`` every element must end up with a value (a submission); without it
+    (a draft, an inline check) only what is there is checked.
+    """
+    stored = stored if stored is not None else stored_values(unit, ds, period)
+    by_code = ds.element_by_code
+    checked = Checked(final={})
+    for code in raw:
+        if code not in by_code:
+            checked.general.append(f"数据集「{ds.name}」中没有数据元素「{code}」")
+    for code, element in by_code.items():
+        if code in raw:
+            try:
+                checked.final[code] = parse_value(element, raw[code])
+            except ValueError_ as error:
+                checked.errors[code] = str(error)
+                continue
+        elif code in stored:
+            v = stored[code]
+            checked.final[code] = Parsed(number=v.number, text=v.text)
+        else:
+            checked.final[code] = EMPTY
+        if complete and checked.final[code].is_empty:
+            checked.errors[code] = "必填"
+    numbers = {c: (float(p.number) if p.number is not None else None)
+               for c, p in checked.final.items() if c not in checked.errors}
+    order = list(by_code)
+    for rule in ds.rules:
+        if rule.fails(numbers):
+            first = min(rule.names, key=lambda n: order.index(n) if n in order else 0)
+            checked.errors.setdefault(first, rule.message)
+    changed_numbers = {c: p.number for c, p in checked.final.items()
+                       if p.number is not None and c in raw and c not in checked.errors
+                       and by_code[c].type in ("integer", "decimal", "percent")}
+    checked.warnings = outlier_warnings(unit, ds, period, changed_numbers)
+    return checked
+
+
+def active_exception(unit: Unit, dataset_code: str, period: Period, now: dt.datetime
+                     ) -> DeadlineException | None:
+    return (DeadlineException.objects.filter(unit=unit, dataset_code=dataset_code,
+                                             period=str(period), until__gt=now)
+            .order_by("-until").first())
+
+
+def deadline_lock(ds: MergedDataset, submission: Submission | None, unit: Unit, period: Period,
+                  now: dt.datetime) -> str:
+    """Why the report can no longer be filled because of its deadline, or ``""``."""
+    due = ds.deadline_for(period)
+    if is_on_time(now, due) or not ds.lock_after_deadline:
+        return ""
+    if submission is not None and submission.status == Status.RETURNED:
+        return ""  # the level above sent it back for correction: it may be fixed
+    if active_exception(unit, ds.code, period, now) is not None:
+        return ""
+    local = due.astimezone(SHANGHAI)
+    return (f"已过截止时间（{local:%Y-%m-%d %H:%M}），按标准规定锁定；"
+            "如需补报，请上级单位批准例外")
+
+
+def _local(instant: dt.datetime) -> str:
+    return f"{instant.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+
+
+def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: Period,
+                  final: Mapping[str, Parsed], stored: Mapping[str, DataValue],
+                  submission: Submission, channel: str, now: dt.datetime
+                  ) -> dict[str, tuple[str, str]]:
+    changed: dict[str, tuple[str, str]] = {}
+    for code, parsed in final.items():
+        element = ds.element_by_code[code]
+        current = stored.get(code)
+        old = Parsed(number=current.number, text=current.text) if current else EMPTY
+        if old == parsed or (old.number is not None and parsed.number is not None
+                             and old.number == parsed.number):
+            continue
+        if current is None:
+            current = DataValue(unit=unit, element=element, period=str(period),
+                                period_type=period.type.value, period_start=period.start)
+        current.number, current.text = parsed.number, parsed.text
+        current.submission, current.updated_at = submission, now
+        current.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+        current.save()
+        ValueChange.objects.create(unit=unit, element=element, period=str(period),
+                                   old=old.display(), new=parsed.display(),
+                                   user=current.updated_by, at=now, channel=channel,
+                                   submission=submission, version=submission.version + 1)
+        rollups.apply_change(unit=unit, element=element, period=period, old=old.number,
+                             new=parsed.number)
+        changed[code] = (old.display(), parsed.display())
+    return changed
+
+
+# -- entry ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: str,
+                  values: Mapping[str, Any], channel: str = Channel.WEB,
+                  now: dt.datetime | None = None, scope: Scope | None = None) -> SubmitResult:
+    """Submit a unit's report (上报). Idempotent: the same values again change nothing;
+    changed values make a new version of the same submission, never a second one."""
+    now = _now(now)
+    scope = _scope(actor, scope)
+    _require(scope, unit, Cap.ENTER_DATA)
+    ds, p = resolve(unit, dataset_code, period, now=now)
+    sub = (Submission.objects.select_for_update()
+           .filter(unit=unit, dataset_code=ds.code, period=str(p)).first())
+    if sub is not None and (sub.locked or sub.status == Status.ACCEPTED):
+        raise ValidationError(f"报表已锁定：{sub.locked_reason or '已审核通过'}")
+    lock = deadline_lock(ds, sub, unit, p, now)
+    if lock:
+        raise ValidationError(lock)
+    stored = stored_values(unit, ds, p)
+    checked = check_values(unit, ds, p, values, stored=stored, complete=True)
+    if checked.errors or checked.general:
+        raise ReportInvalid(checked.errors, checked.general)
+    due = ds.deadline_for(p)
+    if sub is None:
+        sub = Submission(unit=unit, dataset_code=ds.code, period=str(p),
+                         period_type=p.type.value)
+    was_reported = sub.pk is not None and sub.status == Status.SUBMITTED
+    changed = _write_values(actor=actor, unit=unit, ds=ds, period=p, final=checked.final,
+                            stored=stored, submission=sub if sub.pk else _saved(sub, due),
+                            channel=channel, now=now)
+    if was_reported and not changed:
+        return SubmitResult(sub, {}, sub.warnings, new_version=False)
+    sub.version += 1
+    sub.status = Status.SUBMITTED
+    sub.channel = channel
+    sub.draft = {}
+    sub.warnings = checked.warnings
+    sub.due_at = due
+    sub.submitted_at = now
+    sub.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    if sub.first_submitted_at is None:
+        # Timeliness is judged by the first submission; later corrections do not
+        # turn an on-time report into a late one.
+        sub.first_submitted_at = now
+        sub.late = not is_on_time(now, due)
+    sub.full_clean()
+    sub.save()
+    log_action(action="reporting.submission.submitted", actor=actor, obj=sub, unit=unit,
+               data={"dataset": ds.code, "period": str(p), "version": sub.version,
+                     "channel": channel, "late": sub.late,
+                     "changes": {ds.element_by_code[c].name: list(v) for c, v in changed.items()}})
+    return SubmitResult(sub, changed, checked.warnings, new_version=True)
+
+
+def _saved(sub: Submission, due: dt.datetime) -> Submission:
+    sub.due_at = due
+    sub.full_clean()
+    sub.save()
+    return sub
+
+
+@transaction.atomic
+def save_draft(*, actor: User | None, unit: Unit, dataset_code: str, period: str,
+               values: Mapping[str, Any], now: dt.datetime | None = None,
+               scope: Scope | None = None) -> tuple[Submission, dict[str, str]]:
+    """Keep what the clerk typed (暂存), even if not yet valid; returns the field errors."""
+    now = _now(now)
+    scope = _scope(actor, scope)
+    _require(scope, unit, Cap.ENTER_DATA)
+    ds, p = resolve(unit, dataset_code, period, now=now)
+    sub = (Submission.objects.select_for_update()
+           .filter(unit=unit, dataset_code=ds.code, period=str(p)).first())
+    if sub is not None and (sub.locked or sub.status == Status.ACCEPTED):
+        raise ValidationError(f"报表已锁定：{sub.locked_reason or '已审核通过'}")
+    lock = deadline_lock(ds, sub, unit, p, now)
+    if lock:
+        raise ValidationError(lock)
+    known = {c: ("" if v is None else str(v).strip()) for c, v in values.items()
+             if c in ds.element_by_code}
+    checked = check_values(unit, ds, p, known, complete=False)
+    if sub is None:
+        sub = Submission(unit=unit, dataset_code=ds.code, period=str(p),
+                         period_type=p.type.value, due_at=ds.deadline_for(p))
+    sub.draft = known
+    sub.full_clean()
+    sub.save()
+    log_action(action="reporting.submission.draft_saved", actor=actor, obj=sub, unit=unit,
+               data={"dataset": ds.code, "period": str(p)})
+    return sub, checked.errors
+
+
+# -- review ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_submission(*, actor: User | None, submission: Submission, accept: bool,
+                      comment: str = "", now: dt.datetime | None = None,
+                      scope: Scope | None = None) -> Submission:
+    """The level above accepts (审核通过, which locks the data) or returns it (退回)."""
+    now = _now(now)
+    scope = _scope(actor, scope)
+    sub = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+    _require_above(scope, sub.unit)
+    if sub.status != Status.SUBMITTED:
+        raise ValidationError(f"只有已上报的报表可以审核（当前状态：{sub.get_status_display()}）")
+    comment = comment.strip()
+    who = actor.display_name if isinstance(actor, User) else "系统"
+    if accept:
+        sub.status = Status.ACCEPTED
+        sub.locked = True
+        sub.locked_reason = f"{_local(now)} 由 {who} 审核通过，数据已锁定"
+    else:
+        if not comment:
+            raise ValidationError("退回时请填写意见，告诉填报人要改什么")
+        sub.status = Status.RETURNED
+        sub.locked = False
+        sub.locked_reason = ""
+    sub.comment = comment
+    sub.reviewed_at = now
+    sub.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    sub.full_clean()
+    sub.save()
+    log_action(action="reporting.submission.accepted" if accept else "reporting.submission.returned",
+               actor=actor, obj=sub, unit=sub.unit,
+               data={"dataset": sub.dataset_code, "period": sub.period, "comment": comment})
+    return sub
+
+
+@transaction.atomic
+def unlock_submission(*, actor: User | None, submission: Submission, reason: str,
+                      now: dt.datetime | None = None, scope: Scope | None = None) -> Submission:
+    """Reopen accepted data for correction (解锁); needs the approver and a reason."""
+    now = _now(now)
+    scope = _scope(actor, scope)
+    sub = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+    _require_above(scope, sub.unit)
+    if not sub.locked:
+        raise ValidationError("报表没有锁定")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("解锁须填写理由")
+    sub.status = Status.RETURNED
+    sub.locked = False
+    sub.locked_reason = ""
+    sub.comment = f"解锁：{reason}"
+    sub.reviewed_at = now
+    sub.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    sub.full_clean()
+    sub.save()
+    log_action(action="reporting.submission.unlocked", actor=actor, obj=sub, unit=sub.unit,
+               data={"dataset": sub.dataset_code, "period": sub.period, "reason": reason})
+    return sub
+
+
+@transaction.atomic
+def grant_exception(*, actor: User | None, unit: Unit, dataset_code: str, period: str,
+                    until: dt.datetime, reason: str, now: dt.datetime | None = None,
+                    scope: Scope | None = None) -> DeadlineException:
+    """The level above lets one unit report after the deadline, until ``until`` (例外)."""
+    now = _now(now)
+    scope = _scope(actor, scope)
+    _require_above(scope, unit)
+    ds, p = resolve(unit, dataset_code, period, now=now)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("批准例外须填写理由")
+    if until <= now:
+        raise ValidationError("延至时间必须晚于现在")
+    row = DeadlineException(unit=unit, dataset_code=ds.code, period=str(p), until=until,
+                            reason=reason, granted_at=now,
+                            granted_by=actor if getattr(actor, "is_authenticated", False) else None)
+    row.full_clean()
+    row.save()
+    log_action(action="reporting.exception.granted", actor=actor, obj=row, unit=unit,
+               data={"dataset": ds.code, "period": str(p), "until": _local(until),
+                     "reason": reason})
+    return row
+
+
+# -- 信息报送 ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_news(*, actor: User | None, unit: Unit, kind: str, title: str, body: str,
+                files: list[tuple[str, bytes]] = (), now: dt.datetime | None = None,  # type: ignore[assignment]
+                scope: Scope | None = None) -> NewsItem:
+    """Send a news or experience item upward (信息报送), attachments stored by content hash."""
+    now = _now(now)
+    scope = _scope(actor, scope)
+    _require(scope, unit, Cap.ENTER_DATA)
+    item = NewsItem(unit=unit, kind=kind, title=title.strip(), body=body.strip(),
+                    submitted_at=now,
+                    submitted_by=actor if getattr(actor, "is_authenticated", False) else None)
+    item.full_clean()
+    item.save()
+    for name, content in files:
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            raise ValidationError(f"附件「{name}」超过 20 MB")
+        digest = hashlib.sha256(content).hexdigest()
+        suffix = PurePath(name).suffix.lower()[:10]
+        path = f"reporting/news/{digest[:2]}/{digest}{suffix}"
+        if not default_storage.exists(path):
+            default_storage.save(path, ContentFile(content))
+        NewsAttachment.objects.create(item=item, file=path, name=PurePath(name).name[:200],
+                                      sha256=digest, size=len(content))
+    log_action(action="reporting.news.submitted", actor=actor, obj=item, unit=unit,
+               data={"title": item.title, "kind": item.get_kind_display(),
+                     "attachments": len(files)})
+    return item
+
+
+@transaction.atomic
+def decide_news(*, actor: User | None, item: NewsItem, adopt: bool, comment: str = "",
+                now: dt.datetime | None = None, scope: Scope | None = None) -> NewsItem:
+    """The level above adopts (采用) or declines an item."""
+    now = _now(now)
+    scope = _scope(actor, scope)
+    item = NewsItem.objects.select_for_update().select_related("unit").get(pk=item.pk)
+    _require_above(scope, item.unit)
+    item.state = NewsItem.State.ADOPTED if adopt else NewsItem.State.NOT_ADOPTED
+    item.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    item.reviewed_at = now
+    item.review_comment = comment.strip()[:300]
+    item.full_clean()
+    item.save()
+    log_action(action="reporting.news.adopted" if adopt else "reporting.news.declined",
+               actor=actor, obj=item, unit=item.unit, data={"title": item.title})
+    return item

@@ -1,0 +1,277 @@
+"""Merged data sets (合并数据集): one form per unit and period, computed from the standards.
+
+Several campaigns may ask the same unit for the same element in the same period;
+the unit still enters it once. So the data set a unit fills is not a standard's
+``Dataset`` row but the union of every applicable standard's data sets for the
+unit's level and one period type, keyed ``<level>-<period type>`` (``community-day``,
+``area-month``). Its deadline is the strictest of the contributors', and it locks
+after the deadline when any contributor says so. Nothing here is stored: it is
+computed from the standards tables and cached until the standards change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import yaml
+from django.db.models import Prefetch
+
+from chuangjian.engine import expressions
+from chuangjian.engine.periods import Period, PeriodError, PeriodType, deadline
+from chuangjian.org.levels import Kind, level_label
+from chuangjian.org.models import Unit
+from chuangjian.standards import schema
+from chuangjian.standards.models import DataElement, Dataset, StandardVersion
+from chuangjian.standards.selectors import unit_matches
+
+PERIOD_ORDER = [PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH, PeriodType.QUARTER,
+                PeriodType.YEAR]
+_REPORT_NAMES = {PeriodType.DAY: "日报", PeriodType.WEEK: "周报", PeriodType.MONTH: "月报",
+                 PeriodType.QUARTER: "季报（自查）", PeriodType.YEAR: "年报"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-element validation rule of a standard (``validations:`` in its YAML)."""
+
+    code: str
+    text: str
+    message: str
+    names: frozenset[str]
+    tree: Any = field(compare=False, hash=False)
+
+    def fails(self, values: dict[str, float | None]) -> bool:
+        """True when every named value is present and the rule does not hold."""
+        if any(values.get(name) is None for name in self.names):
+            return False
+        env = expressions.DictEnvironment({k: values.get(k) for k in self.names}, n=1)
+        result = expressions.evaluate(self.tree, env)
+        if result.missing[0]:
+            return False
+        return not bool(result.value[0])
+
+
+@dataclass(frozen=True)
+class MergedDataset:
+    code: str
+    level_key: str
+    period_type: PeriodType
+    elements: tuple[DataElement, ...]
+    day_offset: int
+    due_time: dt.time
+    lock_after_deadline: bool
+    sources: tuple[str, ...]          # "标准名 · 数据集名" of each contributor
+    rules: tuple[Rule, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{level_label_of(self.level_key)}{_REPORT_NAMES[self.period_type]}"
+
+    @cached_property
+    def element_by_code(self) -> dict[str, DataElement]:
+        return {e.code: e for e in self.elements}
+
+    def deadline_for(self, period: Period) -> dt.datetime:
+        return deadline(period, day_offset=self.day_offset, at=self.due_time)
+
+    @property
+    def deadline_label(self) -> str:
+        t = self.due_time.strftime("%H:%M")
+        n = self.day_offset
+        if self.period_type is PeriodType.DAY:
+            return f"当日 {t} 前" if n == 0 else f"次日起第 {n} 天 {t} 前"
+        if self.period_type is PeriodType.WEEK:
+            return f"周日 {t} 前" if n == 0 else f"下周第 {n} 天 {t} 前"
+        if self.period_type is PeriodType.MONTH:
+            return f"月末 {t} 前" if n == 0 else f"次月 {n} 日 {t} 前"
+        if self.period_type is PeriodType.QUARTER:
+            return f"季末 {t} 前" if n == 0 else f"季后第 {n} 天 {t} 前"
+        return f"12 月 31 日 {t} 前" if n == 0 else f"次年 1 月 {n} 日 {t} 前"
+
+    def parse_period(self, text: str) -> Period:
+        period = Period.parse(text)
+        if period.type is not self.period_type:
+            raise PeriodError(f"「{text}」是{period.type.label}，本数据集按{self.period_type.label}报送")
+        return period
+
+
+def level_key(unit: Unit) -> str:
+    return "department" if unit.kind == Kind.DEPARTMENT else unit.level
+
+
+def level_label_of(key: str) -> str:
+    return "职能部门" if key == "department" else level_label(key)
+
+
+def dataset_code(key: str, period_type: PeriodType | str) -> str:
+    return f"{key}-{PeriodType(period_type).value}"
+
+
+def split_code(code: str) -> tuple[str, PeriodType] | None:
+    key, _, kind = code.rpartition("-")
+    try:
+        return key, PeriodType(kind)
+    except ValueError:
+        return None
+
+
+_parsed_cache: dict[str, tuple[tuple[Rule, ...], dict[str, list[str]]]] = {}
+
+
+def rules_of(version: StandardVersion) -> tuple[Rule, ...]:
+    return _parsed(version)[0]
+
+
+def element_order_of(version: StandardVersion, dataset_code_: str) -> list[str]:
+    """Element codes of a data set in the order the file lists them (the M2M keeps none)."""
+    return _parsed(version)[1].get(dataset_code_, [])
+
+
+def _parsed(version: StandardVersion) -> tuple[tuple[Rule, ...], dict[str, list[str]]]:
+    """Validations and data set element order, read from the standard's verbatim YAML."""
+    cached = _parsed_cache.get(version.content_hash)
+    if cached is not None:
+        return cached
+    try:
+        raw = yaml.safe_load(version.source_text) or {}
+    except yaml.YAMLError:
+        raw = {}
+    if not isinstance(raw, dict):
+        raw = {}
+    orders = {str(d.get("code")): [str(e) for e in d.get("elements") or []]
+              for d in raw.get("datasets") or [] if isinstance(d, dict)}
+    rules: list[Rule] = []
+    for item in raw.get("validations") or []:
+        try:
+            v = schema.Validation.model_validate(item)
+        except Exception:  # noqa: S112 - the loader validated the file; skip what it did not
+            continue
+        rules.append(Rule(code=v.code, text=v.expression.text, message=v.message,
+                          names=v.expression.names(), tree=v.expression.tree))
+    _parsed_cache[version.content_hash] = (tuple(rules), orders)
+    return _parsed_cache[version.content_hash]
+
+
+class Catalog:
+    """Every stored standard with its data sets, and the merged data sets per unit profile."""
+
+    def __init__(self, versions: list[StandardVersion]) -> None:
+        self.versions = versions
+        self._cache: dict[tuple[str, str, str, int], dict[str, MergedDataset]] = {}
+        self._lock = threading.Lock()
+
+    def for_unit(self, unit: Unit, year: int) -> dict[str, MergedDataset]:
+        """Code → merged data set for ``unit`` in ``year``, in period order."""
+        key = (unit.kind, unit.level, unit.category, year)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._build(unit, year)
+            with self._lock:
+                self._cache[key] = found
+        return found
+
+    def in_force(self, year: int) -> list[StandardVersion]:
+        """The latest version of each standard in force in ``year``."""
+        latest: dict[str, StandardVersion] = {}
+        for sv in self.versions:
+            if sv.year_from <= year and (sv.year_to is None or year <= sv.year_to) and (
+                    sv.code not in latest or sv.version > latest[sv.code].version):
+                latest[sv.code] = sv
+        return sorted(latest.values(), key=lambda v: (v.campaign, v.code))
+
+    def dataset(self, unit: Unit, code: str, year: int) -> MergedDataset | None:
+        return self.for_unit(unit, year).get(code)
+
+    def _build(self, unit: Unit, year: int) -> dict[str, MergedDataset]:
+        by_type: dict[PeriodType, list[tuple[StandardVersion, Dataset]]] = {}
+        for sv in self.in_force(year):
+            for ds in sv.datasets.all():
+                # A data set may name its own levels (the 创城 daily report is the
+                # 管区's although the standard applies to communities); otherwise it
+                # is asked of the levels the standard applies to.
+                if not unit_matches(ds.levels or sv.levels, sv.categories, unit):
+                    continue
+                by_type.setdefault(PeriodType(ds.period), []).append((sv, ds))
+        result: dict[str, MergedDataset] = {}
+        key = level_key(unit)
+        for period_type in PERIOD_ORDER:
+            contributors = by_type.get(period_type)
+            if not contributors:
+                continue
+            elements: dict[str, DataElement] = {}
+            rules: dict[str, Rule] = {}
+            for sv, ds in contributors:
+                order = {c: i for i, c in enumerate(element_order_of(sv, ds.code))}
+                for element in sorted(ds.elements.all(),
+                                      key=lambda e, o=order: (o.get(e.code, len(o)), e.code)):
+                    elements.setdefault(element.code, element)
+            codes = set(elements)
+            for sv, _ds in contributors:
+                for rule in rules_of(sv):
+                    if rule.names <= codes:
+                        rules.setdefault(rule.text, rule)
+            strictest = min(contributors, key=lambda c: (c[1].day_offset, c[1].due_time))[1]
+            code = dataset_code(key, period_type)
+            result[code] = MergedDataset(
+                code=code, level_key=key, period_type=period_type,
+                elements=tuple(elements.values()), day_offset=strictest.day_offset,
+                due_time=strictest.due_time,
+                lock_after_deadline=any(ds.lock_after_deadline for _sv, ds in contributors),
+                sources=tuple(f"{sv.name} · {ds.name}" for sv, ds in contributors),
+                rules=tuple(rules.values()))
+        return result
+
+    def profiles(self, year: int) -> list[tuple[str, Unit, MergedDataset]]:
+        """Every distinct merged data set in ``year`` with the kind of unit it is for."""
+        seen: dict[tuple[str, tuple[str, ...], str, dt.time], int] = {}
+        rows: list[tuple[str, Unit, MergedDataset]] = []
+        for kind in (Kind.AREA, Kind.DEPARTMENT):
+            levels = ["district", "street", "area", "community", "grid", "building"]
+            if kind == Kind.DEPARTMENT:
+                levels = ["area"]
+            for level in levels:
+                for category in ("城镇", "农村"):
+                    probe = Unit(kind=kind, level=level, category=category)
+                    for ds in self.for_unit(probe, year).values():
+                        sig = (ds.code, tuple(e.code for e in ds.elements), ds.deadline_label,
+                               ds.due_time)
+                        if sig in seen:
+                            continue
+                        seen[sig] = len(rows)
+                        rows.append((category, probe, ds))
+        return rows
+
+
+_catalog: tuple[tuple[tuple[int, str], ...], Catalog] | None = None
+_catalog_lock = threading.Lock()
+
+
+def catalog() -> Catalog:
+    """The catalog for the standards stored now (one small query to check it is fresh)."""
+    global _catalog
+    fingerprint = tuple(StandardVersion.objects.order_by("pk").values_list("pk", "content_hash"))
+    current = _catalog
+    if current is not None and current[0] == fingerprint:
+        return current[1]
+    versions = list(StandardVersion.objects.filter(pk__in=[pk for pk, _h in fingerprint])
+                    .prefetch_related(Prefetch("datasets", queryset=Dataset.objects.order_by("code")
+                                               .prefetch_related("elements"))))
+    fresh = Catalog(versions)
+    with _catalog_lock:
+        _catalog = (fingerprint, fresh)
+    return fresh
+
+
+def period_is_open(period: Period, now: dt.datetime) -> bool:
+    """A period may be reported once it has begun (Shanghai time), never in advance."""
+    return period.start_instant() <= now
+
+
+def unit_open_during(unit: Unit, period: Period) -> bool:
+    """Expected only while open: opened on or before the period's end, not closed before it began."""
+    return (unit.opened_on is None or unit.opened_on <= period.end) and (
+        unit.closed_on is None or unit.closed_on > period.start)

@@ -1,0 +1,250 @@
+"""Rollups (汇总) kept current on write, and their verification from raw values.
+
+For every numeric value a unit reports, the month, quarter and year that contain
+its period each hold one ``Rollup`` row of the unit's *own* data: total, count,
+maximum and the latest value. These rows are updated in the submission's
+transaction, so an assessment reads a year as one row per unit and element instead
+of rescanning 365 daily values. A parent's figure is a grouped query over the
+rollups of units whose path starts with its own: moving a unit needs no rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+
+from chuangjian.engine.periods import Period, PeriodType
+from chuangjian.org.models import Unit
+from chuangjian.reporting.models import DataValue, Rollup
+from chuangjian.reporting.values import NUMERIC_TYPES
+from chuangjian.standards.models import DataElement
+
+ROLLUP_TYPES = (PeriodType.MONTH, PeriodType.QUARTER, PeriodType.YEAR)
+_THREE_DAYS = dt.timedelta(days=3)
+
+
+def _anchor(period: Period) -> dt.date:
+    # A week belongs to the month, quarter and year holding its Thursday (ISO rule),
+    # the same rule as Period.subperiods, so weeks are never counted twice.
+    return period.start + _THREE_DAYS if period.type is PeriodType.WEEK else period.start
+
+
+def rollup_periods(period: Period) -> list[Period]:
+    """The month, quarter and year rollups a value of ``period`` feeds (coarser or equal)."""
+    anchor = _anchor(period)
+    return [Period.containing(t, anchor) for t in ROLLUP_TYPES if t.rank >= period.type.rank]
+
+
+def _raw_in(unit_id: int, element_id: int, rollup: Period) -> QuerySet[DataValue]:
+    finer = [t.value for t in PeriodType if t.rank <= rollup.type.rank and t is not PeriodType.WEEK]
+    cond = Q(period_type__in=finer, period_start__gte=rollup.start, period_start__lte=rollup.end)
+    if rollup.type.rank >= PeriodType.WEEK.rank:
+        cond |= Q(period_type=PeriodType.WEEK.value, period_start__gte=rollup.start - _THREE_DAYS,
+                  period_start__lte=rollup.end - _THREE_DAYS)
+    return DataValue.objects.filter(cond, unit_id=unit_id, element_id=element_id,
+                                    number__isnull=False)
+
+
+def apply_change(*, unit: Unit, element: DataElement, period: Period,
+                 old: Decimal | None, new: Decimal | None) -> None:
+    """Move the unit's rollups from ``old`` to ``new`` for one value (call after saving it)."""
+    if element.type not in NUMERIC_TYPES or old == new:
+        return
+    here = str(period)
+    for rp in rollup_periods(period):
+        row = (Rollup.objects.select_for_update()
+               .filter(unit=unit, element=element, period=str(rp)).first())
+        if row is None:
+            row = Rollup(unit=unit, element=element, period=str(rp), period_type=rp.type.value,
+                         total=Decimal(0), count=0)
+        row.total += (new or 0) - (old or 0)
+        row.count += (new is not None) - (old is not None)
+        if row.count <= 0:
+            if row.pk:
+                row.delete()
+            continue
+        recompute_max = recompute_last = False
+        if new is not None and (row.maximum is None or new >= row.maximum):
+            row.maximum = new
+        elif old is not None and row.maximum is not None and old >= row.maximum:
+            recompute_max = True  # the old maximum went down or away
+        if new is not None and (not row.last_period or
+                                _start(here) >= _start(row.last_period)):
+            row.last_value, row.last_period = new, here
+        elif new is None and row.last_period == here:
+            recompute_last = True
+        if recompute_max or recompute_last:
+            raw = _raw_in(unit.pk, element.pk, rp)
+            if recompute_max:
+                row.maximum = max(raw.values_list("number", flat=True))
+            if recompute_last:
+                last = raw.order_by("-period_start").values_list("number", "period").first()
+                if last is not None:  # always, as count > 0
+                    row.last_value, row.last_period = last
+        row.save()
+
+
+def _start(period_text: str) -> tuple[dt.date, int]:
+    p = Period.parse(period_text)
+    return (_anchor(p), -p.type.rank)
+
+
+# -- reading --------------------------------------------------------------------------
+
+
+def time_value(row: Rollup, time_agg: str) -> Decimal | None:
+    """One unit's figure for the rollup's period under the element's time aggregation."""
+    if row.count == 0:
+        return None
+    if time_agg == "sum":
+        return row.total
+    if time_agg == "max":
+        return row.maximum
+    if time_agg == "mean":
+        return row.total / row.count
+    return row.last_value
+
+
+def tree_value(values: Iterable[Decimal | None], tree_agg: str) -> Decimal | None:
+    """Combine units' figures up the tree: sum, mean or max (none → no figure)."""
+    present = [v for v in values if v is not None]
+    if not present or tree_agg == "none":
+        return None
+    if tree_agg == "sum":
+        return sum(present, Decimal(0))
+    if tree_agg == "max":
+        return max(present)
+    return sum(present, Decimal(0)) / len(present)
+
+
+def subtree_values(units: list[Unit], element: DataElement, period: str
+                   ) -> dict[int, Decimal | None]:
+    """For each unit, its subtree's figure for ``element`` in ``period`` (one query in all)."""
+    if not units:
+        return {}
+    cond = Q()
+    for unit in units:
+        cond |= Q(unit__path__startswith=unit.path)
+    rows = list(Rollup.objects.filter(cond, element=element, period=period)
+                .annotate(path=F("unit__path")))
+    result: dict[int, Decimal | None] = {}
+    for unit in units:
+        figures = [time_value(r, element.time_agg) for r in rows
+                   if r.path.startswith(unit.path)]  # type: ignore[attr-defined]
+        result[unit.pk] = tree_value(figures, element.tree_agg)
+    return result
+
+
+# -- verification -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expected:
+    total: Decimal
+    count: int
+    maximum: Decimal
+    last_value: Decimal
+    last_period: str
+
+
+@dataclass(frozen=True)
+class Difference:
+    unit_code: str
+    element_code: str
+    period: str
+    field: str
+    stored: str
+    expected: str
+
+    def __str__(self) -> str:
+        return (f"{self.unit_code} {self.element_code} {self.period} {self.field}："
+                f"汇总表 {self.stored}，按原始数据应为 {self.expected}")
+
+
+def expected_rollups(element_ids: Iterable[int] | None = None
+                     ) -> Iterator[tuple[tuple[int, int, str], Expected]]:
+    """Rollups recomputed from raw values, one element at a time to bound memory."""
+    numeric = DataElement.objects.filter(type__in=NUMERIC_TYPES)
+    if element_ids is not None:
+        numeric = numeric.filter(pk__in=list(element_ids))
+    for element_id in numeric.values_list("pk", flat=True):
+        acc: dict[tuple[int, int, str], list] = {}
+        rows = (DataValue.objects.filter(element_id=element_id, number__isnull=False)
+                .values_list("unit_id", "period", "number").iterator(chunk_size=5000))
+        for unit_id, period_text, number in rows:
+            period = Period.parse(period_text)
+            for rp in rollup_periods(period):
+                key = (unit_id, element_id, str(rp))
+                slot = acc.get(key)
+                if slot is None:
+                    acc[key] = [number, 1, number, number, period_text]
+                    continue
+                slot[0] += number
+                slot[1] += 1
+                slot[2] = max(slot[2], number)
+                if _start(period_text) >= _start(slot[4]):
+                    slot[3], slot[4] = number, period_text
+        for key, (total, count, maximum, last_value, last_period) in acc.items():
+            yield key, Expected(total, count, maximum, last_value, last_period)
+
+
+def _same(a: Decimal | None, b: Decimal | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    # SQLite keeps decimals as floating point; six decimal places is the stored precision.
+    return abs(Decimal(a) - Decimal(b)) <= Decimal("0.000001") * max(1, abs(Decimal(b)))
+
+
+def verify() -> list[Difference]:
+    """Every difference between the stored rollups and a recomputation from raw values."""
+    expected = dict(expected_rollups())
+    codes = dict(Unit.objects.values_list("pk", "code"))
+    element_codes = dict(DataElement.objects.values_list("pk", "code"))
+    diffs: list[Difference] = []
+    seen: set[tuple[int, int, str]] = set()
+    for row in Rollup.objects.all().iterator(chunk_size=5000):
+        key = (row.unit_id, row.element_id, row.period)
+        seen.add(key)
+        want = expected.get(key)
+        uc, ec = codes.get(row.unit_id, "?"), element_codes.get(row.element_id, "?")
+        if want is None:
+            diffs.append(Difference(uc, ec, row.period, "整行", f"n={row.count}", "不应存在"))
+            continue
+        for name, stored, should in (("合计", row.total, want.total),
+                                     ("个数", Decimal(row.count), Decimal(want.count)),
+                                     ("最大值", row.maximum, want.maximum),
+                                     ("最新值", row.last_value, want.last_value)):
+            if not _same(stored, should):
+                diffs.append(Difference(uc, ec, row.period, name, str(stored), str(should)))
+        if row.last_period != want.last_period:
+            diffs.append(Difference(uc, ec, row.period, "最新期间", row.last_period,
+                                    want.last_period))
+    for key in expected.keys() - seen:
+        unit_id, element_id, period = key
+        diffs.append(Difference(codes.get(unit_id, "?"), element_codes.get(element_id, "?"),
+                                period, "整行", "缺失", f"n={expected[key].count}"))
+    return diffs
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Replace every rollup by a recomputation (repair after a bulk load); returns rows."""
+    Rollup.objects.all().delete()
+    batch: list[Rollup] = []
+    n = 0
+    for (unit_id, element_id, period), e in expected_rollups():
+        batch.append(Rollup(unit_id=unit_id, element_id=element_id, period=period,
+                            period_type=Period.parse(period).type.value,
+                            total=e.total, count=e.count, maximum=e.maximum,
+                            last_value=e.last_value, last_period=e.last_period))
+        if len(batch) >= 2000:
+            Rollup.objects.bulk_create(batch)
+            n += len(batch)
+            batch = []
+    Rollup.objects.bulk_create(batch)
+    return n + len(batch)

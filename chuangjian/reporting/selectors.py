@@ -1,0 +1,347 @@
+"""Reads of reported data, always through the reader's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, PeriodType, is_on_time
+from chuangjian.org.levels import Kind, Level
+from chuangjian.org.models import Unit
+from chuangjian.org.scope import Cap, Scope
+from chuangjian.reporting.actions import (
+    active_exception,
+    can_review,
+    deadline_lock,
+    parent_path,
+)
+from chuangjian.reporting.datasets import (
+    PERIOD_ORDER,
+    MergedDataset,
+    catalog,
+    unit_open_during,
+)
+from chuangjian.reporting.models import (
+    DataValue,
+    DeadlineException,
+    NewsItem,
+    Status,
+    Submission,
+    ValueChange,
+)
+from chuangjian.reporting.values import TYPE_LABELS
+
+REPORTED = (Status.SUBMITTED, Status.ACCEPTED)
+
+
+def unit_for(scope: Scope, code: str, cap: Cap = Cap.VIEW) -> Unit:
+    """The unit with ``code`` if the scope may ``cap`` it, else 404 (never leak existence)."""
+    unit = scope.filter(Unit.objects.select_related("parent"), cap).filter(code=code).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+# -- one form ---------------------------------------------------------------------------
+
+
+@dataclass
+class FormRow:
+    element: object
+    value: str
+    draft: str | None
+    changes: int
+    warning: str = ""
+    error: str = ""
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS.get(self.element.type, "")  # type: ignore[attr-defined]
+
+    @property
+    def shown(self) -> str:
+        return self.draft if self.draft is not None else self.value
+
+
+@dataclass
+class FormState:
+    unit: Unit
+    dataset: MergedDataset
+    period: Period
+    submission: Submission | None
+    rows: list[FormRow]
+    due: dt.datetime
+    now: dt.datetime
+    lock_reason: str
+    can_edit: bool
+    can_review: bool
+    exception: DeadlineException | None
+
+    @property
+    def overdue(self) -> bool:
+        return not is_on_time(self.now, self.due)
+
+    @property
+    def status_label(self) -> str:
+        if self.submission is None or (self.submission.status == Status.DRAFT):
+            return "草稿" if self.submission and self.submission.draft else "未填报"
+        return self.submission.get_status_display()
+
+
+def form_state(scope: Scope, unit: Unit, dataset_code: str, period_text: str,
+               now: dt.datetime) -> FormState:
+    """Everything the unit × period form shows, in a fixed handful of queries."""
+    try:
+        period = Period.parse(period_text)
+    except PeriodError:
+        raise Http404 from None
+    ds = catalog().dataset(unit, dataset_code, period.start.year)
+    if ds is None or period.type is not ds.period_type:
+        raise Http404
+    sub = Submission.objects.filter(unit=unit, dataset_code=ds.code, period=str(period)
+                                    ).select_related("submitted_by", "reviewed_by").first()
+    values = {v.element_id: v for v in DataValue.objects.filter(
+        unit=unit, period=str(period), element__in=[e.pk for e in ds.elements])}
+    counts = dict(ValueChange.objects.filter(unit=unit, period=str(period),
+                                             element__in=[e.pk for e in ds.elements])
+                  .values_list("element").annotate(n=Count("pk")).values_list("element", "n"))
+    draft = sub.draft if sub is not None else {}
+    warnings = sub.warnings if sub is not None else {}
+    rows = [FormRow(element=e, value=values[e.pk].display if e.pk in values else "",
+                    draft=draft.get(e.code), changes=counts.get(e.pk, 0),
+                    warning=warnings.get(e.code, "")) for e in ds.elements]
+    lock = ""
+    if sub is not None and sub.locked:
+        lock = sub.locked_reason or "已审核通过，数据已锁定"
+    elif period.start_instant() > now:
+        lock = f"{period.label_zh}尚未开始，不能提前填报"
+    elif not unit_open_during(unit, period):
+        lock = f"单位在{period.label_zh}未设立或已撤销"
+    else:
+        lock = deadline_lock(ds, sub, unit, period, now)
+    exception = active_exception(unit, ds.code, period, now) if ds.lock_after_deadline else None
+    return FormState(unit=unit, dataset=ds, period=period, submission=sub, rows=rows,
+                     due=ds.deadline_for(period), now=now, lock_reason=lock,
+                     can_edit=not lock and scope.allows(unit, Cap.ENTER_DATA),
+                     can_review=can_review(scope, unit), exception=exception)
+
+
+def value_history(unit: Unit, element_code: str, period: str) -> QuerySet[ValueChange]:
+    return (ValueChange.objects.filter(unit=unit, element__code=element_code, period=period)
+            .select_related("user").order_by("-at", "-id"))
+
+
+# -- review ---------------------------------------------------------------------------
+
+
+def review_queue(scope: Scope, *, status: str = Status.SUBMITTED, limit: int = 200
+                 ) -> list[Submission]:
+    """Reports the scope may review: of units below where it approves, never its own."""
+    qs = scope.filter(Submission.objects.filter(status=status).select_related(
+        "unit", "submitted_by"), Cap.APPROVE, field_name="unit__path").order_by(
+        "-submitted_at", "unit__path")
+    return [s for s in qs[: limit * 2] if can_review(scope, s.unit)][:limit]
+
+
+def submission_for(scope: Scope, pk: int, cap: Cap = Cap.VIEW) -> Submission:
+    sub = scope.filter(Submission.objects.select_related("unit", "submitted_by", "reviewed_by"),
+                       cap, field_name="unit__path").filter(pk=pk).first()
+    if sub is None:
+        raise Http404
+    return sub
+
+
+# -- missing list and timeliness ---------------------------------------------------------
+
+
+@dataclass
+class UnitStatus:
+    unit: Unit
+    dataset: MergedDataset
+    submission: Submission | None
+
+    @property
+    def reported(self) -> bool:
+        return self.submission is not None and self.submission.status in REPORTED
+
+    @property
+    def late(self) -> bool:
+        return self.reported and bool(self.submission and self.submission.late)
+
+
+@dataclass
+class Group:
+    street: Unit | None
+    area: Unit | None
+    rows: list[UnitStatus] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[UnitStatus]:
+        return [r for r in self.rows if not r.reported]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"expected": len(self.rows), "submitted": sum(r.reported for r in self.rows),
+                "late": sum(r.late for r in self.rows),
+                "on_time": sum(r.reported and not r.late for r in self.rows),
+                "missing": len(self.missing)}
+
+
+@dataclass
+class MissingReport:
+    period: Period
+    period_type: PeriodType
+    groups: list[Group]
+    root: Unit | None
+
+    @property
+    def totals(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for g in self.groups:
+            total.update(g.counts)
+        return {k: total[k] for k in ("expected", "submitted", "on_time", "late", "missing")}
+
+
+def timeliness(scope: Scope, period: Period, *, root: Unit | None = None) -> MissingReport:
+    """Expected / submitted / on time / late / missing for every unit that reports
+    ``period``'s type, grouped by street and 管区 (the 16:00 list for a day)."""
+    units_qs = scope.units().filter(kind__in=[Kind.AREA, Kind.DEPARTMENT])
+    if root is not None:
+        units_qs = units_qs.filter(path__startswith=root.path)
+    units_qs = units_qs.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=period.end)).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=period.start))
+    cat = catalog()
+    expected: list[tuple[Unit, MergedDataset]] = []
+    for unit in units_qs.order_by("path"):
+        for ds in cat.for_unit(unit, period.start.year).values():
+            if ds.period_type is period.type:
+                expected.append((unit, ds))
+    subs = {(s.unit_id, s.dataset_code): s for s in Submission.objects.filter(
+        period=str(period), unit__in=[u.pk for u, _ in expected])}
+    ancestor_ids = {i for u, _ in expected for i in u.ancestor_ids()}
+    ancestors = {u.pk: u for u in Unit.objects.filter(pk__in=ancestor_ids)}
+    groups: dict[tuple[int | None, int | None], Group] = {}
+    for unit, ds in expected:
+        chain = [ancestors[i] for i in unit.ancestor_ids() if i in ancestors] + [unit]
+        street = next((a for a in chain if a.level == Level.STREET and a.kind == Kind.AREA), None)
+        area = next((a for a in chain if a.level == Level.AREA and a.kind == Kind.AREA), None)
+        key = (street.pk if street else None, area.pk if area else None)
+        group = groups.setdefault(key, Group(street=street, area=area))
+        group.rows.append(UnitStatus(unit, ds, subs.get((unit.pk, ds.code))))
+    ordered = sorted(groups.values(), key=lambda g: ((g.street.path if g.street else ""),
+                                                     (g.area.path if g.area else "")))
+    return MissingReport(period=period, period_type=period.type, groups=ordered, root=root)
+
+
+# -- inbox ----------------------------------------------------------------------------
+
+
+@dataclass
+class Due:
+    unit: Unit
+    dataset: MergedDataset
+    period: Period
+    due: dt.datetime
+    submission: Submission | None
+    state: str          # "due", "overdue", "returned", "draft", "done"
+    lock_reason: str = ""
+
+    @property
+    def state_label(self) -> str:
+        return {"due": "待报", "overdue": "逾期未报", "returned": "已退回，待修改",
+                "draft": "草稿未上报", "done": "已上报"}[self.state]
+
+
+def _candidate_periods(period_type: PeriodType, today: dt.date) -> list[Period]:
+    current = Period.containing(period_type, today)
+    back = {PeriodType.DAY: 3, PeriodType.WEEK: 1, PeriodType.MONTH: 1,
+            PeriodType.QUARTER: 1, PeriodType.YEAR: 1}[period_type]
+    periods = [current]
+    for _ in range(back):
+        periods.append(periods[-1].previous())
+    return periods
+
+
+def inbox(scope: Scope, now: dt.datetime, *, limit_units: int = 60) -> list[Due]:
+    """What is due or overdue for the units the user fills in: those where they hold
+    a role that enters data, and the units directly below them."""
+    grants = [g for g in scope.grants if Cap.ENTER_DATA in g.caps]
+    if scope.is_global or not grants:
+        return []
+    cond = Q()
+    for g in grants:
+        depth = g.path.count("/")
+        cond |= Q(path__startswith=g.path, depth__lte=depth + 1)
+    units = list(Unit.objects.filter(cond, closed_on__isnull=True)
+                 .order_by("depth", "path")[:limit_units])
+    today = now.astimezone(SHANGHAI).date()
+    cat = catalog()
+    wanted: list[tuple[Unit, MergedDataset, Period]] = []
+    for unit in units:
+        for period_type in PERIOD_ORDER:
+            for period in _candidate_periods(period_type, today):
+                ds = next((d for d in cat.for_unit(unit, period.start.year).values()
+                           if d.period_type is period_type), None)
+                if ds is not None and unit_open_during(unit, period):
+                    wanted.append((unit, ds, period))
+    subs = {(s.unit_id, s.dataset_code, s.period): s for s in Submission.objects.filter(
+        unit__in=[u.pk for u in units], period__in={str(p) for _u, _d, p in wanted})}
+    rows: list[Due] = []
+    for unit, ds, period in wanted:
+        sub = subs.get((unit.pk, ds.code, str(period)))
+        due = ds.deadline_for(period)
+        is_current = period.contains(today)
+        if sub is not None and sub.status in REPORTED:
+            if is_current:
+                rows.append(Due(unit, ds, period, due, sub, "done"))
+            continue
+        if sub is not None and sub.status == Status.RETURNED:
+            state = "returned"
+        elif not is_on_time(now, due):
+            state = "overdue"
+        elif sub is not None and sub.draft:
+            state = "draft"
+        else:
+            state = "due"
+        rows.append(Due(unit, ds, period, due, sub, state))
+    order = {"overdue": 0, "returned": 1, "draft": 2, "due": 3, "done": 4}
+    rows.sort(key=lambda d: (order[d.state], d.due, d.unit.path))
+    return rows
+
+
+# -- 信息报送 ---------------------------------------------------------------------------
+
+
+def news_items(scope: Scope) -> QuerySet[NewsItem]:
+    return scope.filter(NewsItem.objects.select_related("unit", "submitted_by", "reviewed_by")
+                        .prefetch_related("attachments"), field_name="unit__path")
+
+
+def news_item_for(scope: Scope, pk: int) -> NewsItem:
+    item = news_items(scope).filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def news_counts(unit: Unit, period: Period) -> dict[str, int]:
+    """Items sent and adopted in ``period`` by the unit's subtree — an indicator input
+    (信息报送数 / 采用数)."""
+    qs = NewsItem.objects.filter(unit__path__startswith=unit.path,
+                                 submitted_at__gte=period.start_instant(),
+                                 submitted_at__lt=period.end_instant())
+    row = qs.aggregate(sent=Count("pk"), adopted=Count("pk", filter=Q(
+        state=NewsItem.State.ADOPTED)))
+    return {"sent": row["sent"] or 0, "adopted": row["adopted"] or 0}
+
+
+def exceptions_for(unit: Unit, dataset_code: str, period: str) -> QuerySet[DeadlineException]:
+    return DeadlineException.objects.filter(unit=unit, dataset_code=dataset_code,
+                                            period=period).select_related("granted_by")
+
+
+__all__ = ["parent_path"]

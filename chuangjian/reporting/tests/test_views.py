@@ -1,0 +1,244 @@
+"""The reporting pages: a clerk's few screens, review, the missing list, xlsx and 信息报送,
+with the outsider on every URL and query counts pinned on the busy pages."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from chuangjian.org import actions as org_actions
+from chuangjian.org.testing import World
+from chuangjian.reporting import actions
+from chuangjian.reporting.models import DataValue, NewsItem, Status, Submission
+
+DAILY = {"t_patrols": 3, "t_found": 2, "t_fixed": 1, "t_note": "正常"}
+
+
+def today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def form_url(unit: str = "T-01-A-01", dataset: str = "community-day", period: str | None = None) -> str:
+    return reverse("reporting:form", args=[unit, dataset, period or today()])
+
+
+def post_values(values: dict, action: str = "submit") -> dict:
+    return {**{f"v_{k}": v for k, v in values.items()}, "action": action}
+
+
+def test_a_clerk_fills_todays_daily_report_from_the_inbox(world: World, standards: object) -> None:
+    client = world.client_for(world.community_worker)
+    inbox = client.get(reverse("reporting:inbox"))
+    assert inbox.status_code == 200
+    assert form_url() in inbox.content.decode()
+    page = client.get(form_url())
+    assert page.status_code == 200 and "巡查次数" in page.content.decode()
+    response = client.post(form_url(), post_values(DAILY))
+    assert response.status_code == 302
+    sub = Submission.objects.get(unit=world.community, period=today())
+    assert (sub.status, sub.channel, sub.version) == (Status.SUBMITTED, "web", 1)
+    shown = client.get(form_url()).content.decode()
+    assert "已上报" in shown and "第 1 版" in shown
+
+
+def test_the_form_shows_each_error_beside_its_field_and_keeps_what_was_typed(
+        world: World, standards: object) -> None:
+    client = world.client_for(world.community_worker)
+    response = client.post(form_url(), post_values({**DAILY, "t_patrols": "三", "t_fixed": 7}))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "「三」不是数字" in html and "整改问题数不能多于发现问题数" in html
+    assert 'value="三"' in html
+    assert not DataValue.objects.exists()
+
+
+def test_save_draft_then_submit(world: World, standards: object) -> None:
+    client = world.client_for(world.community_worker)
+    client.post(form_url(), post_values({"t_patrols": "4"}, action="draft"))
+    assert Submission.objects.get().draft == {"t_patrols": "4", "t_found": "", "t_fixed": "",
+                                              "t_note": ""}
+    assert 'value="4"' in client.get(form_url()).content.decode()
+
+
+def test_inline_validation_checks_one_field_with_htmx(world: World, standards: object) -> None:
+    client = world.client_for(world.community_worker)
+    url = reverse("reporting:check_field", args=["T-01-A-01", "community-day", today(), "t_patrols"])
+    bad = client.post(url, {"v_t_patrols": "-3"}, HTTP_HX_REQUEST="true")
+    assert "不能为负数" in bad.content.decode()
+    good = client.post(url, {"v_t_patrols": "3"}, HTTP_HX_REQUEST="true")
+    assert "格式正确" in good.content.decode()
+    rule = client.post(reverse("reporting:check_field", args=[
+        "T-01-A-01", "community-day", today(), "t_fixed"]), {"v_t_found": "1", "v_t_fixed": "2"})
+    assert "整改问题数不能多于发现问题数" in rule.content.decode()
+
+
+def test_value_history_is_shown_beside_the_value(world: World, standards: object) -> None:
+    client = world.client_for(world.community_worker)
+    client.post(form_url(), post_values(DAILY))
+    client.post(form_url(), post_values({**DAILY, "t_patrols": 6}))
+    html = client.get(reverse("reporting:history", args=[
+        "T-01-A-01", "community-day", today(), "t_patrols"])).content.decode()
+    assert "张小燕" in html and "3" in html and "6" in html and "网页" in html
+
+
+def test_the_level_above_accepts_from_the_form_and_the_lock_reason_is_shown(
+        world: World, standards: object) -> None:
+    world.client_for(world.community_worker).post(form_url(), post_values(DAILY))
+    sub = Submission.objects.get()
+    leader = world.client_for(world.street_leader)
+    assert "审核通过" in leader.get(form_url()).content.decode()
+    leader.post(reverse("reporting:review", args=[sub.pk]), {"decision": "accept"})
+    html = world.client_for(world.community_worker).get(form_url()).content.decode()
+    assert "已锁定：" in html and "李卫东 审核通过" in html
+    leader.post(reverse("reporting:review", args=[sub.pk]), {"decision": "unlock", "reason": ""})
+    assert Submission.objects.get().locked
+    leader.post(reverse("reporting:review", args=[sub.pk]),
+                {"decision": "unlock", "reason": "数字有误"})
+    assert Submission.objects.get().status == Status.RETURNED
+
+
+def test_the_review_list_shows_what_is_waiting(world: World, standards: object) -> None:
+    world.client_for(world.community_worker).post(form_url(), post_values(DAILY))
+    html = world.client_for(world.street_leader).get(reverse("reporting:review_list")).content.decode()
+    assert "幸福里社区" in html
+
+
+def test_the_missing_page_lists_units_that_have_not_reported(world: World,
+                                                             standards: object) -> None:
+    world.client_for(world.community_worker).post(form_url(), post_values(DAILY))
+    html = world.client_for(world.street_leader).get(reverse("reporting:missing")).content.decode()
+    assert "城东管区" in html and "南门社区" in html
+    assert "湖滨社区" not in html
+
+
+def test_the_xlsx_round_trip_in_the_web_ui(world: World, standards: object) -> None:
+    client = world.client_for(world.street_leader)
+    response = client.get(reverse("reporting:xlsx_template"),
+                          {"dataset": "community-day", "period": today(), "unit": "T-01-A"})
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    ws = wb["填报"]
+    for row in (3, 4):
+        for col, value in zip("DEFG", (3, 2, 1, "正常"), strict=True):
+            ws[f"{col}{row}"] = value
+    out = io.BytesIO()
+    wb.save(out)
+    upload = SimpleUploadedFile("daily.xlsx", out.getvalue())
+    response = client.post(reverse("reporting:xlsx"), {"file": upload})
+    assert response.status_code == 302
+    assert Submission.objects.filter(channel="import").count() == 2
+
+
+def test_a_bad_upload_shows_a_row_and_column_error_table(world: World, standards: object) -> None:
+    client = world.client_for(world.street_leader)
+    response = client.post(reverse("reporting:xlsx"),
+                           {"file": SimpleUploadedFile("x.xlsx", b"not a spreadsheet")})
+    assert response.status_code == 400
+    assert "不是 xlsx 文件" in response.content.decode()
+
+
+def test_news_is_sent_up_and_adopted_by_the_level_above(world: World, standards: object,
+                                                        settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    worker = world.client_for(world.community_worker)
+    worker.post(reverse("reporting:news_new"), {
+        "unit": "T-01-A-01", "kind": "experience", "title": "楼道微治理经验", "body": "做法如下……",
+        "files": [SimpleUploadedFile("照片.jpg", b"jpegdata")]})
+    item = NewsItem.objects.get()
+    assert item.attachments.get().sha256
+    # The worker cannot adopt their own item; the street leader can.
+    worker.post(reverse("reporting:news_decide", args=[item.pk]), {"decision": "adopt"})
+    assert NewsItem.objects.get().state == NewsItem.State.PENDING
+    world.client_for(world.street_leader).post(reverse("reporting:news_decide", args=[item.pk]),
+                                               {"decision": "adopt"})
+    assert NewsItem.objects.get().state == NewsItem.State.ADOPTED
+    attachment = worker.get(reverse("reporting:news_attachment", args=[item.attachments.get().pk]))
+    assert attachment.status_code == 200
+
+
+def test_the_outsider_is_refused_on_every_url(world: World, standards: object, settings,
+                                              tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    worker = world.client_for(world.community_worker)
+    worker.post(form_url(), post_values(DAILY))
+    sub = Submission.objects.get()
+    item = actions.submit_news(actor=world.community_worker, unit=world.community, kind="news",
+                               title="动态", body="正文", files=[("a.txt", b"x")])
+    outsider = world.client_for(world.outsider)
+    day = today()
+    refused = [
+        ("get", form_url(), 404),
+        ("post", form_url(), 404),
+        ("post", reverse("reporting:check_field", args=["T-01-A-01", "community-day", day,
+                                                        "t_patrols"]), 404),
+        ("get", reverse("reporting:history", args=["T-01-A-01", "community-day", day,
+                                                   "t_patrols"]), 404),
+        ("post", reverse("reporting:exception", args=["T-01-A-01", "community-day", day]), 404),
+        ("post", reverse("reporting:review", args=[sub.pk]), 404),
+        ("post", reverse("reporting:news_decide", args=[item.pk]), 404),
+        ("get", reverse("reporting:news_attachment", args=[item.attachments.get().pk]), 404),
+        ("get", reverse("reporting:review_list"), 403),
+        ("get", reverse("reporting:missing") + "?unit=T-01", 404),
+        ("get", reverse("reporting:xlsx_template")
+         + f"?dataset=community-day&period={day}&unit=T-01", 404),
+    ]
+    for method, url, code in refused:
+        data = {"decision": "accept", "reason": "x", **post_values(DAILY)}
+        response = outsider.post(url, data) if method == "post" else outsider.get(url)
+        assert response.status_code == code, (method, url)
+    # Pages open to the outsider show only their own street.
+    for name in ("reporting:inbox", "reporting:missing", "reporting:news", "reporting:xlsx"):
+        html = outsider.get(reverse(name)).content.decode()
+        assert "幸福里" not in html and "城关" not in html, name
+    assert Submission.objects.get().status == Status.SUBMITTED
+    assert NewsItem.objects.get().state == NewsItem.State.PENDING
+
+
+def test_anonymous_users_are_sent_to_login(world: World, standards: object) -> None:
+    from django.test import Client
+
+    response = Client().get(reverse("reporting:inbox"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_form_page_runs_a_fixed_number_of_queries(world: World, standards: object) -> None:
+    client = world.client_for(world.community_worker)
+    client.get(form_url())  # warm the standards catalog
+    empty = _count(client, form_url())
+    client.post(form_url(), post_values(DAILY))
+    client.post(form_url(), post_values({**DAILY, "t_patrols": 5}))
+    filled = _count(client, form_url())
+    assert empty == filled <= 16
+
+
+def test_the_missing_page_runs_a_fixed_number_of_queries(world: World, standards: object) -> None:
+    client = world.client_for(world.district_admin)
+    url = reverse("reporting:missing") + "?all=1"
+    client.get(url)
+    before = _count(client, url)
+    for i in range(3, 9):
+        org_actions.create_unit(actor=None, code=f"T-01-A-0{i}", name=f"新建{i}社区",
+                                level="community", parent=world.area)
+    world.client_for(world.community_worker).post(form_url(), post_values(DAILY))
+    after = _count(client, url)
+    assert before == after <= 12
+
+
+@pytest.mark.parametrize("name", ["reporting:inbox", "reporting:missing", "reporting:xlsx",
+                                  "reporting:news", "reporting:news_new", "reporting:review_list"])
+def test_every_page_renders_for_the_street_leader(world: World, standards: object,
+                                                  name: str) -> None:
+    assert world.client_for(world.street_leader).get(reverse(name)).status_code == 200

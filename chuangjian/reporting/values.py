@@ -1,0 +1,141 @@
+"""Reading one reported value: text (a form field, a cell, JSON) → a checked value.
+
+Every channel — web form, API, xlsx — goes through ``parse_value`` so that a value
+refused on one is refused on all, with the same Chinese message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from chuangjian.standards.models import DataElement
+
+TYPE_LABELS = {"integer": "整数", "decimal": "数值", "percent": "百分比（0–100）",
+               "boolean": "是/否", "text": "文字", "date": "日期（如 2026-03-15）"}
+NUMERIC_TYPES = frozenset({"integer", "decimal", "percent", "boolean"})
+_TRUE = {"是", "1", "true", "yes", "y", "√", "✓", "有"}
+_FALSE = {"否", "0", "false", "no", "n", "×", "无"}
+_MAX = Decimal("1e17")
+
+
+class ValueError_(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A checked value: ``number`` for numbers and booleans, ``text`` otherwise."""
+
+    number: Decimal | None = None
+    text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.number is None and self.text == ""
+
+    def display(self) -> str:
+        return format_number(self.number) if self.number is not None else self.text
+
+
+EMPTY = Parsed()
+
+
+def format_number(number: Decimal | float | None) -> str:
+    """``12.500000`` → ``12.5``; ``3.000000`` → ``3``; None → ``""``."""
+    if number is None:
+        return ""
+    d = number if isinstance(number, Decimal) else Decimal(str(number))
+    if d == d.to_integral_value():
+        return str(d.quantize(Decimal(1)))
+    return format(d.normalize(), "f")
+
+
+def is_numeric(element: DataElement) -> bool:
+    return element.type in NUMERIC_TYPES
+
+
+def _bounds(element: DataElement) -> tuple[float | None, float | None]:
+    low, high = element.min_value, element.max_value
+    if element.type == "percent":
+        low = 0 if low is None else low
+        high = 100 if high is None else high
+    elif element.type == "integer" and low is None:
+        # A count of people, events or places is never negative.
+        low = 0
+    return low, high
+
+
+def parse_value(element: DataElement, raw: Any) -> Parsed:
+    """Check ``raw`` against the element's type and range; raise ``ValueError_`` in Chinese."""
+    if raw is None:
+        return EMPTY
+    if isinstance(raw, bool):
+        raw = "1" if raw else "0"
+    if isinstance(raw, float) and (math.isnan(raw) or math.isinf(raw)):
+        raise ValueError_("不是有效的数字")
+    if isinstance(raw, (dt.datetime, dt.date)) and element.type == "date":
+        return Parsed(text=(raw.date() if isinstance(raw, dt.datetime) else raw).isoformat())
+    text = str(raw).strip()
+    if text == "":
+        return EMPTY
+    kind = element.type
+    if kind == "text":
+        if len(text) > 2000:
+            raise ValueError_("文字过长（不超过 2000 字）")
+        return Parsed(text=text)
+    if kind == "date":
+        try:
+            return Parsed(text=dt.date.fromisoformat(text[:10].replace("/", "-")).isoformat())
+        except ValueError:
+            raise ValueError_(f"「{text}」不是日期，应写作 2026-03-15") from None
+    if kind == "boolean":
+        low = text.lower()
+        if low in _TRUE:
+            return Parsed(number=Decimal(1))
+        if low in _FALSE:
+            return Parsed(number=Decimal(0))
+        raise ValueError_(f"「{text}」应填“是”或“否”")
+    cleaned = text.replace(",", "").replace("，", "")
+    if kind == "percent" and cleaned.endswith("%"):
+        cleaned = cleaned[:-1].strip()
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError_(f"「{text}」不是数字") from None
+    if not number.is_finite() or abs(number) >= _MAX:
+        raise ValueError_(f"「{text}」不是有效的数字")
+    if kind == "integer" and number != number.to_integral_value():
+        raise ValueError_(f"「{text}」应为整数")
+    if number.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise ValueError_("小数位数不能超过 6 位")
+    low, high = _bounds(element)
+    if low is not None and number < Decimal(str(low)):
+        if low == 0:
+            raise ValueError_(f"{format_number(number)} 不能为负数")
+        raise ValueError_(f"{format_number(number)} 小于允许的最小值 {format_number(low)}")
+    if high is not None and number > Decimal(str(high)):
+        raise ValueError_(f"{format_number(number)} 大于允许的最大值 {format_number(high)}")
+    return Parsed(number=number)
+
+
+def outlier_note(value: Decimal, history: list[Decimal]) -> str:
+    """A warning when ``value`` is far from the unit's own history (flagged, never refused).
+
+    With at least four earlier values, anything further from their mean than three
+    standard deviations — and at least half the mean, so a steady series of small
+    counts does not flag every change of one — is called unusual.
+    """
+    if len(history) < 4:
+        return ""
+    xs = [float(h) for h in history]
+    mean = sum(xs) / len(xs)
+    sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
+    threshold = max(3 * sd, 0.5 * abs(mean), 1.0)
+    if abs(float(value) - mean) > threshold:
+        return (f"与本单位以往数据差异较大（近 {len(xs)} 期平均 {mean:.4g}，"
+                f"本期 {format_number(value)}），请核实")
+    return ""

@@ -1,0 +1,392 @@
+"""Reporting pages (数据上报): inbox, the unit × period form, review, the 16:00 missing
+list, xlsx in and out, 信息报送. Views parse input and call actions and selectors; the
+rules live there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, PeriodType
+from chuangjian.org.scope import Cap, Scope
+from chuangjian.reporting import actions, selectors, xlsx
+from chuangjian.reporting.datasets import catalog
+from chuangjian.reporting.models import Channel, NewsItem, Status
+
+MAX_UPLOAD = xlsx.MAX_IMPORT_BYTES
+
+
+def _scope(request: HttpRequest) -> Scope:
+    return request.scope  # type: ignore[attr-defined,no-any-return]
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _require_any(request: HttpRequest, cap: Cap) -> Scope:
+    scope = _scope(request)
+    if not scope.allows_any(cap):
+        raise PermissionDenied
+    return scope
+
+
+def _form_url(code: str, dataset: str, period: str) -> str:
+    return reverse("reporting:form", args=[code, dataset, period])
+
+
+# -- inbox ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    now = _now()
+    rows = selectors.inbox(scope, now)
+    queue = selectors.review_queue(scope, limit=20) if scope.allows_any(Cap.APPROVE) else []
+    return render(request, "reporting/inbox.html", {
+        "rows": rows, "queue": queue, "now": now,
+        "counts": {s: sum(r.state == s for r in rows) for s in ("overdue", "returned", "draft",
+                                                                  "due", "done")},
+        "can_approve": scope.allows_any(Cap.APPROVE),
+    })
+
+
+# -- the form ---------------------------------------------------------------------------
+
+
+def _state(request: HttpRequest, code: str, dataset: str, period: str) -> selectors.FormState:
+    scope = _scope(request)
+    unit = selectors.unit_for(scope, code)
+    return selectors.form_state(scope, unit, dataset, period, _now())
+
+
+def _neighbours(state: selectors.FormState) -> dict[str, str]:
+    prev, nxt = state.period.previous(), state.period.next()
+    result = {"prev": _form_url(state.unit.code, state.dataset.code, str(prev))}
+    if nxt.start_instant() <= state.now:
+        result["next"] = _form_url(state.unit.code, state.dataset.code, str(nxt))
+    return result
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> HttpResponse:
+    state = _state(request, code, dataset, period)
+    errors: dict[str, str] = {}
+    general: list[str] = []
+    posted: dict[str, str] | None = None
+    if request.method == "POST":
+        posted = {row.element.code: request.POST.get(f"v_{row.element.code}", "")  # type: ignore[attr-defined]
+                  for row in state.rows}
+        try:
+            if request.POST.get("action") == "draft":
+                _sub, errors = actions.save_draft(actor=request.user, unit=state.unit,  # type: ignore[arg-type]
+                                                  dataset_code=dataset, period=period,
+                                                  values=posted, scope=_scope(request))
+                messages.success(request, "已暂存。" + (f"有 {len(errors)} 项待修正，上报前请改正。"
+                                                     if errors else "确认无误后请点“上报”。"))
+                return redirect(_form_url(code, dataset, period))
+            result = actions.submit_values(actor=request.user, unit=state.unit,  # type: ignore[arg-type]
+                                           dataset_code=dataset, period=period, values=posted,
+                                           channel=Channel.WEB, scope=_scope(request))
+        except actions.ReportInvalid as error:
+            errors, general = error.fields, error.general
+        except ValidationError as error:
+            general = list(error.messages)
+        else:
+            sub = result.submission
+            text = (f"已上报（第 {sub.version} 版）" if result.new_version
+                    else "数据与已上报的相同，无需重复上报")
+            if sub.late:
+                text += "；本期为迟报"
+            if result.warnings:
+                text += f"；有 {len(result.warnings)} 项与以往差异较大，请核实"
+            messages.success(request, text)
+            return redirect(_form_url(code, dataset, period))
+    for row in state.rows:
+        c = row.element.code  # type: ignore[attr-defined]
+        if posted is not None:
+            row.draft = posted.get(c, "")
+        row.error = errors.get(c, "")
+    context: dict[str, Any] = {"s": state, "general": general, **_neighbours(state),
+                               "exceptions": selectors.exceptions_for(
+                                   state.unit, state.dataset.code, str(state.period))
+                               if state.can_review else []}
+    status = 400 if (errors or general) else 200
+    return render(request, "reporting/form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def check_field(request: HttpRequest, code: str, dataset: str, period: str,
+                element: str) -> HttpResponse:
+    """htmx: check one field as it is typed, with the rest of the form for cross rules."""
+    scope = _scope(request)
+    unit = selectors.unit_for(scope, code, Cap.ENTER_DATA)
+    try:
+        ds, p = actions.resolve(unit, dataset, period, now=_now())
+    except ValidationError:
+        raise Http404 from None
+    if element not in ds.element_by_code:
+        raise Http404
+    raw = {c: request.POST.get(f"v_{c}", "") for c in ds.element_by_code
+           if f"v_{c}" in request.POST}
+    checked = actions.check_values(unit, ds, p, raw, complete=False)
+    error = checked.errors.get(element, "")
+    if not error:
+        error = next((m for c, m in checked.errors.items() if c != element and any(
+            element in r.names and c in r.names and r.message == m for r in ds.rules)), "")
+    return render(request, "reporting/_feedback.html", {
+        "error": error, "warning": checked.warnings.get(element, ""), "code": element,
+        "ok": bool(raw.get(element, "").strip()) and not error})
+
+
+@login_required
+@require_GET
+def value_history(request: HttpRequest, code: str, dataset: str, period: str,
+                  element: str) -> HttpResponse:
+    scope = _scope(request)
+    unit = selectors.unit_for(scope, code)
+    changes = list(selectors.value_history(unit, element, period)[:50])
+    return render(request, "reporting/_history.html", {"changes": changes})
+
+
+# -- review -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_list(request: HttpRequest) -> HttpResponse:
+    scope = _require_any(request, Cap.APPROVE)
+    status = request.GET.get("status", Status.SUBMITTED)
+    if status not in (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED):
+        status = Status.SUBMITTED
+    rows = selectors.review_queue(scope, status=status)
+    return render(request, "reporting/review_list.html", {"rows": rows, "status": status})
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    sub = selectors.submission_for(scope, pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "unlock":
+            actions.unlock_submission(actor=request.user, submission=sub,  # type: ignore[arg-type]
+                                      reason=request.POST.get("reason", ""), scope=scope)
+            messages.success(request, "已解锁，填报单位可以修改后重新上报")
+        elif decision in ("accept", "return"):
+            actions.review_submission(actor=request.user, submission=sub,  # type: ignore[arg-type]
+                                      accept=decision == "accept",
+                                      comment=request.POST.get("comment", ""), scope=scope)
+            messages.success(request, "已审核通过，数据已锁定" if decision == "accept"
+                             else "已退回，填报单位会在待办中看到意见")
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect(_form_url(sub.unit.code, sub.dataset_code, sub.period))
+
+
+@login_required
+@require_POST
+def grant_exception(request: HttpRequest, code: str, dataset: str, period: str) -> HttpResponse:
+    scope = _scope(request)
+    unit = selectors.unit_for(scope, code)
+    try:
+        hours = int(request.POST.get("hours", "24"))
+    except ValueError:
+        hours = 24
+    hours = max(1, min(hours, 24 * 30))
+    try:
+        actions.grant_exception(actor=request.user, unit=unit, dataset_code=dataset,  # type: ignore[arg-type]
+                                period=period, until=_now() + dt.timedelta(hours=hours),
+                                reason=request.POST.get("reason", ""), scope=scope)
+        messages.success(request, f"已批准例外：{hours} 小时内可以补报")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect(_form_url(code, dataset, period))
+
+
+# -- the 16:00 missing list ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def missing(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    now = _now()
+    today = now.astimezone(SHANGHAI).date()
+    error = ""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date") or today.isoformat())
+    except ValueError:
+        day, error = today, "日期无效，已显示今天"
+    try:
+        ptype = PeriodType(request.GET.get("type") or "day")
+    except ValueError:
+        ptype = PeriodType.DAY
+    root = selectors.unit_for(scope, request.GET["unit"]) if request.GET.get("unit") else None
+    period = Period.containing(ptype, day)
+    report = selectors.timeliness(scope, period, root=root)
+    return render(request, "reporting/missing.html", {
+        "report": report, "day": day, "root": root, "error": error, "now": now,
+        "period_types": [(t.value, t.label) for t in PeriodType if t is not PeriodType.WEEK],
+        "ptype": ptype.value, "is_today": day == today,
+        "show_all": request.GET.get("all") == "1",
+    })
+
+
+# -- xlsx -------------------------------------------------------------------------------
+
+
+def _dataset_choices(scope: Scope, year: int) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for _category, _probe, ds in catalog().profiles(year):
+        seen.setdefault(ds.code, f"{ds.name}（{ds.code}）")
+    return sorted(seen.items(), key=lambda kv: kv[0])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def xlsx_page(request: HttpRequest) -> HttpResponse:
+    scope = _require_any(request, Cap.ENTER_DATA)
+    today = _now().astimezone(SHANGHAI).date()
+    result = None
+    upload_error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            upload_error = "请选择要上传的 xlsx 文件"
+        elif upload.size and upload.size > MAX_UPLOAD:
+            result = xlsx.ImportResult(errors=[xlsx.CellError(
+                0, "", "", f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 "
+                f"{MAX_UPLOAD // 1024 // 1024} MB；请按单位或期间分成几个文件")])
+        else:
+            result = xlsx.import_workbook(upload.read(), actor=request.user,  # type: ignore[arg-type]
+                                          scope=scope)
+            if result.ok:
+                messages.success(request, f"导入成功：{result.saved} 份报表已上报，"
+                                          f"{result.unchanged} 份与已报数据相同")
+                return redirect("reporting:xlsx")
+    return render(request, "reporting/xlsx.html", {
+        "datasets": _dataset_choices(scope, today.year), "today": today, "result": result,
+        "upload_error": upload_error,
+        "units": list(scope.units(Cap.ENTER_DATA).filter(closed_on__isnull=True,
+                                                         kind="area",
+                                                         level__in=["district", "street", "area"])
+                      .order_by("path")[:200]),
+    }, status=400 if (result and not result.ok) or upload_error else 200)
+
+
+@login_required
+@require_GET
+def xlsx_template(request: HttpRequest) -> HttpResponse:
+    scope = _require_any(request, Cap.ENTER_DATA)
+    code = request.GET.get("dataset", "")
+    try:
+        period = Period.parse(request.GET.get("period", ""))
+    except PeriodError as error:
+        messages.error(request, str(error))
+        return redirect("reporting:xlsx")
+    under = selectors.unit_for(scope, request.GET["unit"]) if request.GET.get("unit") else None
+    try:
+        content = xlsx.build_template(code, period, scope=scope, under=under)
+    except xlsx.TemplateError as error:
+        messages.error(request, str(error))
+        return redirect("reporting:xlsx")
+    import io
+
+    name = f"{code}_{period}{'_' + under.code if under else ''}.xlsx"
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# -- 信息报送 ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def news_list(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    qs = selectors.news_items(scope)
+    state = request.GET.get("state", "")
+    if state in NewsItem.State.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    for item in page:
+        item.can_decide = actions.can_review(scope, item.unit)  # type: ignore[attr-defined]
+    return render(request, "reporting/news_list.html", {
+        "page": page, "state": state, "states": NewsItem.State.choices,
+        "can_submit": scope.allows_any(Cap.ENTER_DATA)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def news_new(request: HttpRequest) -> HttpResponse:
+    scope = _require_any(request, Cap.ENTER_DATA)
+    units = list(scope.units(Cap.ENTER_DATA).filter(closed_on__isnull=True).order_by("path")[:300])
+    errors: list[str] = []
+    data = request.POST if request.method == "POST" else None
+    if data is not None:
+        unit = next((u for u in units if u.code == data.get("unit")), None)
+        if unit is None:
+            errors.append("请选择报送单位")
+        else:
+            files = [(f.name, f.read()) for f in request.FILES.getlist("files")
+                     if f.size <= actions.MAX_ATTACHMENT_BYTES]
+            if len(files) != len(request.FILES.getlist("files")):
+                errors.append("附件不能超过 20 MB")
+            else:
+                try:
+                    actions.submit_news(actor=request.user, unit=unit,  # type: ignore[arg-type]
+                                        kind=data.get("kind", "news"), title=data.get("title", ""),
+                                        body=data.get("body", ""), files=files, scope=scope)
+                except ValidationError as error:
+                    errors.extend(error.messages)
+                else:
+                    messages.success(request, "已报送，等待上级采用")
+                    return redirect("reporting:news")
+    return render(request, "reporting/news_new.html", {
+        "units": units, "kinds": NewsItem.Kind.choices, "errors": errors, "data": data or {}},
+        status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def news_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    item = selectors.news_item_for(scope, pk)
+    try:
+        actions.decide_news(actor=request.user, item=item,  # type: ignore[arg-type]
+                            adopt=request.POST.get("decision") == "adopt",
+                            comment=request.POST.get("comment", ""), scope=scope)
+        messages.success(request, "已采用" if request.POST.get("decision") == "adopt" else "已标记为未采用")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect("reporting:news")
+
+
+@login_required
+@require_GET
+def news_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    from chuangjian.reporting.models import NewsAttachment
+
+    attachment = NewsAttachment.objects.select_related("item__unit").filter(pk=pk).first()
+    if attachment is None or not scope.allows(attachment.item.unit):
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -1,0 +1,396 @@
+"""Spreadsheet templates out and in (xlsx): the same rules as the web form and the API.
+
+A template has the Chinese header in row 1, the system codes in row 2 (so a renamed
+header never breaks an import) and one row per unit from row 3, filled with what is
+already stored. An import is all or nothing: any error anywhere — a bad file, an
+unknown unit, a formula, a value out of range — is reported by row and column in
+Chinese and nothing is saved, so a stored value is never lost to a failed import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from chuangjian.engine.periods import SHANGHAI, Period
+from chuangjian.org.models import Unit, User
+from chuangjian.org.scope import Cap, Scope
+from chuangjian.reporting import actions
+from chuangjian.reporting.datasets import MergedDataset, catalog, split_code, unit_open_during
+from chuangjian.reporting.models import Channel, DataValue
+from chuangjian.reporting.values import TYPE_LABELS, format_number
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
+DATA_SHEET = "填报"
+META_SHEET = "_meta"
+FIXED = ["单位编码", "单位名称", "期间"]
+FIXED_CODES = ["unit", "unit_name", "period"]
+_HEAD = PatternFill("solid", fgColor="9F1D20")
+_CODE = PatternFill("solid", fgColor="F1F3F5")
+_TYPE_LABELS = TYPE_LABELS
+
+
+class TemplateError(ValueError):
+    pass
+
+
+# -- template ---------------------------------------------------------------------------
+
+
+def template_units(dataset_code: str, period: Period, *, scope: Scope,
+                   under: Unit | None = None) -> list[tuple[Unit, MergedDataset]]:
+    """Units in scope that report ``dataset_code`` for ``period`` (under a unit, if given)."""
+    parts = split_code(dataset_code)
+    if parts is None:
+        raise TemplateError(f"数据集编码「{dataset_code}」无效，应如 community-day、area-month")
+    _key, period_type = parts
+    if period.type is not period_type:
+        raise TemplateError(f"期间「{period}」是{period.type.label}，数据集「{dataset_code}」按"
+                            f"{period_type.label}报送")
+    qs = scope.units(Cap.ENTER_DATA)
+    if under is not None:
+        qs = qs.filter(path__startswith=under.path)
+    cat = catalog()
+    found = []
+    for unit in qs.order_by("path"):
+        ds = cat.dataset(unit, dataset_code, period.start.year)
+        if ds is not None and unit_open_during(unit, period):
+            found.append((unit, ds))
+    if not found:
+        raise TemplateError(f"没有需要填报「{dataset_code}」{period.label_zh}的单位")
+    return found
+
+
+def build_template(dataset_code: str, period: Period, *, scope: Scope,
+                   under: Unit | None = None) -> bytes:
+    pairs = template_units(dataset_code, period, scope=scope, under=under)
+    # Units of one level may differ in their elements (城镇/农村); the template has
+    # every column any of them needs, and an import only asks each unit for its own.
+    columns: dict[str, Any] = {}
+    for _unit, ds in pairs:
+        for element in ds.elements:
+            columns.setdefault(element.code, element)
+    stored: dict[tuple[int, str], str] = {}
+    for v in DataValue.objects.filter(unit__in=[u.pk for u, _ in pairs], period=str(period),
+                                      element__code__in=list(columns)).select_related("element"):
+        stored[(v.unit_id, v.element.code)] = v.display
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    headers = FIXED + [f"{e.name}（{e.unit}）" if e.unit else e.name for e in columns.values()]
+    codes = FIXED_CODES + list(columns)
+    ws.append(headers)
+    ws.append(codes)
+    for col, element in enumerate(columns.values(), start=len(FIXED) + 1):
+        cell = ws.cell(row=1, column=col)
+        cell.comment = Comment(f"{_TYPE_LABELS.get(element.type, element.type)}"
+                               + (f"，单位：{element.unit}" if element.unit else ""), "系统")
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = _HEAD
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for cell in ws[2]:
+        cell.font = Font(italic=True, color="888888", size=9)
+        cell.fill = _CODE
+    ws.row_dimensions[1].height = 36
+    for unit, ds in pairs:
+        own = {e.code for e in ds.elements}
+        row: list[Any] = [unit.code, unit.name, str(period)]
+        for code in columns:
+            row.append(stored.get((unit.pk, code), "") if code in own else "（不填）")
+        ws.append(row)
+    for r in range(3, ws.max_row + 1):
+        ws.cell(row=r, column=3).number_format = "@"  # keep 2026-03 as text, not a date
+    last = ws.max_row
+    for col, element in enumerate(columns.values(), start=len(FIXED) + 1):
+        letter = get_column_letter(col)
+        rule = _excel_rule(element)
+        if rule is not None and last >= 3:
+            rule.add(f"{letter}3:{letter}{last}")
+            ws.add_data_validation(rule)
+        ws.column_dimensions[letter].width = max(12, min(28, len(headers[col - 1]) * 2 + 2))
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 18
+    ws.column_dimensions["C"].width = 12
+    ws.freeze_panes = "D3"
+    _write_notes(wb, dataset_code, period, pairs[0][1], list(columns.values()))
+    meta = wb.create_sheet(META_SHEET)
+    meta.append(["dataset", dataset_code])
+    meta.append(["period", str(period)])
+    meta.append(["generated", timezone.now().astimezone(SHANGHAI).isoformat(timespec="seconds")])
+    meta.sheet_state = "hidden"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _excel_rule(element: Any) -> DataValidation | None:
+    prompt = _TYPE_LABELS.get(element.type, "")
+    if element.type == "integer":
+        low = int(element.min_value) if element.min_value is not None else 0
+        rule = DataValidation(type="whole", operator="greaterThanOrEqual", formula1=str(low))
+    elif element.type == "percent":
+        rule = DataValidation(type="decimal", operator="between", formula1="0", formula2="100")
+    elif element.type == "boolean":
+        rule = DataValidation(type="list", formula1='"是,否"')
+    else:
+        return None
+    rule.error = f"{element.name}应为{prompt}"
+    rule.errorTitle = "数值不符合要求"
+    rule.showErrorMessage = True
+    return rule
+
+
+def _write_notes(wb: Workbook, code: str, period: Period, ds: MergedDataset,
+                 elements: Iterable[Any]) -> None:
+    ws = wb.create_sheet("说明")
+    ws.append(["数据集", f"{ds.name}（{code}）"])
+    ws.append(["期间", f"{period.label_zh}（{period}）"])
+    ws.append(["截止时间", f"{ds.deadline_for(period).astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+               f"（北京时间，{ds.deadline_label}）"])
+    ws.append(["填写方法", "在“填报”表第 3 行起填写数值；第 2 行是系统编码，请勿修改；"
+               "请填数值，不要用公式；空白单元格表示保持已上报的值。"])
+    ws.append([])
+    ws.append(["编码", "名称", "类型", "计量单位", "取值范围"])
+    for e in elements:
+        low = format_number(e.min_value) if e.min_value is not None else ""
+        high = format_number(e.max_value) if e.max_value is not None else ""
+        ws.append([e.code, e.name, _TYPE_LABELS.get(e.type, e.type), e.unit,
+                   f"{low}–{high}" if (low or high) else ""])
+    if ds.rules:
+        ws.append([])
+        ws.append(["校验规则"])
+        for rule in ds.rules:
+            ws.append([rule.text, rule.message])
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 60
+
+
+# -- import -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int          # 0 for the whole file
+    column: str       # a letter, or ""
+    header: str
+    message: str
+
+    def __str__(self) -> str:
+        if not self.row:
+            return self.message
+        where = f"第 {self.row} 行"
+        if self.column:
+            where += f" {self.column} 列"
+            if self.header:
+                where += f"（{self.header}）"
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    errors: list[CellError] = field(default_factory=list)
+    saved: int = 0          # submissions written
+    unchanged: int = 0      # rows identical to what was stored
+    dataset_code: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _read(content: bytes) -> tuple[Any, list[CellError]]:
+    if not content:
+        return None, [CellError(0, "", "", "文件为空")]
+    if len(content) > MAX_IMPORT_BYTES:
+        size = len(content) / 1024 / 1024
+        return None, [CellError(0, "", "", f"文件过大（{size:.1f} MB），上限为 "
+                                f"{MAX_IMPORT_BYTES // 1024 // 1024} MB；请按单位或期间分成几个文件")]
+    if not content.startswith(b"PK\x03\x04"):
+        return None, [CellError(0, "", "", "不是 xlsx 文件：请使用本系统下载的模板，"
+                                "用 Excel 或 WPS 另存为“Excel 工作簿（*.xlsx）”后上传")]
+    try:
+        wb = load_workbook(io.BytesIO(content), data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError):
+        return None, [CellError(0, "", "", "文件已损坏或不完整（可能上传中断），无法读取；请重新保存后上传")]
+    except Exception:
+        return None, [CellError(0, "", "", "文件已损坏或格式不符，无法读取；请使用本系统下载的模板")]
+    return wb, []
+
+
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def import_workbook(content: bytes, *, actor: User | None, scope: Scope,
+                    now: dt.datetime | None = None) -> ImportResult:
+    """Check every row, then save all of it in one transaction — or nothing at all."""
+    now = now or timezone.now()
+    wb, file_errors = _read(content)
+    result = ImportResult(errors=file_errors)
+    if wb is None:
+        return result
+    ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+    code = ""
+    years = {now.astimezone(SHANGHAI).year}
+    if META_SHEET in wb.sheetnames:
+        meta = {str(r[0]): r[1] for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
+        code = str(meta.get("dataset") or "")
+        with contextlib.suppress(ValueError):
+            years.add(Period.parse(str(meta.get("period") or "")).start.year)
+    if not code or split_code(code) is None:
+        result.errors.append(CellError(0, "", "", "找不到数据集编码（隐藏的 _meta 工作表缺失或被改动）；"
+                                       "请用本系统重新下载模板"))
+        return result
+    result.dataset_code = code
+    if ws.max_row > MAX_ROWS + 2:
+        result.errors.append(CellError(0, "", "", f"行数过多（{ws.max_row} 行），上限 {MAX_ROWS} 行"))
+        return result
+    rows = list(ws.iter_rows(min_row=1))
+    if len(rows) < 2:
+        result.errors.append(CellError(0, "", "", "表格缺少表头（第 1、2 行）"))
+        return result
+    headers = [str(c.value or "") for c in rows[0]]
+    codes = [str(c.value or "").strip() for c in rows[1]]
+    if codes[:3] != FIXED_CODES:
+        result.errors.append(CellError(2, "A", "", "第 2 行的系统编码被改动，应为 unit、unit_name、period 开头"))
+        return result
+    columns: dict[int, str] = {}
+    known = catalog_codes(code, years)
+    for index, element_code in enumerate(codes[3:], start=3):
+        if not element_code:
+            continue
+        if element_code not in known:
+            result.errors.append(CellError(2, get_column_letter(index + 1), headers[index],
+                                           f"未知的数据元素编码「{element_code}」"))
+        elif element_code in columns.values():
+            result.errors.append(CellError(2, get_column_letter(index + 1), headers[index],
+                                           f"数据元素「{element_code}」的列重复"))
+        else:
+            columns[index] = element_code
+    if result.errors:
+        return result
+
+    unit_codes = {str(r[0].value).strip() for r in rows[2:] if r and r[0].value not in (None, "")}
+    units = {u.code: u for u in scope.filter(Unit.objects.filter(code__in=unit_codes),
+                                             Cap.ENTER_DATA)}
+    seen: dict[tuple[str, str], int] = {}
+    planned: list[tuple[int, Unit, str, dict[str, Any]]] = []
+    for cells in rows[2:]:
+        row_no = cells[0].row
+        values = [c.value for c in cells]
+        if all(v in (None, "") for v in values):
+            continue
+        formula = False
+        for c in cells:
+            if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith("=")):
+                formula = True
+                result.errors.append(CellError(row_no, c.column_letter, headers[c.column - 1]
+                                               if c.column - 1 < len(headers) else "",
+                                               "单元格含公式，请改为数值（复制后“选择性粘贴—数值”）"))
+        if formula:
+            continue
+        unit_code = str(values[0] or "").strip()
+        period_text = str(_cell_text(values[2]) or "").strip() if len(values) > 2 else ""
+        if not unit_code:
+            result.errors.append(CellError(row_no, "A", FIXED[0], "单位编码不能为空"))
+            continue
+        unit = units.get(unit_code)
+        if unit is None:
+            result.errors.append(CellError(row_no, "A", FIXED[0],
+                                           f"单位编码「{unit_code}」不存在或不在您的填报权限范围内"))
+            continue
+        if not period_text:
+            result.errors.append(CellError(row_no, "C", FIXED[2], "期间不能为空"))
+            continue
+        try:
+            ds, period = actions.resolve(unit, code, period_text, now=now)
+        except ValidationError as error:
+            result.errors.append(CellError(row_no, "C", FIXED[2], "；".join(error.messages)))
+            continue
+        key = (unit.code, str(period))
+        if key in seen:
+            result.errors.append(CellError(row_no, "A", FIXED[0],
+                                           f"与第 {seen[key]} 行重复（同一单位同一期间只能有一行）"))
+            continue
+        seen[key] = row_no
+        raw: dict[str, Any] = {}
+        letters: dict[str, tuple[str, str]] = {}
+        for index, element_code in columns.items():
+            cell_value = values[index] if index < len(values) else None
+            letters[element_code] = (get_column_letter(index + 1), headers[index])
+            if element_code not in ds.element_by_code:
+                continue
+            if cell_value in (None, "") or cell_value == "（不填）":
+                continue
+            raw[element_code] = _cell_text(cell_value)
+        checked = actions.check_values(unit, ds, period, raw, complete=True)
+        for element_code, message in checked.errors.items():
+            letter, header = letters.get(element_code, ("", ds.element_by_code[element_code].name))
+            if element_code not in letters:
+                message = f"{ds.element_by_code[element_code].name}：缺少此列，{message}"
+            result.errors.append(CellError(row_no, letter, header, message))
+        for message in checked.general:
+            result.errors.append(CellError(row_no, "", "", message))
+        if not checked.errors and not checked.general:
+            planned.append((row_no, unit, str(period), raw))
+    if result.errors:
+        result.errors.sort(key=lambda e: (e.row, e.column))
+        return result
+    if not planned:
+        result.errors.append(CellError(0, "", "", "没有数据行（从第 3 行起填写）"))
+        return result
+    try:
+        with transaction.atomic():
+            for row_no, unit, period_text, raw in planned:
+                try:
+                    outcome = actions.submit_values(actor=actor, unit=unit, dataset_code=code,
+                                                    period=period_text, values=raw,
+                                                    channel=Channel.IMPORT, now=now, scope=scope)
+                except (ValidationError, PermissionDenied) as error:
+                    messages = getattr(error, "messages", None) or [str(error)]
+                    result.errors.append(CellError(row_no, "", "", "；".join(messages)))
+                    continue
+                if outcome.new_version:
+                    result.saved += 1
+                else:
+                    result.unchanged += 1
+            if result.errors:
+                raise _Rollback
+    except _Rollback:
+        result.saved = result.unchanged = 0
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def catalog_codes(dataset_code: str, years: Iterable[int]) -> set[str]:
+    """Every element code any unit may report under ``dataset_code`` (for header checks)."""
+    codes: set[str] = set()
+    cat = catalog()
+    for year in years:
+        for _category, _probe, ds in cat.profiles(year):
+            if ds.code == dataset_code:
+                codes |= set(ds.element_by_code)
+    return codes
