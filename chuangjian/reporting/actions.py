@@ -156,7 +156,8 @@ def outlier_warnings(unit: Unit, ds: MergedDataset, period: Period,
             .order_by("-period_start").values_list("element__code", "number"))
     history: dict[str, list[Decimal]] = {}
     for code, number in rows:
-        history.setdefault(code, []).append(number)
+        if number is not None:  # always, given number__isnull=False; narrows the type
+            history.setdefault(code, []).append(number)
     notes = {}
     for code, value in numbers.items():
         note = outlier_note(value, history.get(code, [])[:12])

@@ -206,8 +206,11 @@ class Catalog:
             rules: dict[str, Rule] = {}
             for sv, ds in contributors:
                 order = {c: i for i, c in enumerate(element_order_of(sv, ds.code))}
-                for element in sorted(ds.elements.all(),
-                                      key=lambda e, o=order: (o.get(e.code, len(o)), e.code)):
+
+                def by_order(e: DataElement, o: dict[str, int] = order) -> tuple[int, str]:
+                    return (o.get(e.code, len(o)), e.code)
+
+                for element in sorted(ds.elements.all(), key=by_order):
                     elements.setdefault(element.code, element)
             codes = set(elements)
             for sv, _ds in contributors:

@@ -81,7 +81,7 @@ def apply_change(*, unit: Unit, element: DataElement, period: Period,
         if recompute_max or recompute_last:
             raw = _raw_in(unit.pk, element.pk, rp)
             if recompute_max:
-                row.maximum = max(raw.values_list("number", flat=True))
+                row.maximum = max(n for n in raw.values_list("number", flat=True) if n is not None)
             if recompute_last:
                 last = raw.order_by("-period_start").values_list("number", "period").first()
                 if last is not None:  # always, as count > 0
@@ -135,7 +135,7 @@ def subtree_values(units: list[Unit], element: DataElement, period: str
     result: dict[int, Decimal | None] = {}
     for unit in units:
         figures = [time_value(r, element.time_agg) for r in rows
-                   if r.path.startswith(unit.path)]  # type: ignore[attr-defined]
+                   if r.path.startswith(unit.path)]
         result[unit.pk] = tree_value(figures, element.tree_agg)
     return result
 
@@ -197,7 +197,7 @@ def _same(a: Decimal | None, b: Decimal | None) -> bool:
     if a is None or b is None:
         return a is b
     # SQLite keeps decimals as floating point; six decimal places is the stored precision.
-    return abs(Decimal(a) - Decimal(b)) <= Decimal("0.000001") * max(1, abs(Decimal(b)))
+    return abs(Decimal(a) - Decimal(b)) <= Decimal("0.000001") * max(Decimal(1), abs(Decimal(b)))
 
 
 def verify() -> list[Difference]:

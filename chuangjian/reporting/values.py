@@ -93,10 +93,10 @@ def parse_value(element: DataElement, raw: Any) -> Parsed:
         except ValueError:
             raise ValueError_(f"「{text}」不是日期，应写作 2026-03-15") from None
     if kind == "boolean":
-        low = text.lower()
-        if low in _TRUE:
+        lowered = text.lower()
+        if lowered in _TRUE:
             return Parsed(number=Decimal(1))
-        if low in _FALSE:
+        if lowered in _FALSE:
             return Parsed(number=Decimal(0))
         raise ValueError_(f"「{text}」应填“是”或“否”")
     cleaned = text.replace(",", "").replace("，", "")

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ MAX_UPLOAD = xlsx.MAX_IMPORT_BYTES
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+    return request.scope  # type: ignore[attr-defined]
 
 
 def _now() -> dt.datetime:
@@ -294,7 +294,7 @@ def xlsx_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def xlsx_template(request: HttpRequest) -> HttpResponse:
+def xlsx_template(request: HttpRequest) -> HttpResponseBase:
     scope = _require_any(request, Cap.ENTER_DATA)
     code = request.GET.get("dataset", "")
     try:
@@ -346,8 +346,9 @@ def news_new(request: HttpRequest) -> HttpResponse:
         if unit is None:
             errors.append("请选择报送单位")
         else:
-            files = [(f.name, f.read()) for f in request.FILES.getlist("files")
-                     if f.size <= actions.MAX_ATTACHMENT_BYTES]
+            # Parsed uploads always carry a name and a size; an unknown size is refused.
+            files = [(f.name or "", f.read()) for f in request.FILES.getlist("files")
+                     if f.size is not None and f.size <= actions.MAX_ATTACHMENT_BYTES]
             if len(files) != len(request.FILES.getlist("files")):
                 errors.append("附件不能超过 20 MB")
             else:
@@ -382,7 +383,7 @@ def news_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def news_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def news_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     scope = _scope(request)
     from chuangjian.reporting.models import NewsAttachment
 

@@ -201,10 +201,10 @@ def applicable_standards(unit: Unit, year: int, standards: Iterable[m.StandardVe
 
     latest: dict[str, m.StandardVersion] = {}
     for sv in standards:
-        if sv.year_from <= year and (sv.year_to is None or year <= sv.year_to) and unit_matches(
-                sv.levels, sv.categories, unit):
-            if sv.code not in latest or sv.version > latest[sv.code].version:
-                latest[sv.code] = sv
+        if (sv.year_from <= year and (sv.year_to is None or year <= sv.year_to)
+                and unit_matches(sv.levels, sv.categories, unit)
+                and (sv.code not in latest or sv.version > latest[sv.code].version)):
+            latest[sv.code] = sv
     return sorted(latest.values(), key=lambda s: (s.campaign, s.code))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -12,6 +13,14 @@ from django.http import Http404
 from chuangjian.org.levels import Kind
 from chuangjian.org.models import Unit
 from chuangjian.standards.models import Indicator, StandardVersion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _IndicatorCount(TypedDict):
+    n_indicators: int
+
 
 # A standard names levels the way the plans do (街道 and 镇, 社区 and 村); the tree keeps
 # one level per rung and tells 镇 from 街道 and 村 from 社区 by the unit's category.
@@ -43,7 +52,7 @@ def unit_matches(levels: Iterable[str], categories: Iterable[str], unit: Unit) -
     return False
 
 
-def current_standards() -> QuerySet[StandardVersion]:
+def current_standards() -> QuerySet[WithAnnotations[StandardVersion, _IndicatorCount]]:
     """The latest version of every standard, with its indicator count."""
     latest_ids = []
     for _code, versions in groupby(

@@ -57,7 +57,7 @@ def empty_the_tree() -> None:
     # Plain DELETEs, not Model.delete(): the cascade collector would visit the tables of
     # every app that points at units. The world fixture fills only these.
     for model in (AuditEntry, UnitSuccession, UnitVersion, Membership, Unit):
-        model.objects.all()._raw_delete(using="default")  # type: ignore[attr-defined]
+        model.objects.all()._raw_delete(using="default")
 
 
 # -- export ------------------------------------------------------------------------------

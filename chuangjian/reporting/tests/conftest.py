@@ -14,9 +14,10 @@ from chuangjian.standards import loader
 STANDARDS_DIR = Path(__file__).parent / "standards"
 
 
-def shanghai(*args: int) -> dt.datetime:
+def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
+             second: int = 0) -> dt.datetime:
     """An aware instant given as Shanghai wall-clock time."""
-    return dt.datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 import pytest
 from django.test import Client
@@ -15,12 +16,18 @@ from chuangjian.reporting.models import DataValue, Submission
 DAILY = {"t_patrols": 3, "t_found": 2, "t_fixed": 1, "t_note": "正常"}
 
 
+class BearerAuth(TypedDict):
+    """The WSGI environ entry the test client sends as the Authorization header."""
+
+    HTTP_AUTHORIZATION: str
+
+
 @pytest.fixture(autouse=True)
-def _api_urls(settings) -> None:  # type: ignore[no-untyped-def]
+def _api_urls(settings) -> None:
     settings.ROOT_URLCONF = "chuangjian.reporting.tests.api_urls"
 
 
-def bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def bearer(user) -> BearerAuth:
     _token, key = create_api_token(actor=None, user=user, name="测试")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
@@ -29,7 +36,7 @@ def url(unit: str, dataset: str = "community-day", period: str | None = None) ->
     return f"/test-api/reports/{unit}/{dataset}/{period or timezone.localdate().isoformat()}"
 
 
-def put(client: Client, target: str, values: dict, headers: dict) -> tuple[int, dict]:
+def put(client: Client, target: str, values: dict, headers: BearerAuth) -> tuple[int, dict]:
     response = client.put(target, data=json.dumps({"values": values}),
                           content_type="application/json", **headers)
     return response.status_code, response.json()

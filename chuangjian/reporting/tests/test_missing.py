@@ -17,7 +17,7 @@ from .conftest import shanghai
 DAILY = {"t_patrols": 3, "t_found": 2, "t_fixed": 1, "t_note": "正常"}
 
 
-def report(world: World, unit, at: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+def report(world: World, unit, at: dt.datetime) -> None:
     actions.submit_values(actor=world.street_leader, unit=unit, dataset_code=f"{unit.level}-day",
                           period="2026-03-16", values=DAILY, now=at)
 

@@ -19,7 +19,7 @@ DAILY = {"t_patrols": 3, "t_found": 2, "t_fixed": 1, "t_note": "正常"}
 MONTHLY = {"t_households": 1200, "t_satisfaction": "92.5", "t_disputes": 10, "t_mediated": 9}
 
 
-def submit(world: World, at: dt.datetime, *, unit=None, code="community-day",  # type: ignore[no-untyped-def]
+def submit(world: World, at: dt.datetime, *, unit=None, code="community-day",
            period="2026-03-16", values=None, user=None):
     return actions.submit_values(actor=user or world.community_worker,
                                  unit=unit or world.community, dataset_code=code, period=period,
@@ -77,6 +77,7 @@ def test_a_resubmission_with_a_change_makes_a_new_version_not_a_second_report(
     assert sub.version == 2
     assert DataValue.objects.get(element__code="t_patrols").number == 5
     change = ValueChange.objects.filter(element__code="t_patrols").first()
+    assert change is not None
     assert (change.old, change.new, change.channel, change.user) == (
         "3", "5", "web", world.community_worker)
     # Timeliness is that of the first submission.

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import FileResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -123,6 +124,7 @@ def test_the_xlsx_round_trip_in_the_web_ui(world: World, standards: object) -> N
     response = client.get(reverse("reporting:xlsx_template"),
                           {"dataset": "community-day", "period": today(), "unit": "T-01-A"})
     assert response.status_code == 200
+    assert isinstance(response, FileResponse)
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     ws = wb["填报"]
     for row in (3, 4):
@@ -145,7 +147,7 @@ def test_a_bad_upload_shows_a_row_and_column_error_table(world: World, standards
 
 
 def test_news_is_sent_up_and_adopted_by_the_level_above(world: World, standards: object,
-                                                        settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+                                                        settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     worker = world.client_for(world.community_worker)
     worker.post(reverse("reporting:news_new"), {
@@ -164,7 +166,7 @@ def test_news_is_sent_up_and_adopted_by_the_level_above(world: World, standards:
 
 
 def test_the_outsider_is_refused_on_every_url(world: World, standards: object, settings,
-                                              tmp_path) -> None:  # type: ignore[no-untyped-def]
+                                              tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     worker = world.client_for(world.community_worker)
     worker.post(form_url(), post_values(DAILY))
@@ -208,7 +210,7 @@ def test_anonymous_users_are_sent_to_login(world: World, standards: object) -> N
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)

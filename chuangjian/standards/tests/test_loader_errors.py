@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from chuangjian.engine.targets import ByClass
 from chuangjian.standards.loader import StandardError, StandardsInvalid, load_paths
 from chuangjian.standards.tests.helpers import (
     INDICATOR,
@@ -173,6 +174,7 @@ def test_by_class_accepts_codes_and_names_and_keys_the_engine_object_by_name(tmp
     result = load(tmp_path, text)
     assert result.ok, messages(result)
     target = result.standard("sample").indicator("participation_rate").target
+    assert isinstance(target, ByClass)
     assert set(target.cases) == {"保无毒", "创无毒"}
 
 
