@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from chuangjian.audit.log import log_action
 from chuangjian.org.levels import LEVEL_ORDER, Kind, level_label
 from chuangjian.org.models import Membership, Role, Unit, UnitSuccession, UnitVersion, User
+from chuangjian.org.models.units import path_segment
 
 
 def today() -> dt.date:
@@ -60,7 +61,7 @@ def create_unit(
     unit.path = "pending"
     unit.full_clean(exclude=["path"])
     unit.save()
-    unit.path = (parent.path if parent else "") + f"{unit.pk}/"
+    unit.path = (parent.path if parent else "") + path_segment(unit.pk)
     unit.depth = (parent.depth + 1) if parent else 1
     unit.save(update_fields=["path", "depth"])
     _open_version(unit, opened_on or today())
@@ -112,7 +113,7 @@ def move_unit(*, actor: User | None, unit: Unit, new_parent: Unit,
     if unit.parent_id == new_parent.pk:
         return unit
     old_parent = unit.parent
-    old_prefix, new_prefix = unit.path, new_parent.path + f"{unit.pk}/"
+    old_prefix, new_prefix = unit.path, new_parent.path + path_segment(unit.pk)
     depth_delta = new_parent.depth + 1 - unit.depth
     subtree_ids = list(Unit.objects.filter(path__startswith=old_prefix).values_list("pk", flat=True))
     # One UPDATE rewrites the paths of the whole subtree; Substr is 1-based.

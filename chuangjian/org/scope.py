@@ -160,4 +160,6 @@ def require(scope: Scope, unit: Unit, cap: Cap) -> None:
 
 
 def path_of(ids: Iterable[int]) -> str:
-    return "".join(f"{i}/" for i in ids)
+    from chuangjian.org.models.units import path_segment
+
+    return "".join(path_segment(i) for i in ids)

@@ -1,6 +1,6 @@
 """The unit tree: 区/县 → 街道/镇 → 管区 → 社区/村 → 小区/网格 → 楼组, with history.
 
-Each unit keeps its *current* place as a materialized path of ids (``"1/5/23/"``)
+Each unit keeps its *current* place as a materialized path of zero-padded ids (``"0000001/0000005/"``)
 so that a subtree is one indexed prefix query. Every change of parent or name
 also closes a ``UnitVersion`` row and opens a new one, so the tree as it stood on
 any past date is the set of versions valid on that date — again one prefix query
@@ -17,6 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from chuangjian.org.levels import LEVEL_ORDER, Category, Kind, Level, level_label
+
+
+def path_segment(pk: int) -> str:
+    """One id in a materialized path, zero-padded so that sorting by path is tree order
+    on every database and collation ("…/0000002/" sorts before "…/0000010/")."""
+    return f"{pk:07d}/"
 
 
 def pinyin_key(text: str) -> str:
