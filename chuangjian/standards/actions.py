@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,19 +192,3 @@ def assign_unit_classes(
     log_action(action="standards.classes.assigned", actor=actor,
                data={"standard": standard.code, "period": period, "units": len(decisions)})
     return decisions
-
-
-def applicable_standards(unit: Unit, year: int, standards: Iterable[m.StandardVersion]
-                         ) -> list[m.StandardVersion]:
-    """The standards (latest version each) in force in ``year`` for ``unit``'s level and category."""
-    from chuangjian.standards.selectors import unit_matches
-
-    latest: dict[str, m.StandardVersion] = {}
-    for sv in standards:
-        if (sv.year_from <= year and (sv.year_to is None or year <= sv.year_to)
-                and unit_matches(sv.levels, sv.categories, unit)
-                and (sv.code not in latest or sv.version > latest[sv.code].version)):
-            latest[sv.code] = sv
-    return sorted(latest.values(), key=lambda s: (s.campaign, s.code))
-
-
