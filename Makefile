@@ -39,6 +39,7 @@ static: venv assets
 
 db: venv
 	@$(CJ) migrate -v0
+	@$(CJ) createcachetable
 	@$(CJ) divisions load
 	@$(CJ) standards load
 
@@ -47,7 +48,9 @@ demo: venv
 
 serve:
 	@echo "打开 http://127.0.0.1:$(PORT)/ （Ctrl-C 停止）"
-	@$(CJ) runserver 127.0.0.1:$(PORT)
+	@# One queue worker for long jobs (exports, ledgers) beside the web server; both stop together.
+	@$(CJ) db_worker --interval 0.5 & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(CJ) runserver 127.0.0.1:$(PORT)
 
 test: system-test venv assets messages
 	@$(PY) -m pytest -n 2 -q

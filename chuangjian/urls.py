@@ -8,6 +8,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", include("chuangjian.api.urls")),
     path("standards/", include("chuangjian.standards.urls")),
     path("reports/", include("chuangjian.reporting.urls")),
+    path("assessment/", include("chuangjian.assessment.urls")),
+    path("inspections/", include("chuangjian.inspections.urls")),
+    path("evidence/", include("chuangjian.evidence.urls")),
+    path("files/", include("chuangjian.files.urls")),
+    path("jobs/", include("chuangjian.jobs.urls")),
     path("", include("chuangjian.web.urls")),
 ]
 

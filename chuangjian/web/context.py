@@ -43,6 +43,15 @@ def build_navigation(request: HttpRequest) -> list[NavItem]:
         (_("创建标准"), "standards:list", "bi-journal-check", ("list", "detail")),
     ]
     if not scope.is_empty:
+        # Whole sections: every page of the namespace marks the item active ("*").
+        at = 1
+        for label, name, icon in (
+                (_("考核评估"), "assessment:index", "bi-clipboard2-check"),
+                (_("督查整改"), "inspections:index", "bi-search"),
+                (_("活动与台账"), "evidence:index", "bi-journal-album")):
+            items.insert(at, (label, name, icon, ("*",)))
+            at += 1
+    if not scope.is_empty:
         items.insert(1, (_("数据上报"), "reporting:inbox", "bi-clipboard-data",
                          ("inbox", "form", "review_list", "review", "missing", "xlsx",
                           "xlsx_template", "news", "news_new", "history", "exception")))
@@ -57,7 +66,7 @@ def build_navigation(request: HttpRequest) -> list[NavItem]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = current in names and name.split(":")[0] == current_ns
+        active = ("*" in names or current in names) and name.split(":")[0] == current_ns
         nav.append(NavItem(label, url, icon, active))
     api_docs = _api_docs_url()
     if api_docs:

@@ -7,20 +7,15 @@ intranet has no internet, so a CDN font or script would silently break the page.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from django.conf import settings
 
 from chuangjian.org import actions
-from chuangjian.org.demo import DEMO_PASSWORD, build_demo
+from chuangjian.org.demo import build_demo
 from chuangjian.org.models import Unit, User
+from chuangjian.web.testing import SHOTS, assert_local, login, record
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-
 
 @pytest.fixture
 def demo(transactional_db: None) -> None:
@@ -35,41 +30,16 @@ def demo(transactional_db: None) -> None:
                            unit=Unit.objects.get(code="QY-01-A-03"), role="worker")
 
 
-def _record(page) -> tuple[list[str], list[tuple[int, str]]]:
-    page.set_default_timeout(10_000)
-    requests: list[str] = []
-    failures: list[tuple[int, str]] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("response", lambda r: failures.append((r.status, r.url)) if r.status >= 400 else None)
-    return requests, failures
-
-
-def _assert_local(requests: list[str]) -> None:
-    assert requests
-    outside = [u for u in requests
-               if urlparse(u).scheme not in ("data", "blob")
-               and urlparse(u).hostname not in ("127.0.0.1", "localhost")]
-    assert not outside, outside
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
 def test_a_street_admin_walks_through_the_main_pages(page, live_server, demo) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    requests, failures = _record(page)
+    requests, failures = record(page)
     base = live_server.url
 
     page.goto(f"{base}/login/")
     assert page.locator("h1").inner_text() == "社区创建工作管理平台"
     page.screenshot(path=SHOTS / "login.png", full_page=True)
 
-    _login(page, base, "cg_admin")
+    login(page, base, "cg_admin")
     assert "黄晓" in page.locator(".app-topbar").inner_text()
     # The stylesheet really applied: the top bar has its red gradient.
     assert "gradient" in page.eval_on_selector(".app-topbar", "e => getComputedStyle(e).backgroundImage")
@@ -116,14 +86,14 @@ def test_a_street_admin_walks_through_the_main_pages(page, live_server, demo) ->
     assert page.is_visible("text=编码「QY-01-A-02」已被使用")
     page.screenshot(path=SHOTS / "unit_create_errors.png", full_page=True)
 
-    _assert_local(requests)
+    assert_local(requests)
     assert not failures, failures
 
 
 def test_moving_a_unit_in_the_browser_asks_for_confirmation(page, live_server, demo) -> None:
-    requests, failures = _record(page)
+    requests, failures = record(page)
     base = live_server.url
-    _login(page, base, "cg_admin")
+    login(page, base, "cg_admin")
     page.goto(f"{base}/units/QY-01-A-03/move/")
     page.select_option("#id_new_parent", "QY-01-B")
     page.click("main button[type=submit]")
@@ -133,19 +103,19 @@ def test_moving_a_unit_in_the_browser_asks_for_confirmation(page, live_server, d
     page.wait_for_url(f"{base}/units/QY-01-A-03/")
     assert page.is_visible("text=已将「文昌里社区」移至「城西管区」之下")
     assert Unit.objects.get(code="QY-01-A-03").parent == Unit.objects.get(code="QY-01-B")
-    _assert_local(requests)
+    assert_local(requests)
     assert not failures, failures
 
 
 def test_the_english_unit_page(page, live_server, demo) -> None:
-    requests, failures = _record(page)
-    _login(page, live_server.url, "cg_admin")
+    requests, failures = record(page)
+    login(page, live_server.url, "cg_admin")
     page.click(".lang-switch button[value=en]")
     page.wait_for_selector("text=My roles")
     page.goto(f"{live_server.url}/units/QY-01/")
     assert page.is_visible("text=Departments (条)")
     page.screenshot(path=SHOTS / "unit_en.png", full_page=True)
-    _assert_local(requests)
+    assert_local(requests)
     assert not failures, failures
 
 
@@ -153,14 +123,14 @@ def test_the_home_page_fits_a_phone(browser, live_server, demo) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
                                   device_scale_factor=2, is_mobile=True, has_touch=True)
     page = context.new_page()
-    requests, failures = _record(page)
-    _login(page, live_server.url, "cg_leader")
+    requests, failures = record(page)
+    login(page, live_server.url, "cg_leader")
     # No sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=SHOTS / "home_phone.png", full_page=True)
     page.click("button[aria-controls=sidebar]")
     page.wait_for_selector("#sidebar.show")
     page.screenshot(path=SHOTS / "home_phone_menu.png")
-    _assert_local(requests)
+    assert_local(requests)
     assert not failures, failures
     context.close()

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from chuangjian.org.demo import DEMO_PASSWORD, build_demo
+
+# `run(stdout)` of each; repeatable like the rest of the demo.
+DEMO_MODULES = ("chuangjian.evidence.demo", "chuangjian.inspections.demo",
+                "chuangjian.assessment.demo")
 
 
 class Command(BaseCommand):
@@ -19,6 +24,14 @@ class Command(BaseCommand):
 
         if StandardVersion.objects.exists():
             call_command("demo_reports", stdout=self.stdout)
+            # Then each app's demo, in the order their data builds on each other:
+            # activities and inspections before the assessment that scores them.
+            for module in DEMO_MODULES:
+                try:
+                    demo = importlib.import_module(module)
+                except ModuleNotFoundError:
+                    continue
+                demo.run(stdout=self.stdout)
         self.stdout.write(f"演示数据：新建单位 {result.units_created} 个，新建用户 {result.users_created} 个")
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentConfig(AppConfig):
+    name = "chuangjian.assessment"
+    label = "assessment"
+    verbose_name = _("考核评估")
+
+    def ready(self) -> None:
+        # Each app that feeds indicators declares its sources in `<app>/sources.py`.
+        autodiscover_modules("sources")

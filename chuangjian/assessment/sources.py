@@ -1,0 +1,138 @@
+"""The registry of sources (数据来源): where the value of a data element comes from.
+
+By default an element's value is what units report (the reporting app's rollups).
+Other apps compute some elements from their own records instead — activities
+counted from the activity register (篇1: 小型文体活动一年不少于4次), problems found
+and rectified on time from inspections, adopted news items from 信息报送 — and
+declare that here, so the assessment reads every indicator's inputs through one
+door and can explain each number by the records behind it.
+
+An app declares its sources in ``<app>/sources.py`` (imported at start-up):
+
+    from chuangjian.assessment.sources import Record, Source, register
+
+    @register
+    class ActivitySource(Source):
+        key = "activities"
+        label = _("活动台账")
+        elements = {"cultural_sports_activities": _("类型为文体活动的活动次数")}
+
+        def values(self, element_code, period, unit_ids):
+            ...  # one grouped query: {unit_id: count}
+
+        def records(self, element_code, period, unit_id):
+            ...  # [Record(label=..., date=..., url=...)]
+
+and, whenever its records change, tells the assessment which results are stale:
+
+    from chuangjian.assessment.sources import changed
+    changed(unit_id=activity.unit_id, element_codes=["cultural_sports_activities"],
+            day=activity.date)
+
+An element may be provided by one source only; a second claim is an error at
+start-up. Elements a non-reporting source provides are not asked for in report forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from django.utils.functional import Promise
+
+from chuangjian.engine.periods import Period
+
+REPORTED = "reported"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record behind a number, for the explanation of a score (值的来源)."""
+
+    label: str
+    date: dt.date | None = None
+    url: str | None = None
+    value: float | None = None
+
+
+class Source:
+    """A provider of element values. Subclass, set the class attributes, register."""
+
+    key: ClassVar[str]
+    label: ClassVar[str | Promise]
+    # element code -> how this source counts it (Chinese, shown in explanations)
+    elements: ClassVar[Mapping[str, str | Promise]]
+
+    def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
+               ) -> dict[int, float]:
+        """Each unit's own value over ``period`` (not its subtree).
+
+        A unit absent from the result has no data for the period. For a count,
+        a unit with nothing recorded but that is expected to record should be
+        0; return it as 0 only when the source knows it is a true zero.
+        """
+        raise NotImplementedError
+
+    def records(self, element_code: str, period: Period, unit_id: int) -> list[Record]:
+        """The records that make up one unit's value, newest first."""
+        return []
+
+
+_SOURCES: dict[str, Source] = {}
+_BY_ELEMENT: dict[str, str] = {}
+ChangeListener = Callable[[int, frozenset[str], dt.date], None]
+_LISTENERS: list[ChangeListener] = []
+
+
+def register(cls: type[Source]) -> type[Source]:
+    source = cls()
+    if source.key in _SOURCES and type(_SOURCES[source.key]) is not cls:
+        raise RuntimeError(f"source {source.key!r} is registered twice")
+    for code in source.elements:
+        owner = _BY_ELEMENT.get(code)
+        if owner is not None and owner != source.key:
+            raise RuntimeError(f"element {code!r} is provided by both {owner!r} and {source.key!r}")
+    _SOURCES[source.key] = source
+    for code in source.elements:
+        _BY_ELEMENT[code] = source.key
+    return cls
+
+
+def source_key_for(element_code: str) -> str:
+    """``reported`` unless a registered source provides the element."""
+    return _BY_ELEMENT.get(element_code, REPORTED)
+
+
+def source_for(element_code: str) -> Source | None:
+    """The registered source of an element, or None when units report it."""
+    key = _BY_ELEMENT.get(element_code)
+    return _SOURCES[key] if key else None
+
+
+def sources() -> list[Source]:
+    return [_SOURCES[k] for k in sorted(_SOURCES)]
+
+
+def computed_elements() -> frozenset[str]:
+    """Element codes that no one types in: a source computes them."""
+    return frozenset(_BY_ELEMENT)
+
+
+def on_change(listener: ChangeListener) -> ChangeListener:
+    """Register the assessment's listener (registration only, never workflow elsewhere)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+    return listener
+
+
+def changed(*, unit_id: int, element_codes: Iterable[str], day: dt.date) -> None:
+    """Tell the assessment that a source's values for a unit and day have changed.
+
+    Call it inside the transaction that changed the records, so results and
+    records commit together.
+    """
+    codes = frozenset(element_codes)
+    for listener in _LISTENERS:
+        listener(unit_id, codes, day)
