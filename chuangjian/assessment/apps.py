@@ -13,3 +13,5 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         # Each app that feeds indicators declares its sources in `<app>/sources.py`.
         autodiscover_modules("sources")
+        # Registers the freshness listener with the source registry.
+        from chuangjian.assessment import actions  # noqa: F401

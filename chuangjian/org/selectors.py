@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from chuangjian.org.models import Membership, Unit, UnitVersion, User
@@ -159,3 +161,54 @@ def unit_history(unit: Unit) -> tuple[list[UnitVersion], list[Any]]:
     successions = list(UnitSuccession.objects.filter(Q(predecessor=unit) | Q(successor=unit))
                        .select_related("predecessor", "successor").order_by("-on"))
     return versions, successions
+
+
+# -- the tree as it stood on a past day (effective-dated) ---------------------------------
+
+def path_on(day: dt.date, *, unit_ref: str = "pk") -> Coalesce:
+    """An expression for ``annotate()``: the materialized path the unit held on ``day``.
+
+    ``unit_ref`` names the unit in the annotated query (``"pk"`` on ``Unit``, ``"unit"``
+    on a model with a ``unit`` foreign key). The place is the unit's version valid that
+    day. A unit closed (or split away) by then keeps the place it held last, so data it
+    reported before closing still counts where it stood; a unit created later takes its
+    first place; a unit without any version, its current path.
+    """
+    versions = UnitVersion.objects.filter(unit=OuterRef(unit_ref))
+    held_last = versions.filter(valid_from__lte=day).order_by("-valid_from", "-pk")
+    held_first = versions.order_by("valid_from", "pk")
+    current = "path" if unit_ref == "pk" else f"{unit_ref}__path"
+    return Coalesce(Subquery(held_last.values("path")[:1]),
+                    Subquery(held_first.values("path")[:1]), F(current),
+                    output_field=CharField())
+
+
+def paths_on(units: Iterable[Unit], day: dt.date) -> dict[int, str]:
+    """Unit id → the path it held on ``day`` (see ``path_on``), in one query."""
+    ids = [u.pk for u in units]
+    return dict(Unit.objects.filter(pk__in=ids).annotate(then=path_on(day))
+                .values_list("pk", "then"))
+
+
+def subtree_on(unit: Unit, day: dt.date) -> QuerySet[Unit]:
+    """The unit and the units under it as the tree stood on ``day`` (descendants of X as
+    of D): units open that day whose path then starts with the unit's path then, each
+    annotated with ``path_then`` and ordered by it."""
+    root = paths_on([unit], day)[unit.pk]
+    return (Unit.objects.open_on(day).annotate(path_then=path_on(day))
+            .filter(path_then__startswith=root).order_by("path_then"))
+
+
+def moved_since(units: Iterable[Unit], day: dt.date) -> bool:
+    """Whether the subtrees of ``units`` differ from the current tree when seen as of
+    ``day``: some unit under one of them, then or now, held on or after ``day`` a place
+    it no longer holds. When false, the current paths are the paths of ``day``."""
+    cond = Q()
+    for unit in units:
+        cond |= Q(path__startswith=unit.path) | Q(unit__path__startswith=unit.path)
+    if not cond:
+        return False
+    # A version ending after ``day`` was (or became) valid on or after it; if its path is
+    # not the unit's current one, the unit stood elsewhere then.
+    return (UnitVersion.objects.filter(cond, valid_to__gt=day)
+            .exclude(path=F("unit__path")).exists())

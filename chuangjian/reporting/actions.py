@@ -16,23 +16,28 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from chuangjian.assessment import sources as assessment_sources
 from chuangjian.audit.log import log_action
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, is_on_time
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Cap, Scope
 from chuangjian.reporting import rollups
+from chuangjian.reporting import sources as news_source
 from chuangjian.reporting.datasets import (
     MergedDataset,
     catalog,
     period_is_open,
     unit_open_during,
 )
+from chuangjian.reporting.labels import period_error, period_label
 from chuangjian.reporting.models import (
     Channel,
     DataValue,
@@ -43,19 +48,31 @@ from chuangjian.reporting.models import (
     Submission,
     ValueChange,
 )
-from chuangjian.reporting.values import EMPTY, Parsed, ValueError_, outlier_note, parse_value
+from chuangjian.reporting.values import (
+    EMPTY,
+    Parsed,
+    ValueError_,
+    outlier_facts,
+    outlier_text,
+    parse_value,
+)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
 class ReportInvalid(ValidationError):
-    """A report that fails validation: ``fields`` maps element code → Chinese message."""
+    """A report that fails validation: ``fields`` maps element code → message (Chinese,
+    or the reader's language)."""
 
     def __init__(self, fields: Mapping[str, str], general: list[str] | None = None) -> None:
         self.fields = dict(fields)
         self.general = list(general or [])
         messages = [*self.general, *(f"{k}：{v}" for k, v in self.fields.items())]
-        super().__init__(messages or ["数据未通过校验"])
+        super().__init__(messages or [_("数据未通过校验")])
+
+
+class ReportLocked(ValidationError):
+    """The report can no longer be changed: accepted (and locked) or past a locking deadline."""
 
 
 @dataclass
@@ -63,7 +80,12 @@ class Checked:
     final: dict[str, Parsed]
     errors: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
-    warnings: dict[str, str] = field(default_factory=dict)
+    # element code → the figures of an outlier warning (``values.outlier_facts``)
+    outliers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> dict[str, str]:
+        return {code: outlier_text(facts) for code, facts in self.outliers.items()}
 
 
 @dataclass
@@ -89,7 +111,7 @@ def _scope(actor: User | None, scope: Scope | None) -> Scope:
 
 def _require(scope: Scope, unit: Unit, cap: Cap) -> None:
     if not scope.allows(unit, cap):
-        raise PermissionDenied("无权操作该单位")
+        raise PermissionDenied(_("无权操作该单位"))
 
 
 def parent_path(unit: Unit) -> str:
@@ -107,27 +129,30 @@ def can_review(scope: Scope, unit: Unit) -> bool:
 
 def _require_above(scope: Scope, unit: Unit) -> None:
     if not can_review(scope, unit):
-        raise PermissionDenied("只有上级单位可以审核、解锁或批准例外")
+        raise PermissionDenied(_("只有上级单位可以审核、解锁或批准例外"))
 
 
 def resolve(unit: Unit, dataset_code: str, period_text: str, *, now: dt.datetime
             ) -> tuple[MergedDataset, Period]:
-    """The merged data set and period a unit reports, or a Chinese ``ValidationError``."""
+    """The merged data set and period a unit reports, or a ``ValidationError`` saying why."""
     try:
         period = Period.parse(period_text)
     except PeriodError as error:
-        raise ValidationError(str(error)) from None
+        raise ValidationError(period_error(period_text, error)) from None
     ds = catalog().dataset(unit, dataset_code, period.start.year)
     if ds is None:
-        raise ValidationError(f"单位「{unit.name}」在 {period.start.year} 年没有数据集「{dataset_code}」")
+        raise ValidationError(_("单位「%(unit)s」在 %(year)d 年没有数据集「%(dataset)s」") % {
+            "unit": unit.name, "year": period.start.year, "dataset": dataset_code})
     try:
         period = ds.parse_period(period_text)
     except PeriodError as error:
         raise ValidationError(str(error)) from None
     if not period_is_open(period, now):
-        raise ValidationError(f"{period.label_zh}尚未开始，不能提前填报")
+        raise ValidationError(_("%(period)s尚未开始，不能提前填报") % {
+            "period": period_label(period)})
     if not unit_open_during(unit, period):
-        raise ValidationError(f"单位「{unit.name}」在{period.label_zh}未设立或已撤销，无需填报")
+        raise ValidationError(_("单位「%(unit)s」在%(period)s未设立或已撤销，无需填报") % {
+            "unit": unit.name, "period": period_label(period)})
     return ds, period
 
 
@@ -142,8 +167,8 @@ def _history_window(period: Period) -> dt.date:
     return period.start - dt.timedelta(days=span[period.type.value])
 
 
-def outlier_warnings(unit: Unit, ds: MergedDataset, period: Period,
-                     numbers: Mapping[str, Decimal]) -> dict[str, str]:
+def outliers(unit: Unit, ds: MergedDataset, period: Period,
+             numbers: Mapping[str, Decimal]) -> dict[str, dict[str, str]]:
     """Flag values far from the unit's own history (one query for all elements)."""
     if not numbers:
         return {}
@@ -160,9 +185,9 @@ def outlier_warnings(unit: Unit, ds: MergedDataset, period: Period,
             history.setdefault(code, []).append(number)
     notes = {}
     for code, value in numbers.items():
-        note = outlier_note(value, history.get(code, [])[:12])
-        if note:
-            notes[code] = note
+        facts = outlier_facts(value, history.get(code, [])[:12])
+        if facts:
+            notes[code] = facts
     return notes
 
 
@@ -179,7 +204,8 @@ def check_values(unit: Unit, ds: MergedDataset, period: Period, raw: Mapping[str
     checked = Checked(final={})
     for code in raw:
         if code not in by_code:
-            checked.general.append(f"数据集「{ds.name}」中没有数据元素「{code}」")
+            checked.general.append(_("数据集「%(dataset)s」中没有数据元素「%(code)s」") % {
+                "dataset": ds.name, "code": code})
     for code, element in by_code.items():
         if code in raw:
             try:
@@ -193,7 +219,7 @@ def check_values(unit: Unit, ds: MergedDataset, period: Period, raw: Mapping[str
         else:
             checked.final[code] = EMPTY
         if complete and checked.final[code].is_empty:
-            checked.errors[code] = "必填"
+            checked.errors[code] = _("必填")
     numbers = {c: (float(p.number) if p.number is not None else None)
                for c, p in checked.final.items() if c not in checked.errors}
     order = list(by_code)
@@ -204,7 +230,7 @@ def check_values(unit: Unit, ds: MergedDataset, period: Period, raw: Mapping[str
     changed_numbers = {c: p.number for c, p in checked.final.items()
                        if p.number is not None and c in raw and c not in checked.errors
                        and by_code[c].type in ("integer", "decimal", "percent")}
-    checked.warnings = outlier_warnings(unit, ds, period, changed_numbers)
+    checked.outliers = outliers(unit, ds, period, changed_numbers)
     return checked
 
 
@@ -225,13 +251,25 @@ def deadline_lock(ds: MergedDataset, submission: Submission | None, unit: Unit, 
         return ""  # the level above sent it back for correction: it may be fixed
     if active_exception(unit, ds.code, period, now) is not None:
         return ""
-    local = due.astimezone(SHANGHAI)
-    return (f"已过截止时间（{local:%Y-%m-%d %H:%M}），按标准规定锁定；"
-            "如需补报，请上级单位批准例外")
+    return _("已过截止时间（%(due)s），按标准规定锁定；如需补报，请上级单位批准例外") % {
+        "due": _local(due)}
 
 
 def _local(instant: dt.datetime) -> str:
     return f"{instant.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+
+
+def accepted_text(reviewed_at: dt.datetime, reviewer: User | None) -> str:
+    who = reviewer.display_name if isinstance(reviewer, User) else _("系统")
+    return _("%(when)s 由 %(who)s 审核通过，数据已锁定") % {"when": _local(reviewed_at),
+                                                          "who": who}
+
+
+def lock_text(sub: Submission) -> str:
+    """Why a locked submission is locked, in the reader's language."""
+    if sub.status == Status.ACCEPTED and sub.reviewed_at is not None:
+        return accepted_text(sub.reviewed_at, sub.reviewed_by)
+    return sub.locked_reason or _("已审核通过，数据已锁定")
 
 
 def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: Period,
@@ -260,6 +298,10 @@ def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: 
         rollups.apply_change(unit=unit, element=element, period=period, old=old.number,
                              new=parsed.number)
         changed[code] = (old.display(), parsed.display())
+    if changed:
+        # Assessment results of the unit and its ancestors follow in this transaction.
+        assessment_sources.changed(unit_id=unit.pk, element_codes=list(changed),
+                                   day=period.start)
     return changed
 
 
@@ -279,10 +321,10 @@ def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: 
     sub = (Submission.objects.select_for_update()
            .filter(unit=unit, dataset_code=ds.code, period=str(p)).first())
     if sub is not None and (sub.locked or sub.status == Status.ACCEPTED):
-        raise ValidationError(f"报表已锁定：{sub.locked_reason or '已审核通过'}")
+        raise ReportLocked(_("报表已锁定：%(reason)s") % {"reason": lock_text(sub)})
     lock = deadline_lock(ds, sub, unit, p, now)
     if lock:
-        raise ValidationError(lock)
+        raise ReportLocked(lock)
     stored = stored_values(unit, ds, p)
     checked = check_values(unit, ds, p, values, stored=stored, complete=True)
     if checked.errors or checked.general:
@@ -296,12 +338,13 @@ def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: 
                             stored=stored, submission=sub if sub.pk else _saved(sub, due),
                             channel=channel, now=now)
     if was_reported and not changed:
-        return SubmitResult(sub, {}, sub.warnings, new_version=False)
+        return SubmitResult(sub, {}, {c: outlier_text(f) for c, f in sub.warnings.items()},
+                            new_version=False)
     sub.version += 1
     sub.status = Status.SUBMITTED
     sub.channel = channel
     sub.draft = {}
-    sub.warnings = checked.warnings
+    sub.warnings = checked.outliers
     sub.due_at = due
     sub.submitted_at = now
     sub.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -338,10 +381,10 @@ def save_draft(*, actor: User | None, unit: Unit, dataset_code: str, period: str
     sub = (Submission.objects.select_for_update()
            .filter(unit=unit, dataset_code=ds.code, period=str(p)).first())
     if sub is not None and (sub.locked or sub.status == Status.ACCEPTED):
-        raise ValidationError(f"报表已锁定：{sub.locked_reason or '已审核通过'}")
+        raise ReportLocked(_("报表已锁定：%(reason)s") % {"reason": lock_text(sub)})
     lock = deadline_lock(ds, sub, unit, p, now)
     if lock:
-        raise ValidationError(lock)
+        raise ReportLocked(lock)
     known = {c: ("" if v is None else str(v).strip()) for c, v in values.items()
              if c in ds.element_by_code}
     checked = check_values(unit, ds, p, known, complete=False)
@@ -369,16 +412,19 @@ def review_submission(*, actor: User | None, submission: Submission, accept: boo
     sub = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
     _require_above(scope, sub.unit)
     if sub.status != Status.SUBMITTED:
-        raise ValidationError(f"只有已上报的报表可以审核（当前状态：{sub.get_status_display()}）")
+        raise ValidationError(_("只有已上报的报表可以审核（当前状态：%(status)s）") % {
+            "status": sub.get_status_display()})
     comment = comment.strip()
-    who = actor.display_name if isinstance(actor, User) else "系统"
     if accept:
         sub.status = Status.ACCEPTED
         sub.locked = True
-        sub.locked_reason = f"{_local(now)} 由 {who} 审核通过，数据已锁定"
+        # Stored in the product's language, whoever's page accepted it; pages show
+        # it in the reader's own (``lock_text``).
+        with translation.override(settings.LANGUAGE_CODE):
+            sub.locked_reason = accepted_text(now, actor)
     else:
         if not comment:
-            raise ValidationError("退回时请填写意见，告诉填报人要改什么")
+            raise ValidationError(_("退回时请填写意见，告诉填报人要改什么"))
         sub.status = Status.RETURNED
         sub.locked = False
         sub.locked_reason = ""
@@ -402,14 +448,15 @@ def unlock_submission(*, actor: User | None, submission: Submission, reason: str
     sub = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
     _require_above(scope, sub.unit)
     if not sub.locked:
-        raise ValidationError("报表没有锁定")
+        raise ValidationError(_("报表没有锁定"))
     reason = reason.strip()
     if not reason:
-        raise ValidationError("解锁须填写理由")
+        raise ValidationError(_("解锁须填写理由"))
     sub.status = Status.RETURNED
     sub.locked = False
     sub.locked_reason = ""
-    sub.comment = f"解锁：{reason}"
+    with translation.override(settings.LANGUAGE_CODE):
+        sub.comment = _("解锁：%(reason)s") % {"reason": reason}
     sub.reviewed_at = now
     sub.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
     sub.full_clean()
@@ -430,9 +477,9 @@ def grant_exception(*, actor: User | None, unit: Unit, dataset_code: str, period
     ds, p = resolve(unit, dataset_code, period, now=now)
     reason = reason.strip()
     if not reason:
-        raise ValidationError("批准例外须填写理由")
+        raise ValidationError(_("批准例外须填写理由"))
     if until <= now:
-        raise ValidationError("延至时间必须晚于现在")
+        raise ValidationError(_("延至时间必须晚于现在"))
     row = DeadlineException(unit=unit, dataset_code=ds.code, period=str(p), until=until,
                             reason=reason, granted_at=now,
                             granted_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -462,7 +509,7 @@ def submit_news(*, actor: User | None, unit: Unit, kind: str, title: str, body: 
     item.save()
     for name, content in files:
         if len(content) > MAX_ATTACHMENT_BYTES:
-            raise ValidationError(f"附件「{name}」超过 20 MB")
+            raise ValidationError(_("附件「%(name)s」超过 20 MB") % {"name": name})
         digest = hashlib.sha256(content).hexdigest()
         suffix = PurePath(name).suffix.lower()[:10]
         path = f"reporting/news/{digest[:2]}/{digest}{suffix}"
@@ -470,6 +517,8 @@ def submit_news(*, actor: User | None, unit: Unit, kind: str, title: str, body: 
             default_storage.save(path, ContentFile(content))
         NewsAttachment.objects.create(item=item, file=path, name=PurePath(name).name[:200],
                                       sha256=digest, size=len(content))
+    assessment_sources.changed(unit_id=unit.pk, element_codes=[news_source.NEWS_ELEMENT],
+                               day=timezone.localtime(now).date())
     log_action(action="reporting.news.submitted", actor=actor, obj=item, unit=unit,
                data={"title": item.title, "kind": item.get_kind_display(),
                      "attachments": len(files)})

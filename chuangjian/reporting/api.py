@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -20,6 +21,7 @@ from chuangjian.engine.periods import SHANGHAI, Period, PeriodType
 from chuangjian.org.scope import Cap
 from chuangjian.reporting import actions, selectors
 from chuangjian.reporting.models import Channel
+from chuangjian.reporting.values import outlier_text
 
 
 class ReportIn(Schema):
@@ -89,7 +91,8 @@ def _out(request: HttpRequest, unit_code: str, dataset_code: str, period: str,
         "submitted_at": sub.submitted_at if sub else None, "locked_reason": state.lock_reason,
         "comment": sub.comment if sub else "",
         "values": {r.element.code: r.value for r in state.rows if r.value != ""},  # type: ignore[attr-defined]
-        "warnings": sub.warnings if sub else {}, "changed": changed or [],
+        "warnings": {c: outlier_text(f) for c, f in sub.warnings.items()} if sub else {},
+        "changed": changed or [],
     }
 
 
@@ -111,13 +114,14 @@ def build_router() -> Router:
                                            dataset_code=dataset_code, period=period,
                                            values=payload.values, channel=Channel.API, scope=scope)
         except actions.ReportInvalid as error:
-            return Status(400, {"detail": "；".join(error.general) or "数据未通过校验",
+            return Status(400, {"detail": "；".join(error.general) or _("数据未通过校验"),
                                 "errors": error.fields})
         except PermissionDenied as error:
-            raise HttpError(403, str(error) or "无权填报该单位") from None
+            raise HttpError(403, str(error) or _("无权填报该单位")) from None
+        except actions.ReportLocked as error:
+            return Status(409, {"detail": "；".join(error.messages), "errors": {}})
         except ValidationError as error:
-            text = "；".join(error.messages)
-            return Status(409 if "锁定" in text else 400, {"detail": text, "errors": {}})
+            return Status(400, {"detail": "；".join(error.messages), "errors": {}})
         return Status(200, _out(request, unit.code, result.submission.dataset_code,
                                 result.submission.period, changed=list(result.changed)))
 
@@ -130,7 +134,7 @@ def build_router() -> Router:
         try:
             ptype = PeriodType(period_type)
         except ValueError:
-            raise HttpError(400, f"未知的期间类型「{period_type}」") from None
+            raise HttpError(400, _("未知的期间类型「%(type)s」") % {"type": period_type}) from None
         day = date or timezone.localdate()
         root = selectors.unit_for(scope, unit) if unit else None
         report = selectors.timeliness(scope, Period.containing(ptype, day), root=root)

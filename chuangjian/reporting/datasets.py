@@ -19,19 +19,27 @@ from typing import Any
 
 import yaml
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from chuangjian.assessment.sources import computed_elements
 from chuangjian.engine import expressions
 from chuangjian.engine.periods import Period, PeriodError, PeriodType, deadline
 from chuangjian.org.levels import Kind, level_label
 from chuangjian.org.models import Unit
+from chuangjian.reporting.labels import period_type_label
 from chuangjian.standards import schema
 from chuangjian.standards.models import DataElement, Dataset, StandardVersion
 from chuangjian.standards.selectors import unit_matches
 
 PERIOD_ORDER = [PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH, PeriodType.QUARTER,
                 PeriodType.YEAR]
-_REPORT_NAMES = {PeriodType.DAY: "日报", PeriodType.WEEK: "周报", PeriodType.MONTH: "月报",
-                 PeriodType.QUARTER: "季报（自查）", PeriodType.YEAR: "年报"}
+# The name of a merged data set: the level, then the kind of report (社区/村日报).
+_REPORT_NAMES = {PeriodType.DAY: gettext_lazy("%(level)s日报"),
+                 PeriodType.WEEK: gettext_lazy("%(level)s周报"),
+                 PeriodType.MONTH: gettext_lazy("%(level)s月报"),
+                 PeriodType.QUARTER: gettext_lazy("%(level)s季报（自查）"),
+                 PeriodType.YEAR: gettext_lazy("%(level)s年报")}
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class MergedDataset:
 
     @property
     def name(self) -> str:
-        return f"{level_label_of(self.level_key)}{_REPORT_NAMES[self.period_type]}"
+        return dataset_name(self.code)
 
     @cached_property
     def element_by_code(self) -> dict[str, DataElement]:
@@ -80,22 +88,25 @@ class MergedDataset:
 
     @property
     def deadline_label(self) -> str:
-        t = self.due_time.strftime("%H:%M")
-        n = self.day_offset
+        args = {"time": self.due_time.strftime("%H:%M"), "n": self.day_offset}
+        same = self.day_offset == 0
         if self.period_type is PeriodType.DAY:
-            return f"当日 {t} 前" if n == 0 else f"次日起第 {n} 天 {t} 前"
+            return (_("当日 %(time)s 前") if same else _("次日起第 %(n)d 天 %(time)s 前")) % args
         if self.period_type is PeriodType.WEEK:
-            return f"周日 {t} 前" if n == 0 else f"下周第 {n} 天 {t} 前"
+            return (_("周日 %(time)s 前") if same else _("下周第 %(n)d 天 %(time)s 前")) % args
         if self.period_type is PeriodType.MONTH:
-            return f"月末 {t} 前" if n == 0 else f"次月 {n} 日 {t} 前"
+            return (_("月末 %(time)s 前") if same else _("次月 %(n)d 日 %(time)s 前")) % args
         if self.period_type is PeriodType.QUARTER:
-            return f"季末 {t} 前" if n == 0 else f"季后第 {n} 天 {t} 前"
-        return f"12 月 31 日 {t} 前" if n == 0 else f"次年 1 月 {n} 日 {t} 前"
+            return (_("季末 %(time)s 前") if same else _("季后第 %(n)d 天 %(time)s 前")) % args
+        return (_("12 月 31 日 %(time)s 前") if same
+                else _("次年 1 月 %(n)d 日 %(time)s 前")) % args
 
     def parse_period(self, text: str) -> Period:
         period = Period.parse(text)
         if period.type is not self.period_type:
-            raise PeriodError(f"「{text}」是{period.type.label}，本数据集按{self.period_type.label}报送")
+            raise PeriodError(_("「%(text)s」是%(type)s，本数据集按%(own)s报送") % {
+                "text": text, "type": period_type_label(period.type),
+                "own": period_type_label(self.period_type)})
         return period
 
 
@@ -104,7 +115,16 @@ def level_key(unit: Unit) -> str:
 
 
 def level_label_of(key: str) -> str:
-    return "职能部门" if key == "department" else level_label(key)
+    return _("职能部门") if key == "department" else level_label(key)
+
+
+def dataset_name(code: str) -> str:
+    """The display name of a merged data set code (``community-day`` → 社区/村日报)."""
+    parts = split_code(code)
+    if parts is None:
+        return code
+    key, period_type = parts
+    return str(_REPORT_NAMES[period_type]) % {"level": level_label_of(key)}
 
 
 def dataset_code(key: str, period_type: PeriodType | str) -> str:
@@ -198,6 +218,7 @@ class Catalog:
                 by_type.setdefault(PeriodType(ds.period), []).append((sv, ds))
         result: dict[str, MergedDataset] = {}
         key = level_key(unit)
+        computed = computed_elements()
         for period_type in PERIOD_ORDER:
             contributors = by_type.get(period_type)
             if not contributors:
@@ -211,7 +232,11 @@ class Catalog:
                     return (o.get(e.code, len(o)), e.code)
 
                 for element in sorted(ds.elements.all(), key=by_order):
-                    elements.setdefault(element.code, element)
+                    # Elements a source computes (信息报送 counts …) are never typed in.
+                    if element.code not in computed:
+                        elements.setdefault(element.code, element)
+            if not elements:
+                continue
             codes = set(elements)
             for sv, _ds in contributors:
                 for rule in rules_of(sv):

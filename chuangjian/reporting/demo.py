@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuangjian.engine import expressions
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodType
@@ -71,7 +72,7 @@ def _base(unit: Unit, element: DataElement, period_type: PeriodType) -> float:
 
 def _fix_rules(ds: MergedDataset, values: dict[str, Any], rng: random.Random) -> None:
     """Make numerators fit their denominators: ``a <= b`` rules are the common shape."""
-    for _ in range(3):
+    for _step in range(3):
         for rule in ds.rules:
             tree = rule.tree
             if (isinstance(tree, expressions.Binary) and tree.op in ("<=", "<")
@@ -115,7 +116,7 @@ def build_reporting_demo(*, today: dt.date | None = None, days: int = 30,
         from chuangjian.standards import loader
 
         standards_actions.load_standards(actor=None, result=loader.load_builtin())
-        result.notes.append("已载入内置标准")
+        result.notes.append(_("已载入内置标准"))
     units = list(Unit.objects.filter(kind__in=[Kind.AREA, Kind.DEPARTMENT],
                                      closed_on__isnull=True).order_by("path"))
     people: dict[int, User] = {}
@@ -133,15 +134,15 @@ def build_reporting_demo(*, today: dt.date | None = None, days: int = 30,
     now = timezone.now()
     plan: list[Period] = []
     day = Period.containing(PeriodType.DAY, today)
-    for _ in range(days):
+    for _step in range(days):
         plan.append(day)
         day = day.previous()
     month = Period.containing(PeriodType.MONTH, today).previous()
-    for _ in range(months):
+    for _step in range(months):
         plan.append(month)
         month = month.previous()
     quarter = Period.containing(PeriodType.QUARTER, today).previous()
-    for _ in range(4):
+    for _step in range(4):
         plan.append(quarter)
         quarter = quarter.previous()
     plan.append(Period.containing(PeriodType.YEAR, today).previous())

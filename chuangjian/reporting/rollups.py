@@ -4,13 +4,15 @@ For every numeric value a unit reports, the month, quarter and year that contain
 its period each hold one ``Rollup`` row of the unit's *own* data: total, count,
 maximum and the latest value. These rows are updated in the submission's
 transaction, so an assessment reads a year as one row per unit and element instead
-of rescanning 365 daily values. A parent's figure is a grouped query over the
-rollups of units whose path starts with its own: moving a unit needs no rebuild.
+of rescanning 365 daily values. A parent's figure is one query over the rollups
+of units whose path starts with its own: moving a unit needs no rebuild, and a past
+period is added up over the tree as it stood then (``subtree_values``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +21,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from chuangjian.engine.periods import Period, PeriodType
+from chuangjian.org import selectors as org_selectors
 from chuangjian.org.models import Unit
 from chuangjian.reporting.models import DataValue, Rollup
 from chuangjian.reporting.values import NUMERIC_TYPES
@@ -99,15 +102,20 @@ def _start(period_text: str) -> tuple[dt.date, int]:
 
 def time_value(row: Rollup, time_agg: str) -> Decimal | None:
     """One unit's figure for the rollup's period under the element's time aggregation."""
-    if row.count == 0:
+    return _time_value(row.total, row.count, row.maximum, row.last_value, time_agg)
+
+
+def _time_value(total: Decimal, count: int, maximum: Decimal | None,
+                last_value: Decimal | None, time_agg: str) -> Decimal | None:
+    if count == 0:
         return None
     if time_agg == "sum":
-        return row.total
+        return total
     if time_agg == "max":
-        return row.maximum
+        return maximum
     if time_agg == "mean":
-        return row.total / row.count
-    return row.last_value
+        return total / count
+    return last_value
 
 
 def tree_value(values: Iterable[Decimal | None], tree_agg: str) -> Decimal | None:
@@ -124,18 +132,40 @@ def tree_value(values: Iterable[Decimal | None], tree_agg: str) -> Decimal | Non
 
 def subtree_values(units: list[Unit], element: DataElement, period: str
                    ) -> dict[int, Decimal | None]:
-    """For each unit, its subtree's figure for ``element`` in ``period`` (one query in all)."""
+    """For each unit, its subtree's figure for ``element`` in ``period``.
+
+    A subtree is taken as the tree stood at the end of the period: a unit moved from
+    street A to street B in June counts under A for May and under B for July, and a
+    unit closed (or split) later still counts where it stood. When nothing under the
+    units has moved since the period ended — every current period, and most past ones
+    — the current paths are those paths, and the figures are one query over the path
+    prefixes. Otherwise each unit's place then is read from the org history
+    (``UnitVersion``) in the same single query over the rollups.
+    """
     if not units:
         return {}
+    as_of = Period.parse(period).end
+    rollups = Rollup.objects.filter(element=element, period=period)
+    if org_selectors.moved_since(units, as_of):
+        prefixes = org_selectors.paths_on(units, as_of)
+        rollups = rollups.annotate(place=org_selectors.path_on(as_of, unit_ref="unit"))
+    else:
+        prefixes = {u.pk: u.path for u in units}
+        rollups = rollups.annotate(place=F("unit__path"))
     cond = Q()
-    for unit in units:
-        cond |= Q(unit__path__startswith=unit.path)
-    rows = list(Rollup.objects.filter(cond, element=element, period=period)
-                .annotate(path=F("unit__path")))
+    for prefix in set(prefixes.values()):
+        cond |= Q(place__startswith=prefix)
+    rows = sorted(rollups.filter(cond).values_list("place", "total", "count", "maximum",
+                                                   "last_value"), key=lambda r: r[0])
+    places = [r[0] for r in rows]
     result: dict[int, Decimal | None] = {}
     for unit in units:
-        figures = [time_value(r, element.time_agg) for r in rows
-                   if r.path.startswith(unit.path)]
+        # Paths are digits and slashes, so a subtree is one contiguous run of the sorted
+        # places: from the prefix up to the prefix followed by a character above them.
+        prefix = prefixes[unit.pk]
+        lo, hi = bisect_left(places, prefix), bisect_left(places, prefix + "~")
+        figures = [_time_value(total, count, maximum, last, element.time_agg)
+                   for _place, total, count, maximum, last in rows[lo:hi]]
         result[unit.pk] = tree_value(figures, element.tree_agg)
     return result
 

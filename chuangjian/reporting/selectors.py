@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, PeriodType, is_on_time
 from chuangjian.org.levels import Kind, Level
@@ -17,6 +19,7 @@ from chuangjian.reporting.actions import (
     active_exception,
     can_review,
     deadline_lock,
+    lock_text,
     parent_path,
 )
 from chuangjian.reporting.datasets import (
@@ -25,6 +28,7 @@ from chuangjian.reporting.datasets import (
     catalog,
     unit_open_during,
 )
+from chuangjian.reporting.labels import period_label
 from chuangjian.reporting.models import (
     DataValue,
     DeadlineException,
@@ -33,7 +37,7 @@ from chuangjian.reporting.models import (
     Submission,
     ValueChange,
 )
-from chuangjian.reporting.values import TYPE_LABELS
+from chuangjian.reporting.values import TYPE_LABELS, outlier_text
 
 REPORTED = (Status.SUBMITTED, Status.ACCEPTED)
 
@@ -60,7 +64,7 @@ class FormRow:
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS.get(self.element.type, "")  # type: ignore[attr-defined]
+        return str(TYPE_LABELS.get(self.element.type, ""))  # type: ignore[attr-defined]
 
     @property
     def shown(self) -> str:
@@ -88,7 +92,7 @@ class FormState:
     @property
     def status_label(self) -> str:
         if self.submission is None or (self.submission.status == Status.DRAFT):
-            return "草稿" if self.submission and self.submission.draft else "未填报"
+            return _("草稿") if self.submission and self.submission.draft else _("未填报")
         return self.submission.get_status_display()
 
 
@@ -113,14 +117,15 @@ def form_state(scope: Scope, unit: Unit, dataset_code: str, period_text: str,
     warnings = sub.warnings if sub is not None else {}
     rows = [FormRow(element=e, value=values[e.pk].display if e.pk in values else "",
                     draft=draft.get(e.code), changes=counts.get(e.pk, 0),
-                    warning=warnings.get(e.code, "")) for e in ds.elements]
+                    warning=outlier_text(warnings[e.code]) if e.code in warnings else "")
+            for e in ds.elements]
     lock = ""
     if sub is not None and sub.locked:
-        lock = sub.locked_reason or "已审核通过，数据已锁定"
+        lock = lock_text(sub)
     elif period.start_instant() > now:
-        lock = f"{period.label_zh}尚未开始，不能提前填报"
+        lock = _("%(period)s尚未开始，不能提前填报") % {"period": period_label(period)}
     elif not unit_open_during(unit, period):
-        lock = f"单位在{period.label_zh}未设立或已撤销"
+        lock = _("单位在%(period)s未设立或已撤销") % {"period": period_label(period)}
     else:
         lock = deadline_lock(ds, sub, unit, period, now)
     exception = active_exception(unit, ds.code, period, now) if ds.lock_after_deadline else None
@@ -142,7 +147,7 @@ def review_queue(scope: Scope, *, status: str = Status.SUBMITTED, limit: int = 2
                  ) -> list[Submission]:
     """Reports the scope may review: of units below where it approves, never its own."""
     qs = scope.filter(Submission.objects.filter(status=status).select_related(
-        "unit", "submitted_by"), Cap.APPROVE, field_name="unit__path").order_by(
+        "unit", "submitted_by", "reviewed_by"), Cap.APPROVE, field_name="unit__path").order_by(
         "-submitted_at", "unit__path")
     return [s for s in qs[: limit * 2] if can_review(scope, s.unit)][:limit]
 
@@ -221,8 +226,8 @@ def timeliness(scope: Scope, period: Period, *, root: Unit | None = None) -> Mis
             if ds.period_type is period.type:
                 expected.append((unit, ds))
     subs = {(s.unit_id, s.dataset_code): s for s in Submission.objects.filter(
-        period=str(period), unit__in=[u.pk for u, _ in expected])}
-    ancestor_ids = {i for u, _ in expected for i in u.ancestor_ids()}
+        period=str(period), unit__in=[u.pk for u, _ds in expected])}
+    ancestor_ids = {i for u, _ds in expected for i in u.ancestor_ids()}
     ancestors = {u.pk: u for u in Unit.objects.filter(pk__in=ancestor_ids)}
     groups: dict[tuple[int | None, int | None], Group] = {}
     for unit, ds in expected:
@@ -240,6 +245,11 @@ def timeliness(scope: Scope, period: Period, *, root: Unit | None = None) -> Mis
 # -- inbox ----------------------------------------------------------------------------
 
 
+DUE_STATE_LABELS = {"due": gettext_lazy("待报"), "overdue": gettext_lazy("逾期未报"),
+                    "returned": gettext_lazy("已退回，待修改"),
+                    "draft": gettext_lazy("草稿未上报"), "done": gettext_lazy("已上报")}
+
+
 @dataclass
 class Due:
     unit: Unit
@@ -252,8 +262,7 @@ class Due:
 
     @property
     def state_label(self) -> str:
-        return {"due": "待报", "overdue": "逾期未报", "returned": "已退回，待修改",
-                "draft": "草稿未上报", "done": "已上报"}[self.state]
+        return str(DUE_STATE_LABELS[self.state])
 
 
 def _candidate_periods(period_type: PeriodType, today: dt.date) -> list[Period]:
@@ -261,7 +270,7 @@ def _candidate_periods(period_type: PeriodType, today: dt.date) -> list[Period]:
     back = {PeriodType.DAY: 3, PeriodType.WEEK: 1, PeriodType.MONTH: 1,
             PeriodType.QUARTER: 1, PeriodType.YEAR: 1}[period_type]
     periods = [current]
-    for _ in range(back):
+    for _step in range(back):
         periods.append(periods[-1].previous())
     return periods
 

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from chuangjian.standards.models import DataElement
 
-TYPE_LABELS = {"integer": "整数", "decimal": "数值", "percent": "百分比（0–100）",
-               "boolean": "是/否", "text": "文字", "date": "日期（如 2026-03-15）"}
+TYPE_LABELS = {"integer": gettext_lazy("整数"), "decimal": gettext_lazy("数值"),
+               "percent": gettext_lazy("百分比（0–100）"), "boolean": gettext_lazy("是/否"),
+               "text": gettext_lazy("文字"), "date": gettext_lazy("日期（如 2026-03-15）")}
 NUMERIC_TYPES = frozenset({"integer", "decimal", "percent", "boolean"})
 _TRUE = {"是", "1", "true", "yes", "y", "√", "✓", "有"}
 _FALSE = {"否", "0", "false", "no", "n", "×", "无"}
@@ -23,7 +27,7 @@ _MAX = Decimal("1e17")
 
 
 class ValueError_(ValueError):
-    pass
+    """A value refused, with its message in the reader's language (Chinese by default)."""
 
 
 @dataclass(frozen=True)
@@ -70,13 +74,14 @@ def _bounds(element: DataElement) -> tuple[float | None, float | None]:
 
 
 def parse_value(element: DataElement, raw: Any) -> Parsed:
-    """Check ``raw`` against the element's type and range; raise ``ValueError_`` in Chinese."""
+    """Check ``raw`` against the element's type and range; raise ``ValueError_`` with a
+    message naming the value (Chinese, or the reader's language)."""
     if raw is None:
         return EMPTY
     if isinstance(raw, bool):
         raw = "1" if raw else "0"
     if isinstance(raw, float) and (math.isnan(raw) or math.isinf(raw)):
-        raise ValueError_("不是有效的数字")
+        raise ValueError_(_("不是有效的数字"))
     if isinstance(raw, (dt.datetime, dt.date)) and element.type == "date":
         return Parsed(text=(raw.date() if isinstance(raw, dt.datetime) else raw).isoformat())
     text = str(raw).strip()
@@ -85,57 +90,75 @@ def parse_value(element: DataElement, raw: Any) -> Parsed:
     kind = element.type
     if kind == "text":
         if len(text) > 2000:
-            raise ValueError_("文字过长（不超过 2000 字）")
+            raise ValueError_(_("文字过长（不超过 2000 字）"))
         return Parsed(text=text)
     if kind == "date":
         try:
             return Parsed(text=dt.date.fromisoformat(text[:10].replace("/", "-")).isoformat())
         except ValueError:
-            raise ValueError_(f"「{text}」不是日期，应写作 2026-03-15") from None
+            raise ValueError_(_("「%(text)s」不是日期，应写作 2026-03-15") % {"text": text}) from None
     if kind == "boolean":
         lowered = text.lower()
         if lowered in _TRUE:
             return Parsed(number=Decimal(1))
         if lowered in _FALSE:
             return Parsed(number=Decimal(0))
-        raise ValueError_(f"「{text}」应填“是”或“否”")
+        raise ValueError_(_("「%(text)s」应填“是”或“否”") % {"text": text})
     cleaned = text.replace(",", "").replace("，", "")
     if kind == "percent" and cleaned.endswith("%"):
         cleaned = cleaned[:-1].strip()
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError_(f"「{text}」不是数字") from None
+        raise ValueError_(_("「%(text)s」不是数字") % {"text": text}) from None
     if not number.is_finite() or abs(number) >= _MAX:
-        raise ValueError_(f"「{text}」不是有效的数字")
+        raise ValueError_(_("「%(text)s」不是有效的数字") % {"text": text})
     if kind == "integer" and number != number.to_integral_value():
-        raise ValueError_(f"「{text}」应为整数")
+        raise ValueError_(_("「%(text)s」应为整数") % {"text": text})
     if number.as_tuple().exponent < -6:  # type: ignore[operator]
-        raise ValueError_("小数位数不能超过 6 位")
+        raise ValueError_(_("小数位数不能超过 6 位"))
     low, high = _bounds(element)
     if low is not None and number < Decimal(str(low)):
         if low == 0:
-            raise ValueError_(f"{format_number(number)} 不能为负数")
-        raise ValueError_(f"{format_number(number)} 小于允许的最小值 {format_number(low)}")
+            raise ValueError_(_("%(value)s 不能为负数") % {"value": format_number(number)})
+        raise ValueError_(_("%(value)s 小于允许的最小值 %(low)s") % {
+            "value": format_number(number), "low": format_number(low)})
     if high is not None and number > Decimal(str(high)):
-        raise ValueError_(f"{format_number(number)} 大于允许的最大值 {format_number(high)}")
+        raise ValueError_(_("%(value)s 大于允许的最大值 %(high)s") % {
+            "value": format_number(number), "high": format_number(high)})
     return Parsed(number=number)
 
 
-def outlier_note(value: Decimal, history: list[Decimal]) -> str:
-    """A warning when ``value`` is far from the unit's own history (flagged, never refused).
+def outlier_facts(value: Decimal, history: list[Decimal]) -> dict[str, str] | None:
+    """The figures behind a warning when ``value`` is far from the unit's own history
+    (flagged, never refused), or None.
 
     With at least four earlier values, anything further from their mean than three
     standard deviations — and at least half the mean, so a steady series of small
-    counts does not flag every change of one — is called unusual.
+    counts does not flag every change of one — is called unusual. The figures, not a
+    sentence, are what a submission keeps, so each reader sees the note in their
+    own language (``outlier_text``).
     """
     if len(history) < 4:
-        return ""
+        return None
     xs = [float(h) for h in history]
     mean = sum(xs) / len(xs)
     sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
     threshold = max(3 * sd, 0.5 * abs(mean), 1.0)
     if abs(float(value) - mean) > threshold:
-        return (f"与本单位以往数据差异较大（近 {len(xs)} 期平均 {mean:.4g}，"
-                f"本期 {format_number(value)}），请核实")
-    return ""
+        return {"n": str(len(xs)), "mean": f"{mean:.4g}", "value": format_number(value)}
+    return None
+
+
+def outlier_text(facts: dict[str, str] | str) -> str:
+    """The warning for ``outlier_facts`` (a note stored as text before is shown as it is)."""
+    if isinstance(facts, str):
+        return facts
+    return _("与本单位以往数据差异较大（近 %(n)s 期平均 %(mean)s，本期 %(value)s），请核实") % {
+        "n": facts.get("n", ""), "mean": facts.get("mean", ""), "value": facts.get("value", "")}
+
+
+def outlier_note(value: Decimal, history: list[Decimal]) -> str:
+    """The warning for ``value`` against ``history``, or ``""``."""
+    facts = outlier_facts(value, history)
+    return outlier_text(facts) if facts else ""

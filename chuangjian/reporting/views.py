@@ -15,12 +15,15 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, PeriodType
 from chuangjian.org.scope import Cap, Scope
 from chuangjian.reporting import actions, selectors, xlsx
 from chuangjian.reporting.datasets import catalog
+from chuangjian.reporting.labels import period_error, report_kind_label
 from chuangjian.reporting.models import Channel, NewsItem, Status
 
 MAX_UPLOAD = xlsx.MAX_IMPORT_BYTES
@@ -95,8 +98,10 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
                 _sub, errors = actions.save_draft(actor=request.user, unit=state.unit,  # type: ignore[arg-type]
                                                   dataset_code=dataset, period=period,
                                                   values=posted, scope=_scope(request))
-                messages.success(request, "已暂存。" + (f"有 {len(errors)} 项待修正，上报前请改正。"
-                                                     if errors else "确认无误后请点“上报”。"))
+                messages.success(request, _("已暂存。") + (
+                    ngettext("有 %(n)d 项待修正，上报前请改正。", "有 %(n)d 项待修正，上报前请改正。",
+                             len(errors)) % {"n": len(errors)}
+                    if errors else _("确认无误后请点“上报”。")))
                 return redirect(_form_url(code, dataset, period))
             result = actions.submit_values(actor=request.user, unit=state.unit,  # type: ignore[arg-type]
                                            dataset_code=dataset, period=period, values=posted,
@@ -107,12 +112,14 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
             general = list(error.messages)
         else:
             sub = result.submission
-            text = (f"已上报（第 {sub.version} 版）" if result.new_version
-                    else "数据与已上报的相同，无需重复上报")
+            text = (_("已上报（第 %(version)d 版）") % {"version": sub.version}
+                    if result.new_version else _("数据与已上报的相同，无需重复上报"))
             if sub.late:
-                text += "；本期为迟报"
+                text += _("；本期为迟报")
             if result.warnings:
-                text += f"；有 {len(result.warnings)} 项与以往差异较大，请核实"
+                n = len(result.warnings)
+                text += ngettext("；有 %(n)d 项与以往差异较大，请核实",
+                                 "；有 %(n)d 项与以往差异较大，请核实", n) % {"n": n}
             messages.success(request, text)
             return redirect(_form_url(code, dataset, period))
     for row in state.rows:
@@ -187,13 +194,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         if decision == "unlock":
             actions.unlock_submission(actor=request.user, submission=sub,  # type: ignore[arg-type]
                                       reason=request.POST.get("reason", ""), scope=scope)
-            messages.success(request, "已解锁，填报单位可以修改后重新上报")
+            messages.success(request, _("已解锁，填报单位可以修改后重新上报"))
         elif decision in ("accept", "return"):
             actions.review_submission(actor=request.user, submission=sub,  # type: ignore[arg-type]
                                       accept=decision == "accept",
                                       comment=request.POST.get("comment", ""), scope=scope)
-            messages.success(request, "已审核通过，数据已锁定" if decision == "accept"
-                             else "已退回，填报单位会在待办中看到意见")
+            messages.success(request, _("已审核通过，数据已锁定") if decision == "accept"
+                             else _("已退回，填报单位会在待办中看到意见"))
         else:
             raise Http404
     except ValidationError as error:
@@ -215,7 +222,8 @@ def grant_exception(request: HttpRequest, code: str, dataset: str, period: str) 
         actions.grant_exception(actor=request.user, unit=unit, dataset_code=dataset,  # type: ignore[arg-type]
                                 period=period, until=_now() + dt.timedelta(hours=hours),
                                 reason=request.POST.get("reason", ""), scope=scope)
-        messages.success(request, f"已批准例外：{hours} 小时内可以补报")
+        messages.success(request, ngettext("已批准例外：%(n)d 小时内可以补报",
+                                           "已批准例外：%(n)d 小时内可以补报", hours) % {"n": hours})
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     return redirect(_form_url(code, dataset, period))
@@ -234,7 +242,7 @@ def missing(request: HttpRequest) -> HttpResponse:
     try:
         day = dt.date.fromisoformat(request.GET.get("date") or today.isoformat())
     except ValueError:
-        day, error = today, "日期无效，已显示今天"
+        day, error = today, _("日期无效，已显示今天")
     try:
         ptype = PeriodType(request.GET.get("type") or "day")
     except ValueError:
@@ -244,7 +252,8 @@ def missing(request: HttpRequest) -> HttpResponse:
     report = selectors.timeliness(scope, period, root=root)
     return render(request, "reporting/missing.html", {
         "report": report, "day": day, "root": root, "error": error, "now": now,
-        "period_types": [(t.value, t.label) for t in PeriodType if t is not PeriodType.WEEK],
+        "period_types": [(t.value, report_kind_label(t)) for t in PeriodType
+                         if t is not PeriodType.WEEK],
         "ptype": ptype.value, "is_today": day == today,
         "show_all": request.GET.get("all") == "1",
     })
@@ -256,7 +265,7 @@ def missing(request: HttpRequest) -> HttpResponse:
 def _dataset_choices(scope: Scope, year: int) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for _category, _probe, ds in catalog().profiles(year):
-        seen.setdefault(ds.code, f"{ds.name}（{ds.code}）")
+        seen.setdefault(ds.code, _("%(name)s（%(code)s）") % {"name": ds.name, "code": ds.code})
     return sorted(seen.items(), key=lambda kv: kv[0])
 
 
@@ -270,17 +279,15 @@ def xlsx_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            upload_error = "请选择要上传的 xlsx 文件"
+            upload_error = _("请选择要上传的 xlsx 文件")
         elif upload.size and upload.size > MAX_UPLOAD:
             result = xlsx.ImportResult(errors=[xlsx.CellError(
-                0, "", "", f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 "
-                f"{MAX_UPLOAD // 1024 // 1024} MB；请按单位或期间分成几个文件")])
+                0, "", "", xlsx.too_large_text(upload.size))])
         else:
             result = xlsx.import_workbook(upload.read(), actor=request.user,  # type: ignore[arg-type]
                                           scope=scope)
             if result.ok:
-                messages.success(request, f"导入成功：{result.saved} 份报表已上报，"
-                                          f"{result.unchanged} 份与已报数据相同")
+                messages.success(request, xlsx.imported_text(result))
                 return redirect("reporting:xlsx")
     return render(request, "reporting/xlsx.html", {
         "datasets": _dataset_choices(scope, today.year), "today": today, "result": result,
@@ -297,10 +304,11 @@ def xlsx_page(request: HttpRequest) -> HttpResponse:
 def xlsx_template(request: HttpRequest) -> HttpResponseBase:
     scope = _require_any(request, Cap.ENTER_DATA)
     code = request.GET.get("dataset", "")
+    text = request.GET.get("period", "")
     try:
-        period = Period.parse(request.GET.get("period", ""))
+        period = Period.parse(text)
     except PeriodError as error:
-        messages.error(request, str(error))
+        messages.error(request, period_error(text, error))
         return redirect("reporting:xlsx")
     under = selectors.unit_for(scope, request.GET["unit"]) if request.GET.get("unit") else None
     try:
@@ -344,13 +352,13 @@ def news_new(request: HttpRequest) -> HttpResponse:
     if data is not None:
         unit = next((u for u in units if u.code == data.get("unit")), None)
         if unit is None:
-            errors.append("请选择报送单位")
+            errors.append(_("请选择报送单位"))
         else:
             # Parsed uploads always carry a name and a size; an unknown size is refused.
             files = [(f.name or "", f.read()) for f in request.FILES.getlist("files")
                      if f.size is not None and f.size <= actions.MAX_ATTACHMENT_BYTES]
             if len(files) != len(request.FILES.getlist("files")):
-                errors.append("附件不能超过 20 MB")
+                errors.append(_("附件不能超过 20 MB"))
             else:
                 try:
                     actions.submit_news(actor=request.user, unit=unit,  # type: ignore[arg-type]
@@ -359,7 +367,7 @@ def news_new(request: HttpRequest) -> HttpResponse:
                 except ValidationError as error:
                     errors.extend(error.messages)
                 else:
-                    messages.success(request, "已报送，等待上级采用")
+                    messages.success(request, _("已报送，等待上级采用"))
                     return redirect("reporting:news")
     return render(request, "reporting/news_new.html", {
         "units": units, "kinds": NewsItem.Kind.choices, "errors": errors, "data": data or {}},
@@ -375,7 +383,8 @@ def news_decide(request: HttpRequest, pk: int) -> HttpResponse:
         actions.decide_news(actor=request.user, item=item,  # type: ignore[arg-type]
                             adopt=request.POST.get("decision") == "adopt",
                             comment=request.POST.get("comment", ""), scope=scope)
-        messages.success(request, "已采用" if request.POST.get("decision") == "adopt" else "已标记为未采用")
+        messages.success(request, _("已采用") if request.POST.get("decision") == "adopt"
+                         else _("已标记为未采用"))
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     return redirect("reporting:news")

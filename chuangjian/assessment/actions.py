@@ -1,0 +1,301 @@
+"""Every write of the assessment: runs, publication, reviewer scores, freshness.
+
+A run is computed in memory and written in one transaction; the previous results of
+the same standard, year, kind and scope stay current until then, so a failure
+midway changes nothing that dashboards read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chuangjian.assessment import sources
+from chuangjian.assessment.compute import ComputeError, data_as_of, open_during_year, sheet_of
+from chuangjian.assessment.models import (
+    AssessmentRun,
+    Kind,
+    ReviewerScore,
+    RunStatus,
+    UnitResult,
+)
+from chuangjian.assessment.models.results import KIND_ALIASES
+from chuangjian.assessment.runner import (
+    compute_full,
+    live_runs,
+    refresh_unit,
+    result_rows,
+    spot_sample,
+)
+from chuangjian.assessment.spec import spec_for
+from chuangjian.audit.log import log_action
+from chuangjian.engine.scoring import ScoringError
+from chuangjian.org.models import Role, Unit, User
+from chuangjian.org.scope import Cap, Scope
+from chuangjian.standards.models import StandardVersion
+
+
+class AssessmentError(ValidationError):
+    """A refused assessment request; the message is Chinese."""
+
+
+def _scope(actor: User | None, scope: Scope | None) -> Scope:
+    if scope is not None:
+        return scope
+    return Scope.system() if actor is None else Scope.for_user(actor)
+
+
+def _user(actor: User | None) -> User | None:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def parse_kind(text: str) -> str:
+    kind = KIND_ALIASES.get(text.strip()) if text else None
+    if kind is None:
+        raise AssessmentError(f"未知的考核类型「{text}」，应为 自查、考核 或 抽查")
+    return kind.value
+
+
+def standard_version(code: str, year: int) -> StandardVersion:
+    """The latest version of standard ``code`` in force in ``year``."""
+    versions = list(StandardVersion.objects.filter(code=code).order_by("-version"))
+    if not versions:
+        raise AssessmentError(f"未知的标准「{code}」")
+    for v in versions:
+        if v.year_from <= year and (v.year_to is None or year <= v.year_to):
+            return v
+    span = "、".join(v.years_label for v in versions)
+    raise AssessmentError(f"标准「{versions[0].name}」在 {year} 年不适用（有效年度：{span}）")
+
+
+def can_start(scope: Scope, unit: Unit, kind: str) -> bool:
+    """自查: the unit itself (enter data there); 考核 and 抽查: approval over it from above."""
+    if scope.is_global:
+        return True
+    if kind == Kind.SELF:
+        return scope.allows(unit, Cap.ENTER_DATA)
+    return scope.allows(unit, Cap.APPROVE)
+
+
+def closing_run(standard_code: str, year: int) -> AssessmentRun | None:
+    """The published current 考核 run that closes the year, if any."""
+    return (AssessmentRun.objects.filter(standard_code=standard_code, year=year,
+                                         kind=Kind.REVIEW, current=True,
+                                         published_at__isnull=False)
+            .order_by("-published_at").first())
+
+
+def is_admin(scope: Scope, unit: Unit) -> bool:
+    return scope.is_global or Role.ADMIN.value in scope.roles_at(unit)
+
+
+def start_run(*, actor: User | None, standard_code: str, year: int, kind: str = Kind.REVIEW,
+              unit: Unit | None = None, sample: Sequence[int] | None = None,
+              reopen_reason: str = "", scope: Scope | None = None,
+              today: dt.date | None = None, fail_after: int | None = None) -> AssessmentRun:
+    """Assess ``unit``'s subtree (the whole tree when None) and store the results.
+
+    Not atomic as a whole on purpose: the run row is kept (status 失败, with the
+    reason) when the computation fails, while the results are written atomically.
+    """
+    scope = _scope(actor, scope)
+    kind = parse_kind(kind)
+    version = standard_version(standard_code, year)
+    spec = spec_for(version)
+    if unit is None:
+        unit = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+        if unit is None:
+            raise AssessmentError("组织树为空，无法考核")
+    if not can_start(scope, unit, kind):
+        raise PermissionDenied("无权对该单位发起此类考核")
+    if not any(open_during_year(u, year) and sheet_of(spec, u) is not None
+               for u in Unit.objects.filter(path__startswith=unit.path)):
+        raise AssessmentError(f"标准「{version.name}」不适用于「{unit.name}」"
+                              f"（适用：{'、'.join(version.level_names)}；{'、'.join(version.categories)}）")
+    closing = closing_run(standard_code, year)
+    reopen_reason = reopen_reason.strip()
+    if closing is not None and unit.path.startswith(closing.root.path):
+        if not reopen_reason:
+            raise AssessmentError(f"{year} 年「{version.name}」的考核结果已公布，年度已关闭；"
+                                  "重新考核须由管理员填写理由（--reopen）")
+        if not is_admin(scope, closing.root):
+            raise PermissionDenied(f"{year} 年考核结果已公布，只有管理员可以重新考核")
+    today = today or timezone.localdate()
+    run = AssessmentRun(standard=version, standard_code=version.code, year=year, kind=kind,
+                        root=unit, status=RunStatus.RUNNING, as_of=data_as_of(year, today),
+                        created_by=_user(actor), reopen_reason=reopen_reason if closing else "")
+    if kind == Kind.SPOT:
+        if sample:
+            inside = set(Unit.objects.filter(pk__in=list(sample), path__startswith=unit.path)
+                         .values_list("pk", flat=True))
+            outside = sorted(set(sample) - inside)
+            if outside:
+                raise AssessmentError(f"抽查样本中有 {len(outside)} 个单位不在「{unit.name}」范围内")
+            run.sample = sorted(inside)
+        else:
+            candidates = [u for u in Unit.objects.filter(path__startswith=unit.path)
+                          if sheet_of(spec, u) == ""]
+            if candidates:
+                run.sample = spot_sample(candidates, f"{version.code}/{year}/{unit.code}")
+    run.full_clean()
+    run.save()
+    started = time.perf_counter()
+    try:
+        computed = compute_full(run, fail_after=fail_after)
+        with transaction.atomic():
+            rows = result_rows(run, computed)
+            UnitResult.objects.bulk_create(rows, batch_size=500)
+            AssessmentRun.objects.filter(standard_code=run.standard_code, year=year, kind=kind,
+                                         root=unit, current=True).update(current=False)
+            run.status = RunStatus.DONE
+            run.current = True
+            run.finished_at = timezone.now()
+            run.duration_ms = int((time.perf_counter() - started) * 1000)
+            run.units_assessed = len(rows)
+            run.units_passed = sum(1 for r in rows if r.passed)
+            run.units_vetoed = sum(1 for r in rows if r.vetoed)
+            run.save()
+            log_action(action="assessment.run.completed", actor=actor, obj=run, unit=unit,
+                       data={"standard": version.code, "year": year, "kind": kind,
+                             "units": run.units_assessed, "passed": run.units_passed,
+                             "vetoed": run.units_vetoed, "ms": run.duration_ms,
+                             **({"reopen_reason": run.reopen_reason} if run.reopen_reason else {})})
+    except Exception as error:
+        message = str(error) if isinstance(error, ComputeError) else f"计算失败：{error}"
+        AssessmentRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=message, finished_at=timezone.now())
+        run.status, run.error = RunStatus.FAILED, message
+        if isinstance(error, ComputeError):
+            raise AssessmentError(message) from error
+        raise
+    return run
+
+
+@transaction.atomic
+def publish_run(*, actor: User | None, run: AssessmentRun, scope: Scope | None = None
+                ) -> AssessmentRun:
+    """Publish (公布) a run: its results are final and no longer change; a 考核 run closes the year."""
+    scope = _scope(actor, scope)
+    run = AssessmentRun.objects.select_for_update().select_related("root").get(pk=run.pk)
+    if not can_start(scope, run.root, run.kind) or not scope.allows(run.root, Cap.APPROVE):
+        raise PermissionDenied("无权公布该考核结果")
+    if run.status != RunStatus.DONE or not run.current:
+        raise AssessmentError("只有最新一次完成的考核可以公布")
+    if run.published_at is not None:
+        raise AssessmentError("该考核结果已经公布")
+    run.published_at = timezone.now()
+    run.published_by = _user(actor)
+    run.save(update_fields=["published_at", "published_by"])
+    log_action(action="assessment.run.published", actor=actor, obj=run, unit=run.root,
+               data={"standard": run.standard_code, "year": run.year, "kind": run.kind})
+    return run
+
+
+# -- reviewer scores (评审打分) -------------------------------------------------------------
+
+
+def can_review(scope: Scope, unit: Unit, kind: str) -> bool:
+    """考核: the level above (approval at the parent); 自查: the unit itself;
+    抽查: approval or inspection two levels up or higher."""
+    if scope.is_global:
+        return True
+    ancestors = unit.path.strip("/").split("/")[:-1]
+    if kind == Kind.SELF:
+        return scope.allows(unit, Cap.ENTER_DATA)
+    if kind == Kind.REVIEW:
+        if not ancestors:
+            return False
+        parent_path = "".join(f"{p}/" for p in ancestors)
+        return scope.allows(parent_path, Cap.APPROVE)
+    if len(ancestors) < 2:
+        return False
+    above = "".join(f"{p}/" for p in ancestors[:-1])
+    return scope.allows(above, Cap.APPROVE) or scope.allows(above, Cap.INSPECT)
+
+
+def _clean_evidence(evidence: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    out = []
+    for n, link in enumerate(evidence, start=1):
+        label = str(link.get("label", "")).strip()
+        url = str(link.get("url", "")).strip()
+        if not label and not url:
+            continue
+        if not label:
+            raise ValidationError({"evidence": f"第 {n} 条佐证材料缺少名称"})
+        if url and not (url.startswith("/") or url.startswith("http://") or url.startswith("https://")):
+            raise ValidationError({"evidence": f"第 {n} 条佐证材料的链接应以 / 或 http(s):// 开头"})
+        out.append({"label": label[:200], "url": url[:500]})
+    return out
+
+
+@transaction.atomic
+def set_reviewer_score(*, actor: User | None, standard_code: str, year: int, kind: str,
+                       unit: Unit, indicator_code: str, score: float | str | None,
+                       comment: str = "", evidence: Iterable[Mapping[str, str]] = (),
+                       scope: Scope | None = None, now: dt.datetime | None = None
+                       ) -> ReviewerScore:
+    """Score a 材料审核 / 实地考察 item. Below full marks the comment must say what is wanting."""
+    scope = _scope(actor, scope)
+    kind = parse_kind(kind)
+    if not can_review(scope, unit, kind):
+        raise PermissionDenied("无权为该单位评分：考核由上级单位评分，自查由本单位评分")
+    version = standard_version(standard_code, year)
+    spec = spec_for(version)
+    ind = spec.by_code.get(indicator_code)
+    if ind is None:
+        raise ValidationError({"indicator": f"标准「{version.name}」中没有指标「{indicator_code}」"})
+    if not ind.is_reviewer:
+        raise ValidationError({"indicator": f"指标「{ind.name}」由数据计算得分，不能人工评分"})
+    if kind == Kind.REVIEW:
+        closing = closing_run(standard_code, year)
+        if closing is not None and unit.path.startswith(closing.root.path):
+            raise ValidationError(f"{year} 年考核结果已公布，不能再修改评分")
+    if score is None or (isinstance(score, str) and not score.strip()):
+        raise ValidationError({"score": "请填写评分"})
+    try:
+        value = float(score)
+    except (TypeError, ValueError):
+        raise ValidationError({"score": f"评分「{score}」不是数字"}) from None
+    try:
+        value = ind.scorer.validate(value)  # type: ignore[union-attr]
+    except ScoringError as error:
+        raise ValidationError({"score": str(error)}) from None
+    comment = comment.strip()
+    if value < ind.max_score and not comment:
+        raise ValidationError({"comment": "未给满分时须填写评审意见，说明扣分原因"})
+    links = _clean_evidence(evidence)
+    row, created = ReviewerScore.objects.select_for_update().get_or_create(
+        standard_code=version.code, year=year, kind=kind, unit=unit, indicator_code=ind.code,
+        defaults={"score": value, "comment": comment, "evidence": links,
+                  "scored_by": _user(actor), "scored_at": now or timezone.now()})
+    old = None if created else row.score
+    if not created:
+        row.score, row.comment, row.evidence = value, comment, links
+        row.scored_by, row.scored_at = _user(actor), now or timezone.now()
+    row.full_clean()
+    row.save()
+    log_action(action="assessment.review.scored", actor=actor, obj=row, unit=unit,
+               data={"standard": version.code, "year": year, "kind": kind,
+                     "indicator": ind.code, "old": old, "score": value, "comment": comment})
+    runs = [r for r in live_runs(unit, [year]) if r.kind == kind and r.standard_code == version.code]
+    refresh_unit(unit, day=dt.date(year, 12, 31), runs=runs)
+    return row
+
+
+# -- freshness listener -------------------------------------------------------------------
+
+
+def on_source_change(unit_id: int, element_codes: frozenset[str], day: dt.date) -> None:
+    """Called by ``sources.changed`` inside the submission's transaction."""
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        return
+    refresh_unit(unit, day=day, element_codes=element_codes)
+
+
+sources.on_change(on_source_change)

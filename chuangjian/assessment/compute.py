@@ -1,0 +1,615 @@
+"""Computing assessment results: from rollups and sources to scores, for many units at once.
+
+A full run reads the rollups of the run's subtree once (one query), adds them up the
+tree in numpy, evaluates each indicator's expression once over every unit
+(``engine.evaluation``), judges targets with ``engine.targets.evaluate_many`` and
+scores each unit with ``engine.scoring``. An incremental refresh after one submission
+recomputes only that unit and its ancestors, reading their subtree figures with one
+grouped query each. Both paths share the evaluation and scoring code below, so they
+agree (tested).
+
+Nothing here writes; ``actions`` stores what these functions return.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+from chuangjian.assessment import sources as registry
+from chuangjian.assessment.spec import IndicatorSpec, StandardSpec
+from chuangjian.engine import expressions, scoring, targets
+from chuangjian.engine.periods import Period, PeriodType
+from chuangjian.engine.values import Missing, Values, reason_text
+from chuangjian.org.models import Unit
+from chuangjian.reporting.models import Rollup
+from chuangjian.standards.models import DataElement, UnitClassAssignment
+from chuangjian.standards.selectors import unit_matches
+
+MAIN = ""  # the sheet of units the standard applies to; else a level code
+
+
+class ComputeError(Exception):
+    """A run that cannot be computed; the message is Chinese."""
+
+
+# -- which units, which indicators ------------------------------------------------------
+
+
+def sheet_of(spec: StandardSpec, unit: Unit) -> str | None:
+    """MAIN when the standard applies to the unit, a level code when only a ``level:``
+    indicator does, None when nothing applies."""
+    if unit_matches(spec.levels, spec.categories, unit):
+        return MAIN
+    for level in spec.extra_levels:
+        if unit_matches([level], spec.categories, unit):
+            return level
+    return None
+
+
+def indicators_for(spec: StandardSpec, unit: Unit, sheet: str) -> list[IndicatorSpec]:
+    if sheet == MAIN:
+        return [i for i in spec.indicators
+                if i.level is None or unit_matches([i.level], spec.categories, unit)]
+    return [i for i in spec.indicators if i.level == sheet]
+
+
+def open_during_year(unit: Unit, year: int) -> bool:
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return (unit.opened_on is None or unit.opened_on <= end) and (
+        unit.closed_on is None or unit.closed_on > start)
+
+
+# -- inputs -------------------------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    """Element figures for n units: (code, years back) → value array (NaN = no data) and count."""
+
+    n: int
+    values: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
+    counts: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
+    # (code, years back) → where each figure came from, for the explanation (n == 1 only)
+    origin: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def value(self, code: str, back: int) -> Values:
+        arr = self.values.get((code, back))
+        if arr is None:
+            return Values.all_missing(self.n)
+        return Values(arr, np.zeros(self.n, dtype=np.int8))
+
+    def count(self, code: str, back: int) -> Values:
+        arr = self.counts.get((code, back))
+        if arr is None:
+            return Values(np.zeros(self.n), np.zeros(self.n, dtype=np.int8))
+        return Values(arr, np.zeros(self.n, dtype=np.int8))
+
+
+def _time_values(time_agg: str, total: np.ndarray, count: np.ndarray, maximum: np.ndarray,
+                 last: np.ndarray) -> np.ndarray:
+    if time_agg == "sum":
+        return total
+    if time_agg == "max":
+        return maximum
+    if time_agg == "mean":
+        with np.errstate(all="ignore"):
+            return total / count
+    return last
+
+
+_F = "CAST({} AS DOUBLE PRECISION)"
+
+
+def _tables() -> tuple[str, str]:
+    return Rollup._meta.db_table, Unit._meta.db_table
+
+
+def _in(ids: Iterable[int]) -> str:
+    return ",".join(str(int(i)) for i in ids) or "-1"
+
+
+def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, year: int,
+                codes: Iterable[str], years_back: int) -> Inputs:
+    """Subtree figures for the target units: one query, then sums up the tree in numpy."""
+    codes = sorted(set(codes))
+    n_tree = len(tree.ids)
+    elements = [spec.elements[c] for c in codes if c in spec.elements]
+    reported = [e for e in elements if registry.source_for(e.code) is None]
+    by_id = {e.pk: e for e in reported}
+    years = [year - b for b in range(years_back + 1)]
+    columns: list[tuple[DataElement, int]] = [(e, b) for e in elements for b in range(years_back + 1)]
+    col_of = {(e.pk, str(year - b)): k for k, (e, b) in enumerate(columns)}
+    own = np.full((n_tree, len(columns)), np.nan)
+    own_count = np.zeros((n_tree, len(columns)))
+    if reported:
+        rollup, unit = _tables()
+        sql = (f"SELECT r.unit_id, r.element_id, r.period, {_F.format('r.total')}, r.count, "  # noqa: S608 - ids and table names only
+               f"{_F.format('r.maximum')}, {_F.format('r.last_value')} "
+               f"FROM {rollup} r JOIN {unit} u ON u.id = r.unit_id "
+               f"WHERE u.path LIKE %s AND r.element_id IN ({_in(by_id)}) AND r.period IN "
+               f"({','.join('%s' for _ in years)})")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [tree.root_path + "%", *[str(y) for y in years]])
+            rows = cursor.fetchall()
+        if rows:
+            unit_ids, element_ids, periods, total, count, maximum, last = zip(*rows, strict=True)
+            idx = np.array([tree.index.get(u, -1) for u in unit_ids])
+            col = np.array([col_of.get((e, p), -1) for e, p in zip(element_ids, periods, strict=True)])
+            total_a = np.array(total, dtype=float)
+            count_a = np.array(count, dtype=float)
+            max_a = np.array([np.nan if x is None else x for x in maximum], dtype=float)
+            last_a = np.array([np.nan if x is None else x for x in last], dtype=float)
+            time_agg = np.array([by_id[e].time_agg for e in element_ids])
+            t = np.where(time_agg == "sum", total_a,
+                         np.where(time_agg == "max", max_a,
+                                  np.where(time_agg == "mean", total_a / np.maximum(count_a, 1),
+                                           last_a)))
+            ok = (idx >= 0) & (col >= 0)
+            own[idx[ok], col[ok]] = t[ok]
+            own_count[idx[ok], col[ok]] = count_a[ok]
+    for k, (element, back) in enumerate(columns):
+        source = registry.source_for(element.code)
+        if source is None:
+            continue
+        got = source.values(element.code, Period.year(year - back), tree.ids.tolist())
+        for unit_id, value in got.items():
+            i = tree.index.get(unit_id)
+            if i is not None and value is not None:
+                own[i, k] = float(value)
+                own_count[i, k] = 1
+    agg = tree.aggregate(own, own_count, [e.tree_agg for e, _b in columns])
+    result = Inputs(n=len(targets_idx))
+    for k, (element, back) in enumerate(columns):
+        result.values[(element.code, back)] = agg[0][targets_idx, k]
+        result.counts[(element.code, back)] = agg[1][targets_idx, k]
+    return result
+
+
+def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
+                years_back: int) -> Inputs:
+    """One unit's subtree figures, from one grouped query (the incremental path)."""
+    codes = sorted(c for c in set(codes) if c in spec.elements)
+    result = Inputs(n=1)
+    if not codes:
+        return result
+    elements = [spec.elements[c] for c in codes]
+    reported = [e for e in elements if registry.source_for(e.code) is None]
+    years = [str(year - b) for b in range(years_back + 1)]
+    if reported:
+        groups: dict[str, list[int]] = {"sum": [], "max": [], "mean": []}
+        for e in reported:
+            if e.time_agg in groups:
+                groups[e.time_agg].append(e.pk)
+        t = (f"CASE WHEN r.element_id IN ({_in(groups['sum'])}) THEN {_F.format('r.total')} "
+             f"WHEN r.element_id IN ({_in(groups['max'])}) THEN {_F.format('r.maximum')} "
+             f"WHEN r.element_id IN ({_in(groups['mean'])}) THEN {_F.format('r.total')} / r.count "
+             f"ELSE {_F.format('r.last_value')} END")
+        rollup, _unit_table = _tables()
+        # The subtree's ids first (a few rows for a community), then the rollups through
+        # their (unit, element, period) index: never a scan of every unit's rollups.
+        subtree_ids = list(Unit.objects.filter(path__startswith=unit.path)
+                           .values_list("pk", flat=True))
+        sql = (f"SELECT r.element_id, r.period, SUM({t}), COUNT(*), MAX({t}), SUM(r.count), "  # noqa: S608 - ids and table names only
+               f"SUM(CASE WHEN r.unit_id = %s THEN {t} END), "
+               f"SUM(CASE WHEN r.unit_id = %s THEN r.count END) "
+               f"FROM {rollup} r WHERE r.unit_id IN ({_in(subtree_ids)}) "
+               f"AND r.element_id IN ({_in(e.pk for e in reported)}) "
+               f"AND r.period IN ({','.join('%s' for _ in years)}) "
+               f"GROUP BY r.element_id, r.period")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [unit.pk, unit.pk, *years])
+            rows = cursor.fetchall()
+        by_id = {e.pk: e for e in reported}
+        for element_id, period, s, n, mx, cnt, own, own_cnt in rows:
+            element = by_id[element_id]
+            back = year - int(period)
+            tree_agg = element.tree_agg
+            if tree_agg == "sum":
+                value, count = s, cnt
+            elif tree_agg == "mean":
+                value, count = (float(s) / n if n else None), cnt
+            elif tree_agg == "max":
+                value, count = mx, cnt
+            else:
+                value, count = own, own_cnt
+            if value is None:
+                continue
+            result.values[(element.code, back)] = np.array([float(value)])
+            result.counts[(element.code, back)] = np.array([float(count or 0)])
+    sourced = [e for e in elements if registry.source_for(e.code) is not None]
+    if sourced:
+        subtree = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+        for element in sourced:
+            source = registry.source_for(element.code)
+            assert source is not None  # noqa: S101 - filtered just above
+            for back in range(years_back + 1):
+                got = source.values(element.code, Period.year(year - back),
+                                    subtree if element.tree_agg != "none" else [unit.pk])
+                present = [float(v) for v in got.values() if v is not None]
+                if not present:
+                    continue
+                agg = element.tree_agg
+                value = (sum(present) if agg in ("sum", "none") else
+                         max(present) if agg == "max" else sum(present) / len(present))
+                result.values[(element.code, back)] = np.array([value])
+                result.counts[(element.code, back)] = np.array([float(len(present))])
+    return result
+
+
+# -- the tree -----------------------------------------------------------------------------
+
+
+@dataclass
+class UnitTree:
+    """Every unit under a root (open or not: closed units' data still adds up)."""
+
+    root_path: str
+    units: list[Unit]
+    ids: np.ndarray
+    index: dict[int, int]
+    parent: np.ndarray  # index of the parent within the tree, -1 at the root
+    depth: np.ndarray
+
+    @classmethod
+    def load(cls, root: Unit) -> UnitTree:
+        units = list(Unit.objects.filter(path__startswith=root.path).order_by("path"))
+        ids = np.array([u.pk for u in units], dtype=np.int64)
+        index = {u.pk: i for i, u in enumerate(units)}
+        parent = np.array([index.get(u.parent_id, -1) if u.parent_id else -1 for u in units])
+        depth = np.array([u.depth for u in units])
+        return cls(root.path, units, ids, index, parent, depth)
+
+    def aggregate(self, own: np.ndarray, own_count: np.ndarray, tree_aggs: Sequence[str]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Subtree figures per unit and column: sum, mean or max of the units' own figures."""
+        present = ~np.isnan(own)
+        total = np.where(present, own, 0.0)
+        number = present.astype(float)
+        maximum = np.where(present, own, -np.inf)
+        count = own_count.copy()
+        for d in sorted(set(self.depth.tolist()), reverse=True):
+            rows = np.nonzero((self.depth == d) & (self.parent >= 0))[0]
+            if not len(rows):
+                continue
+            up = self.parent[rows]
+            np.add.at(total, up, total[rows])
+            np.add.at(number, up, number[rows])
+            np.add.at(count, up, count[rows])
+            np.maximum.at(maximum, up, maximum[rows])
+        has = number > 0
+        with np.errstate(all="ignore"):
+            result = np.full(own.shape, np.nan)
+            for k, agg in enumerate(tree_aggs):
+                if agg == "sum":
+                    col = total[:, k]
+                elif agg == "mean":
+                    col = total[:, k] / number[:, k]
+                elif agg == "max":
+                    col = maximum[:, k]
+                else:
+                    col = own[:, k]
+                    result[:, k] = col
+                    continue
+                result[:, k] = np.where(has[:, k], col, np.nan)
+        counts = np.where(np.array([a == "none" for a in tree_aggs])[None, :] if len(tree_aggs)
+                          else False, own_count, count)
+        return result, counts
+
+
+# -- evaluation -------------------------------------------------------------------------
+
+ShareFn = Callable[[str, "Evaluation"], Values]
+
+
+class _Env:
+    def __init__(self, ev: Evaluation, back: int) -> None:
+        self.ev = ev
+        self.back = back
+
+    @property
+    def n(self) -> int:
+        return self.ev.n
+
+    def value(self, name: str) -> Values:
+        return self.ev.get(name, self.back)
+
+    def previous(self, name: str) -> Values:
+        return self.ev.get(name, self.back + 1)
+
+    def history(self, name: str, years: int) -> list[Values]:
+        return [self.ev.get(name, self.back + k) for k in range(years - 1, -1, -1)]
+
+    def count(self, name: str) -> Values:
+        return self.ev.inputs.count(name, self.back)
+
+    def share_of_children(self, indicator: str) -> Values:
+        return self.ev.share(indicator)
+
+
+@dataclass(frozen=True)
+class UnitContext:
+    year: int
+    category: str | None
+    unit_class: str | None
+
+
+class Evaluation:
+    """Indicator values and target verdicts for n units, each formula evaluated once."""
+
+    def __init__(self, spec: StandardSpec, inputs: Inputs, contexts: Sequence[UnitContext],
+                 share_fn: ShareFn) -> None:
+        self.spec = spec
+        self.inputs = inputs
+        self.n = inputs.n
+        self.contexts = contexts
+        self.share_fn = share_fn
+        self._values: dict[tuple[str, int], Values] = {}
+        self._verdicts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def get(self, name: str, back: int) -> Values:
+        if name in self.spec.indicator_codes:
+            return self.indicator(name, back)
+        return self.inputs.value(name, back)
+
+    def indicator(self, code: str, back: int = 0) -> Values:
+        key = (code, back)
+        found = self._values.get(key)
+        if found is None:
+            expr = self.spec.by_code[code].expression
+            if expr is None:
+                found = Values.all_missing(self.n, Missing.NOT_APPLICABLE)
+            else:
+                found = expressions.evaluate(expr, _Env(self, back))
+                if back:
+                    code_ = Missing.NO_PREVIOUS_YEAR if back == 1 else Missing.NO_HISTORY
+                    found = found.with_missing_code(Missing.NO_DATA, code_)
+            self._values[key] = found
+        return found
+
+    def share(self, code: str) -> Values:
+        return self.share_fn(code, self)
+
+    def target_contexts(self, ind: IndicatorSpec) -> list[targets.TargetContext]:
+        depth = _depth_of(ind)
+        history: list[np.ndarray] = []
+        if depth:
+            history = [self.indicator(ind.code, back).value for back in range(depth, 0, -1)]
+        out = []
+        for i, c in enumerate(self.contexts):
+            hist: tuple[float | None, ...] = ()
+            if depth:
+                hist = (*(None if np.isnan(h[i]) else float(h[i]) for h in history), None)
+            out.append(targets.TargetContext(year=c.year, category=c.category,
+                                             unit_class=c.unit_class, history=hist))
+        return out
+
+    def verdict(self, code: str) -> tuple[np.ndarray, np.ndarray]:
+        """(status, attainment) arrays for an indicator with a target."""
+        found = self._verdicts.get(code)
+        if found is None:
+            ind = self.spec.by_code[code]
+            values = self.indicator(code)
+            if ind.target is None:
+                found = (np.zeros(self.n, dtype=np.int8), np.full(self.n, np.nan))
+            else:
+                found = targets.evaluate_many(ind.target, values, self.target_contexts(ind))
+            self._verdicts[code] = found
+        return found
+
+
+def _depth_of(ind: IndicatorSpec) -> int:
+    from chuangjian.assessment.spec import target_depth
+
+    return target_depth(ind.target)
+
+
+# -- scoring one unit -------------------------------------------------------------------
+
+
+@dataclass
+class Review:
+    score: float
+    comment: str
+    evidence: list[dict[str, str]]
+
+
+@dataclass
+class UnitScore:
+    """Everything a result row stores for one unit."""
+
+    unit_id: int
+    sheet: str
+    total: float | None
+    base_total: float | None
+    base_max: float
+    bonus: float
+    passed: bool
+    vetoed: bool
+    veto_items: list[str]
+    tier: str
+    explanation: str
+    at_risk: int
+    items: dict[str, dict[str, Any]]
+
+
+_applied_cache: dict[tuple[int, str, int, str | None, str | None], tuple[str, str | None]] = {}
+
+
+def _applied(ind: IndicatorSpec, ctx: UnitContext) -> tuple[str, str | None]:
+    """The target text that applies to a unit, and why none applies (cached per case)."""
+    assert ind.target is not None  # noqa: S101 - callers check
+    key = (id(ind.target), ind.unit, ctx.year, ctx.category, ctx.unit_class)
+    found = _applied_cache.get(key)
+    if found is None:
+        tctx = targets.TargetContext(year=ctx.year, category=ctx.category, unit_class=ctx.unit_class)
+        leaf, path, reason = ind.target.resolve(tctx)
+        if leaf is None:
+            found = ("，".join(path) or "无适用目标", reason)
+        else:
+            text = ("，".join(path) + "：" if path else "目标：") + leaf.describe_zh(ind.unit)
+            found = (text, None)
+        if len(_applied_cache) > 20000:
+            _applied_cache.clear()
+        _applied_cache[key] = found
+    return found
+
+
+def _r(x: float | None, digits: int = 6) -> float | None:
+    if x is None or x != x:
+        return None
+    return round(float(x), digits)
+
+
+def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[IndicatorSpec],
+               ev: Evaluation, i: int, ctx: UnitContext, reviews: Mapping[str, Review],
+               projected: Evaluation | None, projection_notes: Mapping[str, str]) -> UnitScore:
+    items: list[scoring.ItemScore] = []
+    bonus_items: list[scoring.ItemScore] = []
+    stored: dict[str, dict[str, Any]] = {}
+    at_risk = 0
+    for ind in inds:
+        value: float | None = None
+        missing = 0
+        if ind.expression is not None:
+            vals = ev.indicator(ind.code)
+            value = vals.get(i)
+            missing = int(vals.missing[i])
+        status = targets.TargetStatus.UNKNOWN
+        attainment: float | None = None
+        applied = ind.target_text
+        risk = False
+        projected_value: float | None = None
+        if ind.is_reviewer:
+            review = reviews.get(ind.code)
+            assert isinstance(ind.scorer, scoring.Reviewer)  # noqa: S101 - is_reviewer
+            item = ind.scorer.score(
+                ind.code, review.score if review else None, missing_policy=ind.missing,
+                note=review.comment if review else "")
+            status = item.status
+            applied = ind.scorer.describe_zh()
+        elif isinstance(ind.scorer, scoring.DeductPerOccurrence):
+            item = ind.scorer.score(ind.code, value, missing_policy=ind.missing,
+                                    reason=reason_text(missing) if missing else None,
+                                    veto=ind.veto)
+            status = item.status
+            applied = ind.scorer.describe_zh()
+        else:
+            st, att = ev.verdict(ind.code)
+            status = targets.TargetStatus(int(st[i]))
+            attainment = None if np.isnan(att[i]) else float(att[i])
+            applied, none_reason = _applied(ind, ctx)
+            reason = None
+            if status is targets.TargetStatus.UNKNOWN:
+                if value is None:
+                    reason = f"缺少指标数值（{reason_text(missing)}）"
+                elif none_reason:
+                    reason = none_reason
+                else:
+                    assert ind.target is not None  # noqa: S101 - scored by target
+                    reason = ind.target.evaluate(value, ev.target_contexts(ind)[i], unit=ind.unit).reason
+            verdict = targets.TargetResult(status, attainment, applied, reason)
+            scorer = ind.scorer
+            assert isinstance(scorer, scoring.AllOrNothing | scoring.Proportional)  # noqa: S101
+            item = scorer.score(ind.code, verdict, missing_policy=ind.missing, veto=ind.veto)
+            if projected is not None and ind.expression is not None:
+                pv = projected.indicator(ind.code)
+                projected_value = pv.get(i)
+                pst = int(projected.verdict(ind.code)[0][i])
+                risk = pst == targets.TargetStatus.NOT_MET
+        if risk:
+            at_risk += 1
+        (bonus_items if ind.bonus else items).append(item)
+        stored[ind.code] = {
+            "v": _r(value), "m": missing, "s": int(status), "a": _r(attainment),
+            "p": _r(item.score), "x": ind.max_score, "t": applied, "n": item.explanation,
+            "r": risk, "pv": _r(projected_value), "pm": projection_notes.get(ind.code, "") if risk or projected_value is not None else "",
+        }
+    factor = 1.0
+    if sheet != MAIN:
+        base_max = sum(i.max_score for i in items)
+        factor = base_max / spec.standard.total if spec.standard.total else 1.0
+    veto_codes = [ind.code for ind in inds if ind.veto]
+    total = scoring.score_standard(
+        items, pass_mark=spec.standard.pass_mark * factor,
+        tiers=[(name, minimum * factor) for name, minimum in spec.tiers],
+        bonus_items=bonus_items, bonus_cap=spec.standard.bonus_cap, veto_codes=veto_codes)
+    return UnitScore(
+        unit_id=unit_id, sheet=sheet, total=_r(total.total), base_total=_r(total.base_total),
+        base_max=total.base_max, bonus=float(total.bonus), passed=total.passed,
+        vetoed=total.vetoed, veto_items=list(total.veto_items), tier=total.tier or "",
+        explanation=total.explanation, at_risk=at_risk, items=stored)
+
+
+# -- projection (早期预警) -----------------------------------------------------------------
+
+
+def elapsed_share(period_type: str, as_of: dt.date, year: int) -> tuple[float, str]:
+    """Share of the year's periods of this type already over on ``as_of``, and how it reads."""
+    if as_of >= dt.date(year, 12, 31):
+        return 1.0, ""
+    if as_of < dt.date(year, 1, 1):
+        return 0.0, ""
+    days_in_year = 366 if calendar.isleap(year) else 365
+    if period_type in (PeriodType.DAY, PeriodType.WEEK):
+        done = (as_of - dt.date(year, 1, 1)).days + 1
+        return done / days_in_year, f"按已过 {done} 天推算全年（×{days_in_year}/{done}）"
+    if period_type == PeriodType.MONTH:
+        done = as_of.month - 1 + (1 if as_of.day == calendar.monthrange(year, as_of.month)[1] else 0)
+        return done / 12, (f"按已结束的 {done} 个月推算全年（×12/{done}）" if done else "")
+    if period_type == PeriodType.QUARTER:
+        done = Period.containing(PeriodType.QUARTER, as_of).quarter_number - 1
+        if as_of == Period.containing(PeriodType.QUARTER, as_of).end:
+            done += 1
+        return done / 4, (f"按已结束的 {done} 个季度推算全年（×4/{done}）" if done else "")
+    return 0.0, ""
+
+
+def projected_inputs(spec: StandardSpec, inputs: Inputs, as_of: dt.date, year: int
+                     ) -> tuple[Inputs, dict[str, str]] | None:
+    """Year-to-date figures of summed elements scaled to the whole year; None once the year is over."""
+    if as_of >= dt.date(year, 12, 31):
+        return None
+    out = Inputs(n=inputs.n, values=dict(inputs.values), counts=dict(inputs.counts))
+    notes: dict[str, str] = {}
+    for (code, back), arr in inputs.values.items():
+        element = spec.elements.get(code)
+        if back or element is None or element.time_agg != "sum":
+            continue
+        share, note = elapsed_share(element.period, as_of, year)
+        if 0 < share < 1:
+            out.values[(code, back)] = arr / share
+            notes[code] = note
+    by_indicator: dict[str, str] = {}
+    for ind in spec.indicators:
+        if ind.expression is None:
+            continue
+        used = spec.elements_for({ind.code})
+        scaled = sorted({notes[c] for c in used if c in notes})
+        by_indicator[ind.code] = "；".join(scaled) if scaled else "按年内已有数据判断（无可推算的累计数）"
+    return out, by_indicator
+
+
+# -- class and context ------------------------------------------------------------------
+
+
+def unit_classes(standard_code: str, year: int, *, path: str | None = None,
+                 unit_ids: Iterable[int] = ()) -> dict[int, str]:
+    """Each unit's class (保无毒 / 创无毒) for the year: the latest assignment within it."""
+    qs = UnitClassAssignment.objects.filter(standard_code=standard_code,
+                                            period__startswith=str(year),
+                                            unit_class__isnull=False)
+    qs = qs.filter(unit__path__startswith=path) if path else qs.filter(unit_id__in=list(unit_ids))
+    rows = (qs
+            .order_by("period").values_list("unit_id", "unit_class__name"))
+    return dict(rows)
+
+
+def data_as_of(year: int, today: dt.date) -> dt.date:
+    return min(today, dt.date(year, 12, 31))

@@ -1,0 +1,155 @@
+"""What one number on a scorecard was made of (指标说明): inputs, formula, target, rule, sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.urls import reverse
+
+from chuangjian.assessment import sources as registry
+from chuangjian.assessment.compute import (
+    Evaluation,
+    UnitContext,
+    _Env,
+    unit_classes,
+    unit_inputs,
+)
+from chuangjian.assessment.models import AssessmentRun, ReviewerScore, UnitResult
+from chuangjian.assessment.selectors import ScoreRow, _fmt, _row
+from chuangjian.assessment.spec import IndicatorSpec, spec_for
+from chuangjian.engine import expressions
+from chuangjian.engine.periods import Period
+from chuangjian.engine.targets import TargetStatus
+from chuangjian.engine.values import Missing, Values
+from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
+from chuangjian.reporting.models import DataValue, Submission
+from chuangjian.standards.schema import ElementType
+
+_TIME = {"sum": "期内合计", "last": "期末最新值", "max": "期内最大值", "mean": "期内平均"}
+_TREE = {"sum": "本单位及下级单位合计", "mean": "本单位及下级单位平均", "max": "本单位及下级单位取最大",
+         "none": "仅本单位"}
+
+
+@dataclass
+class InputLine:
+    code: str
+    name: str
+    period: str
+    value: str
+    how: str
+    source: str
+    records: list[registry.Record] = field(default_factory=list)
+
+
+@dataclass
+class SubmissionLine:
+    unit_name: str
+    dataset: str
+    period: str
+    status: str
+    version: int
+    submitted_at: object
+    url: str
+
+
+@dataclass
+class Explained:
+    run: AssessmentRun
+    unit: Unit
+    indicator: IndicatorSpec
+    row: ScoreRow
+    formula: str
+    substituted: str
+    inputs: list[InputLine]
+    target_why: list[str]
+    rule: str
+    submissions: list[SubmissionLine]
+    children: list[tuple[Unit, str]]  # for share_of_children: child and its verdict
+    result: UnitResult
+
+
+def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Explained | None:
+    spec = spec_for(run.standard)
+    ind = spec.by_code.get(code)
+    result = UnitResult.objects.filter(run=run, unit=unit).first()
+    if ind is None or result is None or code not in result.items:
+        return None
+    review = ReviewerScore.objects.filter(standard_code=run.standard_code, year=run.year,
+                                          kind=run.kind, unit=unit, indicator_code=code).first()
+    row = _row(ind, result.items[code], run, unit.pk, review)
+    year = run.year
+    codes = spec.elements_for({code})
+    inputs = unit_inputs(spec, unit, year, codes, spec.years_back)
+    classes = unit_classes(run.standard_code, year, unit_ids=[unit.pk])
+    ctx = UnitContext(year, unit.category, classes.get(unit.pk))
+    children: list[tuple[Unit, str]] = []
+    kids = list(UnitResult.objects.filter(run=run, above_id=unit.pk).select_related("unit")
+                .order_by("unit__path"))
+
+    def share(share_code: str, ev: Evaluation) -> Values:
+        member = [k for k in kids if share_code in k.items]
+        if not member:
+            return Values.all_missing(1, Missing.NO_CHILDREN)
+        met = sum(1 for k in member if k.items[share_code]["s"] == TargetStatus.MET)
+        return Values(np.array([100.0 * met / len(member)]), np.zeros(1, dtype=np.int8))
+
+    for used in expressions.indicators_used(ind.expression) if ind.expression is not None else ():
+        for k in kids:
+            if used in k.items:
+                children.append((k.unit, TargetStatus(int(k.items[used]["s"])).label))
+    formula = substituted = ""
+    if ind.expression is not None:
+        ev = Evaluation(spec, inputs, [ctx], share)
+        names = {c: (expressions.ValueType.BOOLEAN if e.type == ElementType.BOOLEAN
+                     else expressions.ValueType.NUMBER) for c, e in spec.elements.items()}
+        explained = expressions.explain(ind.expression, _Env(ev, 0), names=names)
+        formula = ind.expression_text
+        substituted = explained.render_zh()
+    lines: list[InputLine] = []
+    for element_code in sorted(codes):
+        element = spec.elements[element_code]
+        source = registry.source_for(element_code)
+        for back in range(spec.years_back + 1):
+            arr = inputs.values.get((element_code, back))
+            if arr is None and back:
+                continue
+            value = _fmt(float(arr[0]), element.unit) if arr is not None else "缺少数据"
+            records: list[registry.Record] = []
+            if source is not None:
+                records = source.records(element_code, Period.year(year - back), unit.pk)
+                how = str(source.elements.get(element_code, ""))
+                origin = str(source.label)
+            else:
+                n = inputs.counts.get((element_code, back))
+                count = int(n[0]) if n is not None else 0
+                how = (f"{_TIME.get(element.time_agg, element.time_agg)}，"
+                       f"{_TREE.get(element.tree_agg, element.tree_agg)}（{count} 期数据）")
+                origin = "单位上报（汇总表）"
+            lines.append(InputLine(element_code, element.name, f"{year - back} 年", value, how,
+                                   origin, records))
+    why = [f"考核年度：{year} 年", f"城乡类别：{unit.category}"]
+    if ctx.unit_class:
+        why.append(f"单位类别：{ctx.unit_class}（{year} 年划分）")
+    why.append(row.target_text or "—")
+    subs = _submissions(unit, year, codes)
+    return Explained(run=run, unit=unit, indicator=ind, row=row, formula=formula,
+                     substituted=substituted, inputs=lines, target_why=why,
+                     rule=ind.scorer.describe_zh(), submissions=subs, children=children,
+                     result=result)
+
+
+def _submissions(unit: Unit, year: int, codes: set[str], limit: int = 40) -> list[SubmissionLine]:
+    if not codes:
+        return []
+    ids = (DataValue.objects.filter(unit__path__startswith=unit.path, element__code__in=sorted(codes),
+                                    period_start__year=year, submission__isnull=False)
+           .values_list("submission_id", flat=True).distinct()[:500])
+    subs = (Submission.objects.filter(pk__in=list(ids)).select_related("unit")
+            .order_by("-period", "unit__path")[:limit])
+    return [SubmissionLine(unit_name=s.unit.name, dataset=s.dataset_code, period=s.period,
+                           status=str(s.get_status_display()), version=s.version,
+                           submitted_at=s.submitted_at,
+                           url=reverse("reporting:form", args=[s.unit.code, s.dataset_code, s.period]))
+            for s in subs]

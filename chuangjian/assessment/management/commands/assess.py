@@ -1,0 +1,61 @@
+"""``chuangjian assess``: run an assessment (考核) from the command line."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from chuangjian.assessment import actions
+from chuangjian.assessment.models import UnitResult
+from chuangjian.org.models import Unit, User
+from chuangjian.org.scope import Scope
+
+
+class Command(BaseCommand):
+    help = "按标准和年度计算考核结果：自查、考核或抽查"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--standard", required=True, help="标准编码，如 wenming_shequ")
+        parser.add_argument("--year", required=True, type=int, help="考核年度，如 2026")
+        parser.add_argument("--unit", help="只考核该单位及其下级（单位编码，默认整棵组织树）")
+        parser.add_argument("--kind", default="考核", help="自查、考核 或 抽查（也可写 self/review/spot）")
+        parser.add_argument("--user", help="以该用户的身份和权限运行（默认系统管理员）")
+        parser.add_argument("--reopen", metavar="理由",
+                            help="重新考核已公布（关闭）的年度，须由管理员填写理由")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor: User | None = None
+        scope = Scope.system()
+        if options.get("user"):
+            actor = User.objects.filter(username=options["user"]).first()
+            if actor is None:
+                raise CommandError(f"未知的用户「{options['user']}」")
+            scope = Scope.for_user(actor)
+        unit = None
+        if options.get("unit"):
+            unit = Unit.objects.filter(code=options["unit"]).first()
+            if unit is None or not scope.allows(unit):
+                raise CommandError(f"未知的单位「{options['unit']}」")
+        started = time.perf_counter()
+        try:
+            run = actions.start_run(actor=actor, scope=scope, standard_code=options["standard"],
+                                    year=options["year"], kind=options["kind"], unit=unit,
+                                    reopen_reason=options.get("reopen") or "")
+        except ValidationError as error:
+            raise CommandError("；".join(error.messages)) from None
+        except PermissionDenied as error:
+            raise CommandError(str(error) or "无权执行该考核") from None
+        seconds = time.perf_counter() - started
+        tiers = Counter(UnitResult.objects.filter(run=run).exclude(tier="")
+                        .values_list("tier", flat=True))
+        tier_text = "、".join(f"{name} {n} 个" for name, n in sorted(tiers.items())) or "无"
+        self.stdout.write(
+            f"{run.year} 年{run.get_kind_display()}「{run.standard.name}」（{run.root.name}）：\n"
+            f"  考核单位 {run.units_assessed} 个，合格 {run.units_passed} 个，"
+            f"一票否决 {run.units_vetoed} 个\n"
+            f"  等次：{tier_text}\n"
+            f"  用时 {seconds:.2f} 秒（批次 #{run.pk}）")

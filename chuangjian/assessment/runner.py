@@ -1,0 +1,301 @@
+"""Full runs and incremental refreshes: which units, which inputs, then compute.
+
+``compute_full`` works entirely in memory and returns the rows to store, so a
+failure anywhere leaves the stored results as they were. ``refresh_unit`` is the
+freshness path: inside a submission's transaction it recomputes the submitting
+unit's row and its ancestors' rows in every current run that reads the changed
+elements, then re-ranks their siblings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+
+from chuangjian.assessment.compute import (
+    MAIN,
+    Evaluation,
+    Review,
+    ShareFn,
+    UnitContext,
+    UnitScore,
+    UnitTree,
+    full_inputs,
+    indicators_for,
+    open_during_year,
+    projected_inputs,
+    score_unit,
+    sheet_of,
+    unit_classes,
+    unit_inputs,
+)
+from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
+from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
+from chuangjian.engine import scoring
+from chuangjian.engine.targets import TargetStatus
+from chuangjian.engine.values import Missing, Values
+from chuangjian.org.models import Unit
+
+
+@dataclass
+class Computed:
+    scores: list[UnitScore]
+    parents: dict[int, int | None]   # unit id → parent id
+    above: dict[int, int | None]     # unit id → nearest assessed ancestor id
+    ranks: dict[int, tuple[int, int]]  # unit id → (rank, number ranked together)
+
+
+def reviews_for(standard_code: str, year: int, kind: str, *, path: str | None = None,
+                unit_ids: Iterable[int] = ()) -> dict[int, dict[str, Review]]:
+    qs = ReviewerScore.objects.filter(standard_code=standard_code, year=year, kind=kind)
+    qs = qs.filter(unit__path__startswith=path) if path else qs.filter(unit_id__in=list(unit_ids))
+    out: dict[int, dict[str, Review]] = {}
+    for unit_id, code, score, comment, evidence in qs.values_list(
+            "unit_id", "indicator_code", "score", "comment", "evidence"):
+        out.setdefault(unit_id, {})[code] = Review(score, comment, list(evidence or []))
+    return out
+
+
+def spot_sample(units: Sequence[Unit], seed: str) -> list[int]:
+    """A reproducible third of the units (at least one) for a spot check (抽查)."""
+    rng = random.Random(seed)  # noqa: S311 - sampling, not security
+    size = max(1, round(len(units) / 3))
+    return sorted(u.pk for u in rng.sample(list(units), min(size, len(units))))
+
+
+def assessed_units(spec: StandardSpec, tree: UnitTree, year: int, sample: Sequence[int] = ()
+                   ) -> list[tuple[int, Unit, str]]:
+    """(tree index, unit, sheet) of every unit the standard assesses under the root."""
+    wanted = set(sample)
+    out = []
+    for i, unit in enumerate(tree.units):
+        if not open_during_year(unit, year) or (wanted and unit.pk not in wanted):
+            continue
+        sheet = sheet_of(spec, unit)
+        if sheet is not None:
+            out.append((i, unit, sheet))
+    return out
+
+
+def _full_share(applicable: Mapping[str, np.ndarray], above: np.ndarray) -> ShareFn:
+    def share(code: str, ev: Evaluation) -> Values:
+        status = ev.verdict(code)[0]
+        n = ev.n
+        member = applicable.get(code, np.zeros(n, dtype=bool)) & (above >= 0)
+        den = np.bincount(above[member], minlength=n).astype(float)
+        met = np.bincount(above[member & (status == TargetStatus.MET)], minlength=n).astype(float)
+        known = np.bincount(above[member & (status != TargetStatus.UNKNOWN)], minlength=n)
+        with np.errstate(all="ignore"):
+            value = 100.0 * met / den
+        return Values(value, _share_missing(den, known))
+    return share
+
+
+def _share_missing(den: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """No children → 没有下级单位; no child judged yet → 缺少数据. A child that cannot be
+    judged counts as not passing once others can: it has not shown that it passed."""
+    den, known = np.asarray(den), np.asarray(known)
+    return np.where(den == 0, Missing.NO_CHILDREN,
+                    np.where(known == 0, Missing.NO_DATA, 0)).astype(np.int8)
+
+
+
+def rank_groups(groups: Mapping[tuple[int | None, str], Mapping[int, float | None]]
+                ) -> dict[int, tuple[int, int]]:
+    out: dict[int, tuple[int, int]] = {}
+    for members in groups.values():
+        ranks = scoring.rank({str(k): v for k, v in members.items()})
+        for unit_id in members:
+            out[unit_id] = (ranks[str(unit_id)], len(members))
+    return out
+
+
+def compute_full(run: AssessmentRun, *, fail_after: int | None = None) -> Computed:
+    """Every result row of a run, in memory. ``fail_after`` injects a failure (tests)."""
+    spec = spec_for(run.standard)
+    tree = UnitTree.load(run.root)
+    assessed = assessed_units(spec, tree, run.year, run.sample)
+    if not assessed:
+        from chuangjian.assessment.compute import ComputeError
+
+        raise ComputeError(f"「{run.root.name}」及其下级没有适用「{spec.version.name}」的单位")
+    t_idx = np.array([i for i, _u, _s in assessed], dtype=np.int64)
+    units = [u for _i, u, _s in assessed]
+    pos = {u.pk: j for j, u in enumerate(units)}
+    above = np.full(len(units), -1, dtype=np.int64)
+    above_ids: dict[int, int | None] = {}
+    for j, unit in enumerate(units):
+        found = None
+        for anc in reversed(unit.ancestor_ids()):
+            if anc in pos:
+                found = anc
+                break
+        above_ids[unit.pk] = found
+        above[j] = pos[found] if found is not None else -1
+    per_unit = [indicators_for(spec, u, s) for _i, u, s in assessed]
+    applicable = {ind.code: np.zeros(len(units), dtype=bool) for ind in spec.indicators}
+    for j, inds in enumerate(per_unit):
+        for ind in inds:
+            applicable[ind.code][j] = True
+    classes = unit_classes(spec.version.code, run.year, path=run.root.path)
+    contexts = [UnitContext(run.year, u.category, classes.get(u.pk)) for u in units]
+    inputs = full_inputs(spec, tree, t_idx, run.year, spec.elements, spec.years_back)
+    share = _full_share(applicable, above)
+    ev = Evaluation(spec, inputs, contexts, share)
+    projection = projected_inputs(spec, inputs, run.as_of, run.year)
+    projected = Evaluation(spec, projection[0], contexts, share) if projection else None
+    notes = projection[1] if projection else {}
+    reviews = reviews_for(spec.version.code, run.year, run.kind, path=run.root.path)
+    scores: list[UnitScore] = []
+    for j, (_i, unit, sheet) in enumerate(assessed):
+        if fail_after is not None and j >= fail_after:
+            raise RuntimeError("注入的计算故障（测试用）")
+        scores.append(score_unit(spec, unit.pk, sheet, per_unit[j], ev, j, contexts[j],
+                                 reviews.get(unit.pk, {}), projected, notes))
+    groups: dict[tuple[int | None, str], dict[int, float | None]] = {}
+    for unit, score in zip(units, scores, strict=True):
+        groups.setdefault((unit.parent_id, score.sheet), {})[unit.pk] = score.total
+    return Computed(scores=scores, parents={u.pk: u.parent_id for u in units}, above=above_ids,
+                    ranks=rank_groups(groups))
+
+
+def result_rows(run: AssessmentRun, computed: Computed) -> list[UnitResult]:
+    rows = []
+    for s in computed.scores:
+        rank, siblings = computed.ranks.get(s.unit_id, (None, 0))
+        rows.append(UnitResult(
+            run=run, unit_id=s.unit_id, parent_id_at_run=computed.parents.get(s.unit_id),
+            above_id=computed.above.get(s.unit_id), rank=rank, siblings=siblings,
+            **_fields(s)))
+    return rows
+
+
+def _fields(s: UnitScore) -> dict[str, object]:
+    return {"sheet": s.sheet, "total": s.total, "base_total": s.base_total,
+            "base_max": s.base_max, "bonus": s.bonus, "passed": s.passed, "vetoed": s.vetoed,
+            "veto_items": s.veto_items, "tier": s.tier, "explanation": s.explanation,
+            "at_risk": s.at_risk, "items": s.items}
+
+
+_FIELDS = ["sheet", "total", "base_total", "base_max", "bonus", "passed", "vetoed",
+           "veto_items", "tier", "explanation", "at_risk", "items"]
+
+
+# -- freshness ----------------------------------------------------------------------------
+
+
+def live_runs(unit: Unit, years: Iterable[int]) -> list[AssessmentRun]:
+    """Current, unpublished runs of those years whose scope contains the unit."""
+    runs = (AssessmentRun.objects.filter(status=RunStatus.DONE, current=True,
+                                         published_at__isnull=True, year__in=list(years))
+            .select_related("standard", "root"))
+    return [r for r in runs if unit.path.startswith(r.root.path)]
+
+
+def refresh_unit(unit: Unit, *, day: dt.date, element_codes: frozenset[str] = frozenset(),
+                 runs: Sequence[AssessmentRun] | None = None) -> int:
+    """Recompute ``unit``'s and its ancestors' rows in the live runs a change touches.
+
+    A change in year Y also touches later years whose indicators compare with Y
+    (比上年, 连续3年). Returns the number of rows rewritten.
+    """
+    if runs is None:
+        runs = live_runs(unit, range(day.year, day.year + 6))
+    written = 0
+    for run in runs:
+        spec = spec_for(run.standard)
+        if run.year < day.year or run.year - day.year > spec.years_back:
+            continue
+        if element_codes and not spec.uses(element_codes):
+            continue
+        written += _refresh_run(run, spec, unit)
+    return written
+
+
+def _refresh_run(run: AssessmentRun, spec: StandardSpec, unit: Unit) -> int:
+    chain_ids = [*unit.ancestor_ids(), unit.pk]
+    rows = {r.unit_id: r for r in UnitResult.objects.filter(run=run, unit_id__in=chain_ids)}
+    if not rows:
+        return 0
+    units = sorted(Unit.objects.filter(pk__in=list(rows)), key=lambda u: -u.depth)
+    classes = unit_classes(spec.version.code, run.year, unit_ids=list(rows))
+    reviews = reviews_for(spec.version.code, run.year, run.kind, unit_ids=list(rows))
+    shares_needed = any(i.expression is not None and "share_of_children" in i.expression_text
+                        for i in spec.indicators)
+    children: dict[int, dict[int, dict[str, dict[str, object]]]] = {}
+    if shares_needed:
+        for child_id, above_id, items in (UnitResult.objects.filter(run=run, above_id__in=list(rows))
+                                          .values_list("unit_id", "above_id", "items")):
+            if above_id is not None:
+                children.setdefault(above_id, {})[child_id] = items
+    for u in units:
+        row = rows[u.pk]
+        inds = indicators_for(spec, u, row.sheet)
+        ctx = UnitContext(run.year, u.category, classes.get(u.pk))
+        codes = spec.elements_for({i.code for i in inds})
+        inputs = unit_inputs(spec, u, run.year, codes, spec.years_back)
+        kids = children.get(u.pk, {})
+
+        def share(code: str, ev: Evaluation, kids: Mapping[int, Mapping[str, object]] = kids
+                  ) -> Values:
+            member = [items[code] for items in kids.values() if code in items]
+            if not member:
+                return Values.all_missing(ev.n, Missing.NO_CHILDREN)
+            states = [cast(Mapping[str, Any], m).get("s") for m in member]
+            met = sum(1 for st in states if st == TargetStatus.MET)
+            known = sum(1 for st in states if st != TargetStatus.UNKNOWN)
+            return Values(np.array([100.0 * met / len(member)]),
+                          _share_missing(np.array([len(member)]), np.array([known])))
+
+        ev = Evaluation(spec, inputs, [ctx], share)
+        projection = projected_inputs(spec, inputs, run.as_of, run.year)
+        projected = Evaluation(spec, projection[0], [ctx], share) if projection else None
+        score = score_unit(spec, u.pk, row.sheet, inds, ev, 0, ctx, reviews.get(u.pk, {}),
+                           projected, projection[1] if projection else {})
+        for name, value in _fields(score).items():
+            setattr(row, name, value)
+        if row.above_id is not None and row.above_id in children:
+            children[row.above_id][u.pk] = score.items
+    UnitResult.objects.bulk_update(list(rows.values()), _FIELDS)
+    _rerank(run, list(rows.values()))
+    return len(rows)
+
+
+def _rerank(run: AssessmentRun, changed: Sequence[UnitResult]) -> None:
+    parents = {r.parent_id_at_run for r in changed}
+    siblings = list(UnitResult.objects.filter(run=run, parent_id_at_run__in=[p for p in parents if p])
+                    .only("pk", "unit_id", "parent_id_at_run", "sheet", "total", "rank", "siblings"))
+    if any(p is None for p in parents):
+        siblings += list(UnitResult.objects.filter(run=run, parent_id_at_run__isnull=True)
+                         .only("pk", "unit_id", "parent_id_at_run", "sheet", "total", "rank",
+                               "siblings"))
+    groups: dict[tuple[int | None, str], dict[int, float | None]] = {}
+    for r in siblings:
+        groups.setdefault((r.parent_id_at_run, r.sheet), {})[r.unit_id] = r.total
+    ranks = rank_groups(groups)
+    dirty = []
+    for r in siblings:
+        new = ranks[r.unit_id]
+        if (r.rank, r.siblings) != new:
+            r.rank, r.siblings = new
+            dirty.append(r)
+    if dirty:
+        UnitResult.objects.bulk_update(dirty, ["rank", "siblings"])
+
+
+def kinds() -> list[str]:
+    return [k.value for k in Kind]
+
+
+def main_sheet(rows: Iterable[UnitResult]) -> list[UnitResult]:
+    return [r for r in rows if r.sheet == MAIN]
+
+
+def indicator_list(spec: StandardSpec, sheet: str) -> list[IndicatorSpec]:
+    return [i for i in spec.indicators if (i.level is None) == (sheet == MAIN)
+            and (sheet == MAIN or i.level == sheet)]

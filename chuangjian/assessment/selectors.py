@@ -1,0 +1,576 @@
+"""Scoped reads of assessment results, for pages, dashboards and exports.
+
+Every function takes the reader's scope first; a unit or run outside it is a 404.
+Each runs a small, fixed number of queries whatever the number of units or
+indicators (pinned in tests/test_selectors.py): results are one row per unit
+with the indicator figures in JSON, and indicator names come from the parsed
+standard held in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from chuangjian.assessment.compute import MAIN
+from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
+from chuangjian.assessment.models.results import KIND_ALIASES
+from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
+from chuangjian.engine.targets import TargetStatus
+from chuangjian.engine.values import reason_text
+from chuangjian.org.models import Unit
+from chuangjian.org.scope import Cap, Scope
+
+
+def _kind(kind: str) -> str:
+    found = KIND_ALIASES.get(kind)
+    if found is None:
+        raise Http404
+    return found.value
+
+
+# -- runs ---------------------------------------------------------------------------------
+
+
+def runs(scope: Scope, *, standard_code: str | None = None, year: int | None = None,
+         kind: str | None = None, current_only: bool = False) -> QuerySet[AssessmentRun]:
+    """Runs that cover some unit the reader may see: runs inside the reader's scope,
+    and runs of a wider scope (the district's 考核) that include it. Their result rows
+    are filtered again by the scope (``run_rows``)."""
+    qs = AssessmentRun.objects.select_related("standard", "root", "created_by")
+    if not scope.is_global:
+        cond = Q(pk__in=[])
+        for prefix in scope.prefixes(Cap.VIEW):
+            cond |= Q(root__path__startswith=prefix) | Q(root__path__in=_prefixes(prefix))
+        qs = qs.filter(cond)
+    if standard_code:
+        qs = qs.filter(standard_code=standard_code)
+    if year:
+        qs = qs.filter(year=year)
+    if kind:
+        qs = qs.filter(kind=_kind(kind))
+    if current_only:
+        qs = qs.filter(current=True, status=RunStatus.DONE)
+    return qs
+
+
+def run_for(scope: Scope, pk: int) -> AssessmentRun:
+    run = runs(scope).filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+def current_run(scope: Scope, *, unit: Unit, standard_code: str, year: int,
+                kind: str = Kind.REVIEW) -> AssessmentRun | None:
+    """The newest current run of that kind whose scope contains ``unit`` (one query)."""
+    if not scope.allows(unit):
+        raise Http404
+    prefixes = _prefixes(unit.path)
+    return (AssessmentRun.objects.select_related("standard", "root")
+            .filter(standard_code=standard_code, year=year, kind=_kind(kind), current=True,
+                    status=RunStatus.DONE, root__path__in=prefixes)
+            .order_by("-root__depth", "-created_at").first())
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["".join(f"{p}/" for p in parts[: i + 1]) for i in range(len(parts))]
+
+
+# -- scorecard ---------------------------------------------------------------------------
+
+
+_LIGHT = {TargetStatus.MET: "green", TargetStatus.NOT_MET: "red", TargetStatus.UNKNOWN: "grey"}
+
+
+def _fmt(x: float | None, unit: str = "") -> str:
+    if x is None:
+        return ""
+    text = str(round(x)) if abs(x - round(x)) < 1e-9 else f"{x:.2f}".rstrip("0").rstrip(".")
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"
+
+
+@dataclass
+class ScoreRow:
+    code: str
+    item_code: str
+    item_name: str
+    content_name: str
+    name: str
+    method: str
+    rule: str
+    unit_label: str
+    value: float | None
+    display: str
+    missing: int
+    missing_reason: str | None
+    status: TargetStatus
+    attainment: float | None
+    score: float | None
+    max_score: float
+    target_text: str
+    note: str
+    veto: bool
+    bonus: bool
+    risk: bool
+    projected: float | None
+    projection_method: str
+    evidence: list[dict[str, str]] = field(default_factory=list)
+    review_comment: str = ""
+    explain_url: str = ""
+    reviewed: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def light(self) -> str:
+        if self.rule in ("reviewer",) and self.score is not None:
+            return "green" if self.score >= self.max_score else "amber"
+        return _LIGHT[self.status]
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.rule == "reviewer"
+
+    @property
+    def score_display(self) -> str:
+        return "—" if self.score is None else _fmt(self.score)
+
+    @property
+    def projected_display(self) -> str:
+        return _fmt(self.projected, self.unit_label)
+
+
+def _row(ind: IndicatorSpec, data: dict[str, Any], run: AssessmentRun, unit_id: int,
+         review: ReviewerScore | None) -> ScoreRow:
+    value = data.get("v")
+    missing = int(data.get("m") or 0)
+    if ind.expression is None:
+        display = ""
+    elif value is None:
+        display = reason_text(missing) if missing else "缺少数据"
+    elif ind.target is not None and type(ind.target).__name__ == "IsTrue":
+        display = "是" if value else "否"
+    else:
+        display = _fmt(value, ind.unit)
+    return ScoreRow(
+        code=ind.code, item_code=ind.item_code, item_name=ind.item_name,
+        content_name=ind.content_name, name=ind.name, method=ind.method, rule=ind.rule,
+        unit_label=ind.unit, value=value, display=display, missing=missing,
+        missing_reason=reason_text(missing) if missing else None,
+        status=TargetStatus(int(data.get("s") or 0)), attainment=data.get("a"),
+        score=data.get("p"), max_score=float(data.get("x") or ind.max_score),
+        target_text=data.get("t") or "", note=data.get("n") or "", veto=ind.veto,
+        bonus=ind.bonus, risk=bool(data.get("r")), projected=data.get("pv"),
+        projection_method=data.get("pm") or "",
+        evidence=list(review.evidence) if review else [],
+        review_comment=review.comment if review else "", reviewed=review is not None,
+        explain_url=reverse("assessment:explain", args=[run.pk, unit_id, ind.code]))
+
+
+@dataclass
+class Scorecard:
+    unit: Unit
+    run: AssessmentRun
+    result: UnitResult
+    sheet: str
+    total: float | None
+    base_total: float | None
+    base_max: float
+    bonus: float
+    passed: bool
+    vetoed: bool
+    veto_items: list[str]
+    veto_names: list[str]
+    tier: str
+    rank: int | None
+    siblings: int
+    previous_total: float | None
+    explanation: str
+    at_risk: int
+    rows: list[ScoreRow]
+
+    @property
+    def items(self) -> list[tuple[str, float, list[ScoreRow]]]:
+        """Rows grouped by 测评项目: (name, max points, rows)."""
+        groups: list[tuple[str, float, list[ScoreRow]]] = []
+        for row in self.rows:
+            if not groups or groups[-1][0] != row.item_name:
+                groups.append((row.item_name, 0.0, []))
+            name, points, members = groups[-1]
+            members.append(row)
+            groups[-1] = (name, points + (0 if row.bonus else row.max_score), members)
+        return groups
+
+    @property
+    def total_display(self) -> str:
+        return "—" if self.total is None else _fmt(self.total)
+
+    @property
+    def change(self) -> float | None:
+        if self.total is None or self.previous_total is None:
+            return None
+        return round(self.total - self.previous_total, 2)
+
+
+def _scorecard(run: AssessmentRun, result: UnitResult, reviews: Iterable[ReviewerScore],
+               previous_total: float | None) -> Scorecard:
+    spec = spec_for(run.standard)
+    by_code = {r.indicator_code: r for r in reviews}
+    rows = [_row(spec.by_code[code], data, run, result.unit_id, by_code.get(code))
+            for code, data in sorted(result.items.items(),
+                                     key=lambda kv: spec.by_code[kv[0]].order
+                                     if kv[0] in spec.by_code else 10**6)
+            if code in spec.by_code]
+    return Scorecard(
+        unit=result.unit, run=run, result=result, sheet=result.sheet, total=result.total,
+        base_total=result.base_total, base_max=result.base_max, bonus=result.bonus,
+        passed=result.passed, vetoed=result.vetoed, veto_items=list(result.veto_items),
+        veto_names=[spec.by_code[c].name for c in result.veto_items if c in spec.by_code],
+        tier=result.tier, rank=result.rank, siblings=result.siblings,
+        previous_total=previous_total, explanation=readable(spec, result.explanation),
+        at_risk=result.at_risk,
+        rows=rows)
+
+
+def readable(spec: StandardSpec, text: str) -> str:
+    """The engine names items by code; people read their names (「…」)."""
+    for code in sorted(spec.by_code, key=len, reverse=True):
+        if code in text:
+            text = re.sub(rf"(?<![a-z0-9_]){re.escape(code)}(?![a-z0-9_])",
+                          f"「{spec.by_code[code].name}」", text)
+    return text
+
+
+def _previous_total(run: AssessmentRun, unit: Unit) -> float | None:
+    return (UnitResult.objects.filter(run__standard_code=run.standard_code, run__year=run.year - 1,
+                                      run__kind=run.kind, run__current=True,
+                                      run__status=RunStatus.DONE, unit=unit)
+            .order_by("-run__created_at").values_list("total", flat=True).first())
+
+
+def scorecard(scope: Scope, *, unit: Unit, standard_code: str, year: int,
+              kind: str = Kind.REVIEW, run: AssessmentRun | None = None) -> Scorecard | None:
+    """One unit's score sheet in the current run (5 queries), or None when not assessed."""
+    run = run or current_run(scope, unit=unit, standard_code=standard_code, year=year, kind=kind)
+    if run is None:
+        return None
+    if not scope.allows(unit):
+        raise Http404
+    result = (UnitResult.objects.select_related("unit").filter(run=run, unit=unit).first())
+    if result is None:
+        return None
+    reviews = ReviewerScore.objects.filter(standard_code=run.standard_code, year=run.year,
+                                           kind=run.kind, unit=unit)
+    return _scorecard(run, result, reviews, _previous_total(run, unit))
+
+
+def scorecard_in_run(scope: Scope, *, run: AssessmentRun, unit: Unit) -> Scorecard:
+    sc = scorecard(scope, unit=unit, standard_code=run.standard_code, year=run.year,
+                   kind=run.kind, run=run)
+    if sc is None:
+        raise Http404
+    return sc
+
+
+# -- league, heat map, pass rate, risks ------------------------------------------------
+
+
+@dataclass
+class LeagueRow:
+    unit: Unit
+    result: UnitResult
+    total: float | None
+    tier: str
+    passed: bool
+    vetoed: bool
+    rank: int
+    at_risk: int
+    previous_total: float | None
+    url: str
+
+    @property
+    def total_display(self) -> str:
+        return "—" if self.total is None else _fmt(self.total)
+
+
+def _below(scope: Scope, run: AssessmentRun, parent: Unit) -> list[UnitResult]:
+    """Result rows directly under ``parent`` in the run: its children when assessed,
+    else the nearest assessed descendants; all visible to the reader."""
+    qs = scope.filter(UnitResult.objects.select_related("unit").filter(run=run),
+                      field_name="unit__path")
+    direct = list(qs.filter(parent_id_at_run=parent.pk).order_by("unit__path"))
+    if direct:
+        return direct
+    rows = list(qs.filter(unit__path__startswith=parent.path, sheet=MAIN)
+                .exclude(unit=parent).order_by("unit__path"))
+    return rows
+
+
+def league(scope: Scope, *, parent: Unit, standard_code: str, year: int,
+           kind: str = Kind.REVIEW) -> list[LeagueRow]:
+    """The units under ``parent`` ranked by total (3 queries)."""
+    run = current_run(scope, unit=parent, standard_code=standard_code, year=year, kind=kind)
+    if run is None:
+        return []
+    rows = _below(scope, run, parent)
+    previous = dict(UnitResult.objects.filter(
+        run__standard_code=run.standard_code, run__year=run.year - 1, run__kind=run.kind,
+        run__current=True, run__status=RunStatus.DONE, unit_id__in=[r.unit_id for r in rows])
+        .values_list("unit_id", "total"))
+    from chuangjian.engine.scoring import rank
+
+    ranks = rank({str(r.unit_id): r.total for r in rows})
+    out = [LeagueRow(unit=r.unit, result=r, total=r.total, tier=r.tier, passed=r.passed,
+                     vetoed=r.vetoed, rank=ranks[str(r.unit_id)], at_risk=r.at_risk,
+                     previous_total=previous.get(r.unit_id),
+                     url=reverse("assessment:unit", args=[run.pk, r.unit_id]))
+           for r in rows]
+    out.sort(key=lambda row: (row.rank, row.unit.path))
+    return out
+
+
+@dataclass
+class HeatCell:
+    status: TargetStatus
+    attainment: float | None
+    score: float | None
+    max_score: float
+    display: str
+
+
+@dataclass
+class Heatmap:
+    run: AssessmentRun | None
+    units: list[Unit]
+    indicators: list[tuple[str, str, float]]
+    cells: dict[tuple[int, str], HeatCell]
+
+
+def heatmap(scope: Scope, *, parent: Unit, standard_code: str, year: int,
+            kind: str = Kind.REVIEW) -> Heatmap:
+    """Units under ``parent`` × indicators of the main sheet (2 queries)."""
+    run = current_run(scope, unit=parent, standard_code=standard_code, year=year, kind=kind)
+    if run is None:
+        return Heatmap(None, [], [], {})
+    spec = spec_for(run.standard)
+    rows = _below(scope, run, parent)
+    inds = [i for i in spec.indicators if i.level is None]
+    cells: dict[tuple[int, str], HeatCell] = {}
+    for r in rows:
+        for ind in inds:
+            data = r.items.get(ind.code)
+            if data is None:
+                continue
+            row = _row_light(ind, data)
+            cells[(r.unit_id, ind.code)] = row
+    return Heatmap(run, [r.unit for r in rows], [(i.code, i.name, i.max_score) for i in inds],
+                   cells)
+
+
+def _row_light(ind: IndicatorSpec, data: dict[str, Any]) -> HeatCell:
+    value = data.get("v")
+    missing = int(data.get("m") or 0)
+    display = (_fmt(value, ind.unit) if value is not None
+               else (reason_text(missing) if ind.expression is not None else ""))
+    return HeatCell(TargetStatus(int(data.get("s") or 0)), data.get("a"), data.get("p"),
+                    float(data.get("x") or 0), display)
+
+
+@dataclass
+class TrendPoint:
+    year: int
+    value: float | None
+    display: str
+    status: TargetStatus
+    score: float | None
+
+
+def trend(scope: Scope, *, unit: Unit, indicator_code: str, standard_code: str,
+          years: Sequence[int], kind: str = Kind.REVIEW) -> list[TrendPoint]:
+    """One indicator of one unit over several years (1 query + the parsed standards)."""
+    if not scope.allows(unit):
+        raise Http404
+    rows = (UnitResult.objects.filter(run__standard_code=standard_code, run__year__in=list(years),
+                                      run__kind=_kind(kind), run__current=True,
+                                      run__status=RunStatus.DONE, unit=unit)
+            .select_related("run__standard").order_by("run__year", "-run__created_at"))
+    by_year: dict[int, UnitResult] = {}
+    for r in rows:
+        by_year.setdefault(r.run.year, r)
+    out = []
+    for year in years:
+        found = by_year.get(year)
+        data = found.items.get(indicator_code) if found else None
+        if found is None or data is None:
+            out.append(TrendPoint(year, None, "", TargetStatus.UNKNOWN, None))
+            continue
+        ind = spec_for(found.run.standard).by_code.get(indicator_code)
+        cell = _row_light(ind, data) if ind else None
+        out.append(TrendPoint(year, data.get("v"), cell.display if cell else "",
+                              TargetStatus(int(data.get("s") or 0)), data.get("p")))
+    return out
+
+
+@dataclass
+class PassRate:
+    unit: Unit
+    year: int
+    children: int
+    passed: int
+    rate: float | None
+    target: float | None
+    target_text: str
+    met: bool | None
+
+
+def child_pass_rate(scope: Scope, *, unit: Unit, standard_code: str, year: int,
+                    kind: str = Kind.REVIEW) -> PassRate:
+    """Share of the units under ``unit`` that passed, against the standard's own
+    share_of_children target for the unit's level when it has one (3 queries)."""
+    run = current_run(scope, unit=unit, standard_code=standard_code, year=year, kind=kind)
+    if run is None:
+        return PassRate(unit, year, 0, 0, None, None, "", None)
+    rows = _below(scope, run, unit)
+    passed = sum(1 for r in rows if r.passed)
+    rate = round(100.0 * passed / len(rows), 2) if rows else None
+    target: float | None = None
+    text = ""
+    met: bool | None = None
+    own = UnitResult.objects.filter(run=run, unit=unit).values_list("items", flat=True).first()
+    spec = spec_for(run.standard)
+    for ind in spec.indicators:
+        if ind.expression_text.startswith("share_of_children") and own and ind.code in own:
+            text = own[ind.code].get("t") or ind.target_text
+            met = own[ind.code].get("s") == TargetStatus.MET
+            target = _threshold(ind, year, unit)
+            break
+    return PassRate(unit, year, len(rows), passed, rate, target, text, met)
+
+
+def _threshold(ind: IndicatorSpec, year: int, unit: Unit) -> float | None:
+    from chuangjian.engine import targets
+
+    if ind.target is None:
+        return None
+    leaf, _path, _reason = ind.target.resolve(targets.TargetContext(year=year, category=unit.category))
+    return float(leaf.value) if isinstance(leaf, targets.Compare) else None
+
+
+@dataclass
+class RiskRow:
+    unit: Unit
+    code: str
+    name: str
+    value: float | None
+    display: str
+    projected: float | None
+    projected_display: str
+    target_text: str
+    method: str
+    url: str
+
+
+def at_risk(scope: Scope, *, root: Unit, standard_code: str, year: int,
+            kind: str = Kind.REVIEW, limit: int = 500) -> list[RiskRow]:
+    """Units × indicators projected to miss their target by year end (2 queries)."""
+    run = current_run(scope, unit=root, standard_code=standard_code, year=year, kind=kind)
+    if run is None:
+        return []
+    spec = spec_for(run.standard)
+    rows = (scope.filter(UnitResult.objects.select_related("unit")
+                         .filter(run=run, at_risk__gt=0, unit__path__startswith=root.path),
+                         field_name="unit__path").order_by("unit__path"))
+    out: list[RiskRow] = []
+    for r in rows:
+        for code, data in r.items.items():
+            if not data.get("r") or code not in spec.by_code:
+                continue
+            ind = spec.by_code[code]
+            out.append(RiskRow(
+                unit=r.unit, code=code, name=ind.name, value=data.get("v"),
+                display=_fmt(data.get("v"), ind.unit) or reason_text(int(data.get("m") or 1)),
+                projected=data.get("pv"), projected_display=_fmt(data.get("pv"), ind.unit),
+                target_text=data.get("t") or "", method=data.get("pm") or "",
+                url=reverse("assessment:explain", args=[run.pk, r.unit_id, code])))
+            if len(out) >= limit:
+                return out
+    return out
+
+
+# -- kinds side by side -------------------------------------------------------------------
+
+
+@dataclass
+class KindComparison:
+    unit: Unit
+    columns: list[tuple[str, str, AssessmentRun | None, Scorecard | None]]  # kind, label, run, card
+    rows: list[tuple[str, str, dict[str, ScoreRow | None]]]
+
+    def differs(self, code: str) -> bool:
+        for c, _name, cells in self.rows:
+            if c == code:
+                scores = {None if cell is None else cell.score for cell in cells.values() if cell}
+                return len(scores) > 1
+        return False
+
+
+def compare_kinds(scope: Scope, *, unit: Unit, standard_code: str, year: int) -> KindComparison:
+    """自查, 考核 and 抽查 of one unit side by side (a fixed number of queries)."""
+    columns = []
+    for kind in Kind:
+        card = scorecard(scope, unit=unit, standard_code=standard_code, year=year, kind=kind.value)
+        columns.append((kind.value, str(kind.label), card.run if card else None, card))
+    order: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for _k, _l, _r, card in columns:
+        for row in card.rows if card else []:
+            if row.code not in seen:
+                seen.add(row.code)
+                order.append((row.code, row.name))
+    rows = []
+    for code, name in order:
+        cells: dict[str, ScoreRow | None] = {}
+        for kind_code, _label, _run, card in columns:
+            cells[kind_code] = next((r for r in card.rows if r.code == code), None) if card else None
+        rows.append((code, name, cells))
+    return KindComparison(unit, columns, rows)
+
+
+def reviewable(scope: Scope, run: AssessmentRun, unit: Unit) -> bool:
+    from chuangjian.assessment.actions import can_review
+
+    return not run.is_published and can_review(scope, unit, run.kind)
+
+
+def unit_in_run(scope: Scope, run: AssessmentRun, unit_id: int) -> Unit:
+    unit = scope.filter(Unit.objects.select_related("parent"), Cap.VIEW).filter(pk=unit_id).first()
+    if unit is None or not unit.path.startswith(run.root.path):
+        raise Http404
+    return unit
+
+
+def run_rows(scope: Scope, run: AssessmentRun) -> list[UnitResult]:
+    return list(scope.filter(UnitResult.objects.select_related("unit").filter(run=run)
+                             .defer("items"), field_name="unit__path").order_by("unit__path"))
+
+
+def spec_of(run: AssessmentRun) -> StandardSpec:
+    return spec_for(run.standard)
+
+
+def target_threshold(ind: IndicatorSpec, year: int, unit: Unit) -> float | None:
+    """The numeric threshold of ``ind``'s target for ``unit`` in ``year`` (e.g. 90 for
+    ≥ 90%), or None when the target is not a plain comparison (dashboards' target line)."""
+    return _threshold(ind, year, unit)

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chuangjian.org.models import Unit
+from chuangjian.org.testing import World, world  # noqa: F401 - the fixture
+from chuangjian.standards import actions as standards_actions
+from chuangjian.standards import loader
+from chuangjian.standards.models import StandardVersion
+
+SMALL = Path(__file__).with_name("small_standard.yaml")
+NOW = dt.datetime(2026, 12, 30, 10, tzinfo=dt.UTC)
+
+
+@dataclass
+class Small:
+    world: World
+    version: StandardVersion
+
+    def report(self, unit: Unit, year: int = 2026, **values: Any) -> None:
+        from chuangjian.reporting import actions
+
+        full = {"t_done": 0, "t_total": 0, "t_events": 0, "t_problems": 0, "t_fires": 0,
+                "t_bonus": 0}
+        full.update(values)
+        actions.submit_values(actor=None, unit=unit, dataset_code="community-year",
+                              period=str(year), values=full,
+                              now=dt.datetime(year, 12, 30, 10, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def small(world: World) -> Small:  # noqa: F811 - pytest fixture injection
+    result = loader.load_paths([SMALL])
+    assert result.ok, result.errors
+    standards_actions.load_standards(actor=None, result=result)
+    return Small(world, StandardVersion.objects.get(code="test_small"))
+
+
+def dec(x: float) -> Decimal:
+    return Decimal(str(x))
