@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inspections/", include("chuangjian.inspections.urls")),
     path("evidence/", include("chuangjian.evidence.urls")),
     path("files/", include("chuangjian.files.urls")),
+    # 随手拍: the public page residents open from a poster's QR code, no login.
+    path("suishoupai/", include("chuangjian.inspections.public_urls")),
     path("jobs/", include("chuangjian.jobs.urls")),
     path("", include("chuangjian.web.urls")),
 ]

@@ -46,6 +46,7 @@ def build_navigation(request: HttpRequest) -> list[NavItem]:
         # Whole sections: every page of the namespace marks the item active ("*").
         at = 1
         for label, name, icon in (
+                (_("数据看板"), "dashboards:index", "bi-speedometer2"),
                 (_("考核评估"), "assessment:index", "bi-clipboard2-check"),
                 (_("督查整改"), "inspections:index", "bi-search"),
                 (_("活动与台账"), "evidence:index", "bi-journal-album")):

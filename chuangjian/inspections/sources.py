@@ -1,0 +1,138 @@
+"""What inspections feed to the assessment (数据来源): problems found and rectified,
+按期整改率 (rectifications due / rectified on time), 六乱 and other category counts,
+recurrences, deductions and supervision visits — each unit's own, per period.
+
+Attribution: problems, recurrences and deductions count at the unit where the problem
+was found (属地); rectifications due and on time count at the unit the order went to
+(责任单位); supervision visits count at the unit that organised the round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chuangjian.assessment.sources import Record, Source, register
+from chuangjian.engine.periods import Period
+from chuangjian.inspections.models import Finding, RectificationOrder, Recurrence, RoundPoint, State
+from chuangjian.inspections.taxonomy import ELEMENT_CATEGORIES, codes_under
+
+FINDING_COUNTS = ("problems_found", "problems_rectified", *ELEMENT_CATEGORIES)
+
+
+def _findings(element: str, period: Period, unit_ids: Sequence[int]) -> QuerySet[Finding]:
+    qs = (Finding.objects.filter(unit_id__in=list(unit_ids),
+                                 found_at__gte=period.start_instant(),
+                                 found_at__lt=period.end_instant())
+          .exclude(order__state=State.CANCELLED))
+    if element == "problems_rectified":
+        qs = qs.filter(order__state=State.CLOSED)
+    if element in ELEMENT_CATEGORIES:
+        qs = qs.filter(category__code__in=codes_under(ELEMENT_CATEGORIES[element]))
+    return qs
+
+
+def _due(period: Period, unit_ids: Sequence[int]) -> QuerySet[RectificationOrder]:
+    """Orders whose deadline fell in the period and has passed (or that are closed)."""
+    now = timezone.now()
+    return (RectificationOrder.objects.filter(
+        assignee_unit_id__in=list(unit_ids), deadline__gte=period.start_instant(),
+        deadline__lt=period.end_instant())
+        .exclude(state__in=(State.CANCELLED, State.PENDING))
+        .filter(Q(deadline__lte=now) | Q(state=State.CLOSED)))
+
+
+def _grouped(qs: QuerySet[Any], field: str, unit_ids: Sequence[int], *, zero: bool,
+             total: Any = None) -> dict[int, float]:
+    rows = qs.order_by().values(field).annotate(n=total if total is not None else Count("pk",
+                                                                                       distinct=True))
+    values = {int(r[field]): float(r["n"] or 0) for r in rows}
+    if zero:
+        return {int(u): values.get(int(u), 0.0) for u in unit_ids}
+    return values
+
+
+@register
+class InspectionSource(Source):
+    key = "inspections"
+    label = _("督查整改")
+    elements = {
+        "problems_found": _("督查和随手拍立案的问题数（按发现地）"),
+        "problems_rectified": _("期内发现且已复核销号的问题数"),
+        "six_disorder_problems": _("期内发现的“六乱”问题数"),
+        "sanitation_problems": _("期内发现的社区、小区环境卫生问题数"),
+        "key_road_stall_clusters": _("期内发现的马路市场与摊点群问题数"),
+        "new_illegal_buildings": _("期内发现的违法建设问题数"),
+        "rectifications_due": _("整改期限在期内且已到期的整改单数（按责任单位）"),
+        "rectifications_on_time": _("其中在期限内整改并通过复核销号的整改单数"),
+        "problems_recurred": _("销号后复发并重新派单的次数"),
+        "inspection_deduction_points": _("期内发现问题的扣分合计"),
+        "supervision_visits": _("组织的督查对点位的检查次数"),
+    }
+
+    def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
+               ) -> dict[int, float]:
+        if element_code in FINDING_COUNTS:
+            return _grouped(_findings(element_code, period, unit_ids), "unit_id", unit_ids,
+                            zero=True)
+        if element_code == "inspection_deduction_points":
+            return _grouped(_findings("problems_found", period, unit_ids), "unit_id", unit_ids,
+                            zero=True, total=Sum("deduction"))
+        if element_code == "problems_recurred":
+            qs = Recurrence.objects.filter(order__finding__unit_id__in=list(unit_ids),
+                                           found_at__gte=period.start_instant(),
+                                           found_at__lt=period.end_instant())
+            return _grouped(qs, "order__finding__unit_id", unit_ids, zero=True)
+        if element_code == "rectifications_due":
+            return _grouped(_due(period, unit_ids), "assignee_unit_id", unit_ids, zero=False)
+        if element_code == "rectifications_on_time":
+            due = _due(period, unit_ids)
+            having = set(due.values_list("assignee_unit_id", flat=True))
+            on_time = _grouped(due.filter(state=State.CLOSED, on_time=True), "assignee_unit_id",
+                               unit_ids, zero=False)
+            return {u: on_time.get(u, 0.0) for u in having}
+        if element_code == "supervision_visits":
+            visits = RoundPoint.objects.filter(round__unit_id__in=list(unit_ids),
+                                           visited_at__gte=period.start_instant(),
+                                           visited_at__lt=period.end_instant())
+            return _grouped(visits, "round__unit_id", unit_ids, zero=True)
+        raise KeyError(element_code)
+
+    def records(self, element_code: str, period: Period, unit_id: int) -> list[Record]:
+        if element_code in ("rectifications_due", "rectifications_on_time"):
+            qs = _due(period, [unit_id]).select_related("finding")
+            if element_code == "rectifications_on_time":
+                qs = qs.filter(state=State.CLOSED, on_time=True)
+            return [Record(label=f"{o.number} {o.finding.description[:40]}",
+                           date=timezone.localdate(o.deadline) if o.deadline else None,
+                           url=reverse("inspections:order", args=[o.pk]))
+                    for o in qs.order_by("-deadline")[:500]]
+        if element_code == "supervision_visits":
+            visits = (RoundPoint.objects.filter(round__unit_id=unit_id,
+                                                visited_at__gte=period.start_instant(),
+                                                visited_at__lt=period.end_instant())
+                      .select_related("round", "point").order_by("-visited_at")[:500])
+            return [Record(label=f"{v.round.title} · {v.point.name}",
+                           date=timezone.localdate(v.visited_at) if v.visited_at else None,
+                           url=reverse("inspections:round", args=[v.round_id])) for v in visits]
+        if element_code == "problems_recurred":
+            recs = (Recurrence.objects.filter(order__finding__unit_id=unit_id,
+                                              found_at__gte=period.start_instant(),
+                                              found_at__lt=period.end_instant())
+                    .select_related("order").order_by("-found_at")[:500])
+            return [Record(label=f"{r.order.number} {r.note[:40]}",
+                           date=timezone.localdate(r.found_at),
+                           url=reverse("inspections:order", args=[r.order_id])) for r in recs]
+        base = "problems_found" if element_code == "inspection_deduction_points" else element_code
+        found = (_findings(base, period, [unit_id]).select_related("order", "category")
+                 .order_by("-found_at")[:500])
+        return [Record(label=f"{f.number} {f.category_label} {f.description[:30]}",
+                       date=timezone.localdate(f.found_at),
+                       url=reverse("inspections:order", args=[f.order.pk]),
+                       value=float(f.deduction) if element_code == "inspection_deduction_points"
+                       else None) for f in found]

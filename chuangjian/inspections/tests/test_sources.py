@@ -1,0 +1,79 @@
+"""What inspections feed the assessment: problems, 按期整改率, 六乱, recurrences, deductions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from chuangjian.assessment import sources as registry
+from chuangjian.engine.periods import Period
+from chuangjian.inspections.actions import rectification as act
+from chuangjian.inspections.actions.findings import create_finding
+from chuangjian.inspections.tests.conftest import category, photo, shanghai
+from chuangjian.org.scope import Scope
+
+pytestmark = pytest.mark.django_db
+
+ELEMENTS = ("problems_found", "problems_rectified", "rectifications_due", "rectifications_on_time",
+            "supervision_visits", "six_disorder_problems", "sanitation_problems",
+            "key_road_stall_clusters", "new_illegal_buildings", "problems_recurred",
+            "inspection_deduction_points")
+
+
+def test_every_element_the_standards_leave_to_inspections_has_this_source(standards):
+    from chuangjian.standards.models import DataElement
+
+    ours = {e.code for e in DataElement.objects.filter(description__contains="由督查整改模块统计")}
+    assert ours <= set(ELEMENTS)
+    for code in ELEMENTS:
+        assert registry.source_key_for(code) == "inspections"
+
+
+def test_values_count_problems_on_time_rectification_and_recurrence(world, standards):
+    inspector = Scope.for_user(world.inspector)
+    worker = Scope.for_user(world.community_worker)
+    march = Period.month(2026, 3)
+    made = []
+    calls: list[tuple[int, frozenset[str], dt.date]] = []
+    registry.on_change(lambda u, c, d: calls.append((u, c, d)))
+    for i, (code, sev, deduction) in enumerate([("disorderly_parking", "一般", "1"),
+                                                 ("graffiti", "简易", "0.5"),
+                                                 ("garbage_corners", "突出", "2")]):
+        finding, _ = create_finding(actor=world.inspector, scope=inspector, unit=world.community,
+                                    description=f"问题{i}", severity=sev, category=category(code),
+                                    deduction=deduction, photos=[photo(color=(i * 40, 10, 10))],
+                                    now=shanghai(2026, 3, 2 + i, 10), dispatch=True)
+        made.append(finding)
+    assert any(u == world.community.pk and "problems_found" in c for u, c, _d in calls)
+    # First fixed in time; second fixed late; third still open and overdue.
+    for finding, when in ((made[0], shanghai(2026, 3, 2, 15)), (made[1], shanghai(2026, 3, 9, 9))):
+        order = act.accept_order(actor=world.community_worker, scope=worker, order=finding.order,
+                                 now=when)
+        order = act.submit_rectification(actor=world.community_worker, scope=worker, order=order,
+                                         note="好", photos=[photo(color="white")], now=when)
+        act.verify_rectification(actor=world.inspector, scope=inspector, order=order,
+                                 passed=True, now=when + dt.timedelta(hours=1))
+    source = registry.source_for("problems_found")
+    assert source is not None
+    ids = [world.community.pk, world.community2.pk]
+
+    def value(code: str) -> dict[int, float]:
+        return source.values(code, march, ids)
+
+    assert value("problems_found") == {world.community.pk: 3, world.community2.pk: 0}
+    assert value("problems_rectified")[world.community.pk] == 2
+    assert value("six_disorder_problems")[world.community.pk] == 2
+    assert value("sanitation_problems")[world.community.pk] == 1
+    assert value("inspection_deduction_points")[world.community.pk] == 3.5
+    assert value("rectifications_due") == {world.community.pk: 3}
+    assert value("rectifications_on_time") == {world.community.pk: 1}
+    assert world.community2.pk not in value("rectifications_due")
+    closed = made[0].order
+    closed.refresh_from_db()
+    act.reopen_order(actor=world.inspector, scope=inspector, order=closed, note="复发",
+                     now=shanghai(2026, 3, 20, 10))
+    assert value("problems_recurred")[world.community.pk] == 1
+    records = source.records("rectifications_on_time", march, world.community.pk)
+    assert len(records) == 0  # the reopened order is no longer closed on time
+    assert len(source.records("problems_found", march, world.community.pk)) == 3
