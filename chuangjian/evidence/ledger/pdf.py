@@ -1,0 +1,43 @@
+"""The ledger as PDF: an HTML page printed by WeasyPrint with Noto CJK, A4, numbered pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from chuangjian.evidence.ledger.collect import Ledger, Progress
+from chuangjian.files.models import StoredFile
+
+_SCHEME = "stored:"
+
+
+def _fetcher() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StoredFetcher(URLFetcher):
+        """Thumbnails come from the file store (a folder or S3), never from the network."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(_SCHEME):
+                stored = StoredFile.objects.filter(sha256=url[len(_SCHEME):]).first()
+                if stored is not None:
+                    field = stored.thumb or stored.display or stored.original
+                    with field.open("rb") as handle:
+                        return URLFetcherResponse(url, body=handle.read(),
+                                                  headers={"Content-Type": "image/jpeg"})
+            raise ValueError(f"ledger may only load stored files, not {url!r}")
+
+    return StoredFetcher()
+
+
+def render_pdf(ledger: Ledger, progress: Progress | None = None) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("evidence/ledger_pdf.html", {"ledger": ledger, "scheme": _SCHEME})
+    if progress:
+        progress(50, "正在排版 PDF")
+    document = HTML(string=html, url_fetcher=_fetcher(), base_url="/").render()
+    if progress:
+        progress(85, "正在写出 PDF")
+    return bytes(document.write_pdf())
