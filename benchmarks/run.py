@@ -1,0 +1,542 @@
+"""The city-scale benchmark: generate (or reuse) a synthetic city, then measure.
+
+    python -m benchmarks.run --size S|M|L [--keep] [--database-url URL] [--profile]
+
+Measured, in this order, on one process (figures go to the table printed at the end
+and to ``var/bench/results-<size>.json``):
+
+1. generation: time and row counts (``benchmarks.generate``);
+2. full assessment: every built-in standard in force in the last year, one 考核 run per
+   top-level unit (``assessment.actions.start_run``), as an administrator would start
+   them; plus the assessment's input step alone (``compute.full_inputs`` over every
+   element and all years);
+3. the DuckDB reference over the raw values, and the ratio ours / DuckDB, after
+   checking that both give the same figures;
+4. incremental update: ~50 submissions of random communities through
+   ``reporting.actions.submit_values`` (rollups and the assessment refresh included);
+5. dashboards: ~100 GET requests through Django's test client to the assessment pages;
+6. the ledger (``benchmarks/ledger.py``) when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from benchmarks.environment import BENCH_DIR, default_url, sqlite_file
+
+AIMS = {"full_s": 10.0, "ratio": 5.0, "incremental_ms": 200.0, "dashboard_p95_ms": 300.0}
+
+
+@dataclass
+class Timing:
+    name: str
+    n: int
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+
+    @classmethod
+    def of(cls, name: str, samples: Sequence[float]) -> Timing:
+        ms = sorted(s * 1000 for s in samples)
+        if not ms:
+            return cls(name, 0, float("nan"), float("nan"), float("nan"))
+        p95 = ms[min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))]
+        return cls(name, len(ms), statistics.median(ms), p95, ms[-1])
+
+
+@dataclass
+class Results:
+    size: str
+    database: str
+    date: str
+    machine: str
+    generated: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    full_seconds: float | None = None
+    full_by_standard: dict[str, float] = field(default_factory=dict)
+    full_note: str = ""
+    inputs_seconds: float | None = None
+    duckdb_seconds: float | None = None
+    raw_load_seconds: float | None = None
+    reference_equal: bool | None = None
+    reference_detail: str = ""
+    incremental: Timing | None = None
+    incremental_queries: int | None = None
+    incremental_note: str = ""
+    dashboards: list[Timing] = field(default_factory=list)
+    dashboard_note: str = ""
+    ledger: dict[str, Any] = field(default_factory=dict)
+    profile_top: str = ""
+    # The machine is shared: other processes' load during the run (1-minute averages).
+    load_average: list[float] = field(default_factory=list)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def machine() -> str:
+    import platform
+
+    return f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+
+
+# -- database -------------------------------------------------------------------------------
+
+
+def has_city() -> bool:
+    from benchmarks.generate import UNIT_CODE_PREFIX
+    from chuangjian.org.models import Unit
+
+    return Unit.objects.filter(code__startswith=UNIT_CODE_PREFIX).exists()
+
+
+def counts() -> dict[str, int]:
+    from chuangjian.org.models import Unit
+    from chuangjian.reporting.models import DataValue, Rollup, Submission
+
+    return {"units": Unit.objects.count(),
+            "communities": Unit.objects.filter(level="community").count(),
+            "submissions": Submission.objects.count(), "values": DataValue.objects.count(),
+            "rollups": Rollup.objects.count()}
+
+
+def last_year() -> int:
+    from chuangjian.reporting.models import Rollup
+
+    periods = Rollup.objects.filter(period_type="year").values_list("period", flat=True)
+    return max((int(p) for p in periods.distinct()), default=dt.date.today().year)  # noqa: DTZ011 - only a fallback
+
+
+# -- full assessment ---------------------------------------------------------------------------
+
+
+def full_assessment(year: int, results: Results, *, profile: bool = False) -> list[Any]:
+    """One 考核 run per standard in force and top-level unit; returns the runs."""
+    from chuangjian.assessment import actions
+    from chuangjian.org.models import Unit
+    from chuangjian.org.scope import Scope
+    from chuangjian.reporting.datasets import catalog
+
+    roots = list(Unit.objects.filter(parent__isnull=True).order_by("path"))
+    standards = [sv.code for sv in catalog().in_force(year)]
+    runs: list[Any] = []
+    profiler = cProfile.Profile() if profile else None
+    total = 0.0
+    for code in standards:
+        spent = 0.0
+        for root in roots:
+            started = time.perf_counter()
+            try:
+                if profiler:
+                    profiler.enable()
+                run = actions.start_run(actor=None, standard_code=code, year=year, kind="review",
+                                        unit=root, scope=Scope.system(),
+                                        today=dt.date(year, 12, 31))
+            except actions.AssessmentError as error:
+                _say(f"  {code} @ {root.code}: 不适用（{error.messages[0]}）")
+                continue
+            finally:
+                if profiler:
+                    profiler.disable()
+                spent += time.perf_counter() - started
+            runs.append(run)
+        results.full_by_standard[code] = spent
+        total += spent
+        _say(f"  {code}: {spent:.2f} s")
+    results.full_seconds = total
+    if profiler:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(25)
+        stats.sort_stats("tottime").print_stats(15)
+        results.profile_top = out.getvalue()
+        path = BENCH_DIR / f"full-{results.size}.prof"
+        stats.dump_stats(str(path))
+        _say(f"  cProfile → {path}")
+    return runs
+
+
+# -- incremental --------------------------------------------------------------------------------
+
+
+def _submission_case(rng: random.Random, year: int) -> tuple[Any, Any, dict[str, Any]] | None:
+    """A random community's existing, unlocked report of ``year`` and new values (one +1)."""
+    from benchmarks.generate import rule_pairs
+    from chuangjian.org.models import Unit
+    from chuangjian.reporting.datasets import catalog
+    from chuangjian.reporting.models import DataValue, Status, Submission
+
+    ids = list(Unit.objects.filter(level="community", kind="area").values_list("pk", flat=True))
+    unit = Unit.objects.get(pk=rng.choice(ids))
+    subs = list(Submission.objects.filter(unit=unit, period__startswith=str(year),
+                                          status=Status.SUBMITTED, locked=False))
+    if not subs:
+        return None
+    sub = rng.choice(subs)
+    ds = catalog().dataset(unit, sub.dataset_code, year)
+    if ds is None:
+        return None
+    stored = {v.element_id: v.number for v in DataValue.objects.filter(
+        unit=unit, period=sub.period, element__in=[e.pk for e in ds.elements])}
+    values = {e.code: stored.get(e.pk) for e in ds.elements}
+    numerators = {a for a, _b in rule_pairs(ds.rules)}
+    choices = [e for e in ds.elements if e.code not in numerators and values[e.code] is not None]
+    if not choices:
+        return None
+    element = rng.choice(choices)
+    current = values[element.code]
+    if current is None:
+        return None
+    bumped = current + 1
+    if element.max_value is not None and bumped > element.max_value:
+        bumped = current - 1
+    values[element.code] = bumped
+    return unit, sub, values
+
+
+def warm_up() -> None:
+    """Parse every standard once, as a long-running server process already has."""
+    from chuangjian.assessment.spec import spec_for
+    from chuangjian.org.models import Unit
+    from chuangjian.reporting.datasets import catalog
+    from chuangjian.standards.models import StandardVersion
+
+    for version in StandardVersion.objects.all():
+        spec_for(version)
+    cat = catalog()
+    for kind, level, category in (Unit.objects.values_list("kind", "level", "category")
+                                  .distinct()):
+        for year in {v.year_from for v in StandardVersion.objects.all()}:
+            cat.for_unit(Unit(kind=kind, level=level, category=category), year)
+
+
+def incremental(year: int, n: int, results: Results, rng: random.Random) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chuangjian.engine.periods import Period
+    from chuangjian.org.scope import Scope
+    from chuangjian.reporting import actions
+
+    warm_up()
+
+    samples: list[float] = []
+    queries: list[int] = []
+    attempts = 0
+    while len(samples) < n and attempts < n * 5:
+        attempts += 1
+        case = _submission_case(rng, year)
+        if case is None:
+            continue
+        unit, sub, values = case
+        # Submitted on time, one hour into the period (the forms are open from its start).
+        now = Period.parse(sub.period).start_instant() + dt.timedelta(hours=1)
+        kwargs = {"actor": None, "unit": unit, "dataset_code": sub.dataset_code,
+                  "period": sub.period, "values": values, "now": now, "scope": Scope.system()}
+        if len(queries) < 3:
+            with CaptureQueriesContext(connection) as ctx:
+                actions.submit_values(**kwargs)
+            queries.append(len(ctx.captured_queries))
+            continue
+        started = time.perf_counter()
+        actions.submit_values(**kwargs)
+        samples.append(time.perf_counter() - started)
+    results.incremental = Timing.of("submit_values", samples)
+    results.incremental_queries = max(queries) if queries else None
+
+
+# -- dashboards -------------------------------------------------------------------------------
+
+
+DASHBOARD_PAGES = ("scorecard", "league", "heatmap", "trend", "risk", "compare")
+ASSESSMENT_PAGES = ("index", "run", "unit", "explain")
+
+
+def _dashboard_urls(runs: Sequence[Any], rng: random.Random, n: int
+                    ) -> list[tuple[str, str]]:
+    """(page name, URL) pairs: the dashboards (scorecard, league table, heat map, trend,
+    risk, kind comparison) and the assessment pages, for random runs and units."""
+    from urllib.parse import urlencode
+
+    from django.urls import NoReverseMatch, reverse
+
+    from chuangjian.assessment.models import UnitResult
+    from chuangjian.org.models import Unit
+
+    done = [r for r in runs if r.status == "done"]
+    if not done:  # --keep --skip-assessment: the runs stored by an earlier benchmark
+        from chuangjian.assessment.models import AssessmentRun
+
+        done = list(AssessmentRun.objects.filter(current=True, status="done"))
+    if not done:
+        return []
+    pages: list[tuple[str, str]] = []
+    for ns, names in (("dashboards", DASHBOARD_PAGES), ("assessment", ASSESSMENT_PAGES)):
+        for name in names:
+            try:
+                reverse(f"{ns}:{name}", args=[1, 1, "x"][:{"run": 1, "unit": 2, "explain": 3}
+                                                           .get(name, 0)])
+            except NoReverseMatch:
+                continue
+            pages.append((ns, name))
+    results_of: dict[int, list[tuple[int, list[str]]]] = {}
+    out: list[tuple[str, str]] = []
+    for k in range(n):
+        ns, name = pages[k % len(pages)]
+        run = rng.choice(done)
+        if run.pk not in results_of:
+            rows = list(UnitResult.objects.filter(run=run).values_list("unit_id", "items"))
+            results_of[run.pk] = [(u, [c for c, item in (items or {}).items()
+                                       if item.get("v") is not None] or list(items or {}))
+                                  for u, items in rows]
+        unit_id, codes = rng.choice(results_of[run.pk])
+        code = rng.choice(codes) if codes else ""
+        if ns == "dashboards":
+            unit = Unit.objects.select_related("parent").get(pk=unit_id)
+            # League table, heat map and risk list are read at the level above.
+            at = unit.parent if name in ("league", "heatmap", "risk") and unit.parent else unit
+            query = {"unit": at.code, "standard": run.standard_code, "year": run.year,
+                     "kind": run.kind}
+            if name == "trend" and code:
+                query["ind"] = code
+            out.append((f"{ns}:{name}", f"{reverse(f'{ns}:{name}')}?{urlencode(query)}"))
+        else:
+            args = {"index": [], "run": [run.pk], "unit": [run.pk, unit_id],
+                    "explain": [run.pk, unit_id, code]}[name]
+            if name == "explain" and not code:
+                continue
+            out.append((f"{ns}:{name}", reverse(f"{ns}:{name}", args=args)))
+    return out
+
+
+def dashboards(runs: Sequence[Any], n: int, results: Results, rng: random.Random) -> None:
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from chuangjian.org import actions as org_actions
+    from chuangjian.org.models import User
+
+    user = User.objects.filter(username="bench_admin").first() or org_actions.create_user(
+        actor=None, username="bench_admin", full_name="基准测试管理员", password=None,
+        is_superuser=True)
+    client = Client()
+    client.force_login(user)
+    with override_settings(ROOT_URLCONF="benchmarks.urls"):
+        _request_pages(client, runs, n, results, rng)
+
+
+def _request_pages(client: Any, runs: Sequence[Any], n: int, results: Results,
+                   rng: random.Random) -> None:
+    urls = _dashboard_urls(runs, rng, n)
+    if not urls:
+        results.dashboard_note = "没有可请求的考核页面（没有完成的考核批次）"
+        return
+    for _name, url in urls[:5]:  # warm up templates and caches; not counted
+        client.get(url)
+    samples: dict[str, list[float]] = {}
+    failures: list[str] = []
+    for name, url in urls:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            failures.append(f"{url} → {response.status_code}")
+            continue
+        samples.setdefault(name, []).append(elapsed)
+    everything = [s for v in samples.values() for s in v]
+    results.dashboards = [Timing.of(k, v) for k, v in sorted(samples.items())]
+    results.dashboards.append(Timing.of("all pages", everything))
+    if failures:
+        results.dashboard_note = f"{len(failures)} 个请求失败，如 {failures[0]}"
+
+
+# -- ledger -----------------------------------------------------------------------------------
+
+
+def ledger(results: Results, runs: Sequence[Any]) -> None:
+    """``benchmarks/ledger.py`` (another engineer's) when it exists: its ``measure``."""
+    try:
+        from benchmarks import ledger as ledger_bench
+    except ImportError:
+        results.ledger = {"note": "benchmarks/ledger.py 尚不存在"}
+        return
+    measure: Callable[..., Any] | None = getattr(ledger_bench, "measure", None)
+    if measure is None:
+        results.ledger = {"note": "benchmarks/ledger.py 没有 measure()"}
+        return
+    figures = measure(runs=runs) if "runs" in measure.__code__.co_varnames else measure()
+    results.ledger = figures if isinstance(figures, dict) else {"result": str(figures)}
+
+
+# -- the table -------------------------------------------------------------------------------
+
+
+def _fmt(x: float | None, unit: str = "s", digits: int = 2) -> str:
+    return "—" if x is None else f"{x:.{digits}f} {unit}"
+
+
+def table(r: Results) -> str:
+    c = r.counts
+    load = "/".join(f"{x:.1f}" for x in r.load_average)
+    lines = [f"== chuangjian benchmark, size {r.size} ({r.database}), {r.date}, {r.machine}, "
+             f"load average at start/end {load} ==",
+             f"units {c.get('units', 0):,} (communities {c.get('communities', 0):,}) · "
+             f"submissions {c.get('submissions', 0):,} · values {c.get('values', 0):,} · "
+             f"rollups {c.get('rollups', 0):,}"]
+    g = r.generated
+    if g:
+        parts = " · ".join(f"{k} {v:.1f}s" for k, v in g.get("seconds", {}).items())
+        lines.append(f"generation {g.get('total_seconds', 0):.1f} s ({parts})")
+    else:
+        lines.append("generation: reused (--keep)")
+    ratio = (r.full_seconds / r.duckdb_seconds) if r.full_seconds and r.duckdb_seconds else None
+    ratio_inputs = (r.inputs_seconds / r.duckdb_seconds
+                    if r.inputs_seconds and r.duckdb_seconds else None)
+    rows = [
+        ("full assessment (all standards, all roots)", _fmt(r.full_seconds),
+         f"≤ {AIMS['full_s']:.0f} s (L)"),
+        ("  inputs from rollups only (full_inputs)", _fmt(r.inputs_seconds, digits=3), ""),
+        ("DuckDB reference (raw values, in memory)", _fmt(r.duckdb_seconds, digits=3),
+         f"raw load {_fmt(r.raw_load_seconds, digits=1)}, not timed"),
+        ("ratio full assessment / DuckDB", "—" if ratio is None else f"{ratio:.1f}×",
+         f"≤ {AIMS['ratio']:.0f}×"),
+        ("ratio inputs / DuckDB", "—" if ratio_inputs is None else f"{ratio_inputs:.1f}×", ""),
+        ("figures equal to DuckDB", {True: "yes", False: "NO", None: "—"}[r.reference_equal],
+         r.reference_detail),
+    ]
+    if r.incremental:
+        t = r.incremental
+        rows.append((f"incremental submit_values (n={t.n})",
+                     f"p50 {t.p50_ms:.0f} ms · p95 {t.p95_ms:.0f} ms",
+                     f"≤ {AIMS['incremental_ms']:.0f} ms; {r.incremental_queries} queries"))
+    for t in r.dashboards:
+        rows.append((f"dashboard {t.name} (n={t.n})", f"p50 {t.p50_ms:.0f} ms · p95 {t.p95_ms:.0f} ms",
+                     f"p95 ≤ {AIMS['dashboard_p95_ms']:.0f} ms"))
+    if r.dashboard_note:
+        rows.append(("dashboards", r.dashboard_note, ""))
+    for k, v in r.ledger.items():
+        rows.append((f"ledger {k}", str(v), ""))
+    width = max(len(a) for a, _b, _c in rows) + 2
+    for a, b, cc in rows:
+        lines.append(f"{a.ljust(width)}{b.ljust(28)}{cc}")
+    if r.full_by_standard:
+        lines.append("per standard: " + ", ".join(f"{k} {v:.2f}s"
+                                                   for k, v in r.full_by_standard.items()))
+    return "\n".join(lines)
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> Results:
+    parser = argparse.ArgumentParser(description="城市规模基准测试")
+    parser.add_argument("--size", choices=["T", "S", "M", "L"], default="S")
+    parser.add_argument("--keep", action="store_true", help="复用已生成的数据库（不重新生成）")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument("--submissions", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--profile", action="store_true", help="cProfile 全量考核")
+    parser.add_argument("--skip-assessment", action="store_true")
+    parser.add_argument("--ledger", action=argparse.BooleanOptionalAction, default=None,
+                        help="台账基准（benchmarks/ledger.py，约半分钟）；默认 M、L 运行，S 不运行")
+    args = parser.parse_args(argv)
+
+    from benchmarks import generate as gen
+
+    url = args.database_url or default_url(args.size)
+    target = sqlite_file(url)
+    reuse = args.keep and (target is None or target.exists())
+    gen.prepare_database(url, fresh=not reuse and target is not None)
+    from django.db import connection
+
+    results = Results(size=args.size, database=connection.vendor,
+                      date=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+                      machine=machine())
+    if reuse and has_city():
+        _say("复用已生成的合成城市（--keep）")
+    else:
+        if has_city():
+            raise SystemExit("数据库中已有合成城市：加 --keep 复用，或换一个空数据库")
+        generated = gen.generate(args.size, seed=args.seed)
+        results.generated = {**asdict(generated), "total_seconds": generated.total_seconds}
+    results.counts = counts()
+    results.load_average.append(os.getloadavg()[0])
+    year = last_year()
+    rng = random.Random(args.seed)
+
+    _say(f"全量考核 {year} 年 …")
+    runs: list[Any] = []
+    if not args.skip_assessment:
+        try:
+            runs = full_assessment(year, results, profile=args.profile)
+        except ImportError as error:  # the assessment core not there yet
+            results.full_note = f"考核模块不可用：{error}"
+
+    from benchmarks import reference
+
+    _say("DuckDB 参照 …")
+    raw = reference.load_raw()
+    results.raw_load_seconds = raw.load_seconds
+    ref = reference.compute(raw)
+    results.duckdb_seconds = ref.seconds
+    mine = reference.ours(raw)
+    results.inputs_seconds = mine.seconds
+    comparison = reference.compare(mine, ref, raw)
+    results.reference_equal = comparison.equal
+    results.reference_detail = (f"{comparison.compared:,} figures" if comparison.equal else
+                                f"{comparison.different} differ, {comparison.only_ours} only ours, "
+                                f"{comparison.only_reference} only DuckDB: "
+                                + "; ".join(comparison.examples[:3]))
+
+    _say(f"增量更新：{args.submissions} 次上报 …")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+    incremental(year, args.submissions, results, rng)
+    if args.profile:
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats("chuangjian", 25)
+        results.profile_top += "\n== incremental ==\n" + out.getvalue()
+        stats.dump_stats(str(BENCH_DIR / f"incremental-{args.size}.prof"))
+    _say(f"看板：{args.requests} 次请求 …")
+    dashboards(runs, args.requests, results, rng)
+    # The ledger's own benchmark takes ~30 s whatever the size: S stays under a minute.
+    if args.ledger or (args.ledger is None and args.size in ("M", "L")):
+        _say("台账 …")
+        ledger(results, runs)
+    else:
+        results.ledger = {"note": "未运行（--ledger 运行）"}
+
+    results.load_average.append(os.getloadavg()[0])
+    text = table(results)
+    print()
+    print(text)
+    if results.profile_top:
+        print(results.profile_top)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    saved = BENCH_DIR / f"results-{args.size}.json"
+    saved.write_text(json.dumps(asdict(results), ensure_ascii=False, indent=2, default=str),
+                     encoding="utf-8")
+    _say(f"结果 → {saved}")
+    return results
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
