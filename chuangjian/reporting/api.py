@@ -114,14 +114,14 @@ def build_router() -> Router:
                                            dataset_code=dataset_code, period=period,
                                            values=payload.values, channel=Channel.API, scope=scope)
         except actions.ReportInvalid as error:
-            return Status(400, {"detail": "；".join(error.general) or _("数据未通过校验"),
+            return Status(400, {"detail": _("；").join(error.general) or _("数据未通过校验"),
                                 "errors": error.fields})
         except PermissionDenied as error:
             raise HttpError(403, str(error) or _("无权填报该单位")) from None
         except actions.ReportLocked as error:
-            return Status(409, {"detail": "；".join(error.messages), "errors": {}})
+            return Status(409, {"detail": _("；").join(error.messages), "errors": {}})
         except ValidationError as error:
-            return Status(400, {"detail": "；".join(error.messages), "errors": {}})
+            return Status(400, {"detail": _("；").join(error.messages), "errors": {}})
         return Status(200, _out(request, unit.code, result.submission.dataset_code,
                                 result.submission.period, changed=list(result.changed)))
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.org import selectors as org_selectors
@@ -136,11 +137,12 @@ def subtree_values(units: list[Unit], element: DataElement, period: str
 
     A subtree is taken as the tree stood at the end of the period: a unit moved from
     street A to street B in June counts under A for May and under B for July, and a
-    unit closed (or split) later still counts where it stood. When nothing under the
-    units has moved since the period ended — every current period, and most past ones
-    — the current paths are those paths, and the figures are one query over the path
-    prefixes. Otherwise each unit's place then is read from the org history
-    (``UnitVersion``) in the same single query over the rollups.
+    unit closed (or split) later still counts where it stood. One small query asks
+    whether anything under the units has moved since the period ended; when nothing
+    has — every current period, and most past ones — the current paths are the paths
+    of then, and the figures are one query over the path prefixes. Otherwise the
+    same single query over the rollups reads each unit's place then from the org
+    history (``UnitVersion``).
     """
     if not units:
         return {}
@@ -192,8 +194,10 @@ class Difference:
     expected: str
 
     def __str__(self) -> str:
-        return (f"{self.unit_code} {self.element_code} {self.period} {self.field}："
-                f"汇总表 {self.stored}，按原始数据应为 {self.expected}")
+        return _("%(unit)s %(element)s %(period)s %(field)s：汇总表 %(stored)s，按原始数据应为 "
+                 "%(expected)s") % {"unit": self.unit_code, "element": self.element_code,
+                                    "period": self.period, "field": self.field,
+                                    "stored": self.stored, "expected": self.expected}
 
 
 def expected_rollups(element_ids: Iterable[int] | None = None
@@ -243,21 +247,22 @@ def verify() -> list[Difference]:
         want = expected.get(key)
         uc, ec = codes.get(row.unit_id, "?"), element_codes.get(row.element_id, "?")
         if want is None:
-            diffs.append(Difference(uc, ec, row.period, "整行", f"n={row.count}", "不应存在"))
+            diffs.append(Difference(uc, ec, row.period, _("整行"), f"n={row.count}",
+                                    _("不应存在")))
             continue
-        for name, stored, should in (("合计", row.total, want.total),
-                                     ("个数", Decimal(row.count), Decimal(want.count)),
-                                     ("最大值", row.maximum, want.maximum),
-                                     ("最新值", row.last_value, want.last_value)):
+        for name, stored, should in ((_("合计"), row.total, want.total),
+                                     (_("个数"), Decimal(row.count), Decimal(want.count)),
+                                     (_("最大值"), row.maximum, want.maximum),
+                                     (_("最新值"), row.last_value, want.last_value)):
             if not _same(stored, should):
                 diffs.append(Difference(uc, ec, row.period, name, str(stored), str(should)))
         if row.last_period != want.last_period:
-            diffs.append(Difference(uc, ec, row.period, "最新期间", row.last_period,
+            diffs.append(Difference(uc, ec, row.period, _("最新期间"), row.last_period,
                                     want.last_period))
     for key in expected.keys() - seen:
         unit_id, element_id, period = key
         diffs.append(Difference(codes.get(unit_id, "?"), element_codes.get(element_id, "?"),
-                                period, "整行", "缺失", f"n={expected[key].count}"))
+                                period, _("整行"), _("缺失"), f"n={expected[key].count}"))
     return diffs
 
 

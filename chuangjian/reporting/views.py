@@ -204,7 +204,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, _("；").join(error.messages))
     return redirect(_form_url(sub.unit.code, sub.dataset_code, sub.period))
 
 
@@ -225,7 +225,7 @@ def grant_exception(request: HttpRequest, code: str, dataset: str, period: str) 
         messages.success(request, ngettext("已批准例外：%(n)d 小时内可以补报",
                                            "已批准例外：%(n)d 小时内可以补报", hours) % {"n": hours})
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, _("；").join(error.messages))
     return redirect(_form_url(code, dataset, period))
 
 
@@ -386,7 +386,7 @@ def news_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已采用") if request.POST.get("decision") == "adopt"
                          else _("已标记为未采用"))
     except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+        messages.error(request, _("；").join(error.messages))
     return redirect("reporting:news")
 
 

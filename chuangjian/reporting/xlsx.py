@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy, override, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -43,7 +43,7 @@ from chuangjian.reporting.values import TYPE_LABELS, format_number
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
-DATA_SHEET = gettext_lazy("填报")
+DATA_SHEET = pgettext_lazy("xlsx sheet", "填报")
 META_SHEET = "_meta"
 FIXED = [gettext_lazy("单位编码"), gettext_lazy("单位名称"), gettext_lazy("期间")]
 FIXED_CODES = ["unit", "unit_name", "period"]
@@ -364,7 +364,7 @@ def import_workbook(content: bytes, *, actor: User | None, scope: Scope,
         try:
             ds, period = actions.resolve(unit, code, period_text, now=now)
         except ValidationError as error:
-            result.errors.append(CellError(row_no, "C", str(FIXED[2]), "；".join(error.messages)))
+            result.errors.append(CellError(row_no, "C", str(FIXED[2]), _("；").join(error.messages)))
             continue
         key = (unit.code, str(period))
         if key in seen:
@@ -409,7 +409,7 @@ def import_workbook(content: bytes, *, actor: User | None, scope: Scope,
                                                     channel=Channel.IMPORT, now=now, scope=scope)
                 except (ValidationError, PermissionDenied) as error:
                     messages = getattr(error, "messages", None) or [str(error)]
-                    result.errors.append(CellError(row_no, "", "", "；".join(messages)))
+                    result.errors.append(CellError(row_no, "", "", _("；").join(messages)))
                     continue
                 if outcome.new_version:
                     result.saved += 1

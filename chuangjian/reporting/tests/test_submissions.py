@@ -218,6 +218,16 @@ def test_an_outlier_against_the_units_own_history_is_flagged_not_refused(
                     values={**DAILY, "t_patrols": 90})
     assert "差异较大" in result.warnings["t_patrols"]
     assert result.submission.status == Status.SUBMITTED
+    # The submission keeps the figures, not a sentence, so each reader gets their language.
+    from django.utils import translation
+
+    from chuangjian.reporting.values import outlier_text
+
+    facts = result.submission.warnings["t_patrols"]
+    assert facts == {"n": "7", "mean": "3.571", "value": "90"}
+    with translation.override("en"):
+        assert outlier_text(facts) == ("Far from this unit’s earlier figures (average of the "
+                                       "last 7 periods 3.571, this period 90); please check")
 
 
 def test_a_draft_keeps_what_was_typed_even_when_invalid(world: World, standards: object,

@@ -166,3 +166,46 @@ def test_a_template_for_an_unknown_dataset_is_refused(world: World, standards: o
     with pytest.raises(CommandError, match="没有需要填报"):
         call_command("reports", "template", "--dataset", "street-day", "--period", "2026-03-16",
                      "-o", str(tmp_path / "x.xlsx"))
+
+
+def test_a_template_fetched_in_english_imports_in_the_chinese_ui(world: World, standards: object
+                                                                 ) -> None:
+    from django.utils import translation
+
+    from chuangjian.engine.periods import Period
+    from chuangjian.org.scope import Scope
+    from chuangjian.reporting import xlsx
+
+    with translation.override("en"):
+        content = xlsx.build_template("community-month", Period.parse("2026-02"),
+                                      scope=Scope.system(), under=world.area)
+    wb = load_workbook(io.BytesIO(content))
+    assert wb.sheetnames[:2] == ["Entry", "Notes"]
+    ws = wb.worksheets[0]
+    assert [c.value for c in ws[1]][:3] == ["Unit code", "Unit name", "Period"]
+    letters = {c.value: c.column_letter for c in ws[2]}
+    # The element's name and unit are data; the brackets around the unit are not.
+    assert ws[f"{letters['t_households']}1"].value == "居民户数 (户)"
+    values = {"t_households": 800, "t_satisfaction": "90", "t_disputes": 2, "t_mediated": 1}
+    for row in (3, 4):
+        for code, value in values.items():
+            ws[f"{letters[code]}{row}"] = value
+    out = io.BytesIO()
+    wb.save(out)
+    result = xlsx.import_workbook(out.getvalue(), actor=None, scope=Scope.system(),
+                                  now=shanghai(2026, 3, 2, 9))
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.saved == 2
+    # An error names its row and column in the reader's language.
+    column = letters["t_households"]
+    ws[f"{column}3"] = "很多"
+    wb.save(out := io.BytesIO())
+    failed = xlsx.import_workbook(out.getvalue(), actor=None, scope=Scope.system(),
+                                  now=shanghai(2026, 3, 2, 9))
+    assert [str(e) for e in failed.errors] == [
+        f"第 3 行 {column} 列（居民户数 (户)）：「很多」不是数字"]
+    with translation.override("en"):
+        failed = xlsx.import_workbook(out.getvalue(), actor=None, scope=Scope.system(),
+                                      now=shanghai(2026, 3, 2, 9))
+        assert [str(e) for e in failed.errors] == [
+            f"Row 3, column {column} (居民户数 (户)): “很多” is not a number"]

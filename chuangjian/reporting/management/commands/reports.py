@@ -61,7 +61,7 @@ class Command(BaseCommand):
             note = f"［{category}］" if len(variants) > 1 else ""
             lock = _("，逾期锁定") if ds.lock_after_deadline else ""
             details = _("%(n)d 项 · 来自：%(sources)s") % {"n": len(ds.elements),
-                                                        "sources": "；".join(ds.sources)}
+                                                        "sources": _("；").join(ds.sources)}
             self.stdout.write(
                 f"  {ds.code:<22} {period_type_label(ds.period_type):<3} {ds.deadline_label}{lock}  "
                 f"{level_label_of(ds.level_key)}{note} · {details}")
