@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("standards/", include("chuangjian.standards.urls")),
     path("reports/", include("chuangjian.reporting.urls")),
     path("assessment/", include("chuangjian.assessment.urls")),
+    path("dashboards/", include("chuangjian.assessment.dashboards.urls")),
     path("inspections/", include("chuangjian.inspections.urls")),
     path("evidence/", include("chuangjian.evidence.urls")),
     path("files/", include("chuangjian.files.urls")),

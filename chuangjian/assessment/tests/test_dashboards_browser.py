@@ -1,0 +1,105 @@
+"""The dashboards in headless Chromium on the demo district, with screenshots to look at.
+
+The demo is built as ``chuangjian demo`` builds it: the org tree, the standards, the
+reports and the assessment demo (自查 and 考核 of every standard in force).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from chuangjian.assessment.models import AssessmentRun
+from chuangjian.web.testing import SHOTS, assert_local, login, record
+
+pytestmark = [pytest.mark.browser, pytest.mark.urls("chuangjian.assessment.tests.dashboards_urls")]
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> None:
+    call_command("standards", "load", stdout=io.StringIO())
+    call_command("demo", stdout=io.StringIO())
+    assert AssessmentRun.objects.filter(standard_code="wenming_shequ", kind="review",
+                                        current=True).exists()
+
+
+def _charts_drawn(page: Any) -> None:
+    page.wait_for_function(
+        "document.querySelectorAll('[data-chart]').length === "
+        "document.querySelectorAll('[data-chart][data-drawn]').length")
+    assert page.locator("[data-chart]:has(canvas)").count() == page.locator("[data-chart]").count()
+
+
+def test_a_street_leader_reads_the_dashboards_and_exports_a_report(page: Any, live_server: Any,
+                                                                   demo: None) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    requests, failures = record(page)
+    base = live_server.url
+    login(page, base, "cg_leader")
+    q = "standard=wenming_shequ&kind=review"
+
+    page.goto(f"{base}/dashboards/league/?{q}&unit=QY-01")
+    assert page.locator("h1").inner_text() == "城关街道 · 排名与达标率"
+    _charts_drawn(page)
+    assert page.locator(".league-table tbody tr").count() == 6
+    page.screenshot(path=SHOTS / "dashboards-league.png", full_page=True)
+
+    # 南门社区 reported an unplanned birth in the demo: vetoed whatever its score.
+    page.click(".league-table >> text=南门社区")
+    page.wait_for_selector(".verdict")
+    assert "一票否决" in page.locator(".verdict").inner_text()
+    _charts_drawn(page)
+    page.screenshot(path=SHOTS / "dashboards-scorecard-veto.png", full_page=True)
+
+    page.goto(f"{base}/dashboards/scorecard/?{q}&unit=QY-01-A-01")
+    _charts_drawn(page)
+    page.screenshot(path=SHOTS / "dashboards-scorecard.png", full_page=True)
+    # Every number opens its explanation.
+    first = page.locator(".score-table td.num a").first
+    href = first.get_attribute("href")
+    assert href and "/assessment/runs/" in href and "/i/" in href
+
+    page.goto(f"{base}/dashboards/heatmap/?{q}&unit=QY-01")
+    _charts_drawn(page)
+    page.click(".heat-fallback summary")
+    assert page.locator(".heat-table tbody tr").count() == 6
+    page.screenshot(path=SHOTS / "dashboards-heatmap.png", full_page=True)
+
+    page.goto(f"{base}/dashboards/trend/?{q}&unit=QY-01-A-01&ind=mediation_rate")
+    _charts_drawn(page)
+    page.screenshot(path=SHOTS / "dashboards-trend.png", full_page=True)
+
+    page.goto(f"{base}/dashboards/risk/?{q}&unit=QY-01")
+    page.screenshot(path=SHOTS / "dashboards-risk.png", full_page=True)
+
+    page.goto(f"{base}/dashboards/compare/?standard=wenming_shequ&unit=QY-01-A-01")
+    assert "自查" in page.locator(".compare-table thead").inner_text()
+    page.screenshot(path=SHOTS / "dashboards-compare.png", full_page=True)
+
+    # The export runs in the background; its page shows the progress, then the file.
+    page.goto(f"{base}/dashboards/league/?{q}&unit=QY-01")
+    page.click("text=导出")
+    # In tests the job runs inside the request, so the job page comes when the PDF is made.
+    page.click("[data-export=report-pdf]", timeout=180_000)
+    page.wait_for_selector("#job-status[data-status=done]", timeout=60_000)
+    assert "考核报告.pdf" in page.locator("#job-status").inner_text()
+    page.screenshot(path=SHOTS / "dashboards-export-job.png", full_page=True)
+
+    assert_local(requests)
+    assert not [f for f in failures if "favicon" not in f[1]], failures
+
+
+def test_the_district_sees_the_pass_rate_of_its_towns(page: Any, live_server: Any,
+                                                      demo: None) -> None:
+    base = live_server.url
+    login(page, base, "qy_leader")
+    page.goto(f"{base}/dashboards/league/?standard=wudu_xian&unit=QY")
+    _charts_drawn(page)
+    assert page.locator("[data-chart=chart-gauge]").count() == 1
+    page.screenshot(path=SHOTS / "dashboards-district-passrate.png", full_page=True)
+    page.goto(f"{base}/dashboards/")
+    _charts_drawn(page)
+    page.screenshot(path=SHOTS / "dashboards-district-index.png", full_page=True)
