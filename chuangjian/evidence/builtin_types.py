@@ -8,7 +8,7 @@ Kept as plain data so the data migration and the tests read the same list.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -82,3 +82,24 @@ ACTIVITY_ELEMENTS: dict[str, str | Promise] = {
     "health_song_contests": _("健康城市主题歌咏比赛次数"),
     "health_evaluation_events": _("群众看、评健康社区建设成果活动次数"),
 }
+
+
+def ensure_builtin_types(model: Any = None) -> int:
+    """Create the built-in activity types that are missing; returns how many were created.
+
+    Existing rows are left as they are: an administrator may have renamed or retired one.
+
+    Called by the data migration (with the historical model), by the demo and by tests,
+    since a test that flushes the database removes what migrations seeded.
+    """
+    if model is None:
+        from chuangjian.evidence.models import ActivityType as model
+    created = 0
+    for order, row in enumerate(BUILTIN_TYPES, start=1):
+        _obj, new = model.objects.get_or_create(
+            code=row["code"],
+            defaults={"name": row["name"], "is_meeting": row["is_meeting"],
+                      "elements": row["elements"], "keywords": row["keywords"],
+                      "order": order * 10, "builtin": True, "active": True})
+        created += int(new)
+    return created

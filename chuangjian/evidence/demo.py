@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chuangjian.evidence import actions, checklist, selectors
+from chuangjian.evidence.builtin_types import ensure_builtin_types
 from chuangjian.evidence.models import Activity, ActivityType
 from chuangjian.evidence.pictures import scene_jpeg
 from chuangjian.org.levels import Kind, Level
@@ -168,6 +169,7 @@ def _documents(unit: Unit, today: dt.date) -> None:
 def run(stdout: Any = None, *, today: dt.date | None = None,
         codes: list[str] | None = None) -> None:
     today = today or timezone.localdate()
+    ensure_builtin_types()
     types = {t.code: t for t in ActivityType.objects.all()}
     units = list(Unit.objects.filter(code__startswith="QY-", level=Level.COMMUNITY,
                                      kind=Kind.AREA, closed_on__isnull=True).order_by("path"))

@@ -6,15 +6,9 @@ from django.db import migrations
 
 
 def seed(apps: Any, schema_editor: Any) -> None:
-    from chuangjian.evidence.builtin_types import BUILTIN_TYPES
+    from chuangjian.evidence.builtin_types import ensure_builtin_types
 
-    ActivityType = apps.get_model("evidence", "ActivityType")
-    for order, row in enumerate(BUILTIN_TYPES, start=1):
-        ActivityType.objects.update_or_create(
-            code=row["code"],
-            defaults={"name": row["name"], "is_meeting": row["is_meeting"],
-                      "elements": row["elements"], "keywords": row["keywords"],
-                      "order": order * 10, "builtin": True, "active": True})
+    ensure_builtin_types(apps.get_model("evidence", "ActivityType"))
 
 
 class Migration(migrations.Migration):

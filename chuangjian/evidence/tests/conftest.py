@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from chuangjian.evidence import actions
+from chuangjian.evidence.builtin_types import ensure_builtin_types
 from chuangjian.evidence.models import Activity, ActivityType
 from chuangjian.org.models import Unit, User
 from chuangjian.standards import actions as standards_actions
@@ -26,6 +27,12 @@ YEAR = timezone.localdate().year - 1
 @functools.cache
 def _builtin() -> loader.LoadResult:
     return loader.load_builtin().raise_for_errors()
+
+
+@pytest.fixture(autouse=True)
+def _activity_types(db: None) -> None:
+    # Seeded by a migration, but a flushing (transactional) test elsewhere removes them.
+    ensure_builtin_types()
 
 
 @pytest.fixture
