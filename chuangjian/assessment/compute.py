@@ -132,8 +132,12 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
         rollup, unit = _tables()
         sql = (f"SELECT r.unit_id, r.element_id, r.period, {_F.format('r.total')}, r.count, "  # noqa: S608 - ids and table names only
                f"{_F.format('r.maximum')}, {_F.format('r.last_value')} "
-               f"FROM {rollup} r JOIN {unit} u ON u.id = r.unit_id "
-               f"WHERE u.path LIKE %s AND r.element_id IN ({_in(by_id)}) AND r.period IN "
+               # Driven from the subtree's ids: SQLite's LIKE cannot use the path index,
+               # so a join would start from (element, period) and read the whole city;
+               # the IN (subquery) form reads through the (unit, element, period) index.
+               f"FROM {rollup} r "
+               f"WHERE r.unit_id IN (SELECT u.id FROM {unit} u WHERE u.path LIKE %s) "
+               f"AND r.element_id IN ({_in(by_id)}) AND r.period IN "
                f"({','.join('%s' for _ in years)})")
         with connection.cursor() as cursor:
             cursor.execute(sql, [tree.root_path + "%", *[str(y) for y in years]])
@@ -464,7 +468,7 @@ def _applied(ind: IndicatorSpec, ctx: UnitContext) -> tuple[str, str | None]:
 def _r(x: float | None, digits: int = 6) -> float | None:
     if x is None or x != x:
         return None
-    return round(float(x), digits)
+    return round(x if type(x) is float else float(x), digits)
 
 
 def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[IndicatorSpec],
@@ -545,6 +549,151 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
         base_max=total.base_max, bonus=float(total.bonus), passed=total.passed,
         vetoed=total.vetoed, veto_items=list(total.veto_items), tier=total.tier or "",
         explanation=total.explanation, at_risk=at_risk, items=stored)
+
+
+def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[IndicatorSpec]]],
+                ev: Evaluation, contexts: Sequence[UnitContext],
+                reviews: Mapping[int, Mapping[str, Review]], projected: Evaluation | None,
+                projection_notes: Mapping[str, str]) -> list[UnitScore]:
+    """``score_unit`` for every unit of a run: each item scored once over all units that
+    share its indicator list (``engine.scoring.score_many``), totals likewise; only the
+    stored texts are made per unit, from caches. Equal to ``score_unit`` (tested)."""
+    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for j, (_uid, sheet, inds) in enumerate(rows):
+        groups.setdefault((sheet, tuple(i.code for i in inds)), []).append(j)
+    out: list[UnitScore | None] = [None] * len(rows)
+    notes: dict[tuple[Any, ...], str] = {}
+    for (sheet, _codes), members in groups.items():
+        idx = np.array(members, dtype=np.int64)
+        inds = rows[members[0]][2]
+        m = len(members)
+        items: list[scoring.ItemArrays] = []
+        bonus_items: list[scoring.ItemArrays] = []
+        stored: list[dict[str, dict[str, Any]]] = [{} for _ in members]
+        at_risk = np.zeros(m, dtype=np.int64)
+        for ind in inds:
+            if ind.expression is not None:
+                vals = ev.indicator(ind.code)
+                value = vals.value[idx]
+                missing = vals.missing[idx].astype(np.int64)
+            else:
+                value = np.full(m, np.nan)
+                missing = np.zeros(m, dtype=np.int64)
+            attainment = np.full(m, np.nan)
+            risk = np.zeros(m, dtype=bool)
+            projected_value = np.full(m, np.nan)
+            scorer = ind.scorer
+            verdict: np.ndarray | None = None  # target items store the target's verdict
+            if ind.is_reviewer:
+                given = np.array([r.score if (r := reviews.get(rows[j][0], {}).get(ind.code))
+                                  is not None else np.nan for j in members], dtype=float)
+                arr = scoring.score_many(scorer, ind.code, value=given, missing_policy=ind.missing)
+            elif isinstance(scorer, scoring.DeductPerOccurrence):
+                arr = scoring.score_many(scorer, ind.code, value=value,
+                                         missing_policy=ind.missing, veto=ind.veto)
+            else:
+                st_all, att_all = ev.verdict(ind.code)
+                attainment = att_all[idx]
+                verdict = st_all[idx]
+                arr = scoring.score_many(scorer, ind.code, status=verdict,
+                                         attainment=attainment, missing_policy=ind.missing,
+                                         veto=ind.veto)
+                if projected is not None and ind.expression is not None:
+                    projected_value = projected.indicator(ind.code).value[idx]
+                    risk = projected.verdict(ind.code)[0][idx] == targets.TargetStatus.NOT_MET
+            at_risk += risk
+            (bonus_items if ind.bonus else items).append(arr)
+            pm_note = projection_notes.get(ind.code, "")
+            # Python lists: indexing numpy arrays one element at a time is slow.
+            values_l = value.tolist()
+            missing_l = missing.tolist()
+            status_l = (arr.status if verdict is None else verdict).tolist()
+            points_l = arr.points.tolist()
+            att_l = attainment.tolist()
+            pv_l = projected_value.tolist()
+            risk_l = risk.tolist()
+            for k, j in enumerate(members):
+                v = _r(values_l[k])
+                pv = _r(pv_l[k])
+                points = _r(points_l[k])
+                applied, note = _texts(spec, ind, ev, j, k, v, missing_l[k], status_l[k],
+                                       att_l[k], points, contexts[j],
+                                       reviews.get(rows[j][0], {}), notes)
+                stored[k][ind.code] = {
+                    "v": v, "m": missing_l[k], "s": status_l[k], "a": _r(att_l[k]),
+                    "p": points, "x": ind.max_score, "t": applied, "n": note,
+                    "r": risk_l[k], "pv": pv,
+                    "pm": pm_note if risk_l[k] or pv is not None else "",
+                }
+        factor = 1.0
+        if sheet != MAIN:
+            base_max = sum(i.max_score for i in inds if not i.bonus)
+            factor = base_max / spec.standard.total if spec.standard.total else 1.0
+        total = scoring.score_standard_many(
+            items, m, pass_mark=spec.standard.pass_mark * factor,
+            tiers=[(name, minimum * factor) for name, minimum in spec.tiers],
+            bonus_items=bonus_items, bonus_cap=spec.standard.bonus_cap,
+            veto_codes=[ind.code for ind in inds if ind.veto])
+        for k, j in enumerate(members):
+            out[j] = UnitScore(
+                unit_id=rows[j][0], sheet=sheet, total=_r(total.total[k]),
+                base_total=_r(total.base_total[k]), base_max=total.base_max,
+                bonus=float(total.bonus[k]), passed=bool(total.passed[k]),
+                vetoed=bool(total.vetoed[k]), veto_items=list(total.veto_items(k)),
+                tier=total.tier[k] or "", explanation=total.explanation(k),
+                at_risk=int(at_risk[k]), items=stored[k])
+    return [s for s in out if s is not None]
+
+
+def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: int,
+           value: float | None, missing: int, status: int, attainment: float,
+           points: float | None, ctx: UnitContext, reviews: Mapping[str, Review],
+           cache: dict[tuple[Any, ...], str]) -> tuple[str, str]:
+    """The applied target text and the item's scoring line, as ``score_unit`` words them."""
+    scorer = ind.scorer
+    if ind.is_reviewer:
+        review = reviews.get(ind.code)
+        assert isinstance(scorer, scoring.Reviewer)  # noqa: S101 - is_reviewer
+        if review is None:
+            key0: tuple[Any, ...] = (ind.code, "r")
+            if key0 not in cache:
+                cache[key0] = scorer.score(ind.code, None, missing_policy=ind.missing).explanation
+            return scorer.describe_zh(), cache[key0]
+        item = scorer.score(ind.code, review.score if review else None,
+                            missing_policy=ind.missing, note=review.comment if review else "")
+        return scorer.describe_zh(), item.explanation
+    if isinstance(scorer, scoring.DeductPerOccurrence):
+        key: tuple[Any, ...] = (ind.code, "d", value, missing)
+        found = cache.get(key)
+        if found is None:
+            found = scorer.score(ind.code, value, missing_policy=ind.missing,
+                                 reason=reason_text(missing) if missing else None,
+                                 veto=ind.veto).explanation
+            cache[key] = found
+        return scorer.describe_zh(), found
+    applied, none_reason = _applied(ind, ctx)
+    st = targets.TargetStatus(status)
+    att = None if attainment != attainment else float(attainment)
+    reason = None
+    if st is targets.TargetStatus.UNKNOWN:
+        if value is None:
+            reason = f"缺少指标数值（{reason_text(missing)}）"
+        elif none_reason:
+            reason = none_reason
+        else:
+            assert ind.target is not None  # noqa: S101 - scored by target
+            reason = ind.target.evaluate(value, ev.target_contexts(ind)[j], unit=ind.unit).reason
+        att = None
+    elif isinstance(scorer, scoring.AllOrNothing):
+        att = None
+    key = (ind.code, applied, int(st), att, reason)
+    found = cache.get(key)
+    if found is None:
+        assert isinstance(scorer, scoring.AllOrNothing | scoring.Proportional)  # noqa: S101
+        found = scorer.score(ind.code, targets.TargetResult(st, att, applied, reason),
+                             missing_policy=ind.missing, veto=ind.veto).explanation
+        cache[key] = found
+    return applied, found
 
 
 # -- projection (早期预警) -----------------------------------------------------------------

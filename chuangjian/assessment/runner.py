@@ -30,6 +30,7 @@ from chuangjian.assessment.compute import (
     open_during_year,
     projected_inputs,
     score_unit,
+    score_units,
     sheet_of,
     unit_classes,
     unit_inputs,
@@ -115,8 +116,11 @@ def rank_groups(groups: Mapping[tuple[int | None, str], Mapping[int, float | Non
     return out
 
 
-def compute_full(run: AssessmentRun, *, fail_after: int | None = None) -> Computed:
-    """Every result row of a run, in memory. ``fail_after`` injects a failure (tests)."""
+def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
+                 per_unit: bool = False) -> Computed:
+    """Every result row of a run, in memory. ``fail_after`` injects a failure (tests);
+    ``per_unit`` scores unit by unit with ``score_unit``, the reference the vectorised
+    ``score_units`` is tested against."""
     spec = spec_for(run.standard)
     tree = UnitTree.load(run.root)
     assessed = assessed_units(spec, tree, run.year, run.sample)
@@ -137,9 +141,9 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None) -> Comput
                 break
         above_ids[unit.pk] = found
         above[j] = pos[found] if found is not None else -1
-    per_unit = [indicators_for(spec, u, s) for _i, u, s in assessed]
+    inds_of = [indicators_for(spec, u, s) for _i, u, s in assessed]
     applicable = {ind.code: np.zeros(len(units), dtype=bool) for ind in spec.indicators}
-    for j, inds in enumerate(per_unit):
+    for j, inds in enumerate(inds_of):
         for ind in inds:
             applicable[ind.code][j] = True
     classes = unit_classes(spec.version.code, run.year, path=run.root.path)
@@ -151,12 +155,16 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None) -> Comput
     projected = Evaluation(spec, projection[0], contexts, share) if projection else None
     notes = projection[1] if projection else {}
     reviews = reviews_for(spec.version.code, run.year, run.kind, path=run.root.path)
-    scores: list[UnitScore] = []
-    for j, (_i, unit, sheet) in enumerate(assessed):
-        if fail_after is not None and j >= fail_after:
-            raise RuntimeError("注入的计算故障（测试用）")
-        scores.append(score_unit(spec, unit.pk, sheet, per_unit[j], ev, j, contexts[j],
-                                 reviews.get(unit.pk, {}), projected, notes))
+    if fail_after is not None and fail_after < len(assessed):
+        raise RuntimeError("注入的计算故障（测试用）")
+    if per_unit:
+        scores = [score_unit(spec, unit.pk, sheet, inds_of[j], ev, j, contexts[j],
+                             reviews.get(unit.pk, {}), projected, notes)
+                  for j, (_i, unit, sheet) in enumerate(assessed)]
+    else:
+        scores = score_units(spec, [(unit.pk, sheet, inds_of[j])
+                                    for j, (_i, unit, sheet) in enumerate(assessed)],
+                             ev, contexts, reviews, projected, notes)
     groups: dict[tuple[int | None, str], dict[int, float | None]] = {}
     for unit, score in zip(units, scores, strict=True):
         groups.setdefault((unit.parent_id, score.sheet), {})[unit.pk] = score.total
@@ -191,10 +199,11 @@ _FIELDS = ["sheet", "total", "base_total", "base_max", "bonus", "passed", "vetoe
 
 def live_runs(unit: Unit, years: Iterable[int]) -> list[AssessmentRun]:
     """Current, unpublished runs of those years whose scope contains the unit."""
-    runs = (AssessmentRun.objects.filter(status=RunStatus.DONE, current=True,
-                                         published_at__isnull=True, year__in=list(years))
-            .select_related("standard", "root"))
-    return [r for r in runs if unit.path.startswith(r.root.path)]
+    # A run's root contains the unit when it is the unit or one of its ancestors.
+    return list(AssessmentRun.objects.filter(status=RunStatus.DONE, current=True,
+                                             published_at__isnull=True, year__in=list(years),
+                                             root_id__in=[*unit.ancestor_ids(), unit.pk])
+                .select_related("standard", "root"))
 
 
 def refresh_unit(unit: Unit, *, day: dt.date, element_codes: frozenset[str] = frozenset(),

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -562,8 +562,34 @@ def unit_in_run(scope: Scope, run: AssessmentRun, unit_id: int) -> Unit:
 
 
 def run_rows(scope: Scope, run: AssessmentRun) -> list[UnitResult]:
-    return list(scope.filter(UnitResult.objects.select_related("unit").filter(run=run)
-                             .defer("items"), field_name="unit__path").order_by("unit__path"))
+    return list(run_rows_query(scope, run))
+
+
+def run_rows_query(scope: Scope, run: AssessmentRun, *, search: str = "") -> QuerySet[UnitResult]:
+    """The run's rows visible to the reader, in tree order, optionally those whose unit's
+    name or code contains ``search`` (items and texts deferred: a page of a city run)."""
+    qs = scope.filter(UnitResult.objects.select_related("unit").filter(run=run)
+                      .defer("items", "explanation"), field_name="unit__path")
+    search = search.strip()
+    if search:
+        qs = qs.filter(Q(unit__name__icontains=search) | Q(unit__code__icontains=search))
+    return qs.order_by("unit__path")
+
+
+@dataclass
+class RunSummary:
+    units: int
+    passed: int
+    vetoed: int
+    at_risk: int
+
+
+def run_summary(scope: Scope, run: AssessmentRun) -> RunSummary:
+    """Counts over the rows the reader may see, in one query."""
+    got = run_rows_query(scope, run).aggregate(
+        units=Count("pk"), passed=Count("pk", filter=Q(passed=True)),
+        vetoed=Count("pk", filter=Q(vetoed=True)), at_risk=Count("pk", filter=Q(at_risk__gt=0)))
+    return RunSummary(**{k: int(v or 0) for k, v in got.items()})
 
 
 def spec_of(run: AssessmentRun) -> StandardSpec:

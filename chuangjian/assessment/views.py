@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +20,9 @@ from chuangjian.assessment.explain import explain
 from chuangjian.assessment.forms import ReviewForm, RunForm
 from chuangjian.assessment.models import Kind
 from chuangjian.org.scope import Cap, Scope
+
+RUN_PAGE_SIZE = 100  # result rows per page of a run (a city run has ~3,000)
+INDEX_PAGE_SIZE = 50  # runs per page of the list
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -58,8 +62,12 @@ def index(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year")
     qs = selectors.runs(scope, kind=kind if kind in Kind.values else None,
                         year=int(year) if year and year.isdigit() else None)
+    # The list never reads a standard's verbatim YAML (tens of KB a run).
+    page = Paginator(qs.defer("standard__source_text"), INDEX_PAGE_SIZE).get_page(
+        request.GET.get("page"))
     return render(request, "assessment/index.html", {
-        "form": form, "runs": list(qs[:200]), "kinds": Kind.choices, "kind": kind or "",
+        "form": form, "page": page, "runs": page.object_list,
+        "kinds": Kind.choices, "kind": kind or "",
         "year": year or ""})
 
 
@@ -67,13 +75,16 @@ def index(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     run = selectors.run_for(scope, pk)
-    rows = selectors.run_rows(scope, run)
+    search = request.GET.get("q", "").strip()[:50]
+    page = Paginator(selectors.run_rows_query(scope, run, search=search),
+                     RUN_PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = selectors.run_summary(scope, run)
     return render(request, "assessment/run.html", {
-        "run": run, "rows": rows,
+        "run": run, "page": page, "rows": page.object_list, "q": search,
         "can_publish": run.current and not run.is_published and run.status == "done"
         and scope.allows(run.root, Cap.APPROVE) and actions.can_start(scope, run.root, run.kind),
-        "passed": sum(1 for r in rows if r.passed), "vetoed": sum(1 for r in rows if r.vetoed),
-        "at_risk": sum(1 for r in rows if r.at_risk)})
+        "units": summary.units, "passed": summary.passed, "vetoed": summary.vetoed,
+        "at_risk": summary.at_risk})
 
 
 @login_required

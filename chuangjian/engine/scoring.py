@@ -12,19 +12,26 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from chuangjian.engine.targets import TargetResult, TargetStatus
 
 __all__ = [
     "AllOrNothing",
     "DeductPerOccurrence",
+    "ItemArrays",
     "ItemScore",
     "MissingPolicy",
     "Proportional",
     "Reviewer",
     "ScoringError",
+    "StandardArrays",
     "StandardScore",
+    "explain_total",
     "rank",
+    "score_many",
     "score_standard",
+    "score_standard_many",
 ]
 
 
@@ -260,8 +267,6 @@ def score_standard(
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
         raise ScoringError(f"评分项重复：{'、'.join(dupes)}")
-    lines: list[str] = []
-
     base_max = sum(i.max_score for i in items)
     included = [i for i in items if not i.excluded]
     excluded = tuple(i.code for i in items if i.excluded)
@@ -270,27 +275,14 @@ def score_standard(
     base_total: float | None
     if included_max > 0:
         base_total = raw * base_max / included_max
-        if excluded:
-            lines.append(
-                f"{'、'.join(excluded)} 无法计算，不计入；其余各项得 {_num(raw)} / {_num(included_max)} 分，"
-                f"折算为 {_num(base_total)} / {_num(base_max)} 分"
-            )
-        else:
-            lines.append(f"基本分 {_num(raw)} / {_num(base_max)} 分")
     elif items and base_max > 0:
         base_total = None
-        lines.append("所有评分项均无法计算，无法得出总分")
     else:
         base_total = 0.0
-    zeroed = [i.code for i in items if i.status is TargetStatus.UNKNOWN and not i.excluded]
-    if zeroed:
-        lines.append(f"{'、'.join(zeroed)} 缺少数据，按 0 分计")
+    zeroed = tuple(i.code for i in items if i.status is TargetStatus.UNKNOWN and not i.excluded)
 
     bonus_raw = sum(i.score or 0.0 for i in bonus_items)
     bonus = bonus_raw if bonus_cap is None else min(bonus_raw, bonus_cap)
-    if bonus_items:
-        capped = f"（超过上限，按 {_num(bonus)} 分计）" if bonus < bonus_raw else ""
-        lines.append(f"加分 {_num(bonus_raw)} 分{capped}")
     total = None if base_total is None else base_total + bonus
 
     veto_set = set(veto_codes)
@@ -303,14 +295,8 @@ def score_standard(
     veto_unknown = tuple(
         i.code for i in everything if i.code in veto_set and i.status is TargetStatus.UNKNOWN
     )
-    missing_veto = sorted(veto_set - set(codes))
+    missing_veto = tuple(sorted(veto_set - set(codes)))
     vetoed = bool(veto_items)
-    if vetoed:
-        lines.append(f"一票否决：{'、'.join(veto_items)} 未达标")
-    if veto_unknown:
-        lines.append(f"一票否决项 {'、'.join(veto_unknown)} 无法计算，核实前不能判定达标")
-    if missing_veto:
-        lines.append(f"一票否决项 {'、'.join(missing_veto)} 没有评分结果，核实前不能判定达标")
 
     settled = not vetoed and not veto_unknown and not missing_veto and total is not None
     passed = settled and total is not None and total >= pass_mark - 1e-9
@@ -318,14 +304,12 @@ def score_standard(
     if settled and total is not None:
         reached = [(minimum, name) for name, minimum in tiers if total >= minimum - 1e-9]
         tier = max(reached)[1] if reached else None
-    if total is not None:
-        verdict = "合格" if passed else "不合格"
-        lines.append(
-            f"总分 {_num(total)} 分，合格线 {_num(pass_mark)} 分，{verdict}"
-            + (f"，等次：{tier}" if tier else "")
-        )
-    elif not vetoed:
-        lines.append("无法判定是否合格")
+    explanation = explain_total(
+        has_items=bool(items), base_max=base_max, raw=raw, included_max=included_max,
+        base_total=base_total, excluded=excluded, zeroed=zeroed,
+        bonus_raw=bonus_raw if bonus_items else None, bonus=bonus, total=total,
+        veto_items=veto_items, veto_unknown=veto_unknown, missing_veto=missing_veto,
+        pass_mark=pass_mark, passed=passed, tier=tier)
     return StandardScore(
         items=tuple(items),
         bonus_items=tuple(bonus_items),
@@ -335,11 +319,11 @@ def score_standard(
         total=total,
         vetoed=vetoed,
         veto_items=veto_items,
-        veto_unknown=veto_unknown + tuple(missing_veto),
+        veto_unknown=veto_unknown + missing_veto,
         excluded=excluded,
         passed=passed,
         tier=tier,
-        explanation="；".join(lines) + "。",
+        explanation=explanation,
     )
 
 
@@ -353,3 +337,258 @@ def rank(scores: Mapping[str, float | None]) -> dict[str, int]:
         first_place.setdefault(value, place)
     last = len(present) + 1
     return {k: first_place[present[k]] if k in present else last for k in scores}
+
+
+def explain_total(
+    *,
+    has_items: bool,
+    base_max: float,
+    raw: float,
+    included_max: float,
+    base_total: float | None,
+    excluded: Sequence[str],
+    zeroed: Sequence[str],
+    bonus_raw: float | None,
+    bonus: float,
+    total: float | None,
+    veto_items: Sequence[str],
+    veto_unknown: Sequence[str],
+    missing_veto: Sequence[str],
+    pass_mark: float,
+    passed: bool,
+    tier: str | None,
+) -> str:
+    """The Chinese sentence that explains a unit's total (shared by both scoring paths).
+
+    ``bonus_raw`` is None when the standard has no bonus items for the unit.
+    """
+    lines: list[str] = []
+    if included_max > 0:
+        assert base_total is not None  # noqa: S101 - set whenever something was included
+        if excluded:
+            lines.append(
+                f"{'、'.join(excluded)} 无法计算，不计入；其余各项得 {_num(raw)} / {_num(included_max)} 分，"
+                f"折算为 {_num(base_total)} / {_num(base_max)} 分"
+            )
+        else:
+            lines.append(f"基本分 {_num(raw)} / {_num(base_max)} 分")
+    elif has_items and base_max > 0:
+        lines.append("所有评分项均无法计算，无法得出总分")
+    if zeroed:
+        lines.append(f"{'、'.join(zeroed)} 缺少数据，按 0 分计")
+    if bonus_raw is not None:
+        capped = f"（超过上限，按 {_num(bonus)} 分计）" if bonus < bonus_raw else ""
+        lines.append(f"加分 {_num(bonus_raw)} 分{capped}")
+    if veto_items:
+        lines.append(f"一票否决：{'、'.join(veto_items)} 未达标")
+    if veto_unknown:
+        lines.append(f"一票否决项 {'、'.join(veto_unknown)} 无法计算，核实前不能判定达标")
+    if missing_veto:
+        lines.append(f"一票否决项 {'、'.join(missing_veto)} 没有评分结果，核实前不能判定达标")
+    if total is not None:
+        verdict = "合格" if passed else "不合格"
+        lines.append(
+            f"总分 {_num(total)} 分，合格线 {_num(pass_mark)} 分，{verdict}"
+            + (f"，等次：{tier}" if tier else "")
+        )
+    elif not veto_items:
+        lines.append("无法判定是否合格")
+    return "；".join(lines) + "。"
+
+
+# -- many units at once ---------------------------------------------------------------
+#
+# The same rules over arrays: one call per item for every unit of a run instead of one
+# ItemScore per unit and item. Equal to the per-unit functions above (property test in
+# tests/test_scoring.py); the per-unit texts are built from these figures by
+# ``item_note`` and ``StandardArrays.explanation``.
+
+_UNKNOWN, _MET, _NOT_MET = int(TargetStatus.UNKNOWN), int(TargetStatus.MET), int(TargetStatus.NOT_MET)
+
+Scorer = AllOrNothing | Proportional | DeductPerOccurrence | Reviewer
+
+
+@dataclass(frozen=True)
+class ItemArrays:
+    """One item scored for n units. ``points`` is NaN where the item is excluded."""
+
+    code: str
+    max_score: float
+    points: np.ndarray
+    status: np.ndarray  # int8 TargetStatus
+    veto: np.ndarray  # bool: this item triggers the veto
+    missing_policy: MissingPolicy = MissingPolicy.ZERO
+
+    @property
+    def excluded(self) -> np.ndarray:
+        return np.isnan(self.points)
+
+
+def _as_float(x: np.ndarray | Sequence[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in x], dtype=float) if not isinstance(
+        x, np.ndarray) else x.astype(float)
+
+
+def score_many(
+    scorer: Scorer,
+    code: str,
+    *,
+    status: np.ndarray | None = None,
+    attainment: np.ndarray | None = None,
+    value: np.ndarray | None = None,
+    missing_policy: MissingPolicy = MissingPolicy.ZERO,
+    veto: bool = False,
+) -> ItemArrays:
+    """Score one item for n units: ``status`` (and ``attainment``) for target rules, ``value``
+    (occurrences, or the reviewer's score; NaN = none) for the others."""
+    mx = scorer.max_score
+    if isinstance(scorer, AllOrNothing | Proportional):
+        if status is None:
+            raise ScoringError(f"「{code}」按目标评分，需要达标状态")
+        st_in = np.asarray(status).astype(np.int8)
+        unknown = st_in == _UNKNOWN
+        if isinstance(scorer, AllOrNothing):
+            points = np.where(st_in == _MET, mx, 0.0)
+        else:
+            att = _as_float(attainment) if attainment is not None else np.full(len(st_in), np.nan)
+            unknown = unknown | np.isnan(att)
+            with np.errstate(invalid="ignore"):
+                points = mx * np.clip(np.nan_to_num(att), 0.0, 1.0)
+        out_status = np.where(unknown, _UNKNOWN, st_in).astype(np.int8)
+        triggered = np.asarray(veto & ~unknown & (st_in != _MET), dtype=bool)
+    else:
+        given = _as_float(value) if value is not None else np.array([], dtype=float)
+        unknown = np.isnan(given)
+        present = given[~unknown]
+        if isinstance(scorer, DeductPerOccurrence):
+            bad = present[(present < 0) | ~np.isfinite(present)]
+            if len(bad):
+                raise ScoringError(f"发生次数应为非负数，而不是 {float(bad[0])}")
+            cap = mx if scorer.cap is None else min(scorer.cap, mx)
+            occ = np.nan_to_num(given)
+            points = mx - np.minimum(occ * scorer.per, cap)
+            out_status = np.where(occ == 0, _MET, _NOT_MET).astype(np.int8)
+            triggered = np.asarray(veto & ~unknown & (occ > 0), dtype=bool)
+        else:
+            for bad in present[(present < 0) | (present > mx)][:1]:
+                scorer.validate(float(bad))  # raises the Chinese error
+            points = np.nan_to_num(given)
+            out_status = np.where(points == mx, _MET, _NOT_MET).astype(np.int8)
+            triggered = np.zeros(len(given), dtype=bool)
+        out_status = np.where(unknown, _UNKNOWN, out_status).astype(np.int8)
+    if missing_policy is MissingPolicy.EXCLUDE:
+        points = np.where(unknown, np.nan, points)
+    else:
+        points = np.where(unknown, 0.0, points)
+    return ItemArrays(code, mx, points.astype(float), out_status, triggered & ~unknown,
+                      missing_policy)
+
+
+@dataclass(frozen=True)
+class StandardArrays:
+    """``score_standard`` for n units; NaN totals where the per-unit total is None."""
+
+    codes: tuple[str, ...]  # items then bonus items
+    base_max: float
+    raw: np.ndarray
+    included_max: np.ndarray
+    base_total: np.ndarray
+    bonus_raw: np.ndarray
+    bonus: np.ndarray
+    total: np.ndarray
+    excluded: np.ndarray  # n × items
+    zeroed: np.ndarray  # n × items
+    veto_matrix: np.ndarray  # n × (items + bonus items)
+    veto_unknown_matrix: np.ndarray  # n × (items + bonus items)
+    missing_veto: tuple[str, ...]
+    vetoed: np.ndarray
+    passed: np.ndarray
+    tier: list[str | None]
+    pass_mark: float
+    n_items: int
+    has_bonus: bool
+
+    def veto_items(self, j: int) -> tuple[str, ...]:
+        return tuple(c for c, hit in zip(self.codes, self.veto_matrix[j], strict=True) if hit)
+
+    def explanation(self, j: int) -> str:
+        """The per-unit sentence, exactly as ``score_standard`` words it."""
+        items = self.codes[:self.n_items]
+        bt = float(self.base_total[j])
+        total = float(self.total[j])
+        return explain_total(
+            has_items=bool(self.n_items), base_max=self.base_max, raw=float(self.raw[j]),
+            included_max=float(self.included_max[j]), base_total=None if bt != bt else bt,
+            excluded=[c for c, x in zip(items, self.excluded[j], strict=True) if x],
+            zeroed=[c for c, x in zip(items, self.zeroed[j], strict=True) if x],
+            bonus_raw=float(self.bonus_raw[j]) if self.has_bonus else None,
+            bonus=float(self.bonus[j]), total=None if total != total else total,
+            veto_items=self.veto_items(j),
+            veto_unknown=[c for c, x in zip(self.codes, self.veto_unknown_matrix[j], strict=True)
+                          if x],
+            missing_veto=self.missing_veto, pass_mark=self.pass_mark,
+            passed=bool(self.passed[j]), tier=self.tier[j])
+
+
+def score_standard_many(
+    items: Sequence[ItemArrays],
+    n: int,
+    *,
+    pass_mark: float,
+    tiers: Sequence[tuple[str, float]] = (),
+    bonus_items: Sequence[ItemArrays] = (),
+    bonus_cap: float | None = None,
+    veto_codes: Collection[str] = (),
+) -> StandardArrays:
+    """``score_standard`` for n units at once (same sums in the same order)."""
+    codes = [i.code for i in items] + [i.code for i in bonus_items]
+    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    if dupes:
+        raise ScoringError(f"评分项重复：{'、'.join(dupes)}")
+    base_max = sum(i.max_score for i in items)
+    raw = np.zeros(n)
+    included_max = np.zeros(n)
+    excluded = np.zeros((n, len(items)), dtype=bool)
+    zeroed = np.zeros((n, len(items)), dtype=bool)
+    for k, i in enumerate(items):
+        inc = ~i.excluded
+        excluded[:, k] = ~inc
+        zeroed[:, k] = inc & (i.status == _UNKNOWN)
+        raw = np.where(inc, raw + np.where(inc, i.points, 0.0), raw)
+        included_max = np.where(inc, included_max + i.max_score, included_max)
+    with np.errstate(all="ignore"):
+        scaled = raw * base_max / included_max
+    if items and base_max > 0:
+        base_total = np.where(included_max > 0, scaled, np.nan)
+    else:
+        base_total = np.where(included_max > 0, scaled, 0.0)
+    bonus_raw = np.zeros(n)
+    for i in bonus_items:
+        bonus_raw = bonus_raw + np.where(i.excluded, 0.0, i.points)
+    bonus = bonus_raw if bonus_cap is None else np.minimum(bonus_raw, bonus_cap)
+    total = base_total + bonus
+    veto_set = set(veto_codes)
+    everything = [*items, *bonus_items]
+    veto_matrix = np.zeros((n, len(everything)), dtype=bool)
+    unknown_matrix = np.zeros((n, len(everything)), dtype=bool)
+    for k, i in enumerate(everything):
+        inset = i.code in veto_set
+        veto_matrix[:, k] = i.veto | (inset & (i.status == _NOT_MET))
+        unknown_matrix[:, k] = inset & (i.status == _UNKNOWN)
+    missing_veto = tuple(sorted(veto_set - set(codes)))
+    vetoed = np.asarray(veto_matrix.any(axis=1), dtype=bool)
+    settled = ~vetoed & ~unknown_matrix.any(axis=1) & (not missing_veto) & ~np.isnan(total)
+    with np.errstate(invalid="ignore"):
+        passed = settled & (total >= pass_mark - 1e-9)
+    tier: list[str | None] = [None] * n
+    for minimum, name in sorted((minimum, name) for name, minimum in tiers):
+        with np.errstate(invalid="ignore"):
+            reached = settled & (total >= minimum - 1e-9)
+        for j in np.nonzero(reached)[0]:
+            tier[int(j)] = name
+    return StandardArrays(
+        codes=tuple(codes), base_max=base_max, raw=raw, included_max=included_max,
+        base_total=base_total, bonus_raw=bonus_raw, bonus=bonus, total=total, excluded=excluded,
+        zeroed=zeroed, veto_matrix=veto_matrix, veto_unknown_matrix=unknown_matrix,
+        missing_veto=missing_veto, vetoed=vetoed, passed=passed, tier=tier,
+        pass_mark=pass_mark, n_items=len(items), has_bonus=bool(bonus_items))

@@ -173,11 +173,17 @@ def outliers(unit: Unit, ds: MergedDataset, period: Period,
     if not numbers:
         return {}
     by_code = ds.element_by_code
+    # The window's periods by name, so the lookup is all equalities on the
+    # (unit, element, period) unique index; a range on period_start lets SQLite pick
+    # the (element, period_type, period_start) index and read every unit's values.
+    window, earlier = _history_window(period), []
+    previous = period.previous()
+    while previous.start >= window:
+        earlier.append(str(previous))
+        previous = previous.previous()
     rows = (DataValue.objects.filter(unit=unit, period_type=period.type.value,
                                      element__in=[by_code[c].pk for c in numbers],
-                                     period_start__lt=period.start,
-                                     period_start__gte=_history_window(period),
-                                     number__isnull=False)
+                                     period__in=earlier, number__isnull=False)
             .order_by("-period_start").values_list("element__code", "number"))
     history: dict[str, list[Decimal]] = {}
     for code, number in rows:

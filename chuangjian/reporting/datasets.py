@@ -157,7 +157,8 @@ def _parsed(version: StandardVersion) -> tuple[tuple[Rule, ...], dict[str, list[
     if cached is not None:
         return cached
     try:
-        raw = yaml.safe_load(version.source_text) or {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built
+        raw = yaml.load(version.source_text, Loader=loader) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError:
         raw = {}
     if not isinstance(raw, dict):

@@ -144,3 +144,14 @@ def test_elapsed_share_scales_monthly_sums_by_months_over() -> None:
     assert share == 10 / 12 and "10 个月" in note
     assert elapsed_share("month", dt.date(2026, 12, 31), 2026)[0] == 1
     assert elapsed_share("day", dt.date(2026, 1, 10), 2026)[0] == 10 / 365
+
+
+def test_scoring_all_units_at_once_equals_scoring_unit_by_unit(small: Small) -> None:
+    from chuangjian.assessment.runner import compute_full
+
+    _world_data(small)
+    run, _rows = _run(small)
+    together = compute_full(run)
+    one_by_one = compute_full(run, per_unit=True)
+    assert len(together.scores) == len(one_by_one.scores) > 3
+    assert together.scores == one_by_one.scores

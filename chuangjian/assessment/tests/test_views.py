@@ -82,3 +82,23 @@ def test_a_user_with_the_right_starts_a_run_from_the_index(small: Small) -> None
     bad = client.post("/assessment/", {"standard": "test_small", "year": "2031",
                                        "kind": "review", "unit": w.district.pk})
     assert "在 2031 年不适用" in bad.content.decode()
+
+
+def test_a_run_page_is_paged_and_searchable_in_a_constant_number_of_queries(
+        small: Small, run: AssessmentRun, monkeypatch: pytest.MonkeyPatch,
+        django_assert_max_num_queries: Any) -> None:
+    from chuangjian.assessment import views
+
+    w = small.world
+    client = w.client_for(w.street_leader)
+    monkeypatch.setattr(views, "RUN_PAGE_SIZE", 2)
+    with django_assert_max_num_queries(12):
+        first = client.get(f"/assessment/runs/{run.pk}/").content.decode()
+    with django_assert_max_num_queries(12):
+        second = client.get(f"/assessment/runs/{run.pk}/?page=2").content.decode()
+    assert "第 1 / " in first and "第 2 / " in second
+    assert first.count("评分表</a>") == 2
+    found = client.get(f"/assessment/runs/{run.pk}/", {"q": w.community.code}).content.decode()
+    assert w.community.name in found and w.community2.name not in found
+    none = client.get(f"/assessment/runs/{run.pk}/", {"q": "没有这个单位"}).content.decode()
+    assert "没有符合条件的单位" in none

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,13 +8,16 @@ from hypothesis import strategies as st
 from chuangjian.engine.scoring import (
     AllOrNothing,
     DeductPerOccurrence,
+    ItemArrays,
     ItemScore,
     MissingPolicy,
     Proportional,
     Reviewer,
     ScoringError,
     rank,
+    score_many,
     score_standard,
+    score_standard_many,
 )
 from chuangjian.engine.targets import (
     Compare,
@@ -245,3 +249,100 @@ def test_a_passing_unit_always_reaches_the_pass_mark(rows: list[tuple[float, flo
 def test_result_text_mentions_the_target_that_applied() -> None:
     result = TargetResult(MET, 1.0, "适用「农村」目标：≥ 80%")
     assert "适用「农村」目标" in AllOrNothing(5).score("aware", result).explanation
+
+
+# -- many units at once ----------------------------------------------------------------
+
+_STATUS = st.sampled_from([UNKNOWN, MET, NOT_MET])
+_MAYBE = st.one_of(st.none(), st.floats(0, 1.5, allow_nan=False))
+
+
+@st.composite
+def _item_case(draw: st.DrawFn, code: str, n: int) -> tuple[object, list[object], bool, MissingPolicy]:
+    kind = draw(st.sampled_from(["all", "prop", "deduct", "review"]))
+    mx = draw(st.sampled_from([0.0, 1.0, 2.5, 5.0, 10.0]))
+    policy = draw(st.sampled_from(list(MissingPolicy)))
+    veto = draw(st.booleans())
+    if kind == "all":
+        rule: object = AllOrNothing(mx)
+        inputs: list[object] = draw(st.lists(_STATUS, min_size=n, max_size=n))
+    elif kind == "prop":
+        rule = Proportional(mx)
+        inputs = draw(st.lists(st.tuples(_STATUS, _MAYBE), min_size=n, max_size=n))
+    elif kind == "deduct":
+        rule = DeductPerOccurrence(mx, per=draw(st.sampled_from([0.5, 1.0, 2.0])),
+                                   cap=draw(st.sampled_from([None, 0.0, 3.0, 20.0])))
+        inputs = draw(st.lists(st.one_of(st.none(), st.integers(0, 12).map(float)),
+                               min_size=n, max_size=n))
+    else:
+        rule = Reviewer(mx)
+        inputs = draw(st.lists(st.one_of(st.none(), st.sampled_from([0.0, mx / 2, mx])),
+                               min_size=n, max_size=n))
+    return rule, inputs, veto, policy
+
+
+def _one(rule: object, code: str, x: object, veto: bool, policy: MissingPolicy) -> ItemScore:
+    if isinstance(rule, AllOrNothing | Proportional):
+        status, att = x if isinstance(x, tuple) else (x, None)
+        result = TargetResult(status, att, "目标：≥ 90", None if status is not UNKNOWN else "缺少数据")
+        return rule.score(code, result, missing_policy=policy, veto=veto)
+    if isinstance(rule, DeductPerOccurrence):
+        return rule.score(code, x, missing_policy=policy, veto=veto)  # type: ignore[arg-type]
+    assert isinstance(rule, Reviewer)
+    return rule.score(code, x, missing_policy=policy)  # type: ignore[arg-type]
+
+
+def _many(rule: object, code: str, xs: list[object], veto: bool, policy: MissingPolicy) -> ItemArrays:
+    if isinstance(rule, AllOrNothing | Proportional):
+        pairs = [x if isinstance(x, tuple) else (x, None) for x in xs]
+        return score_many(rule, code, status=np.array([int(s) for s, _a in pairs]),
+                          attainment=np.array([np.nan if a is None else a for _s, a in pairs]),
+                          missing_policy=policy, veto=veto)
+    return score_many(rule, code, value=np.array([np.nan if x is None else x for x in xs]),  # type: ignore[arg-type]
+                      missing_policy=policy, veto=veto)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.integers(1, 6), st.integers(0, 6), st.integers(0, 2),
+       st.sampled_from([0.0, 30.0, 60.0]), st.sampled_from([None, 0.0, 2.0, 5.0]))
+def test_the_vectorised_scores_equal_the_per_unit_scores(
+        data: st.DataObject, n: int, n_items: int, n_bonus: int, pass_mark: float,
+        bonus_cap: float | None) -> None:
+    codes = [f"i{k}" for k in range(n_items + n_bonus)]
+    cases = [data.draw(_item_case(c, n)) for c in codes]
+    veto_codes = data.draw(st.sets(st.sampled_from([*codes, "absent"]), max_size=3)) if codes else set()
+    tiers = [("达标", pass_mark), ("先进", pass_mark + 10), ("示范", pass_mark + 10)]
+    arrays = [_many(rule, c, xs, veto, policy) for c, (rule, xs, veto, policy) in zip(codes, cases, strict=True)]
+    many = score_standard_many(arrays[:n_items], n, pass_mark=pass_mark, tiers=tiers,
+                               bonus_items=arrays[n_items:], bonus_cap=bonus_cap, veto_codes=veto_codes)
+    for j in range(n):
+        singles = [_one(rule, c, xs[j], veto, policy)
+                   for c, (rule, xs, veto, policy) in zip(codes, cases, strict=True)]
+        for single, arr in zip(singles, arrays, strict=True):
+            got = float(arr.points[j])
+            assert (None if got != got else got) == single.score
+            assert int(arr.status[j]) == int(single.status)
+            assert bool(arr.veto[j]) == single.veto_triggered
+        one = score_standard(singles[:n_items], pass_mark=pass_mark, tiers=tiers,
+                             bonus_items=singles[n_items:], bonus_cap=bonus_cap, veto_codes=veto_codes)
+        total = float(many.total[j])
+        base_total = float(many.base_total[j])
+        assert (None if total != total else total) == one.total
+        assert (None if base_total != base_total else base_total) == one.base_total
+        assert many.base_max == one.base_max
+        assert float(many.bonus[j]) == one.bonus
+        assert bool(many.vetoed[j]) == one.vetoed
+        assert many.veto_items(j) == one.veto_items
+        assert bool(many.passed[j]) == one.passed
+        assert many.tier[j] == one.tier
+        assert many.explanation(j) == one.explanation
+
+
+def test_the_vectorised_rules_refuse_what_the_per_unit_rules_refuse() -> None:
+    with pytest.raises(ScoringError, match="非负数"):
+        score_many(DeductPerOccurrence(10, per=1), "x", value=np.array([1.0, -1.0]))
+    with pytest.raises(ScoringError, match="超过满分"):
+        score_many(Reviewer(5), "r", value=np.array([np.nan, 6.0]))
+    with pytest.raises(ScoringError, match="评分项重复"):
+        item_arrays = score_many(AllOrNothing(5), "a", status=np.array([1]))
+        score_standard_many([item_arrays, item_arrays], 1, pass_mark=0)

@@ -40,7 +40,7 @@ class Submission(models.Model):
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices,
                                default=Channel.WEB)
     draft = models.JSONField(default=dict, blank=True)  # element code → text, until submitted
-    warnings = models.JSONField(default=dict, blank=True)  # element code → outlier note
+    warnings = models.JSONField(default=dict, blank=True)  # element code → outlier figures
     due_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
     first_submitted_at = models.DateTimeField(_("首次上报时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
