@@ -181,7 +181,7 @@ def publish_run(*, actor: User | None, run: AssessmentRun, scope: Scope | None =
                 ) -> AssessmentRun:
     """Publish (公布) a run: its results are final and no longer change; a 考核 run closes the year."""
     scope = _scope(actor, scope)
-    run = AssessmentRun.objects.select_for_update().select_related("root").get(pk=run.pk)
+    run = AssessmentRun.objects.select_for_update(of=("self",)).select_related("root").get(pk=run.pk)
     if not can_start(scope, run.root, run.kind) or not scope.allows(run.root, Cap.APPROVE):
         raise PermissionDenied("无权公布该考核结果")
     if run.status != RunStatus.DONE or not run.current:

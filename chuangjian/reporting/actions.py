@@ -415,7 +415,7 @@ def review_submission(*, actor: User | None, submission: Submission, accept: boo
     """The level above accepts (审核通过, which locks the data) or returns it (退回)."""
     now = _now(now)
     scope = _scope(actor, scope)
-    sub = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+    sub = Submission.objects.select_for_update(of=("self",)).select_related("unit").get(pk=submission.pk)
     _require_above(scope, sub.unit)
     if sub.status != Status.SUBMITTED:
         raise ValidationError(_("只有已上报的报表可以审核（当前状态：%(status)s）") % {
@@ -451,7 +451,7 @@ def unlock_submission(*, actor: User | None, submission: Submission, reason: str
     """Reopen accepted data for correction (解锁); needs the approver and a reason."""
     now = _now(now)
     scope = _scope(actor, scope)
-    sub = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+    sub = Submission.objects.select_for_update(of=("self",)).select_related("unit").get(pk=submission.pk)
     _require_above(scope, sub.unit)
     if not sub.locked:
         raise ValidationError(_("报表没有锁定"))
@@ -537,7 +537,7 @@ def decide_news(*, actor: User | None, item: NewsItem, adopt: bool, comment: str
     """The level above adopts (采用) or declines an item."""
     now = _now(now)
     scope = _scope(actor, scope)
-    item = NewsItem.objects.select_for_update().select_related("unit").get(pk=item.pk)
+    item = NewsItem.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
     _require_above(scope, item.unit)
     item.state = NewsItem.State.ADOPTED if adopt else NewsItem.State.NOT_ADOPTED
     item.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None

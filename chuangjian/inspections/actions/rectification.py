@@ -50,7 +50,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _lock(order: RectificationOrder, version: int | None) -> RectificationOrder:
-    fresh = (RectificationOrder.objects.select_for_update()
+    fresh = (RectificationOrder.objects.select_for_update(of=("self",))
              .select_related("finding", "finding__unit", "finding__round",
                              "finding__round__unit", "assignee_unit", "finding__category")
              .get(pk=order.pk))
@@ -403,7 +403,7 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> list[Escalation]:
     now = _now(now)
     today = local_day(now)
     done: list[Escalation] = []
-    overdue = (RectificationOrder.objects.select_for_update()
+    overdue = (RectificationOrder.objects.select_for_update(of=("self",))
                .filter(state__in=RUNNING_STATES, deadline__lte=now)
                .exclude(escalations__day=today)
                .select_related("assignee_unit", "finding", "finding__unit"))

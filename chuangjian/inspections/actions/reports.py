@@ -178,7 +178,7 @@ def reject_report(*, actor: User, scope: Scope, report: CitizenReport, reason: s
 def answer_follow_up(*, report: CitizenReport, fixed: bool, note: str = "",
                      now: dt.datetime | None = None) -> CitizenReport:
     """The reporter says whether the problem is really fixed (after 销号)."""
-    report = CitizenReport.objects.select_for_update().select_related(
+    report = CitizenReport.objects.select_for_update(of=("self",)).select_related(
         "finding__order").get(pk=report.pk)
     order = getattr(report.finding, "order", None) if report.finding else None
     if order is None or order.state != State.CLOSED:
@@ -201,7 +201,7 @@ def answer_follow_up(*, report: CitizenReport, fixed: bool, note: str = "",
 def review_follow_up(*, actor: User, scope: Scope, report: CitizenReport, reopen: bool,
                      note: str, now: dt.datetime | None = None) -> CitizenReport:
     """An inspector looks at a "not fixed" answer: reopen the order, or keep it closed."""
-    report = CitizenReport.objects.select_for_update().select_related(
+    report = CitizenReport.objects.select_for_update(of=("self",)).select_related(
         "finding__order", "finding__unit").get(pk=report.pk)
     if report.finding is None or not report.needs_review:
         raise ValidationError(_("这条反馈不需要处理"))

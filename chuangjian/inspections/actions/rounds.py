@@ -150,7 +150,7 @@ def record_visit(*, actor: User, scope: Scope, round_point: RoundPoint,
                  results: Mapping[int, str], now: dt.datetime | None = None) -> RoundPoint:
     """督查记录 of one point: each checklist item passed, failed or not applicable."""
     now = now or timezone.now()
-    round_point = RoundPoint.objects.select_for_update().select_related(
+    round_point = RoundPoint.objects.select_for_update(of=("self",)).select_related(
         "round", "round__unit", "point").get(pk=round_point.pk)
     deny_unless(policy.may_organise(scope, round_point.round)
                 or policy.may_inspect(scope, round_point.point.unit))
@@ -192,7 +192,7 @@ def publish_round(*, actor: User | None, scope: Scope, round_: Round,
     """公布: the inspected units see the results and every pending order is dispatched to
     its responsible unit with the deadline of its tier. Returns the orders dispatched."""
     now = now or timezone.now()
-    round_ = Round.objects.select_for_update().select_related("unit").get(pk=round_.pk)
+    round_ = Round.objects.select_for_update(of=("self",)).select_related("unit").get(pk=round_.pk)
     deny_unless(policy.may_organise(scope, round_))
     if round_.published_at is not None:
         raise ValidationError(_("本轮督查结果已于 %(t)s 公布") % {
