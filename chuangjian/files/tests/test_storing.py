@@ -108,7 +108,7 @@ def test_a_file_is_served_only_to_whom_a_checker_allows(client, world, monkeypat
     assert client.get(url).status_code == 404
 
     @register
-    def outsider_sees_blue(user, scope, f) -> bool:  # type: ignore[no-untyped-def]
+    def outsider_sees_blue(user, scope, f) -> bool:
         return user.pk == world.outsider.pk and f.pk == stored.pk
 
     response = client.get(url)
