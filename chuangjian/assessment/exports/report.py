@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from chuangjian.assessment.dashboards.charts import AMBER, GREEN, GREY, RED, verdict_colour
 from chuangjian.assessment.exports.data import ExportData, Report
 from chuangjian.assessment.exports.layout import deduction, remark, sheet_rows
+from chuangjian.lib.word import add_field, set_font
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -114,38 +115,12 @@ def build_pdf(data: ExportData, progress: Report | None = None) -> bytes:
 
 
 def _east_asia(run_or_style: Any, font: str) -> None:
-    """python-docx does not pick a CJK font from ``font.name``: set rFonts eastAsia too."""
-    from docx.oxml.ns import qn
-
-    element = run_or_style.element
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), font)
+    set_font(run_or_style.element, font)
 
 
 def _field(paragraph: Any, code: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the page."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {code} "
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    shown = OxmlElement("w:t")
-    shown.text = "1"
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    for el in (begin, instr, separate, shown, end):
-        run._r.append(el)
+    add_field(run, code)
     _east_asia(run, "宋体")
 
 

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from chuangjian.evidence.ledger.collect import Entry, Ledger, Progress
+from chuangjian.lib.word import add_field, set_font
 
 FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -22,43 +23,19 @@ RED = RGBColor(0xB0, 0x1E, 0x23)
 GREY = RGBColor(0x66, 0x66, 0x66)
 
 
-def _east_asia(element: Any, font: str) -> None:
-    """python-docx only sets the Latin font; Word needs eastAsia for Chinese text."""
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), font)
-    fonts.set(qn("w:ascii"), font)
-    fonts.set(qn("w:hAnsi"), font)
 
 
 def _styles(doc: Any) -> None:
     normal = doc.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(10.5)
-    _east_asia(normal.element, FONT)
+    set_font(normal.element, FONT)
     for name, size in (("Title", 26), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11)):
         style = doc.styles[name]
         style.font.name = HEADING_FONT
         style.font.size = Pt(size)
         style.font.color.rgb = RED if name in ("Title", "Heading 1") else RGBColor(0, 0, 0)
-        _east_asia(style.element, HEADING_FONT)
-
-
-def _field(run: Any, code: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the pages."""
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {code} "
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    for part in (begin, instr, separate, text, end):
-        run._r.append(part)
+        set_font(style.element, HEADING_FONT)
 
 
 def _run(paragraph: Any, text: str, *, bold: bool = False, size: float | None = None,
@@ -66,7 +43,7 @@ def _run(paragraph: Any, text: str, *, bold: bool = False, size: float | None = 
     run = paragraph.add_run(text)
     run.bold = bold
     run.font.name = font
-    _east_asia(run._r, font)
+    set_font(run._r, font)
     if size:
         run.font.size = Pt(size)
     if color is not None:
@@ -90,9 +67,9 @@ def _header_footer(section: Any, ledger: Ledger) -> None:
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(footer, _("第 "), size=9)
-    _field(_run(footer, "", size=9), "PAGE")
+    add_field(_run(footer, "", size=9), "PAGE")
     _run(footer, _(" 页 共 "), size=9)
-    _field(_run(footer, "", size=9), "NUMPAGES")
+    add_field(_run(footer, "", size=9), "NUMPAGES")
     _run(footer, _(" 页"), size=9)
 
 
