@@ -333,7 +333,12 @@ class ChangeFromPrevious(Target):
     A decrease target is met when value ≤ previous × (1 + percent/100), an
     increase target when value ≥ that. ``decrease`` defaults to the sign of
     `percent`; ``ChangeFromPrevious(0, decrease=True, strict=True)`` is
-    逐年下降 (strictly lower than last year).
+    逐年下降 (strictly lower than last year) and
+    ``ChangeFromPrevious(0, decrease=True)`` is 零增长 (no more than last year).
+
+    A zero change has no sign to default from, and guessing "increase" once
+    turned 零增长 upside down (100 → 120 met, 100 → 80 not met), so a zero
+    change must say its direction.
     """
 
     percent: float
@@ -342,6 +347,11 @@ class ChangeFromPrevious(Target):
     _down: bool = field(init=False, repr=False, compare=False, default=False)
 
     def __post_init__(self) -> None:
+        if self.decrease is None and self.percent == 0:
+            raise ValueError(
+                "比上年变化为 0 时须写明方向：decrease: true 为不高于上年（零增长），"
+                "decrease: false 为不低于上年"
+            )
         down = self.percent < 0 if self.decrease is None else self.decrease
         if down and self.percent > 0:
             raise ValueError("下降目标的百分比应为负数或 0")
@@ -355,7 +365,7 @@ class ChangeFromPrevious(Target):
         if size == 0:
             if self.strict:
                 return f"比上年{word}"
-            return "不高于上年" if self._down else "不低于上年"
+            return "不高于上年（零增长）" if self._down else "不低于上年"
         return f"比上年{word}{'超过' if self.strict else ''} {_num(size)}%{'' if self.strict else ' 以上'}"
 
     def _many(self, value: FloatArray, cols: _Columns) -> _Arrays:

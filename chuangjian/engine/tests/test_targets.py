@@ -160,6 +160,20 @@ def test_falling_year_on_year_is_strict_but_staying_at_zero_counts() -> None:
     assert target.evaluate(0, TargetContext(2026, previous=0)).status is MET
 
 
+def test_zero_growth_means_no_more_than_last_year() -> None:
+    # 逐步实现本地籍实有吸毒成瘾人员零增长的目标 (篇2): rising is the failure.
+    target = ChangeFromPrevious(0, decrease=True)
+    assert target.describe_zh() == "不高于上年（零增长）"
+    assert target.evaluate(120, TargetContext(2026, previous=100)).status is NOT_MET
+    assert target.evaluate(80, TargetContext(2026, previous=100)).status is MET
+    assert target.evaluate(100, TargetContext(2026, previous=100)).status is MET
+
+
+def test_a_zero_change_without_a_direction_is_refused() -> None:
+    with pytest.raises(ValueError, match="须写明方向"):
+        ChangeFromPrevious(0)
+
+
 def test_a_decrease_with_a_positive_percent_is_refused() -> None:
     with pytest.raises(ValueError, match="下降目标"):
         ChangeFromPrevious(20, decrease=True)
@@ -299,7 +313,7 @@ def test_a_smaller_value_never_turns_met_into_not_met_for_at_most_targets(
 @given(st.floats(min_value=-90, max_value=100), st.floats(0, 1e5), finite, finite)
 def test_change_targets_are_monotone_in_the_value(percent: float, previous: float, a: float, b: float) -> None:
     low, high = sorted((a, b))
-    target = ChangeFromPrevious(percent)
+    target = ChangeFromPrevious(percent, decrease=percent < 0)
     if percent < 0:
         if _status(target, high, previous) is MET:
             assert _status(target, low, previous) is MET

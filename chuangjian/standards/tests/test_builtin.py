@@ -137,6 +137,16 @@ def test_the_county_drug_standard_classes_towns_and_varies_targets_by_category_c
     assert standard.indicator("no_drug_spread").veto
 
 
+def test_zero_growth_of_registered_drug_users_means_no_more_than_last_year(builtin):
+    # 篇2: 逐步实现本地籍实有吸毒成瘾人员零增长的目标.
+    growth = builtin.standard("wudu_xian").indicator("registered_users_no_growth").target
+    rising = growth.evaluate(120, targets.TargetContext(2026, unit_class="创无毒", previous=100))
+    falling = growth.evaluate(80, targets.TargetContext(2026, unit_class="创无毒", previous=100))
+    assert rising.status is targets.TargetStatus.NOT_MET
+    assert falling.status is targets.TargetStatus.MET
+    assert "不高于上年" in falling.applied
+
+
 def test_the_street_drug_standard_asks_new_users_to_fall_by_a_fifth(builtin):
     standard = builtin.standard("wudu_jiedao")
     assert standard.indicator("new_users_down_20").target == targets.ChangeFromPrevious(-20)

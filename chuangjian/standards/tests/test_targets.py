@@ -51,6 +51,7 @@ def test_every_mapping_form_becomes_its_engine_target():
         ("between 90 and 80", "目标区间的下限 90 大于上限 80"),
         ({"zero_for_years": 0}, "zero_for_years 应为不小于 1 的整数"),
         ({"change_from_previous": -120}, "目标超出范围：比上年下降不能超过 100%"),
+        ({"change_from_previous": 0}, "比上年变化为 0 时须写明方向"),
         ({"at_least": 4, "per": "decade"}, "per 应为 day、week、month、quarter、year 之一"),
         ({"by_category": {"郊区": ">= 80"}}, "by_category 的类别应为 城镇 或 农村"),
         ({"by_year": {"明年": ">= 80"}}, "by_year 的键应为年份"),
