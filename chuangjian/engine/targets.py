@@ -359,6 +359,11 @@ class ChangeFromPrevious(Target):
             raise ValueError("增长目标的百分比应为正数或 0")
         object.__setattr__(self, "_down", down)
 
+    @property
+    def decreasing(self) -> bool:
+        """True for a ceiling (下降, 零增长), False for a floor (增长)."""
+        return self._down
+
     def describe_zh(self, unit: str = "") -> str:
         size = abs(self.percent)
         word = "下降" if self._down else "增长"

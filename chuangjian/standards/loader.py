@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from chuangjian.engine import expressions, targets
+from chuangjian.standards import directions
 from chuangjian.standards import plans as plan_module
 from chuangjian.standards.schema import (
     Category,
@@ -737,6 +738,9 @@ def _check_target(
             if number < 0:
                 errors.add(document, path, "目标超出范围：比率不能小于 0%")
                 break
+
+    for sentence in directions.contradictions(target, indicator.unit or "", indicator.source.quote):
+        errors.add(document, path, f"{sentence}：「{_short(indicator.source.quote)}」")
 
     def walk(node: Any) -> Iterator[Any]:
         yield node

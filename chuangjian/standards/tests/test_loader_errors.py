@@ -170,12 +170,55 @@ def test_a_by_class_target_must_name_a_defined_class(tmp_path):
 
 
 def test_by_class_accepts_codes_and_names_and_keys_the_engine_object_by_name(tmp_path):
-    text = standard_text(INDICATOR.replace('target: ">= 80"', 'target: {by_class: {bao_wudu: ">= 80", 创无毒: {change_from_previous: -20}}}'))
+    text = standard_text(INDICATOR.replace('target: ">= 80"', 'target: {by_class: {bao_wudu: ">= 80", 创无毒: {change_from_previous: 10}}}'))
     result = load(tmp_path, text)
     assert result.ok, messages(result)
     target = result.standard("sample").indicator("participation_rate").target
     assert isinstance(target, ByClass)
     assert set(target.cases) == {"保无毒", "创无毒"}
+
+
+ZERO_GROWTH = """\
+- code: registered_users_no_growth
+  name: 本地籍实有吸毒人员零增长
+  method: 数据
+  expression: drug_users
+  unit: 人
+  target: {change_from_previous: 0, decrease: false}
+  score: {rule: all_or_nothing, max: 100}
+  source: {plan: 篇2, quote: "逐步实现本地籍实有吸毒成瘾人员零增长的目标"}
+"""
+
+
+def test_a_zero_growth_quote_refuses_a_target_that_lets_the_number_grow(tmp_path):
+    text = standard_text(ZERO_GROWTH)
+    error = only_error(load(tmp_path, text))
+    assert error.field == "items[0].contents[0].indicators[0].target"
+    assert error.line == line_of(text, "target: {change_from_previous")
+    assert "目标「不低于上年」是下限（不低于），与引文要求的上限（不超过）相反" in error.message
+
+
+def test_a_zero_growth_quote_accepts_no_more_than_last_year(tmp_path):
+    result = load(tmp_path, standard_text(ZERO_GROWTH.replace("decrease: false", "decrease: true")))
+    assert result.ok, messages(result)
+
+
+def test_an_at_least_quote_refuses_a_ceiling(tmp_path):
+    # 篇1: 居民户的文化活动参与率80%以上 is a floor, never "<= 80".
+    text = standard_text(INDICATOR.replace('target: ">= 80"', 'target: "<= 80"'))
+    error = only_error(load(tmp_path, text))
+    assert "目标「≤ 80%」是上限（不超过），与引文要求的下限（不低于）相反" in error.message
+
+
+def test_every_case_of_a_class_target_is_checked_against_the_quote(tmp_path):
+    text = standard_text(
+        ZERO_GROWTH.replace(
+            "target: {change_from_previous: 0, decrease: false}",
+            'target: {by_class: {保无毒: "== 0", 创无毒: ">= 1"}}',
+        )
+    )
+    error = only_error(load(tmp_path, text))
+    assert "目标「≥ 1 人」是下限" in error.message
 
 
 def test_a_by_year_target_outside_the_standards_years_is_refused(tmp_path):
