@@ -2,9 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from chuangjian.jobs.models import Job
+
+
+def jobs_of(user: Any) -> QuerySet[Job]:
+    """The jobs a person started, newest first (我的后台任务). Jobs are private to their owner."""
+    return Job.objects.filter(user=user).order_by("-created_at", "-id")
 
 
 def job_for(user: Any, pk: int) -> Job:

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from chuangjian.jobs.models import JobStatus
-from chuangjian.jobs.selectors import job_for
+from chuangjian.jobs.selectors import job_for, jobs_of
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """My jobs: every export and ledger I started, with its state and download."""
+    page = Paginator(jobs_of(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "jobs/index.html", {"page": page})
 
 
 @login_required

@@ -82,3 +82,31 @@ def test_a_running_job_page_polls_until_it_is_finished(client, world) -> None:
                       ).content.decode()
     assert 'hx-trigger="every 1s"' in html
     assert "排队中" in html
+
+
+def test_my_jobs_lists_only_my_own_with_their_state_and_download(
+        client, world, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        done = start_job(kind_code="tests.echo", params={"text": "x"}, user=world.street_leader)
+        failed = start_job(kind_code="tests.echo", params={"fail": True}, user=world.street_leader)
+        start_job(kind_code="tests.echo", params={"text": "y"}, user=world.outsider)
+    client.force_login(world.street_leader)
+    page = client.get(reverse("jobs:index"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('class="list-group-item') == 2
+    assert reverse("jobs:download", args=[done.pk]) in html
+    assert reverse("jobs:download", args=[failed.pk]) not in html
+    assert "单位不在范围内" in html  # a failed job says why
+    assert "已完成" in html and "失败" in html
+
+
+def test_my_jobs_is_empty_for_someone_who_started_none(client, world) -> None:
+    client.force_login(world.community_worker)
+    html = client.get(reverse("jobs:index")).content.decode()
+    assert "您还没有提交过导出或台账" in html
+
+
+def test_my_jobs_needs_a_login(client) -> None:
+    response = client.get(reverse("jobs:index"))
+    assert response.status_code == 302
