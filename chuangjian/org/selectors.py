@@ -212,3 +212,13 @@ def moved_since(units: Iterable[Unit], day: dt.date) -> bool:
     # not the unit's current one, the unit stood elsewhere then.
     return (UnitVersion.objects.filter(cond, valid_to__gt=day)
             .exclude(path=F("unit__path")).exists())
+
+
+def search_people(query: str, *, scope: Scope, limit: int = 50) -> list[User]:
+    """People the scope may manage whose name, username, phone or title matches ``query``."""
+    query = query.strip()
+    if not query or not scope.allows_any(Cap.MANAGE_PEOPLE):
+        return []
+    qs = people_for(scope).filter(Q(username__icontains=query) | Q(full_name__icontains=query) |
+                                  Q(phone__contains=query) | Q(title__icontains=query))
+    return list(qs.order_by("-is_active", "full_name", "username")[:limit])

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from chuangjian.org.levels import Kind
 from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
 from chuangjian.standards.models import Indicator, StandardVersion
 
 if TYPE_CHECKING:
@@ -103,3 +104,29 @@ def standard_table(standard: StandardVersion) -> list[ItemRows]:
         if not indicator.bonus:
             item.max_score += indicator.max_score
     return items
+
+
+def search_indicators(query: str, *, scope: Scope, limit: int = 50) -> list[Indicator]:
+    """Indicators of the current standards matching ``query`` by name, item or code.
+
+    Standards are the plans' own text and every signed-in person may read them, so the
+    scope filters nothing here; it is taken so that every selector has one contract.
+    """
+    query = query.strip()
+    if not query:
+        return []
+    latest = current_standards().values("pk")
+    qs = (Indicator.objects.filter(standard__in=latest).select_related("standard")
+          .filter(Q(name__icontains=query) | Q(content_name__icontains=query) |
+                  Q(item_name__icontains=query) | Q(code__iexact=query)))
+    return list(qs.order_by("standard__campaign", "standard__code", "order")[:limit])
+
+
+def search_standards(query: str, *, scope: Scope) -> list[StandardVersion]:
+    """Current standards whose name, campaign or code matches ``query`` (readable by all)."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(current_standards().filter(Q(name__icontains=query) |
+                                           Q(campaign__icontains=query) |
+                                           Q(code__iexact=query)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from chuangjian.web.views import audit, auth, home, people, tree, units
+from chuangjian.web.views import audit, auth, home, people, search, tree, units
 
 app_name = "web"
 urlpatterns = [
@@ -28,5 +28,6 @@ urlpatterns = [
     path("people/<int:pk>/memberships/<int:membership_id>/remove/", people.membership_remove,
          name="membership_remove"),
     path("audit/", audit.audit, name="audit"),
+    path("search/", search.search, name="search"),
     path("", include("chuangjian.web.urls_io")),
 ]

@@ -134,3 +134,22 @@ def test_the_home_page_fits_a_phone(browser, live_server, demo) -> None:
     assert_local(requests)
     assert not failures, failures
     context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_search_and_the_error_pages_fit_the_screen(browser, live_server, demo, width) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    requests, failures = record(page)
+    login(page, live_server.url, "cg_leader")
+    page.goto(f"{live_server.url}/search/?q=幸福")
+    assert page.locator("#results-units a").first.inner_text().startswith("幸福")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=SHOTS / f"search_{width}.png", full_page=True)
+    page.goto(f"{live_server.url}/no-such-page/")
+    assert page.locator("h1").inner_text() == "页面不存在"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=SHOTS / f"404_{width}.png", full_page=True)
+    assert_local(requests)
+    context.close()
