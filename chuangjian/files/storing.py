@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import io
+import warnings
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -19,7 +22,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from chuangjian.files.models import FileKind, StoredFile
 
 # Decompression bombs: a small file that unpacks to a gigantic bitmap is refused.
-Image.MAX_IMAGE_PIXELS = 80_000_000
+# Pillow only warns between its limit and twice it, so the header is checked here
+# too, against the same number, before a single pixel is decoded.
+IMAGE_MAX_PIXELS = int(getattr(settings, "FILES_MAX_IMAGE_PIXELS", 50_000_000))
+Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
 
 DISPLAY_MAX_SIDE = 2560
 THUMB_MAX_SIDE = 400
@@ -30,6 +36,18 @@ _OFFICE = {"word/": ("application/vnd.openxmlformats-officedocument.wordprocessi
            "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
            "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
                     ".pptx")}
+# Legacy Office files are OLE2 compound documents; the stream that names the
+# application is listed (UTF-16) in the directory near the start of the file.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_STREAMS = {"WordDocument".encode("utf-16-le"): ("application/msword", ".doc"),
+                "Workbook".encode("utf-16-le"): ("application/vnd.ms-excel", ".xls"),
+                "Book".encode("utf-16-le"): ("application/vnd.ms-excel", ".xls"),
+                "PowerPoint Document".encode("utf-16-le"): ("application/vnd.ms-powerpoint",
+                                                            ".ppt")}
+SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png",
+            "image/webp": ".webp", "image/gif": ".gif", "image/bmp": ".bmp",
+            **dict(_OFFICE.values()),
+            **dict(_OLE_STREAMS.values())}
 
 
 def max_upload_bytes() -> int:
@@ -55,15 +73,32 @@ def _read(upload: IO[bytes] | Any, limit: int) -> bytes:
 def _document_type(data: bytes) -> tuple[str, str] | None:
     if data.startswith(b"%PDF-"):
         return "application/pdf", ".pdf"
+    if data.startswith(_OLE_MAGIC):
+        for stream, found in _OLE_STREAMS.items():
+            if stream in data:
+                return found
+        return None
     if data.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        if "[Content_Types].xml" not in names:
             return None
         for prefix, found in _OFFICE.items():
             if any(n.startswith(prefix) for n in names):
                 return found
     return None
+
+
+def download_name(name: str, mime: str) -> str:
+    """The file name to send: the uploader's stem with the suffix of the sniffed type.
+
+    A PNG uploaded as ``evil.html`` downloads as ``evil.png``, so no browser or
+    desktop ever treats it by the name the uploader chose.
+    """
+    stem = PurePath(name).stem or "file"
+    return stem + SUFFIXES.get(mime, ".bin")
 
 
 def _jpeg(image: Image.Image, max_side: int) -> bytes:
@@ -80,22 +115,32 @@ def _jpeg(image: Image.Image, max_side: int) -> bytes:
     return out.getvalue()
 
 
-def _open_image(data: bytes) -> Image.Image:
+def _too_many_pixels() -> ValidationError:
+    return ValidationError(_("图片尺寸过大（超过 %(limit)s 万像素），请缩小后再上传")
+                           % {"limit": IMAGE_MAX_PIXELS // 10_000}, code="too_many_pixels")
+
+
+def _open_image(data: bytes) -> tuple[Image.Image, str]:
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+        with probe:
+            # Image.open reads the header only: the size is known before decoding.
+            if probe.width * probe.height > IMAGE_MAX_PIXELS:
+                raise _too_many_pixels()
             probe.verify()
         image = Image.open(io.BytesIO(data))
         image.load()
-    except Image.DecompressionBombError:
-        raise ValidationError(_("图片尺寸过大（像素太多），请缩小后再上传"),
-                              code="too_many_pixels") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise ValidationError(_("不是有效的图片文件，或文件已损坏"), code="not_image") from None
     if image.format not in IMAGE_FORMATS:
         raise ValidationError(_("不支持的图片格式 %(format)s，请上传 JPEG 或 PNG")
                               % {"format": image.format}, code="format")
     # Phones record rotation in EXIF; apply it before EXIF is dropped.
-    return ImageOps.exif_transpose(image)
+    return ImageOps.exif_transpose(image), str(image.format)
 
 
 def store_file(upload: IO[bytes] | Any, *, user: Any = None,
@@ -128,18 +173,16 @@ def store_file(upload: IO[bytes] | Any, *, user: Any = None,
     if FileKind.IMAGE not in kinds:
         raise ValidationError(_("只能上传 PDF、Word、Excel 或 PowerPoint 文档"), code="wrong_kind")
     try:
-        image = _open_image(data)
-    except ValidationError:
-        if FileKind.DOCUMENT in kinds:
+        image, image_format = _open_image(data)
+    except ValidationError as error:
+        if FileKind.DOCUMENT in kinds and error.code == "not_image":
             raise ValidationError(_("文件类型不支持：只能上传图片（JPEG、PNG）或 PDF、Word、Excel 文档"),
                                   code="wrong_kind") from None
         raise
     row = StoredFile(sha256=digest, kind=FileKind.IMAGE, name=filename,
-                     mime=IMAGE_FORMATS[str(image.format or "JPEG")], size=len(data),
+                     mime=IMAGE_FORMATS[image_format], size=len(data),
                      width=image.width, height=image.height)
-    ext = {"image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
-           "image/bmp": ".bmp"}.get(row.mime, ".jpg")
-    row.original.save(digest + ext, ContentFile(data), save=False)
+    row.original.save(digest + SUFFIXES[row.mime], ContentFile(data), save=False)
     row.display.save(digest + ".jpg", ContentFile(_jpeg(image, DISPLAY_MAX_SIDE)), save=False)
     row.thumb.save(digest + ".jpg", ContentFile(_jpeg(image, THUMB_MAX_SIDE)), save=False)
     row.uploaded_by = user if getattr(user, "is_authenticated", False) else None
@@ -152,5 +195,45 @@ def _save(row: StoredFile) -> StoredFile:
             row.save()
     except IntegrityError:
         # The same content uploaded at the same moment by someone else: keep theirs.
+        discard_files(row)
         return StoredFile.objects.get(sha256=row.sha256)
+    except BaseException:
+        discard_files(row)
+        raise
+    written = _WRITTEN.get()
+    if written is not None:
+        written.append(row)
     return row
+
+
+# Files written inside `discarded_on_error` blocks, so they can be removed again.
+_WRITTEN: contextvars.ContextVar[list[StoredFile] | None] = contextvars.ContextVar(
+    "files_written", default=None)
+
+
+@contextlib.contextmanager
+def discarded_on_error() -> Iterator[None]:
+    """Delete the files stored inside the block when the block fails.
+
+    A rolled-back transaction removes the rows, but not the files already written
+    to storage; wrap an action's transaction in this so a refused post (a bad
+    coordinate after the photos were stored) leaves nothing on disk.
+    """
+    written: list[StoredFile] = []
+    token = _WRITTEN.set(written)
+    try:
+        yield
+    except BaseException:
+        for row in written:
+            if not StoredFile.objects.filter(pk=row.pk).exists():
+                discard_files(row)
+        raise
+    finally:
+        _WRITTEN.reset(token)
+
+
+def discard_files(row: StoredFile) -> None:
+    """Delete the files of a row that was never (or is no longer) stored."""
+    for field in (row.original, row.display, row.thumb):
+        if field and field.name:
+            field.storage.delete(field.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
+    "files.original.read": _("下载原图（含拍摄位置）"),
     "org.unit.created": _("新建单位"),
     "org.unit.updated": _("修改单位"),
     "org.unit.moved": _("移动单位"),

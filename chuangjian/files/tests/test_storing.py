@@ -88,6 +88,7 @@ def test_documents_are_recognised_by_content_not_by_name(world) -> None:
     assert pdf.mime == "application/pdf"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w:document/>")
     docx = store_file(upload(buffer.getvalue(), "方案.docx"), user=world.community_worker,
                       kinds=(FileKind.DOCUMENT,))

@@ -72,8 +72,16 @@ def coordinates(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal 
     if latitude in (None, "") and longitude in (None, ""):
         return None, None
     try:
-        lat = Decimal(str(latitude)).quantize(Decimal("0.000001"))
-        lng = Decimal(str(longitude)).quantize(Decimal("0.000001"))
+        # Bounded before parsing: a million-digit number is refused, not computed;
+        # NaN and infinity parse as Decimals but are no place on earth.
+        raw_lat, raw_lng = str(latitude)[:33], str(longitude)[:33]
+        if len(raw_lat) > 32 or len(raw_lng) > 32:
+            raise ValueError
+        parsed_lat, parsed_lng = Decimal(raw_lat), Decimal(raw_lng)
+        if not (parsed_lat.is_finite() and parsed_lng.is_finite()):
+            raise ValueError
+        lat = parsed_lat.quantize(Decimal("0.000001"))
+        lng = parsed_lng.quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError):
         raise ValidationError({"latitude": _("经纬度格式不正确")}) from None
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuangjian.audit.log import log_action
+from chuangjian.files.storing import discarded_on_error
 from chuangjian.inspections import policy, taxonomy
 from chuangjian.inspections.actions.common import (
     FINDING_ELEMENTS,
@@ -73,7 +74,7 @@ def create_finding(*, actor: User | None, scope: Scope, unit: Unit, description:
         if existing is not None:
             return _same_submitter(existing, actor), False
     try:
-        with transaction.atomic():
+        with discarded_on_error(), transaction.atomic():
             finding = _create(actor=actor, scope=scope, unit=unit, description=description,
                               severity=severity, category=category,
                               checklist_item=checklist_item, round_=round,

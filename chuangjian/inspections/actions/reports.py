@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuangjian.audit.log import log_action
+from chuangjian.files.storing import discarded_on_error
 from chuangjian.inspections import policy
 from chuangjian.inspections.actions.common import coordinates, store_photos
 from chuangjian.inspections.actions.findings import create_finding
@@ -63,7 +64,7 @@ def submit_report(*, category: ProblemCategory | None, description: str, address
         if existing is not None:
             return existing, False
     try:
-        with transaction.atomic():
+        with discarded_on_error(), transaction.atomic():
             report = _submit(category=category, description=description, address=address,
                              latitude=latitude, longitude=longitude, unit=unit, phone=phone,
                              photos=photos, client=client, key=key)
@@ -92,6 +93,11 @@ def _submit(*, category: ProblemCategory | None, description: str, address: str,
         errors["address"] = _("位置不能超过200字")
     if phone and not MOBILE.match(phone):
         errors["phone"] = _("手机号应为11位数字，可以不填")
+    lat = lng = None
+    try:
+        lat, lng = coordinates(latitude, longitude)
+    except ValidationError as error:
+        errors.update({k: "；".join(v) for k, v in error.message_dict.items()})
     stored = []
     if len(photos) > MAX_PUBLIC_PHOTOS:
         errors["photos"] = _("照片最多 %(n)d 张") % {"n": MAX_PUBLIC_PHOTOS}
@@ -104,7 +110,6 @@ def _submit(*, category: ProblemCategory | None, description: str, address: str,
             errors.update({k: "；".join(v) for k, v in error.message_dict.items()})
     if errors:
         raise ValidationError(errors)
-    lat, lng = coordinates(latitude, longitude)
     report = CitizenReport(category=category, description=description, address=address,
                            latitude=lat, longitude=lng, unit=unit, phone=phone,
                            client_hash=client_hash(client) if client else "",

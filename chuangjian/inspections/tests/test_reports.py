@@ -151,3 +151,17 @@ def test_a_rejected_report_shows_its_reason_and_outsiders_cannot_triage(client, 
     assert "位置不明，无法核实" in page.content.decode()
     assert client.get(reverse("inspections:suishoupai:status", args=["ZZZZ-ZZZZ"])
                       ).status_code == 404
+
+
+@pytest.mark.parametrize("latitude", ["NaN", "inf", "-Infinity", "sNaN", "1" * 1_000_000])
+def test_a_report_with_an_impossible_latitude_is_refused_and_leaves_no_photo(
+        client, world, standards, settings, tmp_path, latitude):
+    from chuangjian.files.models import StoredFile
+
+    settings.MEDIA_ROOT = tmp_path
+    response = _post(client, latitude=latitude, longitude="121.5")
+    assert response.status_code == 400
+    assert "经纬度格式不正确" in response.content.decode()
+    assert not CitizenReport.objects.exists()
+    assert not StoredFile.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

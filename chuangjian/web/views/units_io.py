@@ -76,7 +76,8 @@ def units_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def division_search(request: HttpRequest) -> HttpResponse:
     """``<option>`` lines for a datalist: code prefix or name match, at most 20."""
-    text = request.GET.get("q", "").strip()
+    # htmx sends the input's own value under its name; ``q`` serves other callers.
+    text = (request.GET.get("q") or request.GET.get("division_code", "")).strip()[:50]
     year = loaded_data_year()
     divisions = list(search_divisions(text, limit=MAX_OPTIONS)) if text else []
     return render(request, "web/io/division_options.html", {

@@ -57,3 +57,16 @@
     if (button) { button.classList.add("disabled"); button.insertAdjacentHTML("afterbegin", '<span class="spinner-border spinner-border-sm me-2"></span>'); }
   });
 })();
+
+// Picking a category proposes its default severity tier (the inspector may change it).
+(function () {
+  var category = document.getElementById("id_category");
+  if (!category || !document.querySelector("input[name=severity]")) return;
+  category.addEventListener("change", function (e) {
+    var opt = e.target.selectedOptions[0];
+    var sev = opt && opt.getAttribute("data-severity");
+    if (!sev) return;
+    var radio = document.querySelector('input[name=severity][value="' + sev + '"]');
+    if (radio) radio.checked = true;
+  });
+})();

@@ -41,3 +41,11 @@ document.addEventListener("change", function (event) {
   if (event.target.name === "kind") syncDepartmentField();
 });
 document.addEventListener("DOMContentLoaded", syncDepartmentField);
+
+// Selects that apply at once (a version, an indicator): no inline handlers, which the
+// Content-Security-Policy forbids.
+document.addEventListener("change", function (event) {
+  if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit") && event.target.form) {
+    event.target.form.submit();
+  }
+});
