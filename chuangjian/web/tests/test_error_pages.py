@@ -11,7 +11,7 @@ from chuangjian.org.testing import World
 pytestmark = pytest.mark.django_db
 
 
-def _boom(request):  # type: ignore[no-untyped-def]
+def _boom(request):
     raise RuntimeError("boom")
 
 

@@ -11,7 +11,7 @@ from chuangjian.standards import actions, loader
 pytestmark = pytest.mark.django_db
 
 
-def _search(client, q: str) -> str:  # type: ignore[no-untyped-def]
+def _search(client, q: str) -> str:
     response = client.get(reverse("web:search"), {"q": q})
     assert response.status_code == 200
     return response.content.decode()
@@ -50,5 +50,5 @@ def test_an_overlong_query_is_cut_not_refused(world: World) -> None:
     assert "幸" * 51 not in html
 
 
-def test_search_needs_a_login(client) -> None:  # type: ignore[no-untyped-def]
+def test_search_needs_a_login(client) -> None:
     assert client.get(reverse("web:search"), {"q": "x"}).status_code == 302

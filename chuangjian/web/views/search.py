@@ -21,13 +21,11 @@ def search(request: AuthedRequest) -> HttpResponse:
     names = org_selectors.names_by_id({i for u in units for i in u.ancestor_ids()})
     for u in units:
         u.trail = [names[i] for i in u.ancestor_ids() if i in names]  # type: ignore[attr-defined]
-    context = {
-        "query": query,
-        "units": units,
-        "people": org_selectors.search_people(query, scope=scope, limit=30),
-        "standards": standard_selectors.search_standards(query, scope=scope),
-        "indicators": standard_selectors.search_indicators(query, scope=scope, limit=30),
-    }
-    context["total"] = sum(len(context[k]) for k in ("units", "people", "standards",  # type: ignore[arg-type]
-                                                   "indicators"))
-    return render(request, "web/search.html", context)
+    people = org_selectors.search_people(query, scope=scope, limit=30)
+    standards = standard_selectors.search_standards(query, scope=scope)
+    indicators = standard_selectors.search_indicators(query, scope=scope, limit=30)
+    return render(request, "web/search.html", {
+        "query": query, "units": units, "people": people, "standards": standards,
+        "indicators": indicators,
+        "total": len(units) + len(people) + len(standards) + len(indicators),
+    })
