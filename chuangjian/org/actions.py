@@ -183,7 +183,10 @@ def create_user(*, actor: User | None, username: str, full_name: str, password: 
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名「%(u)s」已存在") % {"u": username}})
     user = User(username=username, full_name=full_name.strip(), phone=phone.strip(),
-                title=title.strip(), is_superuser=is_superuser, is_staff=is_superuser)
+                title=title.strip(), is_superuser=is_superuser, is_staff=is_superuser,
+                # A password an administrator chose must be replaced at first login;
+                # the demo and test personas (no actor) keep theirs.
+                must_change_password=bool(password) and actor is not None)
     if password:
         from django.contrib.auth.password_validation import validate_password
 
@@ -221,7 +224,9 @@ def set_user_password(*, actor: User | None, user: User, password: str) -> None:
 
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    # Someone else chose this password: the person must replace it at the next login.
+    user.must_change_password = actor is None or actor.pk != user.pk
+    user.save(update_fields=["password", "must_change_password"])
     log_action(action="org.user.password_set", actor=actor, obj=user)
 
 

@@ -15,7 +15,7 @@ from chuangjian.org import actions
 from chuangjian.org.levels import Kind, Level
 from chuangjian.org.models import Membership, Role, Unit, User
 
-DEMO_PASSWORD = "Demo@2026"
+DEMO_PASSWORD = "Demo@2026cj"
 
 # (code, name, level, category, children); departments are (code, name, department type).
 TREE: list[tuple] = [

@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from chuangjian.web.views import audit, auth, home, people, search, tree, units
+from chuangjian.web.views import account, audit, auth, home, people, search, tree, units
 
 app_name = "web"
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", account.password_change, name="password_change"),
     path("", home.home, name="home"),
     path("tree/", tree.tree, name="tree"),
     path("tree/<str:code>/children/", tree.tree_children, name="tree_children"),

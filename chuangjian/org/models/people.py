@@ -26,6 +26,10 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     title = models.CharField(_("职务"), max_length=50, blank=True)
+    # Set when someone else chose the password (a new account, an administrator's reset):
+    # the person must pick their own before anything else (等保 2.0: 首次登录修改口令).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")

@@ -1,4 +1,4 @@
-"""Login (throttled by django-axes) and logout."""
+"""Login (accounts locked by django-axes, addresses throttled by django-ratelimit)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,24 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_ratelimit.core import get_usage
+from django_ratelimit.exceptions import Ratelimited
 
 from chuangjian.web.forms import LoginForm
+
+LOGIN_FAILURE_GROUP = "auth.login.address"
+
+
+def address_throttled(request: HttpRequest, *, count: bool) -> bool:
+    """Whether this address has failed too many logins (over all usernames) lately;
+    ``count`` adds the current failure to the tally."""
+    usage = get_usage(request, group=LOGIN_FAILURE_GROUP, key="ip",
+                      rate=settings.LOGIN_ADDRESS_FAILURE_RATE, method="POST", increment=count)
+    # Refused once the tally has reached the limit (the library's own test is "above").
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 class LoginView(auth_views.LoginView):
@@ -19,8 +32,15 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if address_throttled(request, count=False):
+            raise Ratelimited
+        return super().post(request, *args, **kwargs)
+
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         username = form.data.get("username", "")
+        if form.errors and "__all__" in form.errors:
+            address_throttled(self.request, count=True)
         if username and form.errors and "__all__" in form.errors:
             remaining = self._remaining_attempts(username)
             if remaining is not None and remaining > 0:
@@ -41,4 +61,5 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["page_title"] = _("登录")
+        context["expired"] = self.request.GET.get("expired") == "1"
         return context
