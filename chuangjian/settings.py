@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    # The registry of data sources knows no app; it must be ready before any app uses it.
+    "chuangjian.sources",
     "chuangjian.org",
     "chuangjian.accounts",
     "chuangjian.audit",

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chuangjian.assessment import sources
+from chuangjian import sources
 from chuangjian.assessment.compute import ComputeError, data_as_of, open_during_year, sheet_of
 from chuangjian.assessment.models import (
     AssessmentRun,

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,7 +10,5 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考核评估")
 
     def ready(self) -> None:
-        # Each app that feeds indicators declares its sources in `<app>/sources.py`.
-        autodiscover_modules("sources")
         # Registers the freshness listener with the source registry.
         from chuangjian.assessment import actions  # noqa: F401

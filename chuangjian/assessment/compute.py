@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from chuangjian.assessment import sources as registry
+from chuangjian import sources as registry
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec
 from chuangjian.engine import expressions, scoring, targets
 from chuangjian.engine.periods import Period, PeriodType

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.urls import reverse
 
-from chuangjian.assessment import sources as registry
+from chuangjian import sources as registry
 from chuangjian.assessment.compute import (
     Evaluation,
     UnitContext,

@@ -1,7 +1,7 @@
 """Every write of activities and evidence: atomic, checked against the scope, audited.
 
 When an activity is created, changed or deleted, the assessment is told which
-data elements of which unit changed (``assessment.sources.changed``) in the same
+data elements of which unit changed (``chuangjian.sources.changed``) in the same
 transaction, so 小型文体活动次数 and the scores built on it are fresh at once.
 """
 
@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chuangjian.assessment import sources as assessment_sources
+from chuangjian import sources as source_registry
 from chuangjian.audit.log import log_action
 from chuangjian.evidence import selectors
 from chuangjian.evidence.builtin_types import ACTIVITY_ELEMENTS
@@ -110,7 +110,7 @@ def _check(activity: Activity) -> None:
 def _notify(unit_id: int, kind: ActivityType, day: dt.date) -> None:
     codes = [c for c in kind.elements if c in ACTIVITY_ELEMENTS]
     if codes:
-        assessment_sources.changed(unit_id=unit_id, element_codes=codes, day=day)
+        source_registry.changed(unit_id=unit_id, element_codes=codes, day=day)
 
 
 @transaction.atomic

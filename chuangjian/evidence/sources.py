@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chuangjian.assessment.sources import Record, Source, register
 from chuangjian.engine.periods import Period
 from chuangjian.evidence.builtin_types import ACTIVITY_ELEMENTS
 from chuangjian.evidence.models import Activity, ActivityType
+from chuangjian.sources import Record, Source, register
 
 
 def types_counting(element_code: str) -> list[int]:

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangjian.assessment.sources import Record, Source, register
 from chuangjian.engine.periods import Period
 from chuangjian.inspections.models import Finding, RectificationOrder, Recurrence, RoundPoint, State
 from chuangjian.inspections.taxonomy import ELEMENT_CATEGORIES, codes_under
+from chuangjian.sources import Record, Source, register
 
 FINDING_COUNTS = ("problems_found", "problems_rectified", *ELEMENT_CATEGORIES)
 

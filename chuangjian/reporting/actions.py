@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from chuangjian.assessment import sources as assessment_sources
+from chuangjian import sources as source_registry
 from chuangjian.audit.log import log_action
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, is_on_time
 from chuangjian.org.models import Unit, User
@@ -306,8 +306,8 @@ def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: 
         changed[code] = (old.display(), parsed.display())
     if changed:
         # Assessment results of the unit and its ancestors follow in this transaction.
-        assessment_sources.changed(unit_id=unit.pk, element_codes=list(changed),
-                                   day=period.start)
+        source_registry.changed(unit_id=unit.pk, element_codes=list(changed),
+                                day=period.start)
     return changed
 
 
@@ -523,8 +523,8 @@ def submit_news(*, actor: User | None, unit: Unit, kind: str, title: str, body: 
             default_storage.save(path, ContentFile(content))
         NewsAttachment.objects.create(item=item, file=path, name=PurePath(name).name[:200],
                                       sha256=digest, size=len(content))
-    assessment_sources.changed(unit_id=unit.pk, element_codes=[news_source.NEWS_ELEMENT],
-                               day=timezone.localtime(now).date())
+    source_registry.changed(unit_id=unit.pk, element_codes=[news_source.NEWS_ELEMENT],
+                            day=timezone.localtime(now).date())
     log_action(action="reporting.news.submitted", actor=actor, obj=item, unit=unit,
                data={"title": item.title, "kind": item.get_kind_display(),
                      "attachments": len(files)})

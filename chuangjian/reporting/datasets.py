@@ -22,12 +22,12 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chuangjian.assessment.sources import computed_elements
 from chuangjian.engine import expressions
 from chuangjian.engine.periods import Period, PeriodError, PeriodType, deadline
 from chuangjian.org.levels import Kind, level_label
 from chuangjian.org.models import Unit
 from chuangjian.reporting.labels import period_type_label
+from chuangjian.sources import computed_elements
 from chuangjian.standards import schema
 from chuangjian.standards.models import DataElement, Dataset, StandardVersion
 from chuangjian.standards.selectors import unit_matches

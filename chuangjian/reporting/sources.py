@@ -1,4 +1,4 @@
-"""Sources the reporting app computes for the assessment (see assessment/sources.py).
+"""Sources the reporting app computes for the assessment (see chuangjian/sources).
 
 信息报送 (篇4: 做好信息把关、汇总、上报工作): the number of news and experience items a
 unit sent upward is counted from the items themselves, so nobody types it into a
@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangjian.assessment.sources import Record, Source, register
 from chuangjian.engine.periods import Period
 from chuangjian.reporting.models import NewsItem
+from chuangjian.sources import Record, Source, register
 
 NEWS_ELEMENT = "info_items_submitted"
 

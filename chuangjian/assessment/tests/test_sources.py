@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from chuangjian.assessment import sources
+from chuangjian import sources
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.engine.periods import Period
 from chuangjian.reporting import datasets

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from chuangjian.assessment import sources as assessment_sources
+from chuangjian import sources as source_registry
 from chuangjian.audit.models import AuditEntry
 from chuangjian.engine.periods import Period
 from chuangjian.evidence import actions
@@ -98,7 +98,7 @@ def test_activities_count_toward_their_elements_through_the_source(world: World)
                          [world.community.pk]) == {world.community.pk: 1.0}
     records = source.records("cultural_sports_activities", year, world.community.pk)
     assert [r.label.split("（")[0] for r in records] == ["8月文体活动", "5月文体活动", "2月文体活动"]
-    assert assessment_sources.source_key_for("cultural_sports_activities") == "activities"
+    assert source_registry.source_key_for("cultural_sports_activities") == "activities"
 
 
 def test_the_assessment_is_told_when_activities_change(world: World) -> None:
@@ -107,14 +107,14 @@ def test_the_assessment_is_told_when_activities_change(world: World) -> None:
     def listener(unit_id: int, codes: frozenset[str], day: dt.date) -> None:
         heard.append((unit_id, codes, day))
 
-    assessment_sources.on_change(listener)
+    source_registry.on_change(listener)
     try:
         done = activity(world.community_worker, world.community, date=dt.date(YEAR, 4, 1))
         actions.update_activity(actor=world.community_worker, activity=done,
                                 date=dt.date(YEAR, 6, 1), type=kind("moral_lecture"))
         actions.delete_activity(actor=world.community_worker, activity=done)
     finally:
-        assessment_sources._LISTENERS.remove(listener)
+        source_registry._LISTENERS.remove(listener)
     codes = frozenset({"cultural_sports_activities"})
     assert heard == [
         (world.community.pk, codes, dt.date(YEAR, 4, 1)),

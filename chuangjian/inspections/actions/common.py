@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chuangjian.assessment.sources import changed
 from chuangjian.engine.periods import SHANGHAI
 from chuangjian.files.models import FileKind, StoredFile
 from chuangjian.files.storing import store_file
+from chuangjian.sources import changed
 
 MAX_PHOTOS = 9
 # Everything this app computes for the assessment (see inspections/sources.py).

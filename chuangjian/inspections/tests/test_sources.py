@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from chuangjian.assessment import sources as registry
+from chuangjian import sources as registry
 from chuangjian.engine.periods import Period
 from chuangjian.inspections.actions import rectification as act
 from chuangjian.inspections.actions.findings import create_finding

@@ -7,9 +7,14 @@ and rectified on time from inspections, adopted news items from 信息报送 —
 declare that here, so the assessment reads every indicator's inputs through one
 door and can explain each number by the records behind it.
 
-An app declares its sources in ``<app>/sources.py`` (imported at start-up):
+This package knows no app: the apps that hold records import it to register their
+sources, and the assessment imports it to read values and to listen for changes,
+so reporting, inspections, evidence and the rest never import the assessment.
 
-    from chuangjian.assessment.sources import Record, Source, register
+An app declares its sources in ``<app>/sources.py`` (imported at start-up by
+``SourcesConfig.ready``):
+
+    from chuangjian.sources import Record, Source, register
 
     @register
     class ActivitySource(Source):
@@ -25,7 +30,7 @@ An app declares its sources in ``<app>/sources.py`` (imported at start-up):
 
 and, whenever its records change, tells the assessment which results are stale:
 
-    from chuangjian.assessment.sources import changed
+    from chuangjian.sources import changed
     changed(unit_id=activity.unit_id, element_codes=["cultural_sports_activities"],
             day=activity.date)
 
