@@ -21,14 +21,17 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
+from django.db.models import F, Q
 
 from chuangjian import sources as registry
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec
 from chuangjian.engine import expressions, scoring, targets
 from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.engine.values import Missing, Values, reason_text
-from chuangjian.org.models import Unit
+from chuangjian.org import selectors as org_selectors
+from chuangjian.org.models import Unit, UnitVersion
 from chuangjian.reporting.models import Rollup
+from chuangjian.reporting.rollups import time_value, tree_value
 from chuangjian.standards.models import DataElement, UnitClassAssignment
 from chuangjian.standards.selectors import unit_matches
 
@@ -169,11 +172,113 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
                 own[i, k] = float(value)
                 own_count[i, k] = 1
     agg = tree.aggregate(own, own_count, [e.tree_agg for e, _b in columns])
+    # Units whose subtree changed since the first year read: their reported figures are
+    # added up over the tree as it stood in each period instead (rarely more than a few).
+    moved = moved_paths(tree.units[0], dt.date(year - years_back, 1, 1)) if tree.units else set()
+    if moved and reported:
+        stale = [(i, tree.units[i]) for i in targets_idx.tolist()
+                 if any(p.startswith(tree.units[i].path) for p in moved)]
+        if stale:
+            figures = inputs_as_it_stood([u for _i, u in stale], reported, year, years_back)
+            for k, (element, back) in enumerate(columns):
+                if registry.source_for(element.code) is not None or element.tree_agg == "none":
+                    continue
+                for i, u in stale:
+                    then, reports = figures.get((u.pk, element.code, back), (np.nan, 0.0))
+                    agg[0][i, k], agg[1][i, k] = then, reports
     result = Inputs(n=len(targets_idx))
     for k, (element, back) in enumerate(columns):
         result.values[(element.code, back)] = agg[0][targets_idx, k]
         result.counts[(element.code, back)] = agg[1][targets_idx, k]
     return result
+
+
+def moved_paths(root: Unit, since: dt.date) -> set[str]:
+    """The places (old and new paths) of units under ``root`` that moved on or after ``since``.
+
+    A unit whose current path is a prefix of one of them had a different subtree at some
+    point since then; every other unit's subtree is the same as today's.
+    """
+    if not org_selectors.moved_since([root], since):
+        return set()
+    paths: set[str] = set()
+    for old, new in (UnitVersion.objects.filter(valid_to__gt=since).exclude(path=F("unit__path"))
+                     .values_list("path", "unit__path")):
+        paths.update((old, new))
+    return paths
+
+
+def _grain(element: DataElement) -> PeriodType:
+    """The rollup each period's place is read at: the month for daily to monthly reports,
+    the quarter for quarterly ones, the year for yearly reports and for stocks (``last``),
+    whose year figure is the one at the year's end and so belongs where the unit stood then."""
+    try:
+        rank = PeriodType(element.period).rank
+    except ValueError:
+        return PeriodType.YEAR
+    if element.time_agg == "last":
+        return PeriodType.YEAR
+    if rank <= PeriodType.MONTH.rank:
+        return PeriodType.MONTH
+    return PeriodType.QUARTER if rank <= PeriodType.QUARTER.rank else PeriodType.YEAR
+
+
+def inputs_as_it_stood(units: Sequence[Unit], elements: Sequence[DataElement], year: int,
+                       years_back: int) -> dict[tuple[str | int, ...], tuple[float, float]]:
+    """(unit id, element code, years back) → (subtree figure, number of reports), each
+    month's (quarter's) data added up over the tree valid at that month's end.
+
+    The rule of ``reporting.rollups.subtree_values`` applied to a year: a community moved
+    from street A to street B on 1 December counts under A for January to November and
+    under B for December, so re-assessing a past year after a move leaves its data where
+    it was reported. Two queries per month: the places then, and the rollups placed then.
+    """
+    out: dict[tuple[str | int, ...], tuple[float, float]] = {}
+    by_grain: dict[PeriodType, dict[int, DataElement]] = {}
+    for e in elements:
+        if e.tree_agg != "none":
+            by_grain.setdefault(_grain(e), {})[e.pk] = e
+    for back in range(years_back + 1):
+        whole = Period.year(year - back)
+        for grain, by_id in by_grain.items():
+            parts = [whole] if grain is PeriodType.YEAR else whole.subperiods(grain)
+            # (unit, element, contributing unit) → its own rollup over the periods it
+            # stood under the unit, merged in period order.
+            acc: dict[tuple[int, int, int], Rollup] = {}
+            for part in parts:
+                prefixes = org_selectors.paths_on(units, part.end)
+                cond = Q()
+                for prefix in set(prefixes.values()):
+                    cond |= Q(place__startswith=prefix)
+                rows = (Rollup.objects.filter(element_id__in=list(by_id), period=str(part))
+                        .annotate(place=org_selectors.path_on(part.end, unit_ref="unit"))
+                        .filter(cond).values_list("place", "unit_id", "element_id", "total",
+                                                  "count", "maximum", "last_value"))
+                for place, member, element_id, total, count, maximum, last in rows:
+                    for unit in units:
+                        if not place.startswith(prefixes[unit.pk]):
+                            continue
+                        row = acc.setdefault((unit.pk, element_id, member),
+                                             Rollup(total=0, count=0))
+                        row.total += total
+                        row.count += count
+                        if maximum is not None and (row.maximum is None or maximum > row.maximum):
+                            row.maximum = maximum
+                        if last is not None:
+                            row.last_value = last
+            figures: dict[tuple[int, int], list[Any]] = {}
+            counts: dict[tuple[int, int], int] = {}
+            for (unit_id, element_id, _member), row in acc.items():
+                element = by_id[element_id]
+                figures.setdefault((unit_id, element_id), []).append(
+                    time_value(row, element.time_agg))
+                counts[(unit_id, element_id)] = counts.get((unit_id, element_id), 0) + row.count
+            for (unit_id, element_id), values in figures.items():
+                value = tree_value(values, by_id[element_id].tree_agg)
+                if value is not None:
+                    out[(unit_id, by_id[element_id].code, back)] = (
+                        float(value), float(counts[(unit_id, element_id)]))
+    return out
 
 
 def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
@@ -227,6 +332,21 @@ def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
                 continue
             result.values[(element.code, back)] = np.array([float(value)])
             result.counts[(element.code, back)] = np.array([float(count or 0)])
+        # After a move, the subtree of each past period is the one valid then (as above).
+        moved = moved_paths(unit, dt.date(year - years_back, 1, 1))
+        if any(p.startswith(unit.path) for p in moved):
+            figures = inputs_as_it_stood([unit], reported, year, years_back)
+            for element in reported:
+                if element.tree_agg == "none":
+                    continue
+                for back in range(years_back + 1):
+                    key = (element.code, back)
+                    value, count = figures.get((unit.pk, element.code, back), (np.nan, 0.0))
+                    result.values.pop(key, None)
+                    result.counts.pop(key, None)
+                    if not np.isnan(value):
+                        result.values[key] = np.array([value])
+                        result.counts[key] = np.array([count])
     sourced = [e for e in elements if registry.source_for(e.code) is not None]
     if sourced:
         subtree = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))

@@ -1,0 +1,98 @@
+"""The tree as it was: a past period's data is added up over the tree valid in that period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from chuangjian.assessment import actions
+from chuangjian.assessment.compute import unit_inputs
+from chuangjian.assessment.models import UnitResult
+from chuangjian.assessment.spec import spec_for
+from chuangjian.org import actions as org_actions
+from chuangjian.org.models import Unit
+from chuangjian.org.testing import World
+from chuangjian.reporting import actions as reporting_actions
+from chuangjian.standards import actions as standards_actions
+from chuangjian.standards import loader
+from chuangjian.standards.models import StandardVersion
+
+YAML = Path(__file__).with_name("tree_as_of_standard.yaml")
+TODAY = dt.date(2027, 1, 10)
+
+
+@pytest.fixture
+def quarterly(world: World) -> StandardVersion:
+    result = loader.load_paths([YAML])
+    assert result.ok, result.errors
+    standards_actions.load_standards(actor=None, result=result)
+    return StandardVersion.objects.get(code="test_tree_as_of")
+
+
+def _report(unit: Unit, quarter: int, done: int, due: int) -> None:
+    end = {1: dt.date(2026, 3, 31), 2: dt.date(2026, 6, 30), 3: dt.date(2026, 9, 30),
+           4: dt.date(2026, 12, 31)}[quarter]
+    reporting_actions.submit_values(
+        actor=None, unit=unit, dataset_code="community-quarter", period=f"2026Q{quarter}",
+        values={"tq_done": done, "tq_due": due},
+        now=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(2), tzinfo=dt.UTC))
+
+
+def _rates(world: World) -> dict[str, float | None]:
+    run = actions.start_run(actor=None, standard_code="test_tree_as_of", year=2026,
+                            today=TODAY, unit=world.district)
+    rows = UnitResult.objects.filter(run=run).select_related("unit")
+    return {r.unit.code: r.items["tq_rate"]["v"] for r in rows}
+
+
+def test_a_past_year_is_added_up_over_the_tree_valid_in_each_period(
+        world: World, quarterly: StandardVersion) -> None:
+    # 幸福里社区 completes everything in Q1–Q3 and nothing in Q4; 南门社区 half throughout.
+    for q in (1, 2, 3, 4):
+        _report(world.community, q, 10 if q < 4 else 0, 10)
+        _report(world.community2, q, 5, 10)
+    before = _rates(world)
+    assert before["T-01"] == pytest.approx(100 * 50 / 80)
+    # 幸福里社区 moves to 东湖街道 on 1 December 2026.
+    org_actions.move_unit(actor=None, unit=world.community,
+                          new_parent=Unit.objects.get(code="T-02-A"),
+                          effective=dt.date(2026, 12, 1))
+    after = _rates(world)
+    # Q1–Q3 stay with 城关街道 (30 + 15 of 60), Q4 goes with the tree at its end (5 of 10).
+    assert after["T-01"] == pytest.approx(100 * 50 / 70)
+    # 东湖街道 gets only 幸福里社区's Q4 (0 of 10), not its whole year.
+    assert after["T-02"] == pytest.approx(0)
+    # The community itself keeps its whole year wherever it stands.
+    assert after["T-01-A-01"] == pytest.approx(75)
+    assert after["T-01-A-02"] == pytest.approx(50)
+
+
+def test_the_refresh_of_one_unit_agrees_with_the_full_run_after_a_move(
+        world: World, quarterly: StandardVersion) -> None:
+    for q in (1, 2, 3, 4):
+        _report(world.community, q, 10 if q < 4 else 0, 10)
+        _report(world.community2, q, 5, 10)
+    org_actions.move_unit(actor=None, unit=world.community,
+                          new_parent=Unit.objects.get(code="T-02-A"),
+                          effective=dt.date(2026, 12, 1))
+    spec = spec_for(quarterly)
+    street = unit_inputs(spec, Unit.objects.get(code="T-01"), 2026, ["tq_done", "tq_due"], 0)
+    other = unit_inputs(spec, Unit.objects.get(code="T-02"), 2026, ["tq_done", "tq_due"], 0)
+    assert street.value("tq_done", 0).value[0] == 50
+    assert street.value("tq_due", 0).value[0] == 70
+    assert other.value("tq_done", 0).value[0] == 0
+    assert other.value("tq_due", 0).value[0] == 10
+
+
+def test_a_move_after_the_year_leaves_the_whole_year_with_the_old_street(
+        world: World, quarterly: StandardVersion) -> None:
+    for q in (1, 2, 3, 4):
+        _report(world.community, q, 10, 10)
+    org_actions.move_unit(actor=None, unit=world.community,
+                          new_parent=Unit.objects.get(code="T-02-A"),
+                          effective=dt.date(2027, 1, 5))
+    rates = _rates(world)
+    assert rates["T-01"] == pytest.approx(100)
+    assert rates["T-02"] is None
