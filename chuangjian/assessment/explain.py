@@ -26,6 +26,7 @@ from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
 from chuangjian.reporting.models import DataValue, Submission
 from chuangjian.standards.schema import ElementType
+from chuangjian.standards.wording import Label, formula_in_words, names_label
 
 _TIME = {"sum": "期内合计", "last": "期末最新值", "max": "期内最大值", "mean": "期内平均"}
 _TREE = {"sum": "本单位及下级单位合计", "mean": "本单位及下级单位平均", "max": "本单位及下级单位取最大",
@@ -70,6 +71,17 @@ class Explained:
     result: UnitResult
 
 
+def _values_label(explained: expressions.Explanation) -> Label:
+    """Write each input of a formula as the unit's number (缺少数据 where there is none)."""
+    values = {(i.name, i.kind, i.years_back): i.value for i in explained.inputs}
+
+    def label(code: str, kind: str, back: int) -> str:
+        value = values.get((code, kind, back))
+        return _fmt(value) if value is not None else "缺少数据"
+
+    return label
+
+
 def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Explained | None:
     spec = spec_for(run.standard)
     ind = spec.by_code.get(code)
@@ -105,8 +117,12 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
         names = {c: (expressions.ValueType.BOOLEAN if e.type == ElementType.BOOLEAN
                      else expressions.ValueType.NUMBER) for c, e in spec.elements.items()}
         explained = expressions.explain(ind.expression, _Env(ev, 0), names=names)
-        formula = ind.expression_text
-        substituted = explained.render_zh()
+        # In words, never in code: 「已调解纠纷数 ÷ 纠纷总数 × 100%」, then the unit's numbers.
+        labels = {c: e.name for c, e in spec.elements.items()}
+        labels.update((i.code, i.name) for i in spec.indicators)
+        formula = formula_in_words(ind.expression, names_label(labels))
+        substituted = f"{formula_in_words(ind.expression, _values_label(explained))} = " \
+                      f"{explained.result_zh()}"
     lines: list[InputLine] = []
     for element_code in sorted(codes):
         element = spec.elements[element_code]

@@ -4,8 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from chuangjian.engine import expressions
 from chuangjian.standards import selectors
 from chuangjian.standards.models import StandardVersion
+from chuangjian.standards.wording import formula_in_words, names_label
 
 
 @login_required
@@ -26,6 +28,13 @@ def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
         "version", flat=True)
     table = selectors.standard_table(standard)
     indicators = [i for item in table for c in item.contents for i in c.indicators]
+    names = dict(standard.elements.values_list("code", "name"))
+    names.update((i.code, i.name) for i in indicators)
+    for ind in indicators:
+        # People read the formula as names (已调解纠纷数 ÷ 纠纷总数); the code stays in a tooltip.
+        ind.formula_words = (  # type: ignore[attr-defined]
+            formula_in_words(expressions.parse(ind.expression), names_label(names))
+            if ind.expression else "")
     return render(request, "standards/detail.html", {
         "standard": standard,
         "table": table,

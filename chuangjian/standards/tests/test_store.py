@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from chuangjian.audit.models import AuditEntry
 from chuangjian.org.testing import World
 from chuangjian.standards import actions, loader, selectors
-from chuangjian.standards.models import Indicator, StandardVersion, UnitClassAssignment
+from chuangjian.standards.models import DataElement, Indicator, StandardVersion, UnitClassAssignment
 
 BUILTIN = Path(loader.__file__).parent / "builtin"
 
@@ -137,6 +137,17 @@ def test_the_standards_pages_render_the_evaluation_table(builtin: loader.LoadRes
         assert header in page
     quote = Indicator.objects.filter(standard__code="wenming_shequ").first()
     assert quote is not None and quote.source_quote in page
+
+
+def test_the_standard_page_writes_formulas_in_words_with_the_code_in_a_tooltip(
+        builtin: loader.LoadResult, world: World) -> None:
+    page = world.client_for(world.community_worker).get("/standards/wenming_shequ/").content.decode()
+    rate = Indicator.objects.get(standard__code="wenming_shequ", expression__startswith="ratio(",
+                                 name__contains="调解")
+    assert f'title="{rate.expression}"' in page
+    assert f">{rate.expression}<" not in page
+    mediated = DataElement.objects.get(code=rate.expression[len("ratio("):].split(",")[0])
+    assert f"{mediated.name} ÷ " in page
 
 
 def test_an_unknown_standard_is_a_404(builtin: loader.LoadResult, world: World) -> None:
