@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from chuangjian.assessment.compute import MAIN
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
@@ -131,17 +132,26 @@ class ScoreRow:
 
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return str(_("待评审")) if self.pending else self.status.label
 
     @property
     def light(self) -> str:
-        if self.rule in ("reviewer",) and self.score is not None:
+        if self.pending:
+            return "grey"
+        if self.is_reviewer and self.score is not None:
             return "green" if self.score >= self.max_score else "amber"
         return _LIGHT[self.status]
 
     @property
     def is_reviewer(self) -> bool:
         return self.rule == "reviewer"
+
+    @property
+    def pending(self) -> bool:
+        """A reviewer item nobody has scored yet: 待评审 (grey), not a partial score (amber).
+        评审打分 requires a comment below full marks, so a scored item has points or a
+        comment."""
+        return self.is_reviewer and not self.review_comment and not (self.score or 0) > 0
 
     @property
     def score_display(self) -> str:
@@ -348,6 +358,7 @@ class HeatCell:
     score: float | None
     max_score: float
     display: str
+    target: str = ""  # the target applied to this unit this year (class, year, level)
 
 
 @dataclass
@@ -385,7 +396,7 @@ def _row_light(ind: IndicatorSpec, data: dict[str, Any]) -> HeatCell:
     display = (_fmt(value, ind.unit) if value is not None
                else (reason_text(missing) if ind.expression is not None else ""))
     return HeatCell(TargetStatus(int(data.get("s") or 0)), data.get("a"), data.get("p"),
-                    float(data.get("x") or 0), display)
+                    float(data.get("x") or 0), display, data.get("t") or "")
 
 
 @dataclass

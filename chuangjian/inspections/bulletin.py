@@ -26,6 +26,7 @@ from chuangjian.inspections.models import (
     RectificationOrder,
     State,
 )
+from chuangjian.lib.pages import css_page_counter
 from chuangjian.org.scope import Scope
 
 CN_NUMBERS = "一二三四五六七八九十"
@@ -197,7 +198,8 @@ def collect(scope: Scope, bulletin: Bulletin, now: dt.datetime | None = None) ->
 def render_pdf(data: BulletinData) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("inspections/bulletin_pdf.html", {"d": data, "heading": heading})
+    html = render_to_string("inspections/bulletin_pdf.html", {"d": data, "heading": heading,
+                                                                "css_pages": css_page_counter()})
     out = io.BytesIO()
     HTML(string=html).write_pdf(out)
     return out.getvalue()
@@ -213,6 +215,8 @@ def render_docx(data: BulletinData) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
 
+    from chuangjian.lib.word import add_page_numbers, set_font
+
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4, not Letter
@@ -225,14 +229,13 @@ def render_docx(data: BulletinData) -> bytes:
         run.font.size = Pt(size)
         run.font.bold = bold
         run.font.name = family
-        # python-docx does not pick a CJK font from font.name: set eastAsia explicitly.
-        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), family)
+        set_font(run._element, family)
         if color is not None:
             run.font.color.rgb = color
 
     normal = doc.styles["Normal"]
     normal.font.name = "Noto Serif CJK SC"
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "Noto Serif CJK SC")
+    set_font(normal.element, "Noto Serif CJK SC")
     normal.font.size = Pt(15)
 
     def para(text: str = "", *, size: float = 15, bold: bool = False, align=None,
@@ -336,25 +339,7 @@ def render_docx(data: BulletinData) -> bytes:
     para(data.date_cn, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    def field_run(code: str) -> None:
-        run = footer.add_run()
-        for kind, text in (("begin", None), (None, code), ("end", None)):
-            if kind:
-                el = OxmlElement("w:fldChar")
-                el.set(qn("w:fldCharType"), kind)
-            else:
-                el = OxmlElement("w:instrText")
-                el.set(qn("xml:space"), "preserve")
-                el.text = text
-            run._r.append(el)
-        font(run, 10.5)
-
-    font(footer.add_run(_("第 ")), 10.5)
-    field_run("PAGE")
-    font(footer.add_run(_(" 页 共 ")), 10.5)
-    field_run("NUMPAGES")
-    font(footer.add_run(_(" 页")), 10.5)
+    add_page_numbers(footer, lambda run: font(run, 10.5))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+
+from chuangjian.lib.pages import page_of_pages
 
 
 def set_font(element: Any, font: str) -> None:
@@ -34,3 +37,13 @@ def add_field(run: Any, code: str) -> None:
     end.set(qn("w:fldCharType"), "end")
     for part in (begin, instr, separate, shown, end):
         run._r.append(part)
+
+
+def add_page_numbers(paragraph: Any, styled: Callable[[Any], None]) -> None:
+    """Write 「第 N 页 共 M 页」 into ``paragraph`` (a footer) from one translated sentence,
+    the numbers as PAGE / NUMPAGES fields; ``styled`` sets the font and size of each run."""
+    for text, field in page_of_pages():
+        run = paragraph.add_run(text or "")
+        if field:
+            add_field(run, field)
+        styled(run)

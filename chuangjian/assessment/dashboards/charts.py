@@ -190,7 +190,7 @@ def heatmap(hm: Heatmap, targets: dict[str, str], url: Callable[[int, str], str]
             if attainment is None and cell.score and cell.max_score:
                 attainment = cell.score / cell.max_score
             item = {"unit": unit.name, "ind": names[code], "shown": cell.display or "—",
-                    "target": targets.get(code, ""), "status": str(STATUS_LABEL[cell.status]),
+                    "target": cell.target or targets.get(code, ""), "status": str(STATUS_LABEL[cell.status]),
                     "score": "—" if cell.score is None else _num(round(cell.score, 2)),
                     "max": _num(cell.max_score), "url": url(unit.pk, code)}
             if attainment is None:

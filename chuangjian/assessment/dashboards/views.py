@@ -105,6 +105,10 @@ def league(request: HttpRequest) -> HttpResponse:
                     else round(r.total - r.previous_total, 2)) for r in rows],
             chart=charts.league_bars(rows, pass_mark=pass_mark, tiers=tiers) if rows else None,
             share=share,
+            # The standard's own 下级达标率 may count differently from the overall verdicts
+            # (篇2 counts towns hitting no failing criterion); say so when the numbers differ.
+            share_differs=(share is not None and share.value is not None
+                           and rate.rate is not None and abs(share.value - rate.rate) > 0.005),
             gauge=charts.pass_gauge(rate, share) if rate.children else None,
             counts={"passed": sum(1 for r in rows if r.passed),
                     "vetoed": sum(1 for r in rows if r.vetoed),

@@ -33,13 +33,11 @@ class SheetRow:
 
 
 def pending(row: ScoreRow) -> bool:
-    """A reviewer item nobody has scored yet (评审打分 requires a comment below full
-    marks, so a scored item has points or a comment)."""
-    return row.is_reviewer and not row.review_comment and not (row.score or 0) > 0
+    return row.pending
 
 
 def light(row: ScoreRow) -> str:
-    return "grey" if pending(row) else row.light
+    return row.light
 
 
 def shown(row: ScoreRow) -> str:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from chuangjian.assessment.dashboards.charts import AMBER, GREEN, GREY, RED, verdict_colour
 from chuangjian.assessment.exports.data import ExportData, Report
 from chuangjian.assessment.exports.layout import deduction, remark, sheet_rows
-from chuangjian.lib.word import add_field, set_font
+from chuangjian.lib.pages import css_page_counter
+from chuangjian.lib.word import add_page_numbers, set_font
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -97,7 +98,8 @@ def context(data: ExportData) -> dict[str, Any]:
         "vetoed": sum(1 for r in data.league if r.vetoed),
         "risk_units": len({r.unit.pk for r in data.risks}),
         "css_unit": _css_string(data.unit.name),
-        "css_title": _css_string(data.title + _("报告")),
+        "css_title": _css_string(_("%(t)s报告") % {"t": data.title}),
+        "css_pages": css_page_counter(),
     }
 
 
@@ -116,12 +118,6 @@ def build_pdf(data: ExportData, progress: Report | None = None) -> bytes:
 
 def _east_asia(run_or_style: Any, font: str) -> None:
     set_font(run_or_style.element, font)
-
-
-def _field(paragraph: Any, code: str) -> None:
-    run = paragraph.add_run()
-    add_field(run, code)
-    _east_asia(run, "宋体")
 
 
 def _shade(cell: Any, colour: str) -> None:
@@ -165,18 +161,14 @@ def build_docx(data: ExportData, progress: Report | None = None) -> bytes:
 
     # Header and footer: the report's name, then 第 N 页 共 M 页.
     header = section.header.paragraphs[0]
-    header.text = data.title + _("报告")
+    header.text = _("%(t)s报告") % {"t": data.title}
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for run in header.runs:
         run.font.size = Pt(9)
         _east_asia(run, "宋体")
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text, code in ((_("第 "), "PAGE"), (_(" 页 共 "), "NUMPAGES"), (_(" 页"), None)):
-        run = footer.add_run(text)
-        _east_asia(run, "宋体")
-        if code:
-            _field(footer, code)
+    add_page_numbers(footer, lambda run: _east_asia(run, "宋体"))
 
     # Cover.
     for _i in range(6):

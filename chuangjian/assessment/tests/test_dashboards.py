@@ -234,3 +234,58 @@ def test_each_page_runs_a_pinned_number_of_queries_whatever_the_number_of_units(
     assert Unit.objects.filter(parent=w.area).count() == 7
     after = {name: _queries(client, path) for name, path in pages.items()}
     assert after == before
+
+
+def test_the_gauge_puts_the_years_target_beside_the_indicator_not_the_pass_count(
+        assessed: Small) -> None:
+    w = assessed.world
+    page = w.client_for(w.street_leader).get(url("league", standard="test_small", year=2027,
+                                                 unit=w.street.code))
+    html = page.content.decode()
+    share, rate = page.context["share"], page.context["rate"]
+    verdict = "达到年度目标" if share.status == 1 else "未达年度目标"
+    # The verdict follows the indicator it judges, on the same line.
+    line = html[html.index(f'href="{share.explain_url}">{share.name}</a>'):]
+    line = line[:line.index("</div>")]
+    assert share.display in line and verdict in line
+    # The overall pass count stands on its own line with no verdict of its own.
+    count = f"考核合格 {rate.passed} / {rate.children} 个单位"
+    count_line = html[html.index(count):]
+    count_line = count_line[:count_line.index("</div>")]
+    assert "年度目标" not in count_line
+    assert page.context["share_differs"] == (abs(share.value - rate.rate) > 0.005)
+
+
+def test_an_unreviewed_reviewer_item_is_grey_and_awaits_review(assessed: Small) -> None:
+    w = assessed.world
+    # 南门社区's 制度落实 was never scored; 幸福里社区's was (24 of 30, with a comment).
+    waiting = selectors.scorecard(Scope.system(), unit=w.community2, standard_code="test_small",
+                                  year=2027)
+    scored = selectors.scorecard(Scope.system(), unit=w.community, standard_code="test_small",
+                                 year=2027)
+    assert waiting is not None and scored is not None
+    row = next(r for r in waiting.rows if r.code == "rules_review")
+    assert row.pending and row.light == "grey" and row.status_label == "待评审"
+    done = next(r for r in scored.rows if r.code == "rules_review")
+    assert not done.pending and done.light == "amber"
+    html = w.client_for(w.street_leader).get(row.explain_url).content.decode()
+    assert '<span class="light light-grey"></span>待评审' in html
+    assert "light-amber" not in html
+
+
+def test_a_heat_map_cell_shows_the_target_applied_to_that_unit(assessed: Small) -> None:
+    from chuangjian.assessment.models import UnitResult
+
+    w = assessed.world
+    page = w.client_for(w.district_admin).get(url("heatmap", standard="test_small", year=2027,
+                                                  unit=w.street.code))
+    html = page.content.decode()
+    heat = chart(html, "chart-heat")
+    run = page.context["hm"].run
+    for cell in heat["series"][0]["data"] + heat["series"][1]["data"]:
+        unit = Unit.objects.get(name=cell["unit"])
+        code = cell["url"].rstrip("/").rsplit("/", 1)[-1]
+        applied = UnitResult.objects.get(run=run, unit=unit).items[code].get("t")
+        if applied:
+            assert cell["target"] == applied, (cell["unit"], code)
+            assert f'title="目标：{applied}"' in html

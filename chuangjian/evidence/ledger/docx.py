@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from chuangjian.evidence.ledger.collect import Entry, Ledger, Progress
-from chuangjian.lib.word import add_field, set_font
+from chuangjian.lib.word import add_page_numbers, set_font
 
 FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -66,11 +66,13 @@ def _header_footer(section: Any, ledger: Ledger) -> None:
     _run(header, ledger.title, size=8.5, color=GREY)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(footer, _("第 "), size=9)
-    add_field(_run(footer, "", size=9), "PAGE")
-    _run(footer, _(" 页 共 "), size=9)
-    add_field(_run(footer, "", size=9), "NUMPAGES")
-    _run(footer, _(" 页"), size=9)
+    add_page_numbers(footer, _footer_style)
+
+
+def _footer_style(run: Any) -> None:
+    run.font.name = FONT
+    set_font(run._r, FONT)
+    run.font.size = Pt(9)
 
 
 def _cover(doc: Any, ledger: Ledger) -> None:

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from chuangjian.evidence.ledger.collect import Ledger, Progress
 from chuangjian.files.models import StoredFile
+from chuangjian.lib.pages import css_page_counter
 
 _SCHEME = "stored:"
 
@@ -34,7 +35,8 @@ def _fetcher() -> Any:
 def render_pdf(ledger: Ledger, progress: Progress | None = None) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("evidence/ledger_pdf.html", {"ledger": ledger, "scheme": _SCHEME})
+    html = render_to_string("evidence/ledger_pdf.html", {"ledger": ledger, "scheme": _SCHEME,
+                                                         "css_pages": css_page_counter()})
     if progress:
         progress(50, "正在排版 PDF")
     document = HTML(string=html, url_fetcher=_fetcher(), base_url="/").render()
