@@ -230,7 +230,9 @@ def check_values(unit: Unit, ds: MergedDataset, period: Period, raw: Mapping[str
                for c, p in checked.final.items() if c not in checked.errors}
     order = list(by_code)
     for rule in ds.rules:
-        if rule.fails(numbers):
+        if rule.broken:
+            checked.general.append(rule.refusal)
+        elif rule.fails(numbers):
             first = min(rule.names, key=lambda n: order.index(n) if n in order else 0)
             checked.errors.setdefault(first, rule.message)
     changed_numbers = {c: p.number for c, p in checked.final.items()

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import yaml
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +27,6 @@ from chuangjian.org.levels import Kind, level_label
 from chuangjian.org.models import Unit
 from chuangjian.reporting.labels import period_type_label
 from chuangjian.sources import computed_elements
-from chuangjian.standards import schema
 from chuangjian.standards.models import DataElement, Dataset, StandardVersion
 from chuangjian.standards.selectors import unit_matches
 
@@ -44,16 +42,23 @@ _REPORT_NAMES = {PeriodType.DAY: gettext_lazy("%(level)s日报"),
 
 @dataclass(frozen=True)
 class Rule:
-    """A cross-element validation rule of a standard (``validations:`` in its YAML)."""
+    """A cross-element validation rule of a standard (``validations:`` in its YAML), as the
+    loader parsed and stored it (``standards.ValidationRule``)."""
 
     code: str
     text: str
     message: str
     names: frozenset[str]
     tree: Any = field(compare=False, hash=False)
+    # Set when the stored rule no longer parses (a database edited by hand, or an engine
+    # whose grammar changed): the rule then refuses every submission instead of vanishing.
+    broken: str = ""
+    standard: str = ""
 
     def fails(self, values: dict[str, float | None]) -> bool:
         """True when every named value is present and the rule does not hold."""
+        if self.broken:
+            return True
         if any(values.get(name) is None for name in self.names):
             return False
         env = expressions.DictEnvironment({k: values.get(k) for k in self.names}, n=1)
@@ -61,6 +66,13 @@ class Rule:
         if result.missing[0]:
             return False
         return not bool(result.value[0])
+
+    @property
+    def refusal(self) -> str:
+        """The Chinese sentence a submission gets when this rule cannot be checked."""
+        return _("标准「%(standard)s」的校验规则「%(code)s」无法解析（%(error)s），"
+                 "报表暂不能提交，请管理员重新载入该标准") % {
+            "standard": self.standard, "code": self.code, "error": self.broken}
 
 
 @dataclass(frozen=True)
@@ -139,42 +151,39 @@ def split_code(code: str) -> tuple[str, PeriodType] | None:
         return None
 
 
-_parsed_cache: dict[str, tuple[tuple[Rule, ...], dict[str, list[str]]]] = {}
+_parsed_cache: dict[tuple[Any, ...], tuple[Rule, ...]] = {}
 
 
 def rules_of(version: StandardVersion) -> tuple[Rule, ...]:
-    return _parsed(version)[0]
+    """The version's stored validation rules, each parsed once per process.
 
-
-def element_order_of(version: StandardVersion, dataset_code_: str) -> list[str]:
-    """Element codes of a data set in the order the file lists them (the M2M keeps none)."""
-    return _parsed(version)[1].get(dataset_code_, [])
-
-
-def _parsed(version: StandardVersion) -> tuple[tuple[Rule, ...], dict[str, list[str]]]:
-    """Validations and data set element order, read from the standard's verbatim YAML."""
-    cached = _parsed_cache.get(version.content_hash)
+    The loader refused any rule that did not parse, so a failure here means the stored
+    text changed since; the rule is kept, marked broken, and refuses submissions.
+    """
+    rows = list(version.validation_rules.all())
+    key = (version.content_hash, *((r.code, r.expression) for r in rows))
+    cached = _parsed_cache.get(key)
     if cached is not None:
         return cached
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built
-        raw = yaml.load(version.source_text, Loader=loader) or {}  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        raw = {}
-    if not isinstance(raw, dict):
-        raw = {}
-    orders = {str(d.get("code")): [str(e) for e in d.get("elements") or []]
-              for d in raw.get("datasets") or [] if isinstance(d, dict)}
     rules: list[Rule] = []
-    for item in raw.get("validations") or []:
+    for row in rows:
         try:
-            v = schema.Validation.model_validate(item)
-        except Exception:  # noqa: S112 - the loader validated the file; skip what it did not
+            tree = expressions.parse(row.expression)
+        except expressions.ExpressionError as error:
+            rules.append(Rule(code=row.code, text=row.expression, message=row.message,
+                              names=frozenset(), tree=None, broken=error.message,
+                              standard=version.name))
             continue
-        rules.append(Rule(code=v.code, text=v.expression.text, message=v.message,
-                          names=v.expression.names(), tree=v.expression.tree))
-    _parsed_cache[version.content_hash] = (tuple(rules), orders)
-    return _parsed_cache[version.content_hash]
+        rules.append(Rule(code=row.code, text=row.expression, message=row.message,
+                          names=frozenset(expressions.names_used(tree)), tree=tree,
+                          standard=version.name))
+    _parsed_cache[key] = tuple(rules)
+    return _parsed_cache[key]
+
+
+def element_order_of(dataset: Dataset) -> list[str]:
+    """Element codes of a data set in the order the file lists them (stored at load)."""
+    return list(dataset.element_order)
 
 
 class Catalog:
@@ -226,8 +235,8 @@ class Catalog:
                 continue
             elements: dict[str, DataElement] = {}
             rules: dict[str, Rule] = {}
-            for sv, ds in contributors:
-                order = {c: i for i, c in enumerate(element_order_of(sv, ds.code))}
+            for _sv, ds in contributors:
+                order = {c: i for i, c in enumerate(element_order_of(ds))}
 
                 def by_order(e: DataElement, o: dict[str, int] = order) -> tuple[int, str]:
                     return (o.get(e.code, len(o)), e.code)
@@ -241,7 +250,7 @@ class Catalog:
             codes = set(elements)
             for sv, _ds in contributors:
                 for rule in rules_of(sv):
-                    if rule.names <= codes:
+                    if rule.broken or rule.names <= codes:
                         rules.setdefault(rule.text, rule)
             strictest = min(contributors, key=lambda c: (c[1].day_offset, c[1].due_time))[1]
             code = dataset_code(key, period_type)
@@ -288,7 +297,8 @@ def catalog() -> Catalog:
         return current[1]
     versions = list(StandardVersion.objects.filter(pk__in=[pk for pk, _h in fingerprint])
                     .prefetch_related(Prefetch("datasets", queryset=Dataset.objects.order_by("code")
-                                               .prefetch_related("elements"))))
+                                               .prefetch_related("elements")),
+                                      "validation_rules"))
     fresh = Catalog(versions)
     with _catalog_lock:
         _catalog = (fingerprint, fresh)

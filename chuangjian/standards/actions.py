@@ -126,8 +126,15 @@ def _store_standard(standard: Standard, source: Path, text: str, digest: str,
             standard=version, code=ds.code, name=ds.name, period=ds.period.value,
             day_offset=ds.deadline.day_offset, due_time=ds.deadline.time,
             lock_after_deadline=ds.lock_after_deadline,
-            levels=[level.value for level in ds.levels])
+            levels=[level.value for level in ds.levels], element_order=list(ds.elements))
         dataset.elements.set([elements[c] for c in ds.elements])
+    # The rules as the loader parsed and type-checked them; submissions read these rows.
+    lines = result.rule_lines.get(standard.key, ())
+    m.ValidationRule.objects.bulk_create([
+        m.ValidationRule(standard=version, code=v.code, expression=v.expression.text,
+                         message=v.message, order=i,
+                         line=lines[i - 1] if i - 1 < len(lines) else None)
+        for i, v in enumerate(standard.validations, 1)])
     counter = iter(range(1, 100_000))
 
     def store_category(node: ProblemCategory, parent: m.ProblemCategory | None) -> None:

@@ -108,6 +108,10 @@ class LoadResult:
     element_origins: Mapping[str, Origin] = field(
         default_factory=lambda: types.MappingProxyType({})
     )
+    # The line of each validation rule in its standard's file, by standard key.
+    rule_lines: Mapping[tuple[str, int], tuple[int | None, ...]] = field(
+        default_factory=lambda: types.MappingProxyType({})
+    )
 
     @property
     def ok(self) -> bool:
@@ -470,6 +474,7 @@ def load_paths(paths: Iterable[str | Path], *, builtin_elements: bool = True) ->
         (doc, doc.model) for doc in documents if isinstance(doc.model, Standard)
     ]
     standard_files: dict[tuple[str, int], Path] = {}
+    rule_lines: dict[tuple[str, int], tuple[int | None, ...]] = {}
     for document, standard in standard_docs:
         if standard.key in standard_files:
             other = _display(standard_files[standard.key])
@@ -480,6 +485,8 @@ def load_paths(paths: Iterable[str | Path], *, builtin_elements: bool = True) ->
             )
             continue
         standard_files[standard.key] = document.path
+        rule_lines[standard.key] = tuple(
+            document.lines.line(("validations", i)) for i in range(len(standard.validations)))
         # A standard sees the shared library and its own inline elements,
         # never another standard's, so each file loads on its own as well.
         visible = {
@@ -496,6 +503,7 @@ def load_paths(paths: Iterable[str | Path], *, builtin_elements: bool = True) ->
         elements=types.MappingProxyType(dict(sorted(elements.items()))),
         standard_files=types.MappingProxyType(standard_files),
         element_origins=types.MappingProxyType(element_origins),
+        rule_lines=types.MappingProxyType(rule_lines),
     )
 
 

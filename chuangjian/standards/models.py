@@ -169,12 +169,36 @@ class Dataset(models.Model):
     lock_after_deadline = models.BooleanField(default=False)
     levels = models.JSONField(default=list)
     elements = models.ManyToManyField(DataElement, related_name="datasets")
+    # Element codes in the order the file lists them: the form shows them so, and the
+    # many-to-many above keeps no order. Stored at load, never re-read from the YAML.
+    element_order = models.JSONField(default=list)
 
     class Meta:
         ordering = ["standard", "code"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ValidationRule(models.Model):
+    """A cross-element rule every submission must satisfy (``validations:``), stored at load
+    after the loader parsed and type-checked it, so a rule is never re-read from the YAML."""
+
+    standard = models.ForeignKey(StandardVersion, on_delete=models.CASCADE,
+                                 related_name="validation_rules")
+    code = models.CharField(max_length=64)
+    expression = models.TextField(_("校验规则"))
+    message = models.TextField(_("提示"))
+    order = models.PositiveIntegerField()
+    line = models.PositiveIntegerField(null=True, blank=True)  # in the standard's file
+
+    class Meta:
+        ordering = ["standard", "order"]
+        constraints = [models.UniqueConstraint(fields=["standard", "code"],
+                                               name="standards_validation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.expression}"
 
 
 class ProblemCategory(models.Model):

@@ -253,3 +253,20 @@ def test_rollups_follow_every_submission_and_verify_equal(world: World, standard
     assert Rollup.objects.filter(element__code="t_patrols").values_list(
         "period", flat=True).count() == 3  # month, quarter, year
     assert rollups.verify() == []
+
+
+def test_a_stored_rule_that_no_longer_parses_refuses_the_report_and_names_the_rule(
+        world: World, standards: object, noon: dt.datetime) -> None:
+    from chuangjian.reporting import datasets
+    from chuangjian.standards.models import ValidationRule
+
+    rule = ValidationRule.objects.get(message="整改问题数不能多于发现问题数")
+    # A rule is never skipped: one whose stored text no longer parses refuses every report.
+    ValidationRule.objects.filter(pk=rule.pk).update(expression="t_fixed <= (t_found")
+    datasets._catalog = None  # a process started after the edit
+    with pytest.raises(actions.ReportInvalid) as info:
+        submit(world, noon)
+    assert any(f"校验规则「{rule.code}」无法解析" in g and "重新载入" in g
+               for g in info.value.general), info.value.general
+    assert not DataValue.objects.exists() and not Submission.objects.exists()
+    datasets._catalog = None

@@ -386,3 +386,18 @@ def test_a_standard_can_use_the_builtin_library_without_defining_elements(tmp_pa
     result = load_paths([path])
     assert result.ok, messages(result)
     assert "households_total" in result.elements_of(result.standard("sample"))
+
+
+def test_a_validation_rule_that_does_not_parse_refuses_the_load_with_its_file_and_line(
+        tmp_path):
+    text = standard_text().rstrip("\n") + (
+        "\nvalidations:\n"
+        "  - code: within_total\n"
+        "    expression: \"households_in_activities <= (households_total\"\n"
+        "    message: 参与户数不能多于总户数\n")
+    result = load(tmp_path, text)
+    assert not result.ok
+    error = next(e for e in result.errors if e.field.startswith("validations[0]"))
+    assert error.file.endswith("sample.yaml")
+    assert error.line == line_of(text, "expression: \"households_in_activities")
+    assert "表达式" in error.message or "括号" in error.message, error.message

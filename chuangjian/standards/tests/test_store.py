@@ -159,3 +159,20 @@ def test_the_standards_pages_require_login(db: None, client: object) -> None:
 
     assert isinstance(client, Client)
     assert client.get("/standards/").status_code == 302
+
+
+def test_validation_rules_and_element_order_are_stored_when_a_standard_loads(
+        builtin: loader.LoadResult) -> None:
+    from chuangjian.standards.models import Dataset, ValidationRule
+
+    standard = builtin.standard("chuangcheng")
+    stored = StandardVersion.objects.get(code=standard.code, version=standard.version)
+    rules = list(ValidationRule.objects.filter(standard=stored))
+    assert [(r.code, r.expression, r.message) for r in rules] == [
+        (v.code, v.expression.text, v.message) for v in standard.validations]
+    text = (BUILTIN / "chuangcheng.yaml").read_text(encoding="utf-8").splitlines()
+    for rule in rules:  # the line in the file, for the person who fixes it
+        assert rule.line is not None and rule.code in text[rule.line - 1]
+    for ds in standard.datasets:
+        row = Dataset.objects.get(standard=stored, code=ds.code)
+        assert row.element_order == list(ds.elements)
