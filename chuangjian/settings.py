@@ -181,6 +181,12 @@ SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_ABSOLUTE_AGE = int(env.float("SESSION_ABSOLUTE_HOURS", default=12) * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_AGE
 
+# The audit log is kept at least 180 days (网络安全法 §21); `chuangjian purge_audit` deletes
+# older entries and refuses any shorter period.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+if AUDIT_RETENTION_DAYS < 180:
+    raise environ.ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180")
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "chuangjian" / "locale"]

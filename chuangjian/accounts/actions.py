@@ -70,3 +70,19 @@ def change_own_password(*, scope: Scope, user: User, old_password: str,
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     log_action(action="auth.password.changed", actor=user, obj=user, unit=home_unit(user))
     return user
+
+
+@transaction.atomic
+def unlock_account(*, scope: Scope, user: User) -> int:
+    """The 安全管理员 lifts a lockout early; returns how many failure records were cleared."""
+    from axes.utils import reset
+
+    from chuangjian.accounts.selectors import secured_people
+
+    if not secured_people(scope=scope).filter(pk=user.pk).exists():
+        raise PermissionDenied
+    cleared = int(reset(username=user.username) or 0)
+    actor = User.objects.filter(pk=scope.user_id).first() if scope.user_id else None
+    log_action(action="auth.account.unlocked", actor=actor, obj=user, unit=home_unit(user),
+               data={"username": user.username, "cleared": cleared})
+    return cleared

@@ -13,6 +13,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chuangjian.accounts.actions import record_auth_event
 from chuangjian.org.models import User
@@ -66,7 +67,9 @@ def _logged_out(sender: Any, request: HttpRequest | None, user: User | None,
     if user is None:
         return
     reason = getattr(request, "accounts_logout_reason", "") if request is not None else ""
+    # Stored as a sentence, like every other entry's data: the log is read by people.
+    sentence = {"idle": _("长时间未操作"), "absolute": _("超过最长登录时间")}.get(reason)
     record_auth_event(scope=Scope.system(),
                       action="auth.session.expired" if reason else "auth.logout",
                       user=user, address=client_address(request),
-                      data={"reason": reason} if reason else None)
+                      data={"reason": str(sentence)} if sentence else None)

@@ -81,6 +81,8 @@ DEPARTMENTS: dict[str, list[tuple[str, str, str]]] = {
 # (username, full name, title, unit code, role); "admin" is the superuser.
 PEOPLE: list[tuple[str, str, str, str, str]] = [
     ("qy_admin", "周建国", "区创建办系统管理员", "QY", Role.ADMIN),
+    ("qy_security", "孔令安", "区创建办安全管理员", "QY", Role.SECURITY),
+    ("qy_auditor", "严明", "区创建办审计管理员", "QY", Role.AUDITOR),
     ("qy_leader", "陈立新", "区委副书记", "QY", Role.LEADER),
     ("qy_wmb", "林海燕", "区文明办主任", "QY-D-WMB", Role.RESPONSIBLE),
     ("qy_jdb", "王志强", "区禁毒办副主任", "QY-D-JDB", Role.RESPONSIBLE),

@@ -30,13 +30,20 @@ class Cap(enum.StrEnum):
     INSPECT = "inspect"                # run inspections, record findings
     MANAGE_UNITS = "manage_units"      # create, move, rename, close units
     MANAGE_PEOPLE = "manage_people"    # users and memberships
-    VIEW_AUDIT = "view_audit"          # browse the audit log
+    VIEW_AUDIT = "view_audit"          # browse the audit log (审计管理员 only)
     VIEW_CASES = "view_cases"          # the sensitive case register (帮教对象)
+    MANAGE_SECURITY = "manage_security"  # unlock accounts, reset second factors (安全管理员)
 
+
+# Capabilities of the other two administrators (三员分立): nobody but the 审计管理员 reads
+# the audit log, nobody but the 安全管理员 manages account security (decision 0010).
+SEPARATED_CAPS = frozenset({Cap.VIEW_AUDIT, Cap.MANAGE_SECURITY})
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.ADMIN: frozenset(Cap) - {Cap.VIEW_CASES},
-    Role.LEADER: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE, Cap.VIEW_AUDIT}),
+    Role.ADMIN: frozenset(Cap) - {Cap.VIEW_CASES} - SEPARATED_CAPS,
+    Role.SECURITY: frozenset({Cap.MANAGE_SECURITY}),
+    Role.AUDITOR: frozenset({Cap.VIEW_AUDIT}),
+    Role.LEADER: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE}),
     Role.RESPONSIBLE: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE}),
     Role.WORKER: frozenset({Cap.VIEW, Cap.ENTER_DATA}),
     Role.INSPECTOR: frozenset({Cap.VIEW, Cap.INSPECT}),
@@ -93,10 +100,13 @@ class Scope:
         return folded
 
     def _global_allows(self, cap: Cap) -> bool:
-        # The operator account sees everything except the sensitive case register,
-        # which only the people who work the case (社工) may open; the command-line
-        # system scope (no user) is the one exception, for maintenance jobs.
-        return cap != Cap.VIEW_CASES or self.user_id is None
+        # The operator account (a 系统管理员 of the whole tree) has everything except the
+        # sensitive case register, which only the people who work the case (社工) may
+        # open, and the powers of the auditor and the security administrator (三员分立);
+        # the command-line system scope (no user) is the one exception, for maintenance.
+        if self.user_id is None:
+            return True
+        return cap != Cap.VIEW_CASES and cap not in SEPARATED_CAPS
 
     def q(self, cap: Cap = Cap.VIEW, *, field_name: str = "path") -> Q:
         """A filter matching rows whose ``field_name`` path lies where ``cap`` holds."""

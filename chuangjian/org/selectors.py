@@ -145,12 +145,19 @@ def move_targets(scope: Scope, unit: Unit) -> QuerySet[Unit]:
 
 
 def audit_entries(scope: Scope) -> QuerySet[Any]:
-    """Audit entries the scope may browse: within VIEW_AUDIT prefixes; entries without a
-    unit (users, tokens) only for a global scope."""
+    """Audit entries the scope may browse: within VIEW_AUDIT prefixes (the 审计管理员's).
+
+    Entries without a unit (accounts, tokens, logins of unknown usernames) belong to the
+    whole deployment: an auditor whose role sits at a top unit sees them too.
+    """
     from chuangjian.audit.models import AuditEntry
 
-    return scope.filter(AuditEntry.objects.select_related("actor", "unit"), Cap.VIEW_AUDIT,
-                        field_name="unit_path")
+    entries = AuditEntry.objects.select_related("actor", "unit")
+    cond = scope.q(Cap.VIEW_AUDIT, field_name="unit_path")
+    top = [p for p in scope.prefixes(Cap.VIEW_AUDIT) if p.count("/") == 1]
+    if top:
+        cond |= Q(unit_path="")
+    return entries.filter(cond)
 
 
 def unit_history(unit: Unit) -> tuple[list[UnitVersion], list[Any]]:

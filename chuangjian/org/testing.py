@@ -39,6 +39,8 @@ class World:
     inspector: User
     caseworker: User
     readonly: User
+    auditor: User          # 审计管理员 of the district: reads the audit log, changes nothing
+    security_admin: User   # 安全管理员 of the district: unlocks accounts
 
     def client_for(self, user: User) -> Client:
         client = Client()
@@ -88,6 +90,8 @@ def build_world() -> World:
         inspector=person("inspector", "郑凯", street, Role.INSPECTOR),
         caseworker=person("caseworker", "何静", street, Role.CASEWORKER),
         readonly=person("readonly", "孙丽", district, Role.READONLY),
+        auditor=person("auditor", "温审计", district, Role.AUDITOR),
+        security_admin=person("security_admin", "安保华", district, Role.SECURITY),
     )
 
 

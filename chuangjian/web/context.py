@@ -61,6 +61,8 @@ def build_navigation(request: HttpRequest) -> list[NavItem]:
                       ("people", "person", "person_create", "person_edit")))
     if scope.allows_any(Cap.VIEW_AUDIT):
         items.append((_("操作日志"), "web:audit", "bi-journal-text", ("audit",)))
+    if scope.allows_any(Cap.MANAGE_SECURITY):
+        items.append((_("账号安全"), "web:security", "bi-shield-lock", ("security",)))
     nav: list[NavItem] = []
     for label, name, icon, names in items:
         try:

@@ -5,6 +5,19 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
+    "auth.login.succeeded": _("登录成功"),
+    "auth.login.failed": _("登录失败"),
+    "auth.login.locked_out": _("账号锁定"),
+    "auth.logout": _("退出登录"),
+    "auth.session.expired": _("会话超时退出"),
+    "auth.password.changed": _("修改本人密码"),
+    "auth.account.unlocked": _("解锁账号"),
+    "auth.otp.enrolled": _("绑定动态口令"),
+    "auth.otp.verified": _("动态口令验证通过"),
+    "auth.otp.failed": _("动态口令验证失败"),
+    "auth.otp.recovery_used": _("使用恢复码登录"),
+    "auth.otp.reset": _("重置动态口令"),
+    "audit.purged": _("清理过期日志"),
     "files.original.read": _("下载原图（含拍摄位置）"),
     "org.unit.created": _("新建单位"),
     "org.unit.updated": _("修改单位"),
@@ -71,6 +84,7 @@ ACTION_LABELS = {
 
 # Filter choices for the audit browser: a prefix matches every action below it.
 ACTION_PREFIXES = [
+    ("auth.", _("登录与账号安全")),
     ("org.unit.", _("单位变更")),
     ("org.user.", _("用户变更")),
     ("org.membership.", _("任职变更")),
@@ -105,6 +119,11 @@ DATA_LABELS = {
     "department_type": _("部门类别"),
     "division_code": _("统计用区划代码"),
     "opened_on": _("设立日期"),
+    "address": _("来源地址"),
+    "cleared": _("清除的失败记录"),
+    "deleted": _("删除条数"),
+    "before": _("早于"),
+    "keep_days": _("保留天数"),
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from chuangjian.web.views import account, audit, auth, home, people, search, tree, units
+from chuangjian.web.views import account, audit, auth, home, people, search, security, tree, units
 
 app_name = "web"
 urlpatterns = [
@@ -29,6 +29,8 @@ urlpatterns = [
     path("people/<int:pk>/memberships/<int:membership_id>/remove/", people.membership_remove,
          name="membership_remove"),
     path("audit/", audit.audit, name="audit"),
+    path("security/", security.security, name="security"),
+    path("security/<int:pk>/unlock/", security.security_unlock, name="security_unlock"),
     path("search/", search.search, name="search"),
     path("", include("chuangjian.web.urls_io")),
 ]

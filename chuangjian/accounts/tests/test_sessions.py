@@ -42,7 +42,7 @@ def test_a_session_idle_for_more_than_30_minutes_ends(world: World) -> None:
     assert response["Location"] == reverse("web:login") + "?expired=1"
     assert client.get(reverse("web:home")).status_code == 302
     assert AuditEntry.objects.filter(action="auth.session.expired", actor=world.street_leader,
-                                     data__reason="idle").exists()
+                                     data__reason="长时间未操作").exists()
     assert "长时间未操作" in client.get(response["Location"]).content.decode()
 
 
@@ -57,7 +57,7 @@ def test_an_active_session_still_ends_12_hours_after_login(world: World) -> None
     _shift_session(client, seen=1, auth=12 * 60 + 1)
     assert client.get(reverse("web:home")).status_code == 302
     assert AuditEntry.objects.filter(action="auth.session.expired",
-                                     data__reason="absolute").exists()
+                                     data__reason="超过最长登录时间").exists()
 
 
 def test_the_idle_limit_comes_from_the_setting(world: World, settings) -> None:

@@ -13,7 +13,11 @@ from chuangjian.org.models.units import Unit
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", _("管理员")
+    # 三员分立 (等保 2.0): the 系统管理员 runs units and people, the 安全管理员 runs account
+    # security, the 审计管理员 reads the audit log; none holds another's powers.
+    ADMIN = "admin", _("系统管理员")
+    SECURITY = "security", _("安全管理员")
+    AUDITOR = "auditor", _("审计管理员")
     LEADER = "leader", _("领导（第一责任人）")
     RESPONSIBLE = "responsible", _("责任人（直接责任人）")
     WORKER = "worker", _("工作人员")

@@ -31,9 +31,9 @@ def test_the_home_page_shows_the_street_leaders_units_and_roles(world: World) ->
     assert "我的任职" in html and "管辖范围" in html
     # Counts by level in scope: one street, one 管区, two communities.
     assert "社区/村" in html
-    # A leader may read the audit log, so the home page shows recent entries and the link.
-    assert "最近操作" in html
-    assert reverse("web:audit") in html
+    # Only the 审计管理员 reads the audit log (三员分立): no recent entries, no link.
+    assert "最近操作" not in html
+    assert reverse("web:audit") not in html
     assert "东湖街道" not in html
 
 
@@ -44,7 +44,9 @@ def test_the_navigation_offers_only_what_the_user_may_use(world: World) -> None:
     assert reverse("web:audit") not in worker_html
     admin_html = world.client_for(world.district_admin).get(reverse("web:home")).content.decode()
     assert reverse("web:people") in admin_html
-    assert reverse("web:audit") in admin_html
+    assert reverse("web:audit") not in admin_html
+    auditor_html = world.client_for(world.auditor).get(reverse("web:home")).content.decode()
+    assert reverse("web:audit") in auditor_html and reverse("web:people") not in auditor_html
 
 
 def test_the_tree_shows_the_scope_root_with_its_children_opened(world: World) -> None:
@@ -117,7 +119,8 @@ def test_the_unit_page_offers_changes_to_an_admin(world: World) -> None:
     for name in ["web:unit_create", "web:unit_edit", "web:unit_move", "web:unit_split",
                  "web:unit_close"]:
         assert reverse(name, args=[world.street.code]) in html, name
-    assert "新建单位" in html  # the recent audit entries of the unit
+    # The unit's recent audit entries are the auditor's, not the administrator's (三员分立).
+    assert "最近操作" not in html
 
 
 def test_a_community_worker_sees_the_community_but_not_the_street(world: World) -> None:
@@ -141,5 +144,7 @@ def test_other_roles_can_read_the_tree_and_unit_pages(world: World, persona: str
 def test_the_superuser_sees_every_page(world: World) -> None:
     client = world.client_for(world.superuser)
     for url in [reverse("web:home"), reverse("web:tree"), reverse("web:people"),
-                reverse("web:audit"), reverse("web:unit", args=[world.district.code])]:
+                reverse("web:unit", args=[world.district.code])]:
         assert client.get(url).status_code == 200, url
+    # Except the audit log, which is the 审计管理员's alone (三员分立).
+    assert client.get(reverse("web:audit")).status_code == 403
