@@ -33,6 +33,7 @@ class Cap(enum.StrEnum):
     VIEW_AUDIT = "view_audit"          # browse the audit log (审计管理员 only)
     VIEW_CASES = "view_cases"          # the sensitive case register (帮教对象)
     MANAGE_SECURITY = "manage_security"  # unlock accounts, reset second factors (安全管理员)
+    AUTHOR_STANDARDS = "author_standards"  # draft campaign standards from plans (计划读取)
 
 
 # Capabilities of the other two administrators (三员分立): nobody but the 审计管理员 reads

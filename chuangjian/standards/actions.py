@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from chuangjian.audit.log import log_action
 from chuangjian.engine import expressions
 from chuangjian.org.models import Unit, User
+from chuangjian.org.scope import Cap, Scope
 from chuangjian.standards import models as m
 from chuangjian.standards.loader import LoadResult
+from chuangjian.standards.plans import drafting
+from chuangjian.standards.plans.drafting import Row
 from chuangjian.standards.schema import Element, ProblemCategory, Standard
 
 
@@ -199,3 +202,33 @@ def assign_unit_classes(
     log_action(action="standards.classes.assigned", actor=actor,
                data={"standard": standard.code, "period": period, "units": len(decisions)})
     return decisions
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    """A draft standard written from reviewed plan targets, and the loader's verdict."""
+
+    yaml: str
+    errors: tuple[str, ...]
+    plan: str
+
+
+@transaction.atomic
+def draft_standard_from_plan(*, scope: Scope, actor: User | None, rows: Sequence[Row],
+                             name: str, campaign: str, year: int) -> PlanDraft:
+    """Write the draft standard for reviewed targets and check it with the loader.
+
+    The draft cites the packaged plan (篇N) that holds every quote; a text that is
+    not one of the packaged plans gets a draft the loader refuses, with its reasons.
+    """
+    if not scope.allows_any(Cap.AUTHOR_STANDARDS):
+        raise PermissionDenied
+    plan = drafting.seed_plan_of(row.quote for row in rows) or "篇0"
+    text = drafting.draft_yaml(rows=rows, name=name, campaign=campaign, plan=plan, year=year)
+    errors = tuple(drafting.check_draft(text))
+    if plan == "篇0":
+        errors = ("引文不全在已收录的十三篇计划中：草稿只能引用已收录的计划（篇1至篇13）",
+                  *errors)
+    log_action(action="standards.draft.written", actor=actor,
+               data={"plan": plan, "name": name, "indicators": len(rows), "valid": not errors})
+    return PlanDraft(yaml=text, errors=errors, plan=plan)

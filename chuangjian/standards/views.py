@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from chuangjian.engine import expressions
+from chuangjian.org.scope import Cap
 from chuangjian.standards import selectors
 from chuangjian.standards.models import StandardVersion
 from chuangjian.standards.wording import formula_in_words, names_label
@@ -16,8 +17,10 @@ def standard_list(request: HttpRequest) -> HttpResponse:
     campaigns: dict[str, list[StandardVersion]] = {}
     for standard in standards:
         campaigns.setdefault(standard.campaign, []).append(standard)
+    can_author = request.scope.allows_any(Cap.AUTHOR_STANDARDS)  # type: ignore[attr-defined]
     return render(request, "standards/list.html", {"campaigns": campaigns,
-                                                   "n_standards": len(standards)})
+                                                   "n_standards": len(standards),
+                                                   "can_author": can_author})
 
 
 @login_required
