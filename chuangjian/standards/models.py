@@ -32,7 +32,7 @@ class DataElement(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return self.name  # codes are for the API and tooltips; people read names
 
 
 LEVEL_NAMES = {"district": _("区/县"), "street": _("街道"), "town": _("镇/乡"), "area": _("管区"),
@@ -115,7 +115,7 @@ class Indicator(models.Model):
                                                name="standards_indicator_unique")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return self.name  # codes are for the API and tooltips; people read names
 
 
 class UnitClassDefinition(models.Model):
