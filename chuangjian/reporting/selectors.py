@@ -265,12 +265,21 @@ class Due:
         return str(DUE_STATE_LABELS[self.state])
 
 
+# How far back the inbox looks for reports still owed. Monthly, quarterly and yearly
+# reports are owed until they are filed, so the inbox reaches back to the start of the
+# year (and into last year early in January); a day or week long past is followed on
+# the missing list (未报清单) rather than crowding a clerk's phone.
+_LOOKBACK_DAYS = {PeriodType.DAY: 31, PeriodType.WEEK: 56, PeriodType.MONTH: 62,
+                  PeriodType.QUARTER: 92, PeriodType.YEAR: 366}
+
+
 def _candidate_periods(period_type: PeriodType, today: dt.date) -> list[Period]:
-    current = Period.containing(period_type, today)
-    back = {PeriodType.DAY: 3, PeriodType.WEEK: 1, PeriodType.MONTH: 1,
-            PeriodType.QUARTER: 1, PeriodType.YEAR: 1}[period_type]
-    periods = [current]
-    for _step in range(back):
+    """The current period and every earlier one still inside the inbox's horizon."""
+    horizon = today - dt.timedelta(days=_LOOKBACK_DAYS[period_type])
+    if period_type not in (PeriodType.DAY, PeriodType.WEEK):
+        horizon = min(horizon, dt.date(today.year, 1, 1))
+    periods = [Period.containing(period_type, today)]
+    while periods[-1].previous().end >= horizon:
         periods.append(periods[-1].previous())
     return periods
 
@@ -290,11 +299,18 @@ def inbox(scope: Scope, now: dt.datetime, *, limit_units: int = 60) -> list[Due]
     today = now.astimezone(SHANGHAI).date()
     cat = catalog()
     wanted: list[tuple[Unit, MergedDataset, Period]] = []
+    candidates = {t: _candidate_periods(t, today) for t in PERIOD_ORDER}
     for unit in units:
+        by_year: dict[int, dict[PeriodType, MergedDataset]] = {}
         for period_type in PERIOD_ORDER:
-            for period in _candidate_periods(period_type, today):
-                ds = next((d for d in cat.for_unit(unit, period.start.year).values()
-                           if d.period_type is period_type), None)
+            for period in candidates[period_type]:
+                year = period.start.year
+                if year not in by_year:
+                    first: dict[PeriodType, MergedDataset] = {}
+                    for d in cat.for_unit(unit, year).values():
+                        first.setdefault(d.period_type, d)
+                    by_year[year] = first
+                ds = by_year[year].get(period_type)
                 if ds is not None and unit_open_during(unit, period):
                     wanted.append((unit, ds, period))
     subs = {(s.unit_id, s.dataset_code, s.period): s for s in Submission.objects.filter(

@@ -244,3 +244,35 @@ def test_the_missing_page_runs_a_fixed_number_of_queries(world: World, standards
 def test_every_page_renders_for_the_street_leader(world: World, standards: object,
                                                   name: str) -> None:
     assert world.client_for(world.street_leader).get(reverse(name)).status_code == 200
+
+
+def test_the_inbox_shows_every_overdue_report_the_worker_owes_however_old(
+        world: World, standards: object) -> None:
+    from chuangjian.org.scope import Scope
+    from chuangjian.reporting import selectors
+    from chuangjian.reporting.tests.conftest import shanghai
+
+    rows = selectors.inbox(Scope.for_user(world.community_worker), shanghai(2026, 12, 2, 12))
+    owed = {(r.dataset.code, str(r.period), r.state) for r in rows if r.unit == world.community}
+    # October's monthly report, two months late, is still owed and shown as overdue.
+    monthly = next(code for code, _p, _s in owed if "month" in code)
+    assert (monthly, "2026-10", "overdue") in owed
+    assert (monthly, "2026-01", "overdue") in owed
+    assert any(p == "2026Q3" and s == "overdue" for _c, p, s in owed)
+    # A daily report from last spring is for the missing list, not the phone's inbox.
+    assert not any(p.startswith("2026-03-") for _c, p, _s in owed)
+    # Once the street lets it be filed late, filing October's report takes it out.
+    actions.grant_exception(actor=world.street_leader, unit=world.community,
+                            dataset_code=monthly, period="2026-10",
+                            until=shanghai(2026, 12, 3, 18), reason="补报十月报表",
+                            now=shanghai(2026, 12, 2, 11),
+                            scope=Scope.for_user(world.street_leader))
+    actions.submit_values(actor=world.community_worker, unit=world.community,
+                          dataset_code=monthly, period="2026-10",
+                          values={"t_households": 500, "t_satisfaction": 90,
+                                  "t_disputes": 2, "t_mediated": 2},
+                          now=shanghai(2026, 12, 2, 12),
+                          scope=Scope.for_user(world.community_worker))
+    rows = selectors.inbox(Scope.for_user(world.community_worker), shanghai(2026, 12, 2, 13))
+    assert not any(str(r.period) == "2026-10" and r.dataset.code == monthly
+                   and r.unit == world.community for r in rows)
