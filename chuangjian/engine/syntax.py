@@ -308,6 +308,8 @@ _TOKEN_RE = re.compile(
 
 
 def _tokenize(text: str) -> list[_Token]:
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(MAX_LENGTH, f"表达式过长（不超过 {MAX_LENGTH} 个字符）")
     tokens: list[_Token] = []
     pos = 0
     while pos < len(text):
@@ -324,14 +326,24 @@ def _tokenize(text: str) -> list[_Token]:
             if not _NAME_RE.fullmatch(word):
                 raise ExpressionError(pos, f"名称「{word}」只能由小写字母、数字和下划线组成")
             kind = "kw" if word in KEYWORDS else "name"
+        if kind == "num" and len(word.replace(".", "")) > MAX_DIGITS:
+            raise ExpressionError(pos, f"数字位数过多（不超过 {MAX_DIGITS} 位）")
         if kind != "space":
             tokens.append(_Token(kind.upper(), word, pos))
+            if len(tokens) > MAX_TOKENS:
+                raise ExpressionError(pos, f"表达式过长（不超过 {MAX_TOKENS} 个符号）")
         pos = m.end()
     tokens.append(_Token("END", "", len(text)))
     return tokens
 
 
 _MAX_DEPTH = 64
+# Indicator formulas are short; these bounds keep hostile text from costing time or
+# recursion anywhere downstream (checking, evaluation and printing walk the tree).
+MAX_LENGTH = 2000
+MAX_TOKENS = 1200
+MAX_TREE_DEPTH = 100
+MAX_DIGITS = 18
 
 
 class _Parser:
@@ -391,7 +403,12 @@ class _Parser:
     def not_expr(self) -> Expr:
         if self.at("KW", "not"):
             op = self.advance()
-            return Unary("not", self.not_expr(), op.pos)
+            self.depth += 1
+            if self.depth > _MAX_DEPTH:
+                raise ExpressionError(op.pos, "表达式嵌套过深")
+            operand = self.not_expr()
+            self.depth -= 1
+            return Unary("not", operand, op.pos)
         return self.comparison()
 
     def comparison(self) -> Expr:
@@ -485,7 +502,26 @@ class _Parser:
 
 def parse(text: str) -> Expr:
     """Parse an expression; raises ExpressionError with the column of the first fault."""
-    return _Parser(text).parse()
+    expr = _Parser(text).parse()
+    _check_depth(expr)
+    return expr
+
+
+def _check_depth(expr: Expr) -> None:
+    """Refuse a tree deeper than MAX_TREE_DEPTH (a long chain of + is left-deep)."""
+    stack: list[tuple[Expr, int]] = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            raise ExpressionError(getattr(node, "pos", 0),
+                                  f"表达式过长或嵌套过深（不超过 {MAX_TREE_DEPTH} 层）")
+        if isinstance(node, Unary):
+            stack.append((node.operand, depth + 1))
+        elif isinstance(node, Binary):
+            stack.extend(((node.left, depth + 1), (node.right, depth + 1)))
+        elif isinstance(node, Call):
+            stack.extend((a, depth + 1) for a in node.args)
+            stack.extend((k.value, depth + 1) for k in node.kwargs)
 
 
 def streak_years(expr: Call) -> int:

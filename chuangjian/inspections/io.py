@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -22,6 +22,7 @@ from chuangjian.audit.log import log_action
 from chuangjian.inspections.actions.common import coordinates
 from chuangjian.inspections.actions.points import check_point_fields, save_point
 from chuangjian.inspections.models import Point, PointType
+from chuangjian.lib.xlsx import Cell, XlsxRefused, guard_workbook, read_workbook
 from chuangjian.org.io import RowError
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Cap, Scope
@@ -78,6 +79,7 @@ def export_points(scope: Scope, root: Unit | None = None) -> bytes:
     dv.add(f"C2:C{max(n + 500, 1000)}")
     ws.add_data_validation(dv)
     out = io.BytesIO()
+    guard_workbook(wb)
     wb.save(out)
     return out.getvalue()
 
@@ -107,8 +109,8 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _is_formula(cell: Any) -> bool:
-    return getattr(cell, "data_type", None) == "f"
+def _is_formula(cell: Cell) -> bool:
+    return cell.is_formula
 
 
 def _read(data: bytes, filename: str, errors: list[RowError]) -> list[_Row]:
@@ -123,14 +125,13 @@ def _read(data: bytes, filename: str, errors: list[RowError]) -> list[_Row]:
         errors.append(RowError(None, None, _("文件超过 10 MB，请拆分后分批导入")))
         return []
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True)
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        raw = list(ws.iter_rows())
-        wb.close()
-    # openpyxl raises many kinds of exception for a broken file; all mean the same.
-    except Exception:
-        errors.append(RowError(None, None, _("无法读取文件：不是有效的 xlsx 文件，或文件已损坏")))
+        # Rows and cells are counted while the file streams; the declared size is ignored.
+        sheets = read_workbook(data, max_rows=MAX_ROWS + 1, max_cells=(MAX_ROWS + 1) * 30,
+                               max_columns=60)
+    except XlsxRefused as refused:
+        errors.append(RowError(None, None, refused.message))
         return []
+    raw = sheets.rows[SHEET] if SHEET in sheets.names else sheets.first()
     if not raw:
         errors.append(RowError(None, None, _("文件为空：第1行应为表头")))
         return []

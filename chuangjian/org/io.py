@@ -18,13 +18,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from chuangjian.audit.log import log_action
+from chuangjian.lib.xlsx import Cell, XlsxRefused, guard_workbook, read_workbook
 from chuangjian.org import actions
 from chuangjian.org.levels import LEVEL_ORDER, Category, Kind, Level, level_from_text, level_label
 from chuangjian.org.models import Unit, User
@@ -32,6 +32,8 @@ from chuangjian.org.scope import Cap, Scope
 
 SHEET_TITLE = "组织架构"
 MAX_FILE_SIZE = 10 * 1024 * 1024  # 10 MB: a province's tree is well under 1 MB.
+# A city has ~3,000 communities under ~150 streets; a province's file is split by city.
+MAX_ROWS = 20_000
 
 # (header, column width). The order is the order of the exported columns.
 COLUMNS: list[tuple[str, int]] = [
@@ -104,6 +106,7 @@ def export_tree(scope: Scope, root: Unit | None = None, *, cap: Cap = Cap.VIEW) 
         ws.add_data_validation(dv)
 
     buffer = io.BytesIO()
+    guard_workbook(wb)
     wb.save(buffer)
     return buffer.getvalue()
 
@@ -173,9 +176,13 @@ class _Abort(Exception):
         self.error = error
 
 
-@transaction.atomic
 def import_tree(*, actor: User | None, scope: Scope, data: bytes, filename: str) -> ImportResult:
-    """Validate the whole file, then create and update units; nothing is saved on any error."""
+    """Validate the whole file, then create and update units; nothing is saved on any error.
+
+    Reading and checking run outside any transaction: a large or hostile file never
+    holds the database's write lock (on SQLite, other users' logins would wait). Only
+    the writes of an already valid file run in one transaction.
+    """
     errors = _Errors()
     rows = _read_rows(data, filename, errors)
     if not rows:
@@ -185,6 +192,11 @@ def import_tree(*, actor: User | None, scope: Scope, data: bytes, filename: str)
     plan.check()
     if errors.items:
         return ImportResult(errors=sorted(errors.items, key=_error_order))
+    return _apply(plan, actor=actor, filename=filename)
+
+
+@transaction.atomic
+def _apply(plan: _Plan, *, actor: User | None, filename: str) -> ImportResult:
     result = ImportResult()
     try:
         plan.apply(actor, result)
@@ -218,19 +230,13 @@ def _read_rows(data: bytes, filename: str, errors: _Errors) -> list[_Row]:
         errors.add(None, None, _("文件为空"))
         return []
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    # openpyxl raises many different exceptions for a broken file; all mean the same.
-    except Exception:
-        errors.add(None, None, _("无法读取文件：不是有效的 xlsx 文件，或文件已损坏、不完整"))
+        # Rows and cells are counted while the file streams; the declared size is ignored.
+        sheets = read_workbook(data, max_rows=MAX_ROWS + 1, max_cells=(MAX_ROWS + 1) * 20,
+                               max_columns=50)
+    except XlsxRefused as refused:
+        errors.add(None, None, refused.message)
         return []
-    try:
-        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        raw = list(ws.iter_rows())
-    except Exception:  # a truncated sheet may fail only when it is read
-        errors.add(None, None, _("无法读取文件：不是有效的 xlsx 文件，或文件已损坏、不完整"))
-        return []
-    finally:
-        wb.close()
+    raw = sheets.rows[SHEET_TITLE] if SHEET_TITLE in sheets.names else sheets.first()
 
     if not raw or all(_blank(c.value) for c in raw[0]):
         errors.add(None, None, _("文件为空：第1行应为表头（%(h)s）")
@@ -260,7 +266,8 @@ def _read_rows(data: bytes, filename: str, errors: _Errors) -> list[_Row]:
     return rows
 
 
-def _parse_row(number: int, cells: Any, columns: dict[str, int], errors: _Errors) -> _Row:
+def _parse_row(number: int, cells: list[Cell], columns: dict[str, int],
+               errors: _Errors) -> _Row:
     row = _Row(number=number, has={h for h in columns if h in dict(COLUMNS)})
     values: dict[str, Any] = {}
     for header, index in columns.items():
@@ -323,9 +330,8 @@ def _parse_row(number: int, cells: Any, columns: dict[str, int], errors: _Errors
     return row
 
 
-def _is_formula(cell: Any) -> bool:
-    return getattr(cell, "data_type", None) == "f" or isinstance(
-        getattr(cell, "value", None), ArrayFormula | DataTableFormula)
+def _is_formula(cell: Cell) -> bool:
+    return cell.is_formula or type(cell.value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
 def _blank(value: Any) -> bool:

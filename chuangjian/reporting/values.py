@@ -24,6 +24,7 @@ NUMERIC_TYPES = frozenset({"integer", "decimal", "percent", "boolean"})
 _TRUE = {"是", "1", "true", "yes", "y", "√", "✓", "有"}
 _FALSE = {"否", "0", "false", "no", "n", "×", "无"}
 _MAX = Decimal("1e17")
+MAX_NUMBER_CHARS = 30
 
 
 class ValueError_(ValueError):
@@ -107,6 +108,9 @@ def parse_value(element: DataElement, raw: Any) -> Parsed:
     cleaned = text.replace(",", "").replace("，", "")
     if kind == "percent" and cleaned.endswith("%"):
         cleaned = cleaned[:-1].strip()
+    if len(cleaned) > MAX_NUMBER_CHARS:
+        # Bounded before parsing: a million-digit "number" is refused, not converted.
+        raise ValueError_(_("数字过长（不超过 %(n)d 位）") % {"n": MAX_NUMBER_CHARS})
     try:
         number = Decimal(cleaned)
     except InvalidOperation:

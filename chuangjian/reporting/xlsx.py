@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,13 +25,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override, pgettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chuangjian.engine.periods import SHANGHAI, Period
+from chuangjian.lib.xlsx import Sheets, XlsxRefused, guard_workbook, read_workbook
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Cap, Scope
 from chuangjian.reporting import actions
@@ -43,6 +43,9 @@ from chuangjian.reporting.values import TYPE_LABELS, format_number
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+# A data set has at most a few hundred elements; a full sheet of a city is ~200 k cells.
+MAX_COLUMNS = 400
+MAX_CELLS = 400_000
 DATA_SHEET = pgettext_lazy("xlsx sheet", "填报")
 META_SHEET = "_meta"
 FIXED = [gettext_lazy("单位编码"), gettext_lazy("单位名称"), gettext_lazy("期间")]
@@ -160,6 +163,7 @@ def build_template(dataset_code: str, period: Period, *, scope: Scope,
     meta.append(["generated", timezone.now().astimezone(SHANGHAI).isoformat(timespec="seconds")])
     meta.sheet_state = "hidden"
     out = io.BytesIO()
+    guard_workbook(wb)
     wb.save(out)
     return out.getvalue()
 
@@ -245,7 +249,7 @@ class ImportResult:
         return not self.errors
 
 
-def _read(content: bytes) -> tuple[Any, list[CellError]]:
+def _read(content: bytes) -> tuple[Sheets | None, list[CellError]]:
     if not content:
         return None, [CellError(0, "", "", _("文件为空"))]
     if len(content) > MAX_IMPORT_BYTES:
@@ -254,14 +258,13 @@ def _read(content: bytes) -> tuple[Any, list[CellError]]:
         return None, [CellError(0, "", "", _("不是 xlsx 文件：请使用本系统下载的模板，"
                                              "用 Excel 或 WPS 另存为“Excel 工作簿（*.xlsx）”后上传"))]
     try:
-        wb = load_workbook(io.BytesIO(content), data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError):
-        return None, [CellError(0, "", "", _("文件已损坏或不完整（可能上传中断），无法读取；"
-                                             "请重新保存后上传"))]
-    except Exception:
-        return None, [CellError(0, "", "", _("文件已损坏或格式不符，无法读取；"
-                                             "请使用本系统下载的模板"))]
-    return wb, []
+        # Streamed with rows and cells counted as they are read (the declared
+        # dimension ignored): a small file with millions of cells is refused early.
+        sheets = read_workbook(content, max_rows=MAX_ROWS + 2, max_cells=MAX_CELLS,
+                               max_columns=MAX_COLUMNS)
+    except XlsxRefused as refused:
+        return None, [CellError(0, "", "", refused.message)]
+    return sheets, []
 
 
 def _cell_text(value: Any) -> Any:
@@ -276,16 +279,17 @@ def import_workbook(content: bytes, *, actor: User | None, scope: Scope,
                     now: dt.datetime | None = None) -> ImportResult:
     """Check every row, then save all of it in one transaction — or nothing at all."""
     now = now or timezone.now()
-    wb, file_errors = _read(content)
+    sheets, file_errors = _read(content)
     result = ImportResult(errors=file_errors)
-    if wb is None:
+    if sheets is None:
         return result
     # The data sheet is the first one, whatever language its name is in.
-    ws = wb.worksheets[0]
+    rows = sheets.first()
     code = ""
     years = {now.astimezone(SHANGHAI).year}
-    if META_SHEET in wb.sheetnames:
-        meta = {str(r[0]): r[1] for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
+    if META_SHEET in sheets.names:
+        meta = {str(r[0].value): r[1].value if len(r) > 1 else None
+                for r in sheets.rows[META_SHEET] if r and r[0].value}
         code = str(meta.get("dataset") or "")
         with contextlib.suppress(ValueError):
             years.add(Period.parse(str(meta.get("period") or "")).start.year)
@@ -294,11 +298,6 @@ def import_workbook(content: bytes, *, actor: User | None, scope: Scope,
                                                     "被改动）；请用本系统重新下载模板")))
         return result
     result.dataset_code = code
-    if ws.max_row > MAX_ROWS + 2:
-        result.errors.append(CellError(0, "", "", _("行数过多（%(rows)d 行），上限 %(limit)d 行") % {
-            "rows": ws.max_row, "limit": MAX_ROWS}))
-        return result
-    rows = list(ws.iter_rows(min_row=1))
     if len(rows) < 2:
         result.errors.append(CellError(0, "", "", _("表格缺少表头（第 1、2 行）")))
         return result
@@ -333,6 +332,8 @@ def import_workbook(content: bytes, *, actor: User | None, scope: Scope,
     not_asked = _not_asked_texts()
     planned: list[tuple[int, Unit, str, dict[str, Any]]] = []
     for cells in rows[2:]:
+        if not cells:
+            continue
         row_no = cells[0].row
         values = [c.value for c in cells]
         if all(v in (None, "") for v in values):

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from chuangjian.engine import expressions, targets
+from chuangjian.lib.yamlsafe import BoundedSafeLoader
 from chuangjian.standards import directions
 from chuangjian.standards import plans as plan_module
 from chuangjian.standards.schema import (
@@ -203,6 +204,9 @@ _YAML_PROBLEMS = {
     "expected <block end>, but found '-'": "列表项缩进不一致",
     "found unexpected ':'": "出现了多余的冒号「:」",
     "while scanning a quoted scalar": "引号没有闭合",
+    "expected ',' or ']'": "列表缺少逗号或右方括号「]」",
+    "expected ',' or '}'": "映射缺少逗号或右花括号「}」",
+    "could not determine a constructor for the tag": "不支持的类型标记（以 ! 开头）",
 }
 
 
@@ -222,7 +226,8 @@ class _DocumentError(Exception):
 
 def _read_yaml(text: str) -> tuple[Any, _Lines]:
     """Compose the document and build plain values plus a line map from the nodes."""
-    loader = yaml.SafeLoader(text)
+    # Aliases, deep nesting and oversized files are refused while composing.
+    loader = BoundedSafeLoader(text)
     lines = _Lines()
     try:
         try:

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from chuangjian.assessment.exports.data import ExportData, Report
 from chuangjian.assessment.exports.layout import deduction, remark, sheet_rows
 from chuangjian.assessment.selectors import Scorecard
+from chuangjian.lib.xlsx import guard_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -282,5 +283,6 @@ def build(data: ExportData, progress: Report | None = None) -> bytes:
     wb.properties.title = data.title
     wb.properties.creator = "社区创建工作管理平台"
     out = io.BytesIO()
+    guard_workbook(wb)
     wb.save(out)
     return out.getvalue()

@@ -401,3 +401,17 @@ def test_arithmetic_is_missing_exactly_where_an_input_is_missing_or_a_divisor_is
         expect_missing = a[i] is None or b[i] is None or divides
         assert bool(result.missing[i]) == expect_missing
         assert np.isnan(result.value[i]) == expect_missing
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (" + ".join(f"e{n}" for n in range(10_000)), "表达式过长"),
+    (" + ".join(["a"] * 300), "表达式过长或嵌套过深"),
+    ("not " * 5_000 + "a", "表达式过长"),
+    ("not " * 100 + "a", "嵌套过深"),
+    ("-" * 100 + "a", "嵌套过深"),
+    ("a + " + "9" * 19, "数字位数过多"),
+    ("a + " + "1" * 1_000_000, "表达式过长"),
+])
+def test_long_deep_or_huge_expressions_are_refused_in_chinese(text: str, message: str) -> None:
+    with pytest.raises(ExpressionError, match=message):
+        parse(text)

@@ -74,7 +74,8 @@ def test_every_bad_cell_is_named_and_nothing_is_saved(world):
 def test_a_file_that_is_not_xlsx_is_refused(world):
     result = points_io.import_points(actor=world.inspector, scope=Scope.for_user(world.inspector),
                                      data=b"not a spreadsheet", filename="点位.xlsx")
-    assert [str(e) for e in result.errors] == ["无法读取文件：不是有效的 xlsx 文件，或文件已损坏"]
+    assert [str(e) for e in result.errors] == [
+        "不是有效的 xlsx 文件：请用 Excel 或 WPS 另存为“Excel 工作簿（*.xlsx）”后上传"]
     result = points_io.import_points(actor=world.inspector, scope=Scope.for_user(world.inspector),
                                      data=_xlsx([], head=["名称"]), filename="点位.xlsx")
     assert "缺少表头" in str(result.errors[0])

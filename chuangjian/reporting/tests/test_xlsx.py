@@ -209,3 +209,38 @@ def test_a_template_fetched_in_english_imports_in_the_chinese_ui(world: World, s
                                       now=shanghai(2026, 3, 2, 9))
         assert [str(e) for e in failed.errors] == [
             f"Row 3, column {column} (居民户数 (户)): “很多” is not a number"]
+
+
+def test_a_report_file_of_ten_million_cells_is_refused_before_it_is_loaded(
+        world: World, standards: object) -> None:
+    from benchmarks.bombs import xlsx_without_refs
+    from chuangjian.org.scope import Scope
+    from chuangjian.reporting.xlsx import import_workbook
+
+    before = snapshot()
+    result = import_workbook(xlsx_without_refs(10_000_000), actor=None, scope=Scope.system())
+    assert [str(e) for e in result.errors] == ["工作表「sheet1」超过 400000 个单元格，请拆分后分批导入"]
+    assert snapshot() == before
+
+
+def test_a_template_of_a_unit_named_like_a_formula_holds_text(
+        world: World, standards: object, tmp_path: Path) -> None:
+    from chuangjian.org import actions as org_actions
+
+    org_actions.update_unit(actor=None, unit=world.community, name="=1+1")
+    out = tmp_path / "daily.xlsx"
+    call_command("reports", "template", "--dataset", "community-day", "--period", "2026-03-16",
+                 "--unit", world.area.code, "-o", str(out))
+    sheet = load_workbook(out).worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == "=1+1"]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+@pytest.mark.parametrize("raw", ["1" * 31, "0." + "0" * 40 + "1", "9" * 1_000_000])
+def test_a_number_with_too_many_digits_is_refused_in_chinese(raw: str) -> None:
+    from chuangjian.reporting.values import ValueError_, parse_value
+    from chuangjian.standards.models import DataElement
+
+    element = DataElement(code="x", name="数量", type="integer")
+    with pytest.raises(ValueError_, match="数字过长"):
+        parse_value(element, raw)

@@ -1,0 +1,239 @@
+"""Reading uploaded xlsx files within fixed bounds, and writing cells that cannot run.
+
+An xlsx file is a zip of XML: 340 KB can hold ten million cells, and the
+``<dimension>`` a sheet declares (``A1:XFD1048576``) can lie. ``read_workbook``
+therefore first streams every sheet's XML through expat, counting rows, cells
+and columns as they are read and stopping at the first cap passed, and only
+then lets openpyxl read the (now known to be small) file in read-only mode with
+the declared dimension ignored. Errors are ``XlsxRefused`` with a Chinese message.
+
+``safe_cell`` escapes text that a spreadsheet would take as a formula
+(``=``, ``+``, ``-``, ``@``, tab, carriage return at the start): every export of
+text typed by users writes its cells through it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+MAX_ROWS = 20_000
+MAX_CELLS = 400_000
+MAX_COLUMNS = 500
+# Shared strings and styles are loaded whole by openpyxl: their unpacked size is capped.
+MAX_PART_BYTES = 30 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class XlsxRefused(ValueError):
+    """The file is not a readable xlsx, or is larger than the caps allow."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: int
+    column: int
+    value: Any
+    data_type: str = "n"
+
+    @property
+    def column_letter(self) -> str:
+        return get_column_letter(self.column)
+
+    @property
+    def is_formula(self) -> bool:
+        return self.data_type == "f"
+
+
+@dataclass
+class Sheets:
+    """The sheets of a workbook in order: name → rows (lists of cells, row 1 first)."""
+
+    names: list[str]
+    rows: dict[str, list[list[Cell]]]
+
+    def first(self) -> list[list[Cell]]:
+        return self.rows[self.names[0]] if self.names else []
+
+
+def _corrupt() -> XlsxRefused:
+    return XlsxRefused(_("无法读取文件：不是有效的 xlsx 文件，或文件已损坏或不完整"))
+
+
+# Every tag whose name starts with "c" is counted as a cell (<col>, <cfRule> too): the
+# count can only be too high, never too low, whatever whitespace follows the name.
+_CELL_TAGS = (b"<c", b":c")
+_ROW_TAGS = (b"<row", b":row")
+_FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
+_TAIL = 16
+
+
+class _Counter:
+    """Counts rows and cells of a sheet's XML as it streams; stops at a cap.
+
+    The counting runs on the raw bytes (``bytes.count`` per chunk, in C), so refusing
+    ten million cells costs milliseconds, not a Python call per element. Rows that a
+    sheet skips with ``r="1048576"`` and columns placed far right are counted again
+    while the cells are read (``_rows``).
+    """
+
+    def __init__(self, sheet: str, max_rows: int, max_cells: int) -> None:
+        self.sheet, self.max_rows, self.max_cells = sheet, max_rows, max_cells
+        self.rows = self.cells = 0
+
+    def feed(self, buffer: bytes) -> None:
+        if any(marker in buffer for marker in _FORBIDDEN):
+            # A sheet never needs a DOCTYPE; refusing it refuses every entity trick.
+            raise XlsxRefused(_("文件含有不允许的 XML 声明（DOCTYPE），无法读取"))
+        self.cells += sum(buffer.count(tag) for tag in _CELL_TAGS)
+        self.rows += sum(buffer.count(tag) for tag in _ROW_TAGS)
+        if self.rows > self.max_rows:
+            raise _too_many_rows(self.sheet, self.max_rows)
+        if self.cells > self.max_cells:
+            raise XlsxRefused(_("工作表「%(sheet)s」超过 %(limit)d 个单元格，请拆分后分批导入")
+                              % {"sheet": self.sheet, "limit": self.max_cells})
+
+
+def _too_many_rows(sheet: str, limit: int) -> XlsxRefused:
+    return XlsxRefused(_("工作表「%(sheet)s」超过 %(limit)d 行，请拆分后分批导入")
+                       % {"sheet": sheet, "limit": limit})
+
+
+def _scan(stream: IO[bytes], counter: _Counter) -> None:
+    # Each buffer is the previous tail plus a chunk; the tail is shorter than any tag,
+    # so a tag split across two chunks is counted once, in the buffer that completes it.
+    tail = b""
+    while chunk := stream.read(_CHUNK):
+        buffer = tail + chunk
+        counter.feed(buffer[: len(buffer) - _TAIL] if len(chunk) == _CHUNK else buffer)
+        tail = buffer[len(buffer) - _TAIL:] if len(chunk) == _CHUNK else b""
+    if tail:
+        counter.feed(tail)
+
+
+def check_workbook(data: bytes, *, max_rows: int = MAX_ROWS, max_cells: int = MAX_CELLS) -> None:
+    """Refuse a file whose sheets pass a cap, counting while streaming the XML."""
+    if not data.startswith(b"PK\x03\x04"):
+        raise XlsxRefused(_("不是有效的 xlsx 文件：请用 Excel 或 WPS 另存为“Excel 工作簿（*.xlsx）”后上传"))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise _corrupt() from None
+    with archive:
+        cells = 0
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            is_sheet = info.filename.startswith("xl/worksheets/")
+            if not is_sheet and info.file_size > MAX_PART_BYTES:
+                raise XlsxRefused(_("文件内容过大（解压后超过 %(mb)d MB），无法读取")
+                                  % {"mb": MAX_PART_BYTES // 1024 // 1024})
+            counter = _Counter(info.filename.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+                               max_rows if is_sheet else 1 << 62,
+                               max_cells - cells if is_sheet else 1 << 62)
+            try:
+                with archive.open(info) as stream:
+                    _scan(stream, counter)
+            except XlsxRefused:
+                raise
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error):
+                raise _corrupt() from None
+            if is_sheet:
+                cells += counter.cells
+
+
+def read_workbook(data: bytes, *, max_rows: int = MAX_ROWS, max_cells: int = MAX_CELLS,
+                  max_columns: int = MAX_COLUMNS) -> Sheets:
+    """Every sheet's cells, after ``check_workbook``; raises ``XlsxRefused``."""
+    check_workbook(data, max_rows=max_rows, max_cells=max_cells)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    # openpyxl raises many different exceptions for a broken file; all mean the same.
+    except Exception:
+        raise _corrupt() from None
+    try:
+        sheets = Sheets(names=list(wb.sheetnames), rows={})
+        for ws in wb.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # the declared <dimension> is ignored
+            sheets.rows[ws.title] = list(_rows(ws.title, ws.iter_rows(), max_rows=max_rows,
+                                               max_cells=max_cells, max_columns=max_columns))
+    except XlsxRefused:
+        raise
+    except Exception:  # a truncated sheet may fail only when it is read
+        raise _corrupt() from None
+    finally:
+        wb.close()
+    return sheets
+
+
+def _rows(sheet: str, raw: Iterator[tuple[Any, ...]], *, max_rows: int, max_cells: int,
+          max_columns: int) -> Iterator[list[Cell]]:
+    count = 0
+    for number, cells in enumerate(raw, start=1):
+        # Skipped rows arrive as empty tuples: a jump to row 1048576 is counted here.
+        if number > max_rows:
+            raise _too_many_rows(sheet, max_rows)
+        if len(cells) > max_columns:
+            raise XlsxRefused(_("工作表「%(sheet)s」第 %(row)d 行超过 %(limit)d 列")
+                              % {"sheet": sheet, "row": number, "limit": max_columns})
+        count += len(cells)
+        if count > max_cells:
+            raise XlsxRefused(_("工作表「%(sheet)s」超过 %(limit)d 个单元格，请拆分后分批导入")
+                              % {"sheet": sheet, "limit": max_cells})
+        row: list[Cell] = []
+        for column, cell in enumerate(cells, start=1):
+            row.append(Cell(number, column, getattr(cell, "value", None),
+                            getattr(cell, "data_type", "n") or "n"))
+        yield row
+
+
+# -- writing -----------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value that Excel, WPS and LibreOffice show as text, never run as a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading
+    apostrophe-like quote (OWASP's advice for CSV injection); numbers and dates pass.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_row(values: Any) -> list[Any]:
+    return [safe_cell(v) for v in values]
+
+
+def guard_workbook(wb: Workbook) -> Workbook:
+    """Make every formula-looking text cell of ``wb`` plain text; call it before saving.
+
+    openpyxl turns a string starting with ``=`` into a live formula; Excel and WPS
+    evaluate ``+ - @`` when a cell is edited. Such cells are stored as strings with
+    Excel's quote prefix, so the name shows as typed and never runs. Our exports
+    write no formulas of their own, so every such cell is the user's text.
+    """
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and value.startswith(_FORMULA_START):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    return wb

@@ -1,0 +1,58 @@
+"""The units import is bounded (rows, cells, the declared dimension ignored) and checks
+everything before it writes; the export never writes a live formula."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from openpyxl import load_workbook
+
+from benchmarks.bombs import units_xlsx_with_huge_dimension, xlsx_without_refs
+from chuangjian.org import actions
+from chuangjian.org.io import MAX_ROWS, export_tree, import_tree
+from chuangjian.org.levels import Level
+from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
+from chuangjian.org.tests.test_io import xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_units_file_declaring_a_million_rows_is_read_by_what_it_holds(world) -> None:
+    data = units_xlsx_with_huge_dimension(rows=3)
+    start = time.perf_counter()
+    result = import_tree(actor=None, scope=Scope.system(), data=data, filename="units.xlsx")
+    assert time.perf_counter() - start < 20
+    assert result.ok, result.errors
+    assert result.created == 3
+    assert Unit.objects.filter(code__startswith="B-").count() == 3
+
+
+def test_more_rows_than_the_cap_are_refused_and_nothing_is_written(world) -> None:
+    before = Unit.objects.count()
+    data = xlsx_without_refs(MAX_ROWS + 5, per_row=1)
+    result = import_tree(actor=None, scope=Scope.system(), data=data, filename="units.xlsx")
+    assert [str(e) for e in result.errors] == [f"工作表「sheet1」超过 {MAX_ROWS + 1} 行，请拆分后分批导入"]
+    assert Unit.objects.count() == before
+
+
+def test_a_ten_million_cell_units_file_is_refused(world) -> None:
+    result = import_tree(actor=None, scope=Scope.system(), data=xlsx_without_refs(10_000_000),
+                         filename="units.xlsx")
+    assert "个单元格" in str(result.errors[0])
+
+
+def test_a_unit_named_like_a_formula_is_exported_as_text(world) -> None:
+    actions.update_unit(actor=None, unit=world.community, name='=HYPERLINK("http://x","点")')
+    sheet = load_workbook(io.BytesIO(export_tree(Scope.system()))).active
+    names = [row for row in sheet.iter_rows(min_row=2) if row[0].value == world.community.code]
+    assert names[0][1].data_type == "s"
+    assert names[0][1].value == '=HYPERLINK("http://x","点")'
+
+
+def test_a_formula_cell_in_the_upload_is_refused(world) -> None:
+    data = xlsx([["N-1", "=1+1", Level.COMMUNITY, world.area.code]])
+    result = import_tree(actor=None, scope=Scope.system(), data=data, filename="units.xlsx")
+    assert any("公式" in str(e) for e in result.errors)
