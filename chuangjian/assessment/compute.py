@@ -24,6 +24,14 @@ from django.db import connection
 from django.db.models import F, Q
 
 from chuangjian import sources as registry
+from chuangjian.assessment.periodic import (
+    PeriodCounts,
+    element_of,
+    period_counts,
+    periodic_target,
+    summarize_failures,
+    window,
+)
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec
 from chuangjian.engine import expressions, scoring, targets
 from chuangjian.engine.periods import Period, PeriodType
@@ -430,6 +438,8 @@ class UnitTree:
 # -- evaluation -------------------------------------------------------------------------
 
 ShareFn = Callable[[str, "Evaluation"], Values]
+# The per-period counts of a 每天/每月… indicator for the evaluation's units (periodic.py).
+PeriodicFn = Callable[[IndicatorSpec], PeriodCounts]
 
 
 class _Env:
@@ -468,8 +478,10 @@ class Evaluation:
     """Indicator values and target verdicts for n units, each formula evaluated once."""
 
     def __init__(self, spec: StandardSpec, inputs: Inputs, contexts: Sequence[UnitContext],
-                 share_fn: ShareFn) -> None:
+                 share_fn: ShareFn, periodic_fn: PeriodicFn | None = None) -> None:
         self.spec = spec
+        self.periodic_fn = periodic_fn
+        self._periods: dict[str, PeriodCounts | None] = {}
         self.inputs = inputs
         self.n = inputs.n
         self.contexts = contexts
@@ -523,9 +535,44 @@ class Evaluation:
             if ind.target is None:
                 found = (np.zeros(self.n, dtype=np.int8), np.full(self.n, np.nan))
             else:
+                per_period = periodic_target(ind.target)
+                if per_period is not None:
+                    # Judged on the share of periods that met the count, not the year's total.
+                    counts = self.period_counts(ind)
+                    share = (np.full(self.n, np.nan) if counts is None
+                             else per_period.share_of_periods(counts.counts))
+                    values = Values(share, np.where(np.isnan(share), np.int8(Missing.NO_DATA),
+                                                    np.int8(0)).astype(np.int8))
                 found = targets.evaluate_many(ind.target, values, self.target_contexts(ind))
             self._verdicts[code] = found
         return found
+
+
+    def period_counts(self, ind: IndicatorSpec) -> PeriodCounts | None:
+        """Per-period counts of a 每天/每月… indicator, or None when this evaluation has none."""
+        if ind.code not in self._periods:
+            self._periods[ind.code] = self.periodic_fn(ind) if self.periodic_fn else None
+        return self._periods[ind.code]
+
+    def periods_note(self, ind: IndicatorSpec, i: int) -> str:
+        """Which periods unit ``i`` missed, for its explanation; empty for other targets."""
+        per_period = periodic_target(ind.target)
+        counts = self.period_counts(ind) if per_period is not None else None
+        if per_period is None or counts is None:
+            return ""
+        return summarize_failures(per_period, counts.periods, counts.counts[i])
+
+
+def periodic_fn(spec: StandardSpec, tree: UnitTree, rows: np.ndarray, year: int,
+                as_of: dt.date) -> PeriodicFn:
+    """Per-period counts read over ``tree`` for the units at ``rows``."""
+    def counts(ind: IndicatorSpec) -> PeriodCounts:
+        per_period = periodic_target(ind.target)
+        assert per_period is not None and ind.expression is not None  # noqa: S101 - callers check
+        element = spec.elements[element_of(ind.expression)]
+        return period_counts(element, per_period.per, window(year, as_of, per_period.per),
+                             tree, rows)
+    return counts
 
 
 def _depth_of(ind: IndicatorSpec) -> int:
@@ -652,7 +699,8 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
         (bonus_items if ind.bonus else items).append(item)
         stored[ind.code] = {
             "v": _r(value), "m": missing, "s": int(status), "a": _r(attainment),
-            "p": _r(item.score), "x": ind.max_score, "t": applied, "n": item.explanation,
+            "p": _r(item.score), "x": ind.max_score, "t": applied,
+            "n": _with_periods(item.explanation, ev.periods_note(ind, i)),
             "r": risk, "pv": _r(projected_value), "pm": projection_notes.get(ind.code, "") if risk or projected_value is not None else "",
         }
     factor = 1.0
@@ -739,6 +787,8 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 applied, note = _texts(spec, ind, ev, j, k, v, missing_l[k], status_l[k],
                                        att_l[k], points, contexts[j],
                                        reviews.get(rows[j][0], {}), notes)
+                if verdict is not None:
+                    note = _with_periods(note, ev.periods_note(ind, j))
                 stored[k][ind.code] = {
                     "v": v, "m": missing_l[k], "s": status_l[k], "a": _r(att_l[k]),
                     "p": points, "x": ind.max_score, "t": applied, "n": note,
@@ -763,6 +813,10 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 tier=total.tier[k] or "", explanation=total.explanation(k),
                 at_risk=int(at_risk[k]), items=stored[k])
     return [s for s in out if s is not None]
+
+
+def _with_periods(note: str, periods: str) -> str:
+    return f"{note}。{periods}" if note and periods else note or periods
 
 
 def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: int,

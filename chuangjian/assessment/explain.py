@@ -113,7 +113,7 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
                 children.append((k.unit, TargetStatus(int(k.items[used]["s"])).label))
     formula = substituted = ""
     if ind.expression is not None:
-        ev = Evaluation(spec, inputs, [ctx], share)
+        ev = Evaluation(spec, inputs, [ctx], share)  # the per-day detail is in the stored note
         names = {c: (expressions.ValueType.BOOLEAN if e.type == ElementType.BOOLEAN
                      else expressions.ValueType.NUMBER) for c, e in spec.elements.items()}
         explained = expressions.explain(ind.expression, _Env(ev, 0), names=names)

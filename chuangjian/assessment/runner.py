@@ -20,6 +20,7 @@ import numpy as np
 from chuangjian.assessment.compute import (
     MAIN,
     Evaluation,
+    PeriodicFn,
     Review,
     ShareFn,
     UnitContext,
@@ -28,6 +29,7 @@ from chuangjian.assessment.compute import (
     full_inputs,
     indicators_for,
     open_during_year,
+    periodic_fn,
     projected_inputs,
     score_unit,
     score_units,
@@ -36,6 +38,7 @@ from chuangjian.assessment.compute import (
     unit_inputs,
 )
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
+from chuangjian.assessment.periodic import PeriodCounts, periodic_target
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
 from chuangjian.engine import scoring
 from chuangjian.engine.targets import TargetStatus
@@ -150,9 +153,10 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
     contexts = [UnitContext(run.year, u.category, classes.get(u.pk)) for u in units]
     inputs = full_inputs(spec, tree, t_idx, run.year, spec.elements, spec.years_back)
     share = _full_share(applicable, above)
-    ev = Evaluation(spec, inputs, contexts, share)
+    per_period = periodic_fn(spec, tree, t_idx, run.year, run.as_of)
+    ev = Evaluation(spec, inputs, contexts, share, per_period)
     projection = projected_inputs(spec, inputs, run.as_of, run.year)
-    projected = Evaluation(spec, projection[0], contexts, share) if projection else None
+    projected = Evaluation(spec, projection[0], contexts, share, per_period) if projection else None
     notes = projection[1] if projection else {}
     reviews = reviews_for(spec.version.code, run.year, run.kind, path=run.root.path)
     if fail_after is not None and fail_after < len(assessed):
@@ -261,9 +265,10 @@ def _refresh_run(run: AssessmentRun, spec: StandardSpec, unit: Unit) -> int:
             return Values(np.array([100.0 * met / len(member)]),
                           _share_missing(np.array([len(member)]), np.array([known])))
 
-        ev = Evaluation(spec, inputs, [ctx], share)
+        per_period = _unit_periodic(spec, u, run)
+        ev = Evaluation(spec, inputs, [ctx], share, per_period)
         projection = projected_inputs(spec, inputs, run.as_of, run.year)
-        projected = Evaluation(spec, projection[0], [ctx], share) if projection else None
+        projected = Evaluation(spec, projection[0], [ctx], share, per_period) if projection else None
         score = score_unit(spec, u.pk, row.sheet, inds, ev, 0, ctx, reviews.get(u.pk, {}),
                            projected, projection[1] if projection else {})
         for name, value in _fields(score).items():
@@ -273,6 +278,17 @@ def _refresh_run(run: AssessmentRun, spec: StandardSpec, unit: Unit) -> int:
     UnitResult.objects.bulk_update(list(rows.values()), _FIELDS)
     _rerank(run, list(rows.values()))
     return len(rows)
+
+
+def _unit_periodic(spec: StandardSpec, unit: Unit, run: AssessmentRun) -> PeriodicFn | None:
+    """Per-period counts for one unit's subtree, loaded only if a target needs them."""
+    if not any(periodic_target(i.target) for i in spec.indicators):
+        return None
+
+    def counts(ind: IndicatorSpec) -> PeriodCounts:
+        tree = UnitTree.load(unit)  # the unit is the first of its own subtree
+        return periodic_fn(spec, tree, np.array([0], dtype=np.int64), run.year, run.as_of)(ind)
+    return counts
 
 
 def _rerank(run: AssessmentRun, changed: Sequence[UnitResult]) -> None:

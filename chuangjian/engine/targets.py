@@ -277,19 +277,61 @@ class IsTrue(Target):
 
 @dataclass(frozen=True)
 class AtLeastPerPeriod(Target):
-    """A frequency such as 小型文体活动一年不少于4次; the value is the count in the period."""
+    """A frequency such as 小型文体活动一年不少于4次 or 每天督查指导.
+
+    With ``per`` a year the value is the year's count. With a finer ``per``
+    (每天, 每周, 每月, 每季度) the count must be met in each period, not on
+    average: nine inspections in a year are not 每天. The value judged is
+    then the share (%) of the window's periods that met the count, which
+    ``share_of_periods`` makes from one count per period, and the target is
+    met when that share reaches ``share`` (100: every period).
+    """
 
     count: float
     per: PeriodType = PeriodType.YEAR
+    share: float = 100.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.share <= 100:
+            raise ValueError(f"达标期数占比应在 0 到 100 之间，实际为 {self.share}")
+
+    @property
+    def periodic(self) -> bool:
+        """True when the count is judged period by period within the year."""
+        return self.per.rank < PeriodType.YEAR.rank
+
+    @property
+    def per_word(self) -> str:
+        """天 / 周 / 月 / 季度 / 年, as in 每天 and 365 天."""
+        return "天" if self.per is PeriodType.DAY else self.per.label
 
     def describe_zh(self, unit: str = "") -> str:
-        every = {PeriodType.DAY: "每天"}.get(self.per, f"每{self.per.label}")
-        return f"{every}不少于 {_with_unit(self.count, unit or '次')}"
+        text = f"每{self.per_word}不少于 {_with_unit(self.count, unit or '次')}"
+        if self.periodic and self.share < 100:
+            text += f"（{_num(self.share)}% 以上的{self.per_word}做到）"
+        return text
+
+    def share_of_periods(self, counts: FloatArray) -> FloatArray:
+        """Per unit (row), the % of periods (columns) whose count reached the goal.
+
+        A period without a figure counts as not met: nothing recorded is
+        nothing done. No periods at all (a window not yet begun) is unknown.
+        """
+        counts = np.atleast_2d(np.asarray(counts, dtype=np.float64))
+        periods = counts.shape[1]
+        if periods == 0:
+            return np.full(counts.shape[0], np.nan)
+        met = compare(">=", np.nan_to_num(counts, nan=0.0), np.full_like(counts, self.count))
+        return 100.0 * met.sum(axis=1) / periods
 
     def _many(self, value: FloatArray, cols: _Columns) -> _Arrays:
         known = ~np.isnan(value)
-        met = compare(">=", value, np.full_like(value, self.count)) & known
-        return _finish(met, known, _toward_at_least(value, self.count))
+        goal = self.share if self.periodic else self.count
+        met = compare(">=", value, np.full_like(value, goal)) & known
+        return _finish(met, known, _toward_at_least(value, goal))
+
+    def _unknown_reason(self, value: float | None, ctx: TargetContext) -> str:
+        return f"缺少每{self.per_word}的数据" if self.periodic else "缺少指标数值"
 
 
 @dataclass(frozen=True)

@@ -659,6 +659,7 @@ def _check_standard(
 
     for path, indicator in indicators:
         _check_indicator(standard, document, errors, path, indicator, known_plans)
+        _check_periodic(document, errors, path, indicator, elements)
         if indicator.expression is not None:
             # A yes/no indicator (streak_zero, a boolean element) is judged by
             # `is_true`; every other target compares numbers.
@@ -774,6 +775,42 @@ def _check_target(
                     errors.add(document, path, f"年份 {year} 不在标准的有效年份内")
         elif isinstance(node, targets.ByClass) and not standard.classes:
             errors.add(document, path, "按类别的目标需要先在 classes 中定义类别")
+
+
+def _check_periodic(
+    document: _Document, errors: _Errors, path: Path_, indicator: Indicator,
+    elements: Mapping[str, Element],
+) -> None:
+    """A 每天/每月… target counts one summed element period by period, and nothing else."""
+    target = indicator.target
+    if target is None:
+        return
+    leaves: list[targets.Target] = []
+    if isinstance(target, targets.ByCategory | targets.ByYear | targets.ByClass):
+        leaves = [*target.cases.values(), *([target.default] if target.default else [])]
+    if any(isinstance(leaf, targets.AtLeastPerPeriod) and leaf.periodic for leaf in leaves):
+        errors.add(document, (*path, "target"), "按天、周、月、季度判断的次数目标不能放在分情况的目标中")
+        return
+    if not (isinstance(target, targets.AtLeastPerPeriod) and target.periodic):
+        return
+    expression = indicator.expression
+    names = sorted(expression.names()) if expression is not None else []
+    word = target.per_word
+    if expression is None or len(names) != 1 or expression.text != names[0]:
+        errors.add(
+            document, (*path, "expression"),
+            f"每{word}不少于几次的目标要逐{word}计数，表达式只能是一个数据元素",
+        )
+        return
+    element = elements.get(names[0])
+    if element is None:
+        return  # reported as an unknown name by the expression check
+    if element.time_agg != "sum" or element.period.rank > target.per.rank:
+        errors.add(
+            document, (*path, "expression"),
+            f"数据元素「{element.code}」须按{word}或更细的周期上报并按期内合计（time_agg: sum），"
+            f"才能逐{word}判断",
+        )
 
 
 def _check_cycles(

@@ -287,8 +287,11 @@ def parse_target(value: Any, class_keys: Mapping[str, str] | None = None) -> Tar
         return targets.ZeroForYears(years)
     if "change_from_previous" in keys:
         return _parse_change(value)
-    if keys == {"at_least", "per"}:
+    if keys in ({"at_least", "per"}, {"at_least", "per", "share"}):
         count, per = value["at_least"], value["per"]
+        share = value.get("share", 100)
+        if not _is_number(share) or not 0 < share <= 100:
+            raise _target_error("share 应为 0 到 100 之间的百分数（多少比例的期数须做到）")
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise _target_error("at_least 应为不小于 1 的整数（每期至少几次）")
         try:
@@ -297,7 +300,9 @@ def parse_target(value: Any, class_keys: Mapping[str, str] | None = None) -> Tar
             raise _target_error(
                 f"per 应为 day、week、month、quarter、year 之一，实际为「{per}」"
             ) from None
-        return targets.AtLeastPerPeriod(count, period)
+        if share != 100 and period is PeriodType.YEAR:
+            raise _target_error("share 只用于按天、周、月、季度判断的目标")
+        return targets.AtLeastPerPeriod(count, period, share)
     for form in ("by_category", "by_year", "by_class"):
         if form in keys:
             extra = keys - {form, "default"}

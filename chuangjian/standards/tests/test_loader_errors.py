@@ -401,3 +401,16 @@ def test_a_validation_rule_that_does_not_parse_refuses_the_load_with_its_file_an
     assert error.file.endswith("sample.yaml")
     assert error.line == line_of(text, "expression: \"households_in_activities")
     assert "表达式" in error.message or "括号" in error.message, error.message
+
+
+def test_a_per_day_target_must_count_one_element_day_by_day(tmp_path):
+    # 每天…不少于 1 次 is judged day by day: a yearly element or a formula cannot say that.
+    daily = INDICATOR.replace('target: ">= 80"', "target: {at_least: 1, per: day}").replace(
+        'unit: "%"', "unit: 次"
+    )
+    error = only_error(load(tmp_path, standard_text(daily)))
+    assert error.field == "items[0].contents[0].indicators[0].expression"
+    assert "每天不少于几次的目标要逐天计数，表达式只能是一个数据元素" in error.message
+    yearly = daily.replace("ratio(households_in_activities, households_total)", "households_in_activities")
+    error = only_error(load(tmp_path, standard_text(yearly)))
+    assert "须按天或更细的周期上报并按期内合计" in error.message

@@ -1,0 +1,155 @@
+"""Targets judged period by period: 每天 / 每周 / 每月 / 每季度 … 不少于 n 次.
+
+城关街道 once stood 达标 on 「每天对各部门、各社区的工作情况进行督查指导」 with
+nine inspections in the whole year, because the year's total was compared
+with the daily count. Here each day (week, month, quarter) of the window gets
+its own count, the target judges the share of periods that met it, and the
+explanation names the periods that did not.
+
+The window is the assessment year's periods that have ended by the run's
+``as_of`` (all of them once the year is over): a day still under way cannot
+have failed yet. The loader guarantees that such a target's expression is a
+single summed element reported at least as often as the target's period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from chuangjian import sources as registry
+from chuangjian.engine import targets
+from chuangjian.engine.periods import Period, PeriodType
+from chuangjian.reporting.models import DataValue
+from chuangjian.standards.models import DataElement
+
+__all__ = [
+    "PeriodCounts",
+    "element_of",
+    "period_counts",
+    "periodic_target",
+    "summarize_failures",
+    "window",
+]
+
+_THREE_DAYS = dt.timedelta(days=3)
+# How many periods are counted: 365 天, 52 周, 12 个月, 4 个季度.
+_COUNTED = {PeriodType.DAY: "天", PeriodType.WEEK: "周", PeriodType.MONTH: "个月",
+            PeriodType.QUARTER: "个季度"}
+_SHOWN = 12  # failing stretches listed before 「等」
+
+
+def periodic_target(target: targets.Target | None) -> targets.AtLeastPerPeriod | None:
+    """The target when it is judged period by period, else None."""
+    if isinstance(target, targets.AtLeastPerPeriod) and target.periodic:
+        return target
+    return None
+
+
+def element_of(expression: object) -> str:
+    """The one element a per-period target counts (the loader allows nothing else)."""
+    from chuangjian.engine import expressions
+
+    names = sorted(expressions.names_used(expression))  # type: ignore[arg-type]
+    return names[0]
+
+
+def window(year: int, as_of: dt.date, per: PeriodType) -> list[Period]:
+    """The periods of ``per`` in the year that have ended by ``as_of``."""
+    whole = Period.year(year)
+    periods = whole.subperiods(per)
+    if as_of >= whole.end:
+        return periods
+    return [p for p in periods if p.end < as_of]
+
+
+@dataclass
+class PeriodCounts:
+    """One count per unit (row) and period (column); NaN where nothing was recorded."""
+
+    periods: list[Period]
+    counts: np.ndarray
+
+
+def _anchor(period: Period) -> dt.date:
+    # A week belongs to the period holding its Thursday, as in the rollups.
+    return period.start + _THREE_DAYS if period.type is PeriodType.WEEK else period.start
+
+
+def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Period],
+                  tree: object, rows: np.ndarray) -> PeriodCounts:
+    """Each target unit's subtree figure of ``element`` in every period of the window.
+
+    ``tree`` is a ``compute.UnitTree``; ``rows`` are the indices of the target units in
+    it. A source is asked period by period; reported values are read raw (day and week
+    values have no rollups) and added into the period that holds them.
+    """
+    from chuangjian.assessment.compute import UnitTree
+
+    assert isinstance(tree, UnitTree)  # noqa: S101 - typed loosely to avoid an import cycle
+    column = {str(p): k for k, p in enumerate(periods)}
+    own = np.full((len(tree.ids), len(periods)), np.nan)
+    own_count = np.zeros(own.shape)
+    source = registry.source_for(element.code)
+    if not periods:
+        pass
+    elif source is not None:
+        ids = tree.ids.tolist()
+        for k, period in enumerate(periods):
+            for unit_id, value in source.values(element.code, period, ids).items():
+                i = tree.index.get(unit_id)
+                if i is not None and value is not None:
+                    own[i, k] = float(value)
+                    own_count[i, k] = 1
+    else:
+        first, last = periods[0].start, periods[-1].end
+        values = (DataValue.objects
+                 .filter(unit__path__startswith=tree.root_path, element_id=element.pk,
+                         number__isnull=False, period_start__gte=first - _THREE_DAYS,
+                         period_start__lte=last)
+                 .values_list("unit_id", "period", "number"))
+        for unit_id, text, number in values:
+            col = column.get(str(Period.containing(per, _anchor(Period.parse(text)))))
+            row = tree.index.get(unit_id)
+            if col is None or row is None or number is None:
+                continue
+            own[row, col] = (0.0 if np.isnan(own[row, col]) else own[row, col]) + float(number)
+            own_count[row, col] += 1
+    agg, _counts = tree.aggregate(own, own_count, [element.tree_agg] * len(periods))
+    return PeriodCounts(list(periods), agg[rows] if len(periods) else np.zeros((len(rows), 0)))
+
+
+def summarize_failures(target: targets.AtLeastPerPeriod, periods: Sequence[Period],
+                       counts: np.ndarray) -> str:
+    """「365 天中 9 天做到；未做到：1月1日至1月5日、…」 for one unit's row of counts."""
+    word = _COUNTED.get(target.per, target.per_word)
+    if not periods:
+        return f"本年尚无已结束的{target.per_word}"
+    met = np.nan_to_num(counts, nan=0.0) >= target.count
+    done = int(met.sum())
+    head = f"{len(periods)} {word}中 {done} {word}做到每{target.per_word}不少于 {target.count:g} 次"
+    if done == len(periods):
+        return head
+    stretches: list[tuple[Period, Period]] = []
+    for k, period in enumerate(periods):
+        if met[k]:
+            continue
+        if stretches and k > 0 and not met[k - 1]:
+            stretches[-1] = (stretches[-1][0], period)
+        else:
+            stretches.append((period, period))
+    shown = [_label(a) if a == b else f"{_label(a)}至{_label(b)}" for a, b in stretches[:_SHOWN]]
+    more = "等" if len(stretches) > _SHOWN else ""
+    return f"{head}；未做到：{'、'.join(shown)}{more}（共 {len(periods) - done} {word}）"
+
+
+def _label(period: Period) -> str:
+    # The year is the assessment's own; 1月5日 reads better than 2026年1月5日.
+    text = period.label_zh
+    year = f"{period.start.year}年"
+    if period.type is PeriodType.WEEK:
+        return text
+    return text[len(year):] if text.startswith(year) else text
