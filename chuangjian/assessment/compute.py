@@ -548,6 +548,13 @@ class Evaluation:
         return found
 
 
+    def forget(self, codes: Iterable[str]) -> None:
+        """Drop cached values and verdicts, once the children's verdicts they read are known."""
+        for code in codes:
+            self._verdicts.pop(code, None)
+            for key in [k for k in self._values if k[0] == code]:
+                del self._values[key]
+
     def period_counts(self, ind: IndicatorSpec) -> PeriodCounts | None:
         """Per-period counts of a 每天/每月… indicator, or None when this evaluation has none."""
         if ind.code not in self._periods:
@@ -722,13 +729,17 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
 def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[IndicatorSpec]]],
                 ev: Evaluation, contexts: Sequence[UnitContext],
                 reviews: Mapping[int, Mapping[str, Review]], projected: Evaluation | None,
-                projection_notes: Mapping[str, str]) -> list[UnitScore]:
+                projection_notes: Mapping[str, str], only: Sequence[int] | None = None
+                ) -> list[UnitScore]:
     """``score_unit`` for every unit of a run: each item scored once over all units that
     share its indicator list (``engine.scoring.score_many``), totals likewise; only the
-    stored texts are made per unit, from caches. Equal to ``score_unit`` (tested)."""
+    stored texts are made per unit, from caches. Equal to ``score_unit`` (tested).
+    ``only`` limits it to those rows (a depth of the tree at a time, see the runner)."""
     groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    wanted = None if only is None else set(only)
     for j, (_uid, sheet, inds) in enumerate(rows):
-        groups.setdefault((sheet, tuple(i.code for i in inds)), []).append(j)
+        if wanted is None or j in wanted:
+            groups.setdefault((sheet, tuple(i.code for i in inds)), []).append(j)
     out: list[UnitScore | None] = [None] * len(rows)
     notes: dict[tuple[Any, ...], str] = {}
     for (sheet, _codes), members in groups.items():

@@ -101,6 +101,11 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
                 .order_by("unit__path"))
 
     def share(share_code: str, ev: Evaluation) -> Values:
+        if share_code == expressions.PASSED:
+            if not kids:
+                return Values.all_missing(1, Missing.NO_CHILDREN)
+            ok = sum(1 for k in kids if k.passed)
+            return Values(np.array([100.0 * ok / len(kids)]), np.zeros(1, dtype=np.int8))
         member = [k for k in kids if share_code in k.items]
         if not member:
             return Values.all_missing(1, Missing.NO_CHILDREN)
@@ -111,6 +116,11 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
         for k in kids:
             if used in k.items:
                 children.append((k.unit, TargetStatus(int(k.items[used]["s"])).label))
+    if ind.expression is not None and expressions.reads_children_verdicts(ind.expression):
+        for k in kids:
+            verdict = "合格" if k.passed else "不合格"
+            children.append((k.unit, f"{verdict}（总分 {_fmt(k.total, '分')}）" if k.total is not None
+                             else verdict))
     formula = substituted = ""
     if ind.expression is not None:
         ev = Evaluation(spec, inputs, [ctx], share)  # the per-day detail is in the stored note

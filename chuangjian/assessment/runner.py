@@ -40,7 +40,8 @@ from chuangjian.assessment.compute import (
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.periodic import PeriodCounts, periodic_target
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
-from chuangjian.engine import scoring
+from chuangjian.engine import expressions, scoring
+from chuangjian.engine.expressions import PASSED
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.engine.values import Missing, Values
 from chuangjian.org.models import Unit
@@ -86,10 +87,23 @@ def assessed_units(spec: StandardSpec, tree: UnitTree, year: int, sample: Sequen
     return out
 
 
-def _full_share(applicable: Mapping[str, np.ndarray], above: np.ndarray) -> ShareFn:
+def _full_share(applicable: Mapping[str, np.ndarray], above: np.ndarray,
+                passed: np.ndarray | None = None, scored: np.ndarray | None = None) -> ShareFn:
+    """share_of_children(x) over the run's units; ``passed``/``scored`` hold the children's
+    overall verdicts for share_of_children(passed), filled in as each depth is scored."""
     def share(code: str, ev: Evaluation) -> Values:
-        status = ev.verdict(code)[0]
         n = ev.n
+        if code == PASSED:
+            child = above >= 0
+            ok = np.zeros(n, dtype=bool) if passed is None else passed
+            done = np.zeros(n, dtype=bool) if scored is None else scored
+            den = np.bincount(above[child], minlength=n).astype(float)
+            met = np.bincount(above[child & ok], minlength=n).astype(float)
+            known = np.bincount(above[child & done], minlength=n)
+            with np.errstate(all="ignore"):
+                value = 100.0 * met / den
+            return Values(value, _share_missing(den, known))
+        status = ev.verdict(code)[0]
         member = applicable.get(code, np.zeros(n, dtype=bool)) & (above >= 0)
         den = np.bincount(above[member], minlength=n).astype(float)
         met = np.bincount(above[member & (status == TargetStatus.MET)], minlength=n).astype(float)
@@ -152,7 +166,9 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
     classes = unit_classes(spec.version.code, run.year, path=run.root.path)
     contexts = [UnitContext(run.year, u.category, classes.get(u.pk)) for u in units]
     inputs = full_inputs(spec, tree, t_idx, run.year, spec.elements, spec.years_back)
-    share = _full_share(applicable, above)
+    passed = np.zeros(len(units), dtype=bool)
+    scored = np.zeros(len(units), dtype=bool)
+    share = _full_share(applicable, above, passed, scored)
     per_period = periodic_fn(spec, tree, t_idx, run.year, run.as_of)
     ev = Evaluation(spec, inputs, contexts, share, per_period)
     projection = projected_inputs(spec, inputs, run.as_of, run.year)
@@ -161,14 +177,29 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
     reviews = reviews_for(spec.version.code, run.year, run.kind, path=run.root.path)
     if fail_after is not None and fail_after < len(assessed):
         raise RuntimeError("注入的计算故障（测试用）")
-    if per_unit:
-        scores = [score_unit(spec, unit.pk, sheet, inds_of[j], ev, j, contexts[j],
-                             reviews.get(unit.pk, {}), projected, notes)
-                  for j, (_i, unit, sheet) in enumerate(assessed)]
-    else:
-        scores = score_units(spec, [(unit.pk, sheet, inds_of[j])
-                                    for j, (_i, unit, sheet) in enumerate(assessed)],
-                             ev, contexts, reviews, projected, notes)
+    # A pass rate of the children (share_of_children(passed)) reads their verdicts of this
+    # run, so the deepest units are scored first and such indicators are read afterwards.
+    reading = [i.code for i in spec.indicators
+               if i.expression is not None and expressions.reads_children_verdicts(i.expression)]
+    depths = [sorted({u.depth for u in units}, reverse=True)] if not reading else [
+        [d] for d in sorted({u.depth for u in units}, reverse=True)]
+    rows = [(unit.pk, sheet, inds_of[j]) for j, (_i, unit, sheet) in enumerate(assessed)]
+    by_row: dict[int, UnitScore] = {}
+    for level in depths:
+        js = [j for j, u in enumerate(units) if u.depth in level]
+        for e in (ev, projected):
+            if e is not None:
+                e.forget(reading)
+        if per_unit:
+            done = [score_unit(spec, rows[j][0], rows[j][1], inds_of[j], ev, j, contexts[j],
+                               reviews.get(rows[j][0], {}), projected, notes) for j in js]
+        else:
+            done = score_units(spec, rows, ev, contexts, reviews, projected, notes, only=js)
+        for j, got in zip(sorted(js), done, strict=True):
+            by_row[j] = got
+            passed[j] = got.passed
+            scored[j] = True
+    scores = [by_row[j] for j in range(len(units))]
     groups: dict[tuple[int | None, str], dict[int, float | None]] = {}
     for unit, score in zip(units, scores, strict=True):
         groups.setdefault((unit.parent_id, score.sheet), {})[unit.pk] = score.total
@@ -241,11 +272,14 @@ def _refresh_run(run: AssessmentRun, spec: StandardSpec, unit: Unit) -> int:
     shares_needed = any(i.expression is not None and "share_of_children" in i.expression_text
                         for i in spec.indicators)
     children: dict[int, dict[int, dict[str, dict[str, object]]]] = {}
+    children_passed: dict[int, dict[int, bool]] = {}
     if shares_needed:
-        for child_id, above_id, items in (UnitResult.objects.filter(run=run, above_id__in=list(rows))
-                                          .values_list("unit_id", "above_id", "items")):
+        for child_id, above_id, items, child_passed in (
+                UnitResult.objects.filter(run=run, above_id__in=list(rows))
+                .values_list("unit_id", "above_id", "items", "passed")):
             if above_id is not None:
                 children.setdefault(above_id, {})[child_id] = items
+                children_passed.setdefault(above_id, {})[child_id] = child_passed
     for u in units:
         row = rows[u.pk]
         inds = indicators_for(spec, u, row.sheet)
@@ -253,9 +287,15 @@ def _refresh_run(run: AssessmentRun, spec: StandardSpec, unit: Unit) -> int:
         codes = spec.elements_for({i.code for i in inds})
         inputs = unit_inputs(spec, u, run.year, codes, spec.years_back)
         kids = children.get(u.pk, {})
+        kids_passed = children_passed.get(u.pk, {})
 
-        def share(code: str, ev: Evaluation, kids: Mapping[int, Mapping[str, object]] = kids
-                  ) -> Values:
+        def share(code: str, ev: Evaluation, kids: Mapping[int, Mapping[str, object]] = kids,
+                  kids_passed: Mapping[int, bool] = kids_passed) -> Values:
+            if code == PASSED:
+                if not kids_passed:
+                    return Values.all_missing(ev.n, Missing.NO_CHILDREN)
+                ok = sum(1 for p in kids_passed.values() if p)
+                return Values(np.array([100.0 * ok / len(kids_passed)]), np.zeros(1, dtype=np.int8))
             member = [items[code] for items in kids.values() if code in items]
             if not member:
                 return Values.all_missing(ev.n, Missing.NO_CHILDREN)
@@ -275,6 +315,7 @@ def _refresh_run(run: AssessmentRun, spec: StandardSpec, unit: Unit) -> int:
             setattr(row, name, value)
         if row.above_id is not None and row.above_id in children:
             children[row.above_id][u.pk] = score.items
+            children_passed[row.above_id][u.pk] = score.passed
     UnitResult.objects.bulk_update(list(rows.values()), _FIELDS)
     _rerank(run, list(rows.values()))
     return len(rows)

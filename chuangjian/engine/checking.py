@@ -14,6 +14,7 @@ from chuangjian.engine.syntax import (
     ARITHMETIC,
     FUNCTIONS,
     LOGICAL,
+    PASSED,
     Binary,
     Bool,
     Call,
@@ -153,6 +154,6 @@ class _Checker:
             if arg.name not in self.names:
                 raise ExpressionError(arg.pos, f"未知的名称「{arg.name}」")
             return ValueType.NUMBER
-        if arg.name not in self.indicators:
+        if arg.name not in self.indicators and arg.name != PASSED:
             raise ExpressionError(arg.pos, f"未知的指标「{arg.name}」")
         return ValueType.NUMBER

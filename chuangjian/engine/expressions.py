@@ -19,6 +19,7 @@ from chuangjian.engine.evaluation import (
 from chuangjian.engine.syntax import (
     FUNCTIONS,
     KEYWORDS,
+    PASSED,
     Binary,
     Bool,
     Call,
@@ -31,6 +32,7 @@ from chuangjian.engine.syntax import (
     indicators_used,
     names_used,
     parse,
+    reads_children_verdicts,
     to_text,
     walk,
 )
@@ -39,6 +41,7 @@ from chuangjian.engine.values import Missing, Values, reason_text
 __all__ = [
     "FUNCTIONS",
     "KEYWORDS",
+    "PASSED",
     "Binary",
     "Bool",
     "Call",
@@ -61,6 +64,7 @@ __all__ = [
     "indicators_used",
     "names_used",
     "parse",
+    "reads_children_verdicts",
     "reason_text",
     "to_text",
     "walk",

@@ -33,6 +33,7 @@ __all__ = [
     "FUNCTIONS",
     "KEYWORDS",
     "LOGICAL",
+    "PASSED",
     "Binary",
     "Bool",
     "Call",
@@ -45,6 +46,7 @@ __all__ = [
     "indicators_used",
     "names_used",
     "parse",
+    "reads_children_verdicts",
     "streak_years",
     "to_text",
     "walk",
@@ -192,8 +194,14 @@ FUNCTIONS: Mapping[str, _FunctionSpec] = {
     "max": _FunctionSpec(1, None, summary="max(a, b, ...) 最大值"),
     "previous": _FunctionSpec(1, 1, summary="previous(x) 上年同期的值"),
     "streak_zero": _FunctionSpec(1, 1, frozenset({"years"}), "streak_zero(x, years=N) 连续 N 年为 0"),
-    "share_of_children": _FunctionSpec(1, 1, summary="share_of_children(指标) 达标下级单位占比（%）"),
+    "share_of_children": _FunctionSpec(
+        1, 1, summary="share_of_children(指标) 达标下级单位占比（%）；share_of_children(passed) 考核合格的下级单位占比"
+    ),
 }
+
+# share_of_children(passed) reads each child's own overall verdict of the same run
+# (总分达到合格线、未被一票否决), not one of its indicators: 考核总合格率 (issue 11).
+PASSED = "passed"
 
 MAX_STREAK_YEARS = 50
 
@@ -222,7 +230,20 @@ def indicators_used(expr: Expr) -> set[str]:
         and node.func == "share_of_children"
         and len(node.args) == 1
         and isinstance(node.args[0], Name)
+        and node.args[0].name != PASSED
     }
+
+
+def reads_children_verdicts(expr: Expr) -> bool:
+    """True when the expression uses share_of_children(passed)."""
+    return any(
+        isinstance(node, Call)
+        and node.func == "share_of_children"
+        and len(node.args) == 1
+        and isinstance(node.args[0], Name)
+        and node.args[0].name == PASSED
+        for node in walk(expr)
+    )
 
 
 def names_used(expr: Expr) -> set[str]:

@@ -125,7 +125,7 @@ def test_the_county_drug_standard_classes_towns_and_varies_targets_by_category_c
     assert set(growth.cases) == {"保无毒", "创无毒"}
     pass_rate = standard.indicator("town_pass_rate")
     assert pass_rate.level == "district"
-    assert pass_rate.expression.indicators() == {"no_failing_criteria"}
+    assert pass_rate.expression.text == "share_of_children(passed)"  # 考核总合格率: whole verdicts
     assert pass_rate.target == targets.ByYear(
         {
             2026: targets.Compare(">", 85),
