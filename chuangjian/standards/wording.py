@@ -104,6 +104,8 @@ def names_label(names: dict[str, str]) -> Label:
         name = names.get(code, code)
         if kind == "count":
             name = _("%(x)s的报送次数") % {"x": name}
+        elif kind == "share_of_children" and code == ex.PASSED:
+            return _("考核合格的下级单位比例")
         elif kind == "share_of_children":
             return _("下级单位中「%(x)s」达标的比例") % {"x": name}
         if back == 1:

@@ -34,6 +34,7 @@ def test_functions_are_written_out() -> None:
     assert words("if(a > 0, b, c)") == "如果甲 > 0，取乙，否则取丙"
     assert words("streak_zero(registered_users, years=3)") == "连续 3 年登记吸毒人员数为 0"
     assert words("share_of_children(mediation_rate)") == "下级单位中「民间纠纷调解率」达标的比例"
+    assert words("share_of_children(passed)") == "考核合格的下级单位比例"
     assert words("count(a)") == "甲的报送次数"
 
 
