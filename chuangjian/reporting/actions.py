@@ -42,6 +42,8 @@ from chuangjian.reporting.models import (
     Channel,
     DataValue,
     DeadlineException,
+    LateRequest,
+    LateRequestState,
     NewsAttachment,
     NewsItem,
     Status,
@@ -472,6 +474,75 @@ def unlock_submission(*, actor: User | None, submission: Submission, reason: str
     log_action(action="reporting.submission.unlocked", actor=actor, obj=sub, unit=sub.unit,
                data={"dataset": sub.dataset_code, "period": sub.period, "reason": reason})
     return sub
+
+
+MAX_LATE_HOURS = 24 * 30
+
+
+@transaction.atomic
+def request_late_filing(*, actor: User, unit: Unit, dataset_code: str, period: str, reason: str,
+                        scope: Scope, now: dt.datetime | None = None) -> LateRequest:
+    """The filler asks the level above to let a report locked by its deadline be filed
+    late (申请补报). One request waits at a time for a report."""
+    now = _now(now)
+    _require(scope, unit, Cap.ENTER_DATA)
+    ds, p = resolve(unit, dataset_code, period, now=now)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明补报的理由")})
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("补报理由不能超过 300 字")})
+    sub = Submission.objects.filter(unit=unit, dataset_code=ds.code, period=str(p)).first()
+    if sub is not None and (sub.locked or sub.status == Status.ACCEPTED):
+        raise ValidationError(_("该报表已审核通过并锁定，无需补报"))
+    if not deadline_lock(ds, sub, unit, p, now):
+        raise ValidationError(_("该报表现在可以直接填报，无需申请补报"))
+    if LateRequest.objects.select_for_update().filter(
+            unit=unit, dataset_code=ds.code, period=str(p),
+            state=LateRequestState.PENDING).exists():
+        raise ValidationError(_("已经申请过补报，正在等待上级批准"))
+    row = LateRequest(unit=unit, dataset_code=ds.code, period=str(p), reason=reason,
+                      requested_by=actor, requested_at=now)
+    row.full_clean()
+    row.save()
+    log_action(action="reporting.late_request.made", actor=actor, obj=row, unit=unit,
+               data={"dataset": ds.code, "period": str(p), "reason": reason})
+    return row
+
+
+@transaction.atomic
+def decide_late_filing(*, actor: User, request: LateRequest, grant: bool, scope: Scope,
+                       hours: int = 24, note: str = "", now: dt.datetime | None = None
+                       ) -> LateRequest:
+    """The level above grants a late-filing request (opening the form for ``hours``) or
+    refuses it with a note the filler reads."""
+    now = _now(now)
+    row = LateRequest.objects.select_for_update().select_related("unit").get(pk=request.pk)
+    _require_above(scope, row.unit)
+    if row.state != LateRequestState.PENDING:
+        raise ValidationError(_("该补报申请已经处理过了"))
+    note = note.strip()
+    if len(note) > 300:
+        raise ValidationError({"note": _("批复意见不能超过 300 字")})
+    if grant:
+        if not 1 <= hours <= MAX_LATE_HOURS:
+            raise ValidationError({"hours": _("补报时限应在 1 小时到 30 天之间")})
+        row.exception = grant_exception(
+            actor=actor, unit=row.unit, dataset_code=row.dataset_code, period=row.period,
+            until=now + dt.timedelta(hours=hours), reason=_("批准补报申请：%(reason)s") % {
+                "reason": row.reason}, now=now, scope=scope)
+        row.state = LateRequestState.GRANTED
+    else:
+        if not note:
+            raise ValidationError({"note": _("不批准时请写明理由，填报人会看到")})
+        row.state = LateRequestState.REFUSED
+    row.decided_by, row.decided_at, row.decision_note = actor, now, note
+    row.full_clean()
+    row.save(update_fields=["state", "decided_by", "decided_at", "decision_note", "exception"])
+    log_action(action=f"reporting.late_request.{row.state}", actor=actor, obj=row,
+               unit=row.unit, data={"dataset": row.dataset_code, "period": row.period,
+                                    "hours": hours if grant else None, "note": note})
+    return row
 
 
 @transaction.atomic

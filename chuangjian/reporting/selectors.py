@@ -32,6 +32,8 @@ from chuangjian.reporting.labels import period_label
 from chuangjian.reporting.models import (
     DataValue,
     DeadlineException,
+    LateRequest,
+    LateRequestState,
     NewsItem,
     Status,
     Submission,
@@ -370,3 +372,28 @@ def exceptions_for(unit: Unit, dataset_code: str, period: str) -> QuerySet[Deadl
 
 
 __all__ = ["parent_path"]
+
+
+def late_request_for(unit: Unit, dataset_code: str, period: str, *, scope: Scope
+                     ) -> LateRequest | None:
+    """The newest late-filing request of one report the scope may see (申请补报)."""
+    if not scope.allows(unit):
+        return None
+    return (LateRequest.objects.filter(unit=unit, dataset_code=dataset_code, period=period)
+            .select_related("requested_by", "decided_by").first())
+
+
+def pending_late_requests(*, scope: Scope, limit: int = 100) -> list[LateRequest]:
+    """Late-filing requests waiting for this reader's decision: units one level below
+    where they approve."""
+    qs = scope.filter(LateRequest.objects.filter(state=LateRequestState.PENDING)
+                      .select_related("unit", "requested_by"), field_name="unit__path")
+    return [r for r in qs.order_by("requested_at")[: limit * 2] if can_review(scope, r.unit)][:limit]
+
+
+def late_request_of(pk: int, *, scope: Scope) -> LateRequest:
+    found = scope.filter(LateRequest.objects.select_related("unit"),
+                         field_name="unit__path").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

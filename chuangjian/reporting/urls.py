@@ -21,6 +21,8 @@ urlpatterns = [
          name="check_field"),
     path("u/<str:code>/<str:dataset>/<str:period>/history/<str:element>/", views.value_history,
          name="history"),
+    path("u/<str:code>/<str:dataset>/<str:period>/late/", views.request_late, name="late_request"),
+    path("late/<int:pk>/decide/", views.decide_late, name="late_decide"),
     path("u/<str:code>/<str:dataset>/<str:period>/exception/", views.grant_exception,
          name="exception"),
 ]

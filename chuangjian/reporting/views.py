@@ -24,7 +24,7 @@ from chuangjian.org.scope import Cap, Scope
 from chuangjian.reporting import actions, selectors, xlsx
 from chuangjian.reporting.datasets import catalog
 from chuangjian.reporting.labels import period_error, report_kind_label
-from chuangjian.reporting.models import Channel, NewsItem, Status
+from chuangjian.reporting.models import Channel, LateRequestState, NewsItem, Status
 
 MAX_UPLOAD = xlsx.MAX_IMPORT_BYTES
 
@@ -58,8 +58,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     now = _now()
     rows = selectors.inbox(scope, now)
     queue = selectors.review_queue(scope, limit=20) if scope.allows_any(Cap.APPROVE) else []
+    late = selectors.pending_late_requests(scope=scope) if scope.allows_any(Cap.APPROVE) else []
     return render(request, "reporting/inbox.html", {
-        "rows": rows, "queue": queue, "now": now,
+        "rows": rows, "queue": queue, "now": now, "late_requests": late,
         "counts": {s: sum(r.state == s for r in rows) for s in ("overdue", "returned", "draft",
                                                                   "due", "done")},
         "can_approve": scope.allows_any(Cap.APPROVE),
@@ -127,7 +128,15 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
         if posted is not None:
             row.draft = posted.get(c, "")
         row.error = errors.get(c, "")
+    late = selectors.late_request_for(state.unit, state.dataset.code, str(state.period),
+                                      scope=_scope(request))
     context: dict[str, Any] = {"s": state, "general": general, **_neighbours(state),
+                               "late": late,
+                               "can_ask_late": bool(state.lock_reason) and state.overdue
+                               and state.dataset.lock_after_deadline
+                               and not (state.submission and state.submission.locked)
+                               and _scope(request).allows(state.unit, Cap.ENTER_DATA)
+                               and not (late and late.state == LateRequestState.PENDING),
                                "exceptions": selectors.exceptions_for(
                                    state.unit, state.dataset.code, str(state.period))
                                if state.can_review else []}
@@ -227,6 +236,47 @@ def grant_exception(request: HttpRequest, code: str, dataset: str, period: str) 
     except ValidationError as error:
         messages.error(request, _("；").join(error.messages))
     return redirect(_form_url(code, dataset, period))
+
+
+@login_required
+@require_POST
+def request_late(request: HttpRequest, code: str, dataset: str, period: str) -> HttpResponse:
+    """The filler asks the level above to let a locked report be filed late (申请补报)."""
+    scope = _scope(request)
+    unit = selectors.unit_for(scope, code, Cap.ENTER_DATA)
+    try:
+        actions.request_late_filing(actor=request.user, unit=unit, dataset_code=dataset,  # type: ignore[arg-type]
+                                    period=period, reason=request.POST.get("reason", "")[:1000],
+                                    scope=scope)
+        messages.success(request, _("补报申请已提交，上级批准后即可填报"))
+    except ValidationError as error:
+        messages.error(request, _("；").join(error.messages))
+    return redirect(_form_url(code, dataset, period))
+
+
+@login_required
+@require_POST
+def decide_late(request: HttpRequest, pk: int) -> HttpResponse:
+    """The level above grants (for so many hours) or refuses a late-filing request."""
+    scope = _scope(request)
+    row = selectors.late_request_of(pk, scope=scope)
+    grant = request.POST.get("decision") == "grant"
+    try:
+        hours = int(request.POST.get("hours", "24"))
+    except ValueError:
+        hours = 0
+    try:
+        actions.decide_late_filing(actor=request.user, request=row, grant=grant, hours=hours,  # type: ignore[arg-type]
+                                   note=request.POST.get("note", "")[:1000], scope=scope)
+        messages.success(request, ngettext("已批准补报：%(n)d 小时内可以填报",
+                                           "已批准补报：%(n)d 小时内可以填报", hours) % {"n": hours}
+                         if grant else _("已回复不批准补报"))
+    except ValidationError as error:
+        messages.error(request, _("；").join(error.messages))
+    nxt = request.POST.get("next", "")
+    if nxt == "inbox":
+        return redirect("reporting:inbox")
+    return redirect(_form_url(row.unit.code, row.dataset_code, row.period))
 
 
 # -- the 16:00 missing list ---------------------------------------------------------------

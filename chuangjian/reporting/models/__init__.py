@@ -3,11 +3,13 @@ from chuangjian.reporting.models.values import (
     Channel,
     DataValue,
     DeadlineException,
+    LateRequest,
+    LateRequestState,
     Rollup,
     Status,
     Submission,
     ValueChange,
 )
 
-__all__ = ["Channel", "DataValue", "DeadlineException", "NewsAttachment", "NewsItem", "Rollup",
+__all__ = ["Channel", "DataValue", "DeadlineException", "LateRequest", "LateRequestState", "NewsAttachment", "NewsItem", "Rollup",
            "Status", "Submission", "ValueChange"]

@@ -182,3 +182,43 @@ class DeadlineException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.dataset_code} {self.period} → {self.until}"
+
+
+class LateRequestState(models.TextChoices):
+    PENDING = "pending", _("待批准")
+    GRANTED = "granted", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class LateRequest(models.Model):
+    """A filler asks the level above to report after the deadline (申请补报).
+
+    Granting it makes a `DeadlineException` for the window the leader chooses, so the
+    lock, the timeliness count (a report filed this way is 迟报) and the audit trail
+    stay the ones the exception already has.
+    """
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    dataset_code = models.CharField(max_length=40)
+    period = models.CharField(max_length=16)
+    reason = models.CharField(_("补报理由"), max_length=300)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField()
+    state = models.CharField(_("状态"), max_length=8, choices=LateRequestState.choices,
+                             default=LateRequestState.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("批复意见"), max_length=300, blank=True)
+    exception = models.ForeignKey(DeadlineException, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["unit", "dataset_code", "period"],
+            condition=models.Q(state="pending"), name="reporting_one_pending_late_request")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.dataset_code} {self.period} ({self.state})"

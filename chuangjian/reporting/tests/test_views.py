@@ -276,3 +276,75 @@ def test_the_inbox_shows_every_overdue_report_the_worker_owes_however_old(
     rows = selectors.inbox(Scope.for_user(world.community_worker), shanghai(2026, 12, 2, 13))
     assert not any(str(r.period) == "2026-10" and r.dataset.code == monthly
                    and r.unit == world.community for r in rows)
+
+
+def _monthly(world: World) -> str:
+    from chuangjian.org.scope import Scope
+    from chuangjian.reporting import selectors
+    from chuangjian.reporting.tests.conftest import shanghai
+
+    rows = selectors.inbox(Scope.for_user(world.community_worker), shanghai(2026, 12, 2, 12))
+    return next(r.dataset.code for r in rows if r.dataset.period_type.value == "month")
+
+
+def test_a_worker_asks_for_late_filing_and_the_street_grants_it(
+        world: World, standards: object) -> None:
+    from chuangjian.reporting.models import LateRequest, LateRequestState
+
+    monthly = _monthly(world)
+    worker = world.client_for(world.community_worker)
+    url = reverse("reporting:form", args=["T-01-A-01", monthly, "2026-10"])
+    page = worker.get(url).content.decode()
+    assert "已锁定" in page and "申请补报" in page
+    # An empty reason is refused with the reason named; nothing is stored.
+    worker.post(reverse("reporting:late_request", args=["T-01-A-01", monthly, "2026-10"]),
+                {"reason": "  "})
+    assert not LateRequest.objects.exists()
+    worker.post(reverse("reporting:late_request", args=["T-01-A-01", monthly, "2026-10"]),
+                {"reason": "十月社区换届，未能按时填报"})
+    request = LateRequest.objects.get()
+    assert request.state == LateRequestState.PENDING
+    # Asking twice does not make a second request.
+    worker.post(reverse("reporting:late_request", args=["T-01-A-01", monthly, "2026-10"]),
+                {"reason": "再次申请"})
+    assert LateRequest.objects.count() == 1
+    # The worker cannot grant their own request; the neighbouring street cannot see it.
+    assert worker.post(reverse("reporting:late_decide", args=[request.pk]),
+                       {"decision": "grant", "hours": "24"}).status_code == 403
+    outsider = world.client_for(world.outsider)
+    assert outsider.post(reverse("reporting:late_decide", args=[request.pk]),
+                         {"decision": "grant", "hours": "24"}).status_code == 404
+    # The street leader sees it in the inbox and grants it for a day.
+    leader = world.client_for(world.street_leader)
+    inbox = leader.get(reverse("reporting:inbox")).content.decode()
+    assert "待我批准的补报申请" in inbox and "十月社区换届" in inbox
+    leader.post(reverse("reporting:late_decide", args=[request.pk]),
+                {"decision": "grant", "hours": "24", "next": "inbox"})
+    request.refresh_from_db()
+    assert request.state == LateRequestState.GRANTED and request.exception is not None
+    # The form is open again and the report is filed late.
+    response = worker.post(url, post_values({"t_households": 500, "t_satisfaction": 90,
+                                             "t_disputes": 2, "t_mediated": 2}))
+    assert response.status_code == 302
+    sub = Submission.objects.get(unit=world.community, dataset_code=monthly, period="2026-10")
+    assert sub.late
+
+
+def test_a_refusal_needs_a_reason_that_the_worker_reads(world: World, standards: object) -> None:
+    from chuangjian.reporting.models import LateRequest, LateRequestState
+
+    monthly = _monthly(world)
+    worker = world.client_for(world.community_worker)
+    worker.post(reverse("reporting:late_request", args=["T-01-A-01", monthly, "2026-09"]),
+                {"reason": "忘记了"})
+    request = LateRequest.objects.get()
+    leader = world.client_for(world.street_leader)
+    leader.post(reverse("reporting:late_decide", args=[request.pk]), {"decision": "refuse"})
+    request.refresh_from_db()
+    assert request.state == LateRequestState.PENDING  # no note, nothing decided
+    leader.post(reverse("reporting:late_decide", args=[request.pk]),
+                {"decision": "refuse", "note": "九月数据已由管区代报"})
+    request.refresh_from_db()
+    assert request.state == LateRequestState.REFUSED
+    page = worker.get(reverse("reporting:form", args=["T-01-A-01", monthly, "2026-09"]))
+    assert "九月数据已由管区代报" in page.content.decode()
