@@ -63,7 +63,7 @@ def parse_kind(text: str) -> str:
 
 def standard_version(code: str, year: int) -> StandardVersion:
     """The latest version of standard ``code`` in force in ``year``."""
-    versions = list(StandardVersion.objects.filter(code=code).order_by("-version"))
+    versions = list(StandardVersion.objects.filter(code=code).order_by("-version", "-overlay_version"))
     if not versions:
         raise AssessmentError(f"未知的标准「{code}」")
     for v in versions:

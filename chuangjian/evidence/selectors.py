@@ -95,14 +95,14 @@ def standard_in_force(code: str, year: int) -> StandardVersion | None:
     """The newest version of standard ``code`` in force in ``year``."""
     return (StandardVersion.objects.filter(code=code, year_from__lte=year)
             .filter(Q(year_to__isnull=True) | Q(year_to__gte=year))
-            .order_by("-version").first())
+            .order_by("-version", "-overlay_version").first())
 
 
 def standards_for_unit(unit: Unit, year: int) -> list[StandardVersion]:
     """The standards in force in ``year`` that apply to ``unit`` (newest version of each)."""
     found: dict[str, StandardVersion] = {}
     qs = (StandardVersion.objects.filter(year_from__lte=year)
-          .filter(Q(year_to__isnull=True) | Q(year_to__gte=year)).order_by("code", "-version"))
+          .filter(Q(year_to__isnull=True) | Q(year_to__gte=year)).order_by("code", "-version", "-overlay_version"))
     for sv in qs:
         if sv.code not in found and unit_matches(sv.levels, sv.categories, unit):
             found[sv.code] = sv

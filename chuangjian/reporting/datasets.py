@@ -209,7 +209,8 @@ class Catalog:
         latest: dict[str, StandardVersion] = {}
         for sv in self.versions:
             if sv.year_from <= year and (sv.year_to is None or year <= sv.year_to) and (
-                    sv.code not in latest or sv.version > latest[sv.code].version):
+                    sv.code not in latest or (sv.version, sv.overlay_version)
+                    > (latest[sv.code].version, latest[sv.code].overlay_version)):
                 latest[sv.code] = sv
         return sorted(latest.values(), key=lambda v: (v.campaign, v.code))
 

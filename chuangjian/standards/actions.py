@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +17,7 @@ from chuangjian.engine import expressions
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Cap, Scope
 from chuangjian.standards import models as m
-from chuangjian.standards.loader import LoadResult
+from chuangjian.standards.loader import LoadResult, StandardsInvalid
 from chuangjian.standards.plans import drafting
 from chuangjian.standards.plans.drafting import Row
 from chuangjian.standards.schema import Element, ProblemCategory, Standard
@@ -70,7 +71,7 @@ def load_standards(*, actor: User | None, result: LoadResult) -> LoadSummary:
         digest = hashlib.sha256(text.encode()).hexdigest()
         label = f"{standard.code} v{standard.version}"
         existing_version = m.StandardVersion.objects.filter(
-            code=standard.code, version=standard.version).first()
+            code=standard.code, version=standard.version, overlay_version=0).first()
         if existing_version is not None:
             if existing_version.content_hash == digest:
                 summary.unchanged.append(label)
@@ -78,7 +79,9 @@ def load_standards(*, actor: User | None, result: LoadResult) -> LoadSummary:
                 conflicts.append(f"{source.name}：标准「{standard.code}」第 {standard.version} 版"
                                  "已载入且内容不同；修改后的标准请提高 version")
             continue
-        _store_standard(standard, source, text, digest, result, stored)
+        _store_standard(standard, source_name=source.name, text=text, digest=digest,
+                        used=[stored[c] for c in result.elements_of(standard)],
+                        elements=stored, rule_lines=result.rule_lines.get(standard.key, ()))
         summary.created.append(label)
     if conflicts:
         # Raising rolls back everything this call wrote: nothing is half-loaded.
@@ -89,8 +92,10 @@ def load_standards(*, actor: User | None, result: LoadResult) -> LoadSummary:
     return summary
 
 
-def _store_standard(standard: Standard, source: Path, text: str, digest: str,
-                    result: LoadResult, elements: Mapping[str, m.DataElement]) -> None:
+def _store_standard(standard: Standard, *, source_name: str, text: str, digest: str,
+                    used: list[m.DataElement], elements: Mapping[str, m.DataElement],
+                    rule_lines: tuple[int | None, ...],
+                    overlay: Mapping[str, Any] | None = None) -> m.StandardVersion:
     version = m.StandardVersion.objects.create(
         code=standard.code, version=standard.version, name=standard.name,
         campaign=standard.campaign, description=standard.description,
@@ -100,8 +105,8 @@ def _store_standard(standard: Standard, source: Path, text: str, digest: str,
         plans=list(standard.plans), total=standard.total, pass_mark=standard.pass_mark,
         bonus_cap=standard.bonus_cap,
         tiers=[{"name": t.name.value, "min": t.min} for t in standard.tiers],
-        source_file=source.name, source_text=text, content_hash=digest)
-    version.elements.set([elements[c] for c in result.elements_of(standard)])
+        source_file=source_name, source_text=text, content_hash=digest, **(overlay or {}))
+    version.elements.set(used)
     rows = []
     order = 0
     for item in standard.items:
@@ -132,11 +137,10 @@ def _store_standard(standard: Standard, source: Path, text: str, digest: str,
             levels=[level.value for level in ds.levels], element_order=list(ds.elements))
         dataset.elements.set([elements[c] for c in ds.elements])
     # The rules as the loader parsed and type-checked them; submissions read these rows.
-    lines = result.rule_lines.get(standard.key, ())
     m.ValidationRule.objects.bulk_create([
         m.ValidationRule(standard=version, code=v.code, expression=v.expression.text,
                          message=v.message, order=i,
-                         line=lines[i - 1] if i - 1 < len(lines) else None)
+                         line=rule_lines[i - 1] if i - 1 < len(rule_lines) else None)
         for i, v in enumerate(standard.validations, 1)])
     counter = iter(range(1, 100_000))
 
@@ -149,6 +153,60 @@ def _store_standard(standard: Standard, source: Path, text: str, digest: str,
 
     for category in standard.problem_categories:
         store_category(category, None)
+    return version
+
+
+@dataclass
+class OverlaySummary:
+    version: m.StandardVersion
+    created: bool
+
+
+@transaction.atomic
+def load_overlay(*, actor: User | None, scope: Scope, path: str | Path) -> OverlaySummary:
+    """Store an office's overlay (本地设定) as a version of its standard of its own.
+
+    All or nothing, like a standard: the file is validated against the base version it
+    names (``StandardsInvalid`` with file and line); loading it again is a no-op; the same
+    overlay version with other content is refused (raise its ``version``).
+    """
+    from chuangjian.standards import overlays
+
+    if not scope.is_global:
+        # An overlay changes the verdicts of every unit of the deployment.
+        raise PermissionDenied("只有全区（县）范围的管理员可以载入本地设定")
+    overlay, _document, errors = overlays.read_overlay(path)
+    if overlay is None:
+        raise StandardsInvalid(errors)
+    base = m.StandardVersion.objects.filter(code=overlay.overlay, version=overlay.standard_version,
+                                            overlay_version=0).first()
+    if base is None:
+        raise ValidationError(f"{Path(path).name}：没有已载入的标准「{overlay.overlay}」"
+                              f"第 {overlay.standard_version} 版，请先载入标准")
+    result = overlays.apply_overlay(path, base.source_text).raise_for_errors()
+    assert result.standard is not None and result.overlay is not None  # noqa: S101 - checked above
+    digest = overlays.text_hash(result.merged_text)
+    existing = m.StandardVersion.objects.filter(code=base.code, version=base.version,
+                                                overlay_version=overlay.version).first()
+    if existing is not None:
+        if existing.overlay_text == result.text:
+            return OverlaySummary(existing, created=False)
+        raise ValidationError(f"{Path(path).name}：「{base.name}」的本地设定第 {overlay.version} 版"
+                              "已载入且内容不同；修改后的本地设定请提高 version")
+    used = list(base.elements.all())
+    lines = tuple(base.validation_rules.values_list("line", flat=True))
+    elements = {e.code: e for e in m.DataElement.objects.filter(
+        code__in={c for ds in result.standard.datasets for c in ds.elements})}
+    version = _store_standard(
+        result.standard, source_name=Path(path).name, text=result.merged_text, digest=digest,
+        used=used, elements=elements, rule_lines=lines,
+        overlay={"overlay_version": overlay.version, "overlay_name": overlay.name,
+                 "overlay_office": overlay.office, "overlay_reason": overlay.reason,
+                 "overlay_text": result.text})
+    log_action(action="standards.overlay.loaded", actor=actor, obj=version,
+               data={"standard": base.code, "version": base.version,
+                     "overlay_version": overlay.version, "parts": overlay.parts()})
+    return OverlaySummary(version, created=True)
 
 
 @dataclass(frozen=True)

@@ -60,16 +60,30 @@ class StandardVersion(models.Model):
     content_hash = models.CharField(max_length=64)
     loaded_at = models.DateTimeField(auto_now_add=True)
     elements = models.ManyToManyField(DataElement, related_name="standards", blank=True)
+    # An office's overlay (本地设定) on top of the built-in version ``version``: 0 for the
+    # file as shipped, else the overlay's own version. ``source_text`` then holds the
+    # merged standard and ``overlay_text`` the overlay file, verbatim.
+    overlay_version = models.PositiveIntegerField(_("本地设定版本"), default=0)
+    overlay_name = models.CharField(_("本地设定"), max_length=200, blank=True)
+    overlay_office = models.CharField(_("设定单位"), max_length=200, blank=True)
+    overlay_reason = models.TextField(_("设定理由"), blank=True)
+    overlay_text = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("创建标准")
         verbose_name_plural = _("创建标准")
-        ordering = ["campaign", "code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"],
-                                               name="standards_code_version_unique")]
+        ordering = ["campaign", "code", "-version", "-overlay_version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version", "overlay_version"],
+                                               name="standards_code_version_overlay_unique")]
 
     def __str__(self) -> str:
+        if self.overlay_version:
+            return f"{self.name}（第{self.version}版 · 本地设定第{self.overlay_version}版）"
         return f"{self.name}（第{self.version}版）"
+
+    @property
+    def is_overlay(self) -> bool:
+        return self.overlay_version > 0
 
     @property
     def level_names(self) -> list[str]:

@@ -16,7 +16,7 @@ import enum
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
@@ -650,3 +650,73 @@ class ElementLibrary(_Model):
 
     description: str = ""
     elements: tuple[Element, ...] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- plan vs office (本地设定)
+
+
+class PartOrigin(_Model):
+    """Who decided one part of a standard: the plan (quoted) or the platform (a default)."""
+
+    by: Literal["plan", "default"]
+    plan: PlanName | None = None
+    quote: str = ""
+    note: Text
+
+
+class Origins(_Model):
+    """Beside each built-in standard (``builtin/origins/<code>.yaml``): which of the parts an
+    office may set are the plan's words and which are our defaults. The plans set the
+    indicators and their targets (each quoted on the indicator); they never set a pass mark,
+    tiers or weights, and never say 否决, so those are defaults an overlay may change."""
+
+    standard: Slug
+    pass_mark: PartOrigin
+    tiers: PartOrigin
+    bonus_cap: PartOrigin
+    weights: PartOrigin
+    veto: PartOrigin
+
+    def part(self, name: str) -> PartOrigin:
+        found: PartOrigin = getattr(self, name)
+        return found
+
+
+OVERRIDABLE = ("pass_mark", "tiers", "bonus_cap", "weights", "veto")
+
+
+class IndicatorOverride(_Model):
+    """An office's weight (分值) or veto flag for one indicator."""
+
+    max: float | None = Field(default=None, gt=0, le=1000)
+    veto: bool | None = None
+
+
+class Overlay(_Model):
+    """An office's settings for a standard (本地设定), on top of the built-in file.
+
+    Only the defaults may change (pass mark, tiers, bonus cap, weights, veto items); the
+    plan's parts (indicators, targets, quotes) stay as the plan says. Versioned like a
+    standard: the same ``version`` with other content is refused.
+    """
+
+    overlay: Slug                      # the standard's code
+    standard_version: int = Field(ge=1)
+    version: int = Field(ge=1, le=999)
+    name: Text
+    office: Text
+    reason: Text
+    pass_mark: float | None = Field(default=None, ge=0)
+    tiers: tuple[TierMark, ...] | None = None
+    bonus_cap: float | None = Field(default=None, ge=0)
+    indicators: dict[Code, IndicatorOverride] = Field(default_factory=dict, max_length=500)
+
+    def parts(self) -> list[str]:
+        """The defaults this overlay changes."""
+        found = [name for name in ("pass_mark", "tiers", "bonus_cap")
+                 if getattr(self, name) is not None]
+        if any(o.max is not None for o in self.indicators.values()):
+            found.append("weights")
+        if any(o.veto is not None for o in self.indicators.values()):
+            found.append("veto")
+        return found

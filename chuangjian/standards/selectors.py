@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -57,7 +57,7 @@ def current_standards() -> QuerySet[WithAnnotations[StandardVersion, _IndicatorC
     """The latest version of every standard, with its indicator count."""
     latest_ids = []
     for _code, versions in groupby(
-            StandardVersion.objects.order_by("code", "-version").values_list("code", "pk"),
+            StandardVersion.objects.order_by("code", "-version", "-overlay_version").values_list("code", "pk"),
             key=lambda row: row[0]):
         latest_ids.append(next(versions)[1])
     return (StandardVersion.objects.filter(pk__in=latest_ids)
@@ -66,7 +66,8 @@ def current_standards() -> QuerySet[WithAnnotations[StandardVersion, _IndicatorC
 
 def standard_for(code: str, version: int | None = None) -> StandardVersion:
     qs = StandardVersion.objects.filter(code=code)
-    found = (qs.filter(version=version) if version else qs.order_by("-version")).first()
+    found = (qs.filter(version=version) if version else qs).order_by(
+        "-version", "-overlay_version").first()
     if found is None:
         raise Http404
     return found
@@ -130,3 +131,25 @@ def search_standards(query: str, *, scope: Scope) -> list[StandardVersion]:
     return list(current_standards().filter(Q(name__icontains=query) |
                                            Q(campaign__icontains=query) |
                                            Q(code__iexact=query)))
+
+
+def standard_parts(version: StandardVersion, *, scope: Scope) -> list[Any]:
+    """合格分、等次、加分上限、分值、否决项: each with who set it (the plan, quoted, or our
+    default and why) and, for an office's overlay, the built-in value it replaced.
+    Standards are readable by every signed-in person; the scope filters nothing."""
+    import yaml
+
+    from chuangjian.standards import overlays
+    from chuangjian.standards.loader import _class_keys
+    from chuangjian.standards.schema import Standard
+
+    def parse(text: str) -> Standard:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
+        return Standard.model_validate(data, context={"class_keys": _class_keys(data)})
+
+    base = None
+    if version.is_overlay:
+        shipped = StandardVersion.objects.filter(code=version.code, version=version.version,
+                                                 overlay_version=0).first()
+        base = parse(shipped.source_text) if shipped is not None else None
+    return overlays.part_rows(parse(version.source_text), base)

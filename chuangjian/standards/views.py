@@ -28,7 +28,7 @@ def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
     version = request.GET.get("version")
     standard = selectors.standard_for(code, int(version) if version and version.isdigit() else None)
     versions = StandardVersion.objects.filter(code=code).order_by("-version").values_list(
-        "version", flat=True)
+        "version", flat=True).distinct()
     table = selectors.standard_table(standard)
     indicators = [i for item in table for c in item.contents for i in c.indicators]
     names = dict(standard.elements.values_list("code", "name"))
@@ -50,4 +50,5 @@ def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
         "n_indicators": len(indicators),
         "base_total": sum(i.max_score for i in indicators if not i.bonus),
         "bonus_total": sum(i.max_score for i in indicators if i.bonus),
+        "parts": selectors.standard_parts(standard, scope=request.scope),  # type: ignore[attr-defined]
     })

@@ -74,7 +74,7 @@ def collect(scope: Scope, *, unit_code: str, standard_code: str, year: int, kind
             progress: Report | None = None) -> ExportData:
     """Everything an export shows, or ``ExportError`` with the reason in Chinese."""
     kind = parse_kind(kind)
-    standard = StandardVersion.objects.filter(code=standard_code).order_by("-version").first()
+    standard = StandardVersion.objects.filter(code=standard_code).order_by("-version", "-overlay_version").first()
     if standard is None:
         raise ExportError(_("未知的标准「%(code)s」") % {"code": standard_code})
     unit = scope.units().filter(code=unit_code).first()

@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chuangjian.standards import actions, loader, selectors
+from chuangjian.standards.models import StandardVersion
 
 
 class Command(BaseCommand):
-    help = "创建标准：validate 校验文件，list 列出，show 显示，load 载入，elements 数据元素用途"
+    help = ("创建标准：validate 校验文件，list 列出，show 显示，load 载入，elements 数据元素用途，"
+            "overlay 载入本地设定")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -22,6 +24,9 @@ class Command(BaseCommand):
         load = sub.add_parser("load", help="载入标准（默认载入内置标准；可重复运行）")
         load.add_argument("paths", nargs="*")
         sub.add_parser("elements", help="数据元素及使用它的标准")
+        overlay = sub.add_parser("overlay", help="载入本地设定（覆盖内置标准的合格分、等次、分值、否决项）")
+        overlay.add_argument("path")
+        overlay.add_argument("--check", action="store_true", help="只校验，不写入数据库")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"do_{options['action']}")(options)
@@ -54,6 +59,47 @@ class Command(BaseCommand):
         self.stdout.write(
             f"标准：新载入 {len(summary.created)} 个，未变 {len(summary.unchanged)} 个；"
             f"数据元素：新增 {summary.elements_created} 个，未变 {summary.elements_unchanged} 个")
+
+    def do_overlay(self, options: dict[str, Any]) -> None:
+        from chuangjian.org.scope import Scope
+        from chuangjian.standards import overlays
+
+        path = options["path"]
+        if options["check"]:
+            overlay, _document, errors = overlays.read_overlay(path)
+            base = (StandardVersion.objects.filter(
+                code=overlay.overlay, version=overlay.standard_version, overlay_version=0).first()
+                if overlay is not None else None)
+            if overlay is not None and base is not None:
+                errors = overlays.apply_overlay(path, base.source_text).errors
+            elif overlay is not None:
+                errors = [loader.StandardError(path, None, "overlay",
+                                               f"没有已载入的标准「{overlay.overlay}」"
+                                               f"第 {overlay.standard_version} 版")]
+            self._fail_on(errors)
+            self.stdout.write("校验通过：本地设定可以载入")
+            return
+        try:
+            summary = actions.load_overlay(actor=None, scope=Scope.system(), path=path)
+        except loader.StandardsInvalid as error:
+            self._fail_on(list(error.errors))
+            return
+        except ValidationError as error:
+            for message in error.messages:
+                self.stderr.write(message)
+            raise CommandError("载入失败，未写入任何内容", returncode=1) from error
+        v = summary.version
+        if summary.created:
+            self.stdout.write(f"已载入 {v.code} 第{v.version}版的本地设定第{v.overlay_version}版"
+                              f"「{v.overlay_name}」（{v.overlay_office}）")
+        else:
+            self.stdout.write(f"未变：{v.code} 第{v.version}版的本地设定第{v.overlay_version}版已载入")
+
+    def _fail_on(self, errors: list[loader.StandardError]) -> None:
+        if errors:
+            for error in errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"校验未通过：{len(errors)} 处错误，未载入任何内容", returncode=1)
 
     def do_list(self, options: dict[str, Any]) -> None:
         rows = list(selectors.current_standards())
