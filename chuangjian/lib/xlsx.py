@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -156,8 +156,13 @@ def check_workbook(data: bytes, *, max_rows: int = MAX_ROWS, max_cells: int = MA
 
 
 def read_workbook(data: bytes, *, max_rows: int = MAX_ROWS, max_cells: int = MAX_CELLS,
-                  max_columns: int = MAX_COLUMNS) -> Sheets:
-    """Every sheet's cells, after ``check_workbook``; raises ``XlsxRefused``."""
+                  max_columns: int = MAX_COLUMNS,
+                  wanted: Callable[[list[str]], Collection[str]] | None = None) -> Sheets:
+    """The cells of every sheet (or of the ``wanted`` ones), after ``check_workbook``.
+
+    Raises ``XlsxRefused``. ``wanted`` receives the sheet names in order and returns the
+    names to read, so a caller can check a small sheet before reading a large one.
+    """
     check_workbook(data, max_rows=max_rows, max_cells=max_cells)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -166,7 +171,10 @@ def read_workbook(data: bytes, *, max_rows: int = MAX_ROWS, max_cells: int = MAX
         raise _corrupt() from None
     try:
         sheets = Sheets(names=list(wb.sheetnames), rows={})
+        chosen = set(wanted(sheets.names)) if wanted is not None else set(sheets.names)
         for ws in wb.worksheets:
+            if ws.title not in chosen:
+                continue
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()  # the declared <dimension> is ignored
             sheets.rows[ws.title] = list(_rows(ws.title, ws.iter_rows(), max_rows=max_rows,

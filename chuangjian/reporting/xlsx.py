@@ -249,7 +249,7 @@ class ImportResult:
         return not self.errors
 
 
-def _read(content: bytes) -> tuple[Sheets | None, list[CellError]]:
+def _read(content: bytes, *, meta_only: bool = False) -> tuple[Sheets | None, list[CellError]]:
     if not content:
         return None, [CellError(0, "", "", _("文件为空"))]
     if len(content) > MAX_IMPORT_BYTES:
@@ -260,8 +260,12 @@ def _read(content: bytes) -> tuple[Sheets | None, list[CellError]]:
     try:
         # Streamed with rows and cells counted as they are read (the declared
         # dimension ignored): a small file with millions of cells is refused early.
+        # The small _meta sheet is read first, so a file that is not our template
+        # is refused before its data sheet is read.
         sheets = read_workbook(content, max_rows=MAX_ROWS + 2, max_cells=MAX_CELLS,
-                               max_columns=MAX_COLUMNS)
+                               max_columns=MAX_COLUMNS,
+                               wanted=(lambda names: [META_SHEET]) if meta_only
+                               else (lambda names: [*names[:1], META_SHEET]))
     except XlsxRefused as refused:
         return None, [CellError(0, "", "", refused.message)]
     return sheets, []
@@ -279,12 +283,10 @@ def import_workbook(content: bytes, *, actor: User | None, scope: Scope,
                     now: dt.datetime | None = None) -> ImportResult:
     """Check every row, then save all of it in one transaction — or nothing at all."""
     now = now or timezone.now()
-    sheets, file_errors = _read(content)
+    sheets, file_errors = _read(content, meta_only=True)
     result = ImportResult(errors=file_errors)
     if sheets is None:
         return result
-    # The data sheet is the first one, whatever language its name is in.
-    rows = sheets.first()
     code = ""
     years = {now.astimezone(SHANGHAI).year}
     if META_SHEET in sheets.names:
@@ -298,6 +300,12 @@ def import_workbook(content: bytes, *, actor: User | None, scope: Scope,
                                                     "被改动）；请用本系统重新下载模板")))
         return result
     result.dataset_code = code
+    sheets, file_errors = _read(content)
+    if sheets is None:
+        result.errors.extend(file_errors)
+        return result
+    # The data sheet is the first one, whatever language its name is in.
+    rows = sheets.first()
     if len(rows) < 2:
         result.errors.append(CellError(0, "", "", _("表格缺少表头（第 1、2 行）")))
         return result
