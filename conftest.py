@@ -23,6 +23,25 @@ def _fast_settings(settings):  # type: ignore[no-untyped-def]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):  # type: ignore[no-untyped-def]
+    """``force_login`` stands for a finished sign-in: password and, where the roles ask
+    for it, the second factor (TOTP). Tests of the sign-in itself post to the pages."""
+    from django.test import Client
+
+    from chuangjian.accounts.otp import SESSION_VERIFIED
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):  # type: ignore[no-untyped-def]
+        original(self, user, backend)
+        session = self.session
+        session[SESSION_VERIFIED] = "force_login"
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     # Debian's Chromium, never a downloaded one; and no traffic to outside hosts.

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "chuangjian.sources",
     "chuangjian.org",
     "chuangjian.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "chuangjian.audit",
     "chuangjian.standards",
     "chuangjian.reporting",
@@ -71,15 +74,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Idle (30 min) and absolute (12 h) session limits, then the account gate: a forced
-    # password change before anything else.
+    # Idle (30 min) and absolute (12 h) session limits.
     "chuangjian.accounts.middleware.SessionLimitsMiddleware",
-    "chuangjian.accounts.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chuangjian.org.middleware.ScopeMiddleware",
+    # The account gate, once the scope is known: a forced password change, then the
+    # second factor (TOTP) for roles that need it, before any other page.
+    "chuangjian.accounts.middleware.AccountGateMiddleware",
     # Turns django-ratelimit's refusal into a Chinese 429 page (RATELIMIT_VIEW).
     "django_ratelimit.middleware.RatelimitMiddleware",
     # AxesMiddleware must be last: it turns a locked-out login into its response.
@@ -180,6 +184,9 @@ LOGIN_ADDRESS_FAILURE_RATE = env.str("LOGIN_ADDRESS_FAILURE_RATE", default="20/1
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_ABSOLUTE_AGE = int(env.float("SESSION_ABSOLUTE_HOURS", default=12) * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_AGE
+
+# The second factor (TOTP, django-otp): the name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="社区创建工作管理平台")
 
 # The audit log is kept at least 180 days (网络安全法 §21); `chuangjian purge_audit` deletes
 # older entries and refuses any shorter period.

@@ -69,3 +69,14 @@ def locked_accounts(*, scope: Scope) -> list[LockedAccount]:
                            last_attempt=by_name[u.username]["last"],
                            unlocks_at=by_name[u.username]["last"] + cooloff) for u in people]
     return sorted(found, key=lambda a: a.last_attempt, reverse=True)
+
+
+def people_with_second_factor(*, scope: Scope, query: str = "") -> QuerySet[User]:
+    """People within the scope who have bound an authenticator app, by username."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    people = secured_people(scope=scope).filter(
+        pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id"))
+    if query:
+        people = people.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    return people.order_by("username")

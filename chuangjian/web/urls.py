@@ -10,6 +10,8 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", account.password_change, name="password_change"),
+    path("account/2fa/enrol/", account.otp_enrol, name="otp_enrol"),
+    path("account/2fa/verify/", account.otp_verify, name="otp_verify"),
     path("", home.home, name="home"),
     path("tree/", tree.tree, name="tree"),
     path("tree/<str:code>/children/", tree.tree_children, name="tree_children"),
@@ -31,6 +33,7 @@ urlpatterns = [
     path("audit/", audit.audit, name="audit"),
     path("security/", security.security, name="security"),
     path("security/<int:pk>/unlock/", security.security_unlock, name="security_unlock"),
+    path("security/<int:pk>/otp-reset/", security.security_otp_reset, name="security_otp_reset"),
     path("search/", search.search, name="search"),
     path("", include("chuangjian.web.urls_io")),
 ]
