@@ -87,7 +87,7 @@ class AccountGateMiddleware:
             # A browser session calling the API is held at the same gate.
             return JsonResponse({"detail": message}, status=403)
         url = reverse(page)
-        if request.method == "GET" and request.path != "/":
+        if page == "web:otp_verify" and request.method == "GET" and request.path != "/":
             # Back to the page asked for, once the gate is passed.
             url += "?" + urlencode({"next": request.get_full_path()})
         return redirect(url)
