@@ -31,7 +31,7 @@ from chuangjian.evidence.models import (
     EvidenceWindow,
 )
 from chuangjian.files.models import FileKind, StoredFile
-from chuangjian.files.storing import store_file
+from chuangjian.files.storing import discarded_on_error, store_file
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Cap, Scope
 
@@ -113,6 +113,7 @@ def _notify(unit_id: int, kind: ActivityType, day: dt.date) -> None:
         source_registry.changed(unit_id=unit_id, element_codes=codes, day=day)
 
 
+@discarded_on_error()
 @transaction.atomic
 def create_activity(*, actor: User | None, unit: Unit, type: ActivityType, title: str,
                     date: dt.date, place: str, organiser: str, participants_count: int,
@@ -137,6 +138,7 @@ def create_activity(*, actor: User | None, unit: Unit, type: ActivityType, title
     return activity
 
 
+@discarded_on_error()
 @transaction.atomic
 def update_activity(*, actor: User | None, activity: Activity, uploads: Sequence[Any] = (),
                     remove_files: Iterable[int] = (), scope: Scope | None = None,
@@ -180,6 +182,7 @@ def delete_activity(*, actor: User | None, activity: Activity, scope: Scope | No
     _notify(unit.pk, kind, day)
 
 
+@discarded_on_error()
 @transaction.atomic
 def upload_document(*, actor: User | None, unit: Unit, title: str, date: dt.date, upload: Any,
                     note: str = "", scope: Scope | None = None) -> EvidenceDocument:

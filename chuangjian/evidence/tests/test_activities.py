@@ -136,3 +136,14 @@ def test_only_administrators_add_activity_types_and_only_countable_elements(worl
     made = actions.save_activity_type(actor=world.superuser, name="读书会", code="book_club",
                                       elements=["cultural_sports_activities"], keywords=["读书"])
     assert made.elements == ["cultural_sports_activities"] and made.order > 0
+
+
+def test_a_refused_upload_leaves_none_of_the_activitys_files_on_disk(world, settings,
+                                                                     tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    bad = SimpleUploadedFile("report.html", b"<script>alert(1)</script>")
+    with pytest.raises(ValidationError, match="文件类型不支持"):
+        activity(world.community_worker, world.community, uploads=[pdf(), bad])
+    assert not Activity.objects.exists()
+    assert not StoredFile.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
