@@ -935,9 +935,13 @@ def projected_inputs(spec: StandardSpec, inputs: Inputs, as_of: dt.date, year: i
 
 def unit_classes(standard_code: str, year: int, *, path: str | None = None,
                  unit_ids: Iterable[int] = ()) -> dict[int, str]:
-    """Each unit's class (保无毒 / 创无毒) for the year: the latest assignment within it."""
+    """Each unit's class (保无毒 / 创无毒) for the year: the latest assignment made for a
+    period up to the year's end (a class holds until a later period changes it).
+
+    Periods are ``2026`` or ``2026Q3``, which sort before ``2027`` as text.
+    """
     qs = UnitClassAssignment.objects.filter(standard_code=standard_code,
-                                            period__startswith=str(year),
+                                            period__lt=str(year + 1),
                                             unit_class__isnull=False)
     qs = qs.filter(unit__path__startswith=path) if path else qs.filter(unit_id__in=list(unit_ids))
     rows = (qs

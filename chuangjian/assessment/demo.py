@@ -24,6 +24,7 @@ from chuangjian.assessment.spec import spec_for
 from chuangjian.audit.log import log_action
 from chuangjian.engine.periods import Period
 from chuangjian.org.models import Membership, Role, Unit, User
+from chuangjian.org.scope import Scope
 from chuangjian.reporting import actions as reporting_actions
 from chuangjian.reporting.datasets import catalog
 from chuangjian.reporting.demo import _values
@@ -128,6 +129,33 @@ def _reviewer_scores(version: StandardVersion, year: int, units: list[Unit]) -> 
     return len(rows)
 
 
+def _unit_classes(version: StandardVersion, year: int, root: Unit) -> int:
+    """Give every unit its class for the year (保无毒 / 创无毒 …) the way an office would:
+    the 动态升降 step suggests it from the previous year's figures (or this year's, when
+    the demo holds no earlier year), and the demo confirms every suggestion."""
+    from chuangjian.assessment.classes import class_values
+    from chuangjian.standards import actions as standards_actions
+    from chuangjian.standards.models import UnitClassAssignment
+
+    if not version.unit_classes.exists() or UnitClassAssignment.objects.filter(
+            standard_code=version.code, period=str(year), unit_class__isnull=False).exists():
+        return 0
+    scope = Scope.system()
+    values: dict[int, dict[str, float | None]] = {}
+    based_on = year
+    for based_on in (year - 1, year):
+        values = class_values(scope=scope, standard_code=version.code, year=based_on, unit=root)
+        if any(v is not None for row in values.values() for v in row.values()):
+            break
+    if not values:
+        return 0
+    standards_actions.propose_unit_classes(actor=None, scope=scope, standard=version,
+                                           period=str(year), values=values,
+                                           based_on=str(based_on))
+    return standards_actions.confirm_unit_classes(actor=None, scope=scope,
+                                                  standard_code=version.code, period=str(year))
+
+
 def run(stdout: TextIO, *, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     year = today.year
@@ -139,12 +167,14 @@ def run(stdout: TextIO, *, today: dt.date | None = None) -> None:
     units = [u for u in Unit.objects.filter(path__startswith=root.path) if open_during_year(u, year)]
     scored = 0
     made = 0
+    classed = 0
     for version in StandardVersion.objects.order_by("code", "-version"):
         if not (version.year_from <= year and (version.year_to is None or year <= version.year_to)):
             continue
         if actions.standard_version(version.code, year).pk != version.pk:
             continue
         scored += _reviewer_scores(version, year, units)
+        classed += _unit_classes(version, year, root)
         for kind in (Kind.SELF, Kind.REVIEW):
             exists = AssessmentRun.objects.filter(standard_code=version.code, year=year,
                                                   kind=kind, root=root, current=True,
@@ -160,4 +190,5 @@ def run(stdout: TextIO, *, today: dt.date | None = None) -> None:
         actions.start_run(actor=None, standard_code="wenming_shequ", year=year, kind=Kind.SPOT,
                           unit=root, today=today)
         made += 1
-    stdout.write(f"演示考核：补报 {year} 年报 {filed} 份，评审打分 {scored} 项，新算考核批次 {made} 个\n")
+    stdout.write(f"演示考核：补报 {year} 年报 {filed} 份，评审打分 {scored} 项，"
+                 f"确认单位类别 {classed} 个，新算考核批次 {made} 个\n")

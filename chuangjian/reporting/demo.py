@@ -59,8 +59,15 @@ def _value(rng: random.Random, element: DataElement, base: float) -> Any:
     return round(value, 1)
 
 
+DRUG_FREE_TOWN = "QY-03"  # 白石镇 in org/demo.py
+
+
 def _base(unit: Unit, element: DataElement, period_type: PeriodType) -> float:
     rng = random.Random(f"{unit.code}/{element.code}")  # noqa: S311 - demo data, not security
+    if element.code == "registered_drug_users":
+        # 篇2 sorts towns by the drug users registered at a year's end: none → 保无毒, under
+        # 200 → 创无毒. The demo keeps them at that scale, with one town (白石镇) drug-free.
+        return 0.0 if unit.code.startswith(DRUG_FREE_TOWN) else rng.uniform(2, 12)
     if element.type == "percent":
         return rng.uniform(82, 97)
     scale = {PeriodType.DAY: 6, PeriodType.WEEK: 20, PeriodType.MONTH: 25,

@@ -11,11 +11,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chuangjian.audit.log import log_action
 from chuangjian.engine import expressions
+from chuangjian.engine.periods import Period, PeriodError, PeriodType
 from chuangjian.org.models import Unit, User
-from chuangjian.org.scope import Cap, Scope
+from chuangjian.org.scope import Cap, Scope, require
 from chuangjian.standards import models as m
 from chuangjian.standards.loader import LoadResult, StandardsInvalid
 from chuangjian.standards.plans import drafting
@@ -216,6 +218,34 @@ class ClassDecision:
     reason: str
 
 
+def _decide(standard: m.StandardVersion, values: Mapping[int, Mapping[str, float | None]]
+            ) -> list[tuple[int, m.UnitClassDefinition | None, str]]:
+    """Each unit's first class (by ``order``) whose rule holds for ``values``, and why."""
+    classes = list(standard.unit_classes.order_by("order"))
+    if not classes:
+        raise ValidationError(f"标准「{standard.name}」没有定义单位类别")
+    unit_ids = list(values)
+    codes = {code for unit_values in values.values() for code in unit_values}
+    # One evaluation per class rule over all units at once (arrays, not a unit loop).
+    env = expressions.DictEnvironment(
+        {code: [values[u].get(code) for u in unit_ids] for code in codes}, n=len(unit_ids))
+    outcomes = [(c, expressions.evaluate(expressions.parse(c.rule), env)) for c in classes]
+    decided: list[tuple[int, m.UnitClassDefinition | None, str]] = []
+    for i, unit_id in enumerate(unit_ids):
+        chosen: m.UnitClassDefinition | None = None
+        reason = "没有符合的类别"
+        for definition, outcome in outcomes:
+            if outcome.missing[i]:
+                reason = (f"无法判断是否属于「{definition.name}」："
+                          f"{expressions.reason_text(int(outcome.missing[i]))}")
+                continue
+            if outcome.value[i]:
+                chosen, reason = definition, f"符合「{definition.name}」的条件：{definition.rule}"
+                break
+        decided.append((unit_id, chosen, reason))
+    return decided
+
+
 @transaction.atomic
 def assign_unit_classes(
     *,
@@ -231,31 +261,13 @@ def assign_unit_classes(
     动态升降 of 篇9, visible as history. Missing data places the unit in no class and
     says why, rather than guessing.
     """
-    classes = list(standard.unit_classes.order_by("order"))
-    if not classes:
-        raise ValidationError(f"标准「{standard.name}」没有定义单位类别")
-    unit_ids = list(values)
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)}
-    codes = {code for unit_values in values.values() for code in unit_values}
-    # One evaluation per class rule over all units at once (arrays, not a unit loop).
-    env = expressions.DictEnvironment(
-        {code: [values[u].get(code) for u in unit_ids] for code in codes}, n=len(unit_ids))
-    outcomes = [(c, expressions.evaluate(expressions.parse(c.rule), env)) for c in classes]
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=list(values))}
     decisions: list[ClassDecision] = []
-    for i, unit_id in enumerate(unit_ids):
-        chosen: m.UnitClassDefinition | None = None
-        reason = "没有符合的类别"
-        for definition, outcome in outcomes:
-            if outcome.missing[i]:
-                reason = (f"无法判断是否属于「{definition.name}」："
-                          f"{expressions.reason_text(int(outcome.missing[i]))}")
-                continue
-            if outcome.value[i]:
-                chosen, reason = definition, f"符合「{definition.name}」的条件：{definition.rule}"
-                break
+    for unit_id, chosen, reason in _decide(standard, values):
         m.UnitClassAssignment.objects.update_or_create(
             unit_id=unit_id, standard_code=standard.code, period=period,
-            defaults={"unit_class": chosen, "reason": reason})
+            defaults={"unit_class": chosen, "reason": reason,
+                      "assigned_by": actor if actor is not None and actor.pk else None})
         decisions.append(ClassDecision(units[unit_id], chosen, reason))
     log_action(action="standards.classes.assigned", actor=actor,
                data={"standard": standard.code, "period": period, "units": len(decisions)})
@@ -290,3 +302,120 @@ def draft_standard_from_plan(*, scope: Scope, actor: User | None, rows: Sequence
     log_action(action="standards.draft.written", actor=actor,
                data={"plan": plan, "name": name, "indicators": len(rows), "valid": not errors})
     return PlanDraft(yaml=text, errors=errors, plan=plan)
+
+
+def class_standard(standard_code: str) -> m.StandardVersion:
+    """The newest stored version of a standard that defines unit classes."""
+    version = (m.StandardVersion.objects.filter(code=standard_code, unit_classes__isnull=False)
+               .order_by("-version").first())
+    if version is None:
+        raise ValidationError({"standard": _("标准「%(code)s」不存在或没有定义单位类别")
+                               % {"code": standard_code}})
+    return version
+
+
+def class_period(text: str) -> str:
+    """A year (``2026``) or a quarter (``2026Q2``) from which a class holds."""
+    try:
+        period = Period.parse(str(text))
+    except PeriodError as error:
+        raise ValidationError({"period": _("起始期间「%(text)s」无法识别：%(error)s")
+                               % {"text": text, "error": error}}) from None
+    if period.type not in (PeriodType.YEAR, PeriodType.QUARTER):
+        raise ValidationError({"period": _("起始期间「%(text)s」应为年度（如 2026）或季度（如 2026Q2）")
+                               % {"text": text}})
+    return str(period)
+
+
+def class_named(standard: m.StandardVersion, text: str) -> m.UnitClassDefinition:
+    """The class of ``standard`` whose name or code is ``text``."""
+    text = str(text).strip()
+    for definition in standard.unit_classes.all():
+        if text in (definition.name, definition.code):
+            return definition
+    names = "、".join(standard.unit_classes.values_list("name", flat=True))
+    raise ValidationError({"unit_class": _("「%(standard)s」没有类别「%(text)s」（可选：%(names)s）")
+                           % {"standard": standard.name, "text": text, "names": names}})
+
+
+@transaction.atomic
+def set_unit_class(*, actor: User | None, scope: Scope, unit: Unit, standard_code: str,
+                   period: str, unit_class: str, reason: str = "") -> m.UnitClassAssignment:
+    """Put ``unit`` in a class from ``period`` on (a person's decision, 人工评定).
+
+    The class holds for later periods until another row changes it; earlier periods keep
+    theirs. Re-setting the same period replaces its class, and the audit log keeps both.
+    """
+    require(scope, unit, Cap.MANAGE_UNITS)
+    standard = class_standard(standard_code)
+    period = class_period(period)
+    definition = class_named(standard, unit_class)
+    reason = reason.strip()[:300] or "人工评定"
+    before = (m.UnitClassAssignment.objects.filter(unit=unit, standard_code=standard.code,
+                                                   period=period)
+              .values_list("unit_class__name", flat=True).first())
+    row, _created = m.UnitClassAssignment.objects.update_or_create(
+        unit=unit, standard_code=standard.code, period=period,
+        defaults={"unit_class": definition, "reason": reason,
+                  "assigned_by": actor if actor is not None and actor.pk else None})
+    log_action(action="standards.classes.set", actor=actor, obj=row, unit=unit,
+               data={"standard": standard.code, "period": period, "class": definition.name,
+                     "before": before, "reason": reason})
+    return row
+
+
+@transaction.atomic
+def propose_unit_classes(*, actor: User | None, scope: Scope, standard: m.StandardVersion,
+                         period: str, values: Mapping[int, Mapping[str, float | None]],
+                         based_on: str) -> list[ClassDecision]:
+    """动态升降 (篇9): suggest each unit's class for ``period`` from ``based_on``'s results.
+
+    Only a suggestion: the unit's class changes when a person confirms it
+    (``confirm_unit_classes``); until then the class it already has still holds.
+    """
+    period = class_period(period)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=list(values))}
+    for unit in units.values():
+        require(scope, unit, Cap.MANAGE_UNITS)
+    decisions: list[ClassDecision] = []
+    for unit_id, chosen, reason in _decide(standard, values):
+        text = f"据 {based_on} 年结果：{reason}"[:300]
+        m.UnitClassAssignment.objects.update_or_create(
+            unit_id=unit_id, standard_code=standard.code, period=period,
+            defaults={"proposed_class": chosen, "proposal_reason": text},
+            create_defaults={"proposed_class": chosen, "proposal_reason": text, "reason": ""})
+        decisions.append(ClassDecision(units[unit_id], chosen, text))
+    log_action(action="standards.classes.proposed", actor=actor,
+               data={"standard": standard.code, "period": period, "based_on": based_on,
+                     "units": len(decisions)})
+    return decisions
+
+
+@transaction.atomic
+def confirm_unit_classes(*, actor: User | None, scope: Scope, standard_code: str, period: str,
+                         units: Sequence[Unit] | None = None) -> int:
+    """Make the suggested classes of ``period`` the units' classes (all, or ``units``).
+
+    A unit with no class suggested (its data did not say) keeps the class it had.
+    """
+    standard = class_standard(standard_code)
+    period = class_period(period)
+    rows = (m.UnitClassAssignment.objects.select_for_update()
+            .filter(standard_code=standard.code, period=period, proposed_class__isnull=False)
+            .select_related("unit", "proposed_class", "unit_class"))
+    if units is not None:
+        rows = rows.filter(unit__in=[u.pk for u in units])
+    confirmed = 0
+    for row in rows:
+        require(scope, row.unit, Cap.MANAGE_UNITS)
+        before = row.unit_class.name if row.unit_class else None
+        row.unit_class = row.proposed_class
+        row.reason = f"确认动态升降建议：{row.proposal_reason}"[:300]
+        row.assigned_by = actor if actor is not None and actor.pk else None
+        row.save(update_fields=["unit_class", "reason", "assigned_by", "evaluated_at"])
+        log_action(action="standards.classes.confirmed", actor=actor, obj=row, unit=row.unit,
+                   data={"standard": standard.code, "period": period,
+                         "class": row.unit_class.name if row.unit_class else None,
+                         "before": before})
+        confirmed += 1
+    return confirmed

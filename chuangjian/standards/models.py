@@ -151,14 +151,26 @@ class UnitClassDefinition(models.Model):
 
 
 class UnitClassAssignment(models.Model):
-    """The class a unit was in for a period; a new row per period keeps 动态升降 history."""
+    """The class a unit is in from a period on (effective-dated: it holds until a later
+    period's row changes it); a new row per period keeps the 动态升降 history.
+
+    ``proposed_class`` is the yearly 动态升降 step's suggestion for the period, made from
+    the previous year's results; it counts only once a person confirms it into
+    ``unit_class``.
+    """
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="classes")
     standard_code = models.CharField(max_length=64)
-    period = models.CharField(max_length=16)
+    period = models.CharField(_("起始期间"), max_length=16)
     unit_class = models.ForeignKey(UnitClassDefinition, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=300)
+                                   on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("单位类别"))
+    reason = models.CharField(_("依据"), max_length=300)
+    assigned_by = models.ForeignKey("org.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    proposed_class = models.ForeignKey(UnitClassDefinition, null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    proposal_reason = models.CharField(max_length=300, blank=True)
     evaluated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

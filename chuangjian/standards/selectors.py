@@ -153,3 +153,48 @@ def standard_parts(version: StandardVersion, *, scope: Scope) -> list[Any]:
                                                  overlay_version=0).first()
         base = parse(shipped.source_text) if shipped is not None else None
     return overlays.part_rows(parse(version.source_text), base)
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    """One unit's class for a year: what holds, since when, and any suggestion pending."""
+
+    unit: Unit
+    unit_class: str | None
+    since: str | None
+    reason: str
+    proposed: str | None
+    proposal_reason: str
+
+
+def class_rows(*, scope: Scope, standard_code: str, year: int, root: Unit) -> list[ClassRow]:
+    """Every unit under ``root`` (that ``scope`` sees and the standard applies to) with the
+    class holding in ``year`` and the 动态升降 suggestion for ``year + 1`` not yet confirmed."""
+    from chuangjian.standards.models import UnitClassAssignment
+
+    standard = (StandardVersion.objects.filter(code=standard_code, unit_classes__isnull=False)
+                .order_by("-version").first())
+    if standard is None:
+        raise Http404
+    units = [u for u in scope.filter(Unit.objects.filter(path__startswith=root.path,
+                                                         closed_on__isnull=True))
+             .order_by("path") if unit_matches(standard.levels, standard.categories, u)]
+    ids = [u.pk for u in units]
+    held: dict[int, UnitClassAssignment] = {}
+    pending: dict[int, UnitClassAssignment] = {}
+    for row in (UnitClassAssignment.objects
+                .filter(standard_code=standard.code, unit_id__in=ids, period__lt=str(year + 2))
+                .select_related("unit_class", "proposed_class").order_by("period")):
+        if row.unit_class_id is not None and row.period < str(year + 1):
+            held[row.unit_id] = row
+        if (row.period.startswith(str(year + 1)) and row.proposed_class_id is not None
+                and row.proposed_class_id != row.unit_class_id):
+            pending[row.unit_id] = row
+    out = []
+    for u in units:
+        h, p = held.get(u.pk), pending.get(u.pk)
+        out.append(ClassRow(u, h.unit_class.name if h and h.unit_class else None,
+                            h.period if h else None, h.reason if h else "",
+                            p.proposed_class.name if p and p.proposed_class else None,
+                            p.proposal_reason if p else ""))
+    return out

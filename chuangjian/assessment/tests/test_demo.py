@@ -8,9 +8,12 @@ import io
 from chuangjian.assessment import demo
 from chuangjian.assessment.models import AssessmentRun, ReviewerScore, UnitResult
 from chuangjian.org.demo import build_demo
+from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
 from chuangjian.reporting.demo import build_reporting_demo
 from chuangjian.standards import actions as standards_actions
 from chuangjian.standards import loader
+from chuangjian.standards.selectors import class_rows
 
 
 def test_the_demo_assesses_every_standard_and_is_repeatable(db: None) -> None:
@@ -30,3 +33,23 @@ def test_the_demo_assesses_every_standard_and_is_repeatable(db: None) -> None:
     count = AssessmentRun.objects.count()
     demo.run(io.StringIO(), today=today)
     assert AssessmentRun.objects.count() == count
+
+
+def test_the_demo_gives_every_unit_its_class_so_class_targets_compute(db: None) -> None:
+    build_demo()
+    standards_actions.load_standards(actor=None, result=loader.load_builtin())
+    today = dt.date(2026, 11, 20)
+    build_reporting_demo(today=today, days=1, months=1)
+    demo.run(io.StringIO(), today=today)
+    root = Unit.objects.get(parent__isnull=True)
+    towns = {r.unit.name: r.unit_class for r in class_rows(
+        scope=Scope.system(), standard_code="wudu_xian", year=2026, root=root)}
+    # 篇2: 尚未染毒的乡镇 保无毒; 本地籍实有吸毒人员数不到200人的乡镇 创无毒.
+    assert towns == {"城关街道": "创无毒", "东湖街道": "创无毒", "白石镇": "保无毒"}
+    villages = class_rows(scope=Scope.system(), standard_code="wudu_zhen", year=2026, root=root)
+    assert villages and all(r.unit_class for r in villages)
+    # Class targets now compute: no unit of a current run lacks its class.
+    for result in UnitResult.objects.filter(run__current=True,
+                                            run__standard_code__in=["wudu_xian", "wudu_zhen"]):
+        assert not any("未设置类别" in (item.get("n") or "") + (item.get("t") or "")
+                       for item in result.items.values()), result.unit
