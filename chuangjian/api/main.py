@@ -7,6 +7,7 @@ from ninja.renderers import JSONRenderer
 
 from chuangjian.api.auth import ActiveSessionAuth, TokenAuth
 from chuangjian.api.units import router as units_router
+from chuangjian.assessment.api import router as assessment_router
 from chuangjian.reporting.api import router as reporting_router
 
 
@@ -26,3 +27,4 @@ api = NinjaAPI(
 )
 api.add_router("/", units_router)
 api.add_router("/", reporting_router)
+api.add_router("/", assessment_router)

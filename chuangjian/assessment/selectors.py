@@ -611,3 +611,46 @@ def target_threshold(ind: IndicatorSpec, year: int, unit: Unit) -> float | None:
     """The numeric threshold of ``ind``'s target for ``unit`` in ``year`` (e.g. 90 for
     ≥ 90%), or None when the target is not a plain comparison (dashboards' target line)."""
     return _threshold(ind, year, unit)
+
+
+_STATUS = {int(TargetStatus.MET): "met", int(TargetStatus.NOT_MET): "not_met",
+           int(TargetStatus.UNKNOWN): "unknown"}
+
+
+def run_results(scope: Scope, *, run: AssessmentRun) -> list[dict[str, Any]]:
+    """The run's results as plain data, one object per unit the scope sees, in tree order:
+    what ``chuangjian assess --json`` prints and the API returns.
+
+    ``status`` of an indicator is met / not_met / unknown (no value or no target applies);
+    ``met`` is the same as true / false / null. ``target`` is the target that applied, in
+    words; ``pass_mark`` is the mark the unit's total was compared with.
+    """
+    spec = spec_for(run.standard)
+    rows = list(scope.filter(UnitResult.objects.filter(run=run), field_name="unit__path")
+                .select_related("unit").order_by("unit__path"))
+    parents = dict(Unit.objects.filter(pk__in={r.parent_id_at_run for r in rows
+                                               if r.parent_id_at_run})
+                   .values_list("pk", "code"))
+    standard = run.standard
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        factor = (r.base_max / standard.total if r.sheet != MAIN and standard.total else 1.0)
+        indicators = []
+        for ind in spec.indicators:
+            data = r.items.get(ind.code)
+            if data is None:
+                continue
+            status = _STATUS.get(int(data.get("s", 0)), "unknown")
+            indicators.append({
+                "code": ind.code, "name": ind.name, "value": data.get("v"),
+                "target": data.get("t") or None,
+                "met": {"met": True, "not_met": False}.get(status),
+                "score": data.get("p"), "max_score": data.get("x", ind.max_score),
+                "status": status})
+        out.append({
+            "unit": r.unit.code, "name": r.unit.name, "level": r.unit.level,
+            "parent": parents.get(r.parent_id_at_run) if r.parent_id_at_run else None,
+            "total": r.total, "pass_mark": round(standard.pass_mark * factor, 6),
+            "passed": r.passed, "tier": r.tier or None, "veto": r.vetoed,
+            "veto_items": list(r.veto_items), "indicators": indicators})
+    return out

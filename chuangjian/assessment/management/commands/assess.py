@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chuangjian.assessment import actions
+from chuangjian.assessment import actions, selectors
 from chuangjian.assessment.models import UnitResult
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Scope
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="以该用户的身份和权限运行（默认系统管理员）")
         parser.add_argument("--reopen", metavar="理由",
                             help="重新考核已公布（关闭）的年度，须由管理员填写理由")
+        parser.add_argument("--json", action="store_true",
+                            help="以 JSON 输出每个单位的结果（与接口 /api/assessment/runs/{id}/results 相同）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor: User | None = None
@@ -50,6 +53,10 @@ class Command(BaseCommand):
         except PermissionDenied as error:
             raise CommandError(str(error) or "无权执行该考核") from None
         seconds = time.perf_counter() - started
+        if options.get("json"):
+            self.stdout.write(json.dumps(selectors.run_results(scope, run=run),
+                                         ensure_ascii=False, indent=2))
+            return
         tiers = Counter(UnitResult.objects.filter(run=run).exclude(tier="")
                         .values_list("tier", flat=True))
         tier_text = "、".join(f"{name} {n} 个" for name, n in sorted(tiers.items())) or "无"
