@@ -7,15 +7,20 @@ report form (一数一源).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chuangjian.engine.periods import Period
-from chuangjian.reporting.models import NewsItem
+from chuangjian.engine.periods import Period, PeriodType
+from chuangjian.org.levels import Kind
+from chuangjian.org.models import Unit
+from chuangjian.reporting import datasets
+from chuangjian.reporting.datasets import MergedDataset
+from chuangjian.reporting.models import NewsItem, Submission
 from chuangjian.sources import Record, Source, register
 
 NEWS_ELEMENT = "info_items_submitted"
@@ -45,3 +50,98 @@ class NewsSource(Source):
                        date=timezone.localtime(item.submitted_at).date(),
                        url=reverse("reporting:news"), value=1.0)
                 for item in rows]
+
+
+DUE_ELEMENT = "daily_reports_due"
+ON_TIME_ELEMENT = "daily_reports_on_time"
+
+
+@register
+class TimelinessSource(Source):
+    """篇10: 每天下午4点前各管区……汇总，报创城办公室 — the 16:00 on-time rate, counted from
+    the daily reports themselves (the same submissions the missing list reads).
+
+    A day is due for a unit that reports a daily data set once its deadline has passed,
+    from the day the platform first took that data set's reports (days before it went
+    live could not be reported here) and while the unit was open. A report is on time
+    when it was first submitted before its deadline.
+    """
+
+    key = "timeliness"
+    label = _("日报按时上报")
+    elements = {DUE_ELEMENT: _("期内已过截止时间、应报的日报数"),
+                ON_TIME_ELEMENT: _("期内在截止时间前首次上报的日报数")}
+
+    def _window(self, unit: Unit, ds: MergedDataset, period: Period, first: dt.date | None,
+                now: dt.datetime) -> tuple[dt.date, dt.date] | None:
+        start = max(d for d in (period.start, first, unit.opened_on) if d is not None)
+        end = period.end
+        if unit.closed_on is not None:
+            end = min(end, unit.closed_on - dt.timedelta(days=1))
+        # The last day whose deadline has passed (a daily deadline is a day or two after).
+        last = min(end, timezone.localdate(now))
+        while last >= start and ds.deadline_for(Period.containing(PeriodType.DAY, last)) > now:
+            last -= dt.timedelta(days=1)
+        return (start, last) if last >= start else None
+
+    def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
+               ) -> dict[int, float]:
+        now = timezone.now()
+        cat = datasets.catalog()
+        units = Unit.objects.filter(pk__in=list(unit_ids), kind__in=[Kind.AREA, Kind.DEPARTMENT])
+        windows: dict[int, tuple[str, dt.date, dt.date]] = {}
+        firsts: dict[str, dt.date | None] = {}
+        for unit in units:
+            ds = next((d for d in cat.for_unit(unit, period.start.year).values()
+                       if d.period_type is PeriodType.DAY), None)
+            if ds is None:
+                continue
+            if ds.code not in firsts:
+                first = (Submission.objects.filter(dataset_code=ds.code,
+                                                   first_submitted_at__isnull=False)
+                         .order_by("period").values_list("period", flat=True).first())
+                firsts[ds.code] = Period.parse(first).start if first else None
+            if firsts[ds.code] is None:
+                continue
+            window = self._window(unit, ds, period, firsts[ds.code], now)
+            if window is None:
+                windows[unit.pk] = (ds.code, period.start, period.start - dt.timedelta(days=1))
+            else:
+                windows[unit.pk] = (ds.code, *window)
+        if element_code == DUE_ELEMENT:
+            return {u: float(max((end - start).days + 1, 0)) for u, (_c, start, end)
+                    in windows.items()}
+        out: dict[int, float] = dict.fromkeys(windows, 0.0)
+        if not windows:
+            return out
+        lo = min(start for _c, start, _e in windows.values())
+        hi = max(end for _c, _s, end in windows.values())
+        rows = (Submission.objects
+                .filter(unit_id__in=list(windows), period_type=PeriodType.DAY.value,
+                        period__gte=lo.isoformat(), period__lte=hi.isoformat(),
+                        first_submitted_at__isnull=False, due_at__isnull=False,
+                        first_submitted_at__lte=F("due_at"))
+                .values_list("unit_id", "dataset_code", "period"))
+        for unit_id, code, day in rows:
+            ds_code, start, end = windows[unit_id]
+            if code == ds_code and start.isoformat() <= day <= end.isoformat():
+                out[unit_id] += 1
+        return out
+
+    def records(self, element_code: str, period: Period, unit_id: int) -> list[Record]:
+        rows = (Submission.objects.filter(unit_id=unit_id, period_type=PeriodType.DAY.value,
+                                          period__gte=period.start.isoformat(),
+                                          period__lte=period.end.isoformat(),
+                                          first_submitted_at__isnull=False)
+                .order_by("-period")[:200])
+        return [Record(label=f"{s.period} 日报（{_on_time_text(s)}）",
+                       date=dt.date.fromisoformat(s.period), value=1.0 if _on_time(s) else 0.0)
+                for s in rows]
+
+
+def _on_time(s: Submission) -> bool:
+    return bool(s.first_submitted_at and s.due_at and s.first_submitted_at <= s.due_at)
+
+
+def _on_time_text(s: Submission) -> str:
+    return str(_("按时")) if _on_time(s) else str(_("迟报"))

@@ -27,6 +27,9 @@ class Command(BaseCommand):
         overlay = sub.add_parser("overlay", help="载入本地设定（覆盖内置标准的合格分、等次、分值、否决项）")
         overlay.add_argument("path")
         overlay.add_argument("--check", action="store_true", help="只校验，不写入数据库")
+        inputs = sub.add_parser("inputs", help="列出无法取得数值的指标：其数据元素没有报表填报、"
+                                               "也没有数据来源计算（默认检查内置标准）")
+        inputs.add_argument("paths", nargs="*")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"do_{options['action']}")(options)
@@ -100,6 +103,18 @@ class Command(BaseCommand):
             for error in errors:
                 self.stderr.write(str(error))
             raise CommandError(f"校验未通过：{len(errors)} 处错误，未载入任何内容", returncode=1)
+
+    def do_inputs(self, options: dict[str, Any]) -> None:
+        from chuangjian.standards.inputs import unfed_indicators
+
+        unfed = unfed_indicators(self._load(options["paths"]))
+        for u in unfed:
+            self.stdout.write(f"{u.standard}  {u.indicator}  {u.name}：缺 {'、'.join(u.elements)}"
+                              f"（{u.waiting_for or '未说明原因'}）")
+        unexplained = [u for u in unfed if u.waiting_for is None]
+        self.stdout.write(f"无法取得数值的指标 {len(unfed)} 项，其中未说明原因 {len(unexplained)} 项")
+        if unexplained:
+            raise CommandError("有指标的数据元素既无人填报也无数据来源计算", returncode=1)
 
     def do_list(self, options: dict[str, Any]) -> None:
         rows = list(selectors.current_standards())

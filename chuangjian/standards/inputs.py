@@ -1,0 +1,55 @@
+"""Which indicators can get a value: every data element an indicator reads must be asked
+for in some report form (a data set) or computed by a registered source.
+
+Those that cannot yet wait for a module the product does not have; each is named in
+``WAITING`` with what it waits for, and ``docs/indicator-inputs.md`` says the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chuangjian import sources
+from chuangjian.engine.syntax import names_used
+from chuangjian.standards.loader import LoadResult
+
+# (standard, indicator) → what its inputs wait for.
+WAITING: dict[tuple[str, str], str] = {
+    ("chuangcheng", "resident_satisfaction"): "问卷调查（居民满意度）",
+    ("jiankang_shequ", "five_everyone_awareness_up"): "问卷调查（知晓率）",
+    ("wudu_xian", "awareness_residents"): "问卷调查（知晓率）",
+    ("wudu_xian", "awareness_migrants"): "问卷调查（知晓率）",
+    ("wudu_xian", "awareness_venue_staff"): "问卷调查（知晓率）",
+    ("wudu_xian", "awareness_students"): "问卷调查（知晓率）",
+    ("wenming_danwei", "tasks_assigned_rate"): "任务分解（年度目标任务到人）",
+    ("wenming_shequ", "learning_community_title"): "荣誉登记（市级文明社区等称号）",
+}
+
+
+@dataclass(frozen=True)
+class Unfed:
+    standard: str
+    indicator: str
+    name: str
+    elements: tuple[str, ...]   # the inputs nobody asks for and no source computes
+    waiting_for: str | None     # from WAITING, None when nobody has said why
+
+
+def unfed_indicators(result: LoadResult) -> list[Unfed]:
+    """Indicators of the loaded standards that read an element no form asks for and no
+    source computes, in file order."""
+    asked = {code for s in result.standards for d in s.datasets for code in d.elements}
+    computed = sources.computed_elements()
+    out: list[Unfed] = []
+    for standard in result.standards:
+        indicators = standard.all_indicators()
+        own = {i.code for i in indicators}
+        for ind in indicators:
+            if ind.expression is None:
+                continue
+            missing = sorted(n for n in names_used(ind.expression.tree)
+                             if n not in asked and n not in computed and n not in own)
+            if missing:
+                out.append(Unfed(standard.code, ind.code, ind.name, tuple(missing),
+                                 WAITING.get((standard.code, ind.code))))
+    return out
