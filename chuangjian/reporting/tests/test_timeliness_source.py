@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from chuangjian import sources
 from chuangjian.engine.periods import Period
 from chuangjian.org.testing import World
