@@ -77,15 +77,23 @@ def _base(unit: Unit, element: DataElement, period_type: PeriodType) -> float:
     return rng.uniform(0.4, 1.6) * scale
 
 
+def _pairs(tree: Any) -> list[tuple[str, str]]:
+    """(numerator, denominator) of every ``a <= b`` (or ``b >= a``) clause of a rule."""
+    if isinstance(tree, expressions.Binary) and tree.op == "and":
+        return _pairs(tree.left) + _pairs(tree.right)
+    if (isinstance(tree, expressions.Binary) and tree.op in ("<=", "<", ">=", ">")
+            and isinstance(tree.left, expressions.Name)
+            and isinstance(tree.right, expressions.Name)):
+        a, b = tree.left.name, tree.right.name
+        return [(a, b)] if tree.op in ("<=", "<") else [(b, a)]
+    return []
+
+
 def _fix_rules(ds: MergedDataset, values: dict[str, Any], rng: random.Random) -> None:
-    """Make numerators fit their denominators: ``a <= b`` rules are the common shape."""
+    """Make numerators fit their denominators (every rate's rule), so no rate passes 100%."""
     for _step in range(3):
         for rule in ds.rules:
-            tree = rule.tree
-            if (isinstance(tree, expressions.Binary) and tree.op in ("<=", "<")
-                    and isinstance(tree.left, expressions.Name)
-                    and isinstance(tree.right, expressions.Name)):
-                a, b = tree.left.name, tree.right.name
+            for a, b in _pairs(rule.tree):
                 if a in values and b in values and values[a] > values[b]:
                     share = rng.uniform(0.8, 1.0)
                     kind = ds.element_by_code[a].type

@@ -669,6 +669,7 @@ def _check_standard(
                 else expressions.ValueType.NUMBER
             )
             check_expression((*path, "expression"), indicator.expression, wanted, "指标表达式")
+    _check_rates(standard, document, errors, indicators, set(elements))
     _check_cycles(document, errors, indicators)
     _check_scores(standard, document, errors, indicators)
 
@@ -811,6 +812,61 @@ def _check_periodic(
             f"数据元素「{element.code}」须按{word}或更细的周期上报并按期内合计（time_agg: sum），"
             f"才能逐{word}判断",
         )
+
+
+def _rate_rules(standard: Standard) -> set[tuple[str, str]]:
+    """(numerator, denominator) pairs that a validation rule keeps in order (a <= b)."""
+    pairs: set[tuple[str, str]] = set()
+
+    def clauses(node: Any) -> Iterator[Any]:
+        if isinstance(node, expressions.Binary) and node.op == "and":
+            yield from clauses(node.left)
+            yield from clauses(node.right)
+        else:
+            yield node
+
+    for validation in standard.validations:
+        for clause in clauses(validation.expression.tree):
+            if isinstance(clause, expressions.Binary) and clause.op in ("<=", "<"):
+                pairs.add((expressions.to_text(clause.left), expressions.to_text(clause.right)))
+            elif isinstance(clause, expressions.Binary) and clause.op in (">=", ">"):
+                pairs.add((expressions.to_text(clause.right), expressions.to_text(clause.left)))
+    return pairs
+
+
+def _check_rates(
+    standard: Standard,
+    document: _Document,
+    errors: _Errors,
+    indicators: list[tuple[Path_, Indicator]],
+    element_codes: set[str],
+) -> None:
+    """Every ratio of reported elements has numerator ≤ denominator as a validation rule.
+
+    尿检率 once read 127.6% because a report accepted 45 tests done against 30 due. The
+    rule refuses such a report on the server; a ratio that may exceed 100% on purpose
+    (完成上级下达的指标) says ``over_100: true``.
+    """
+    pairs = _rate_rules(standard)
+    already = {(e.file, e.field) for e in errors.items}
+    for path, indicator in indicators:
+        if indicator.expression is None or indicator.over_100:
+            continue
+        if (document.name, _format_path((*path, "expression"))) in already:
+            continue  # an expression that does not check says so once
+        for node in expressions.walk(indicator.expression.tree):
+            if not (isinstance(node, expressions.Call) and node.func == "ratio"):
+                continue
+            top, bottom = (expressions.to_text(arg) for arg in node.args)
+            used = expressions.names_used(node.args[0]) | expressions.names_used(node.args[1])
+            if not used <= element_codes or (top, bottom) in pairs:
+                continue  # a ratio of indicators is checked where they are computed
+            errors.add(
+                document,
+                (*path, "expression"),
+                f"比率 ratio({top}, {bottom}) 的分子不能大于分母：请在 validations 中写校验规则"
+                f"「{top} <= {bottom}」，上报时据此拒收；确实可以超过 100% 的（如完成上级指标）写 over_100: true",
+            )
 
 
 def _check_cycles(

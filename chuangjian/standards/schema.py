@@ -547,6 +547,9 @@ class Indicator(_Model):
     source: Source
     level: Level | None = None
     description: str = ""
+    # A ratio may pass 100% only when the plan means it (完成上级下达的指标); every
+    # other ratio's numerator ≤ denominator must be a validation rule (loader).
+    over_100: bool = False
 
 
 class Content(_Model):

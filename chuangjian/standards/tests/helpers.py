@@ -63,6 +63,8 @@ pass_mark: 80
 classes:
   - {{code: bao_wudu, name: 保无毒, rule: "drug_users == 0", order: 1}}
   - {{code: chuang_wudu, name: 创无毒, rule: "drug_users > 0 and drug_users < 200", order: 2}}
+validations:
+  - {{code: in_activities_within_total, expression: "households_in_activities <= households_total", message: 参与文化活动的户数不能多于居民户总数}}
 items:
   - code: culture
     name: 文化

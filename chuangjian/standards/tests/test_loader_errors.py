@@ -390,11 +390,10 @@ def test_a_standard_can_use_the_builtin_library_without_defining_elements(tmp_pa
 
 def test_a_validation_rule_that_does_not_parse_refuses_the_load_with_its_file_and_line(
         tmp_path):
-    text = standard_text().rstrip("\n") + (
-        "\nvalidations:\n"
-        "  - code: within_total\n"
-        "    expression: \"households_in_activities <= (households_total\"\n"
-        "    message: 参与户数不能多于总户数\n")
+    text = standard_text().replace(
+        '"households_in_activities <= households_total"',
+        '"households_in_activities <= (households_total"',
+    )
     result = load(tmp_path, text)
     assert not result.ok
     error = next(e for e in result.errors if e.field.startswith("validations[0]"))
@@ -414,3 +413,29 @@ def test_a_per_day_target_must_count_one_element_day_by_day(tmp_path):
     yearly = daily.replace("ratio(households_in_activities, households_total)", "households_in_activities")
     error = only_error(load(tmp_path, standard_text(yearly)))
     assert "须按天或更细的周期上报并按期内合计" in error.message
+
+
+def test_a_rate_whose_numerator_may_exceed_its_denominator_is_refused(tmp_path):
+    # 尿检率 once read 127.6%: a rate's inputs must carry the rule numerator ≤ denominator.
+    text = standard_text().replace('"households_in_activities <= households_total"', '"drug_users >= 0"')
+    error = only_error(load(tmp_path, text))
+    assert error.field == "items[0].contents[0].indicators[0].expression"
+    assert error.line == line_of(text, "expression: ratio(")
+    assert "比率 ratio(households_in_activities, households_total) 的分子不能大于分母" in error.message
+    assert "「households_in_activities <= households_total」" in error.message
+
+
+def test_a_rate_rule_may_be_one_clause_of_a_conjunction_or_written_the_other_way(tmp_path):
+    text = standard_text().replace(
+        '"households_in_activities <= households_total"',
+        '"drug_users >= 0 and households_total >= households_in_activities"',
+    )
+    assert load(tmp_path, text).ok, messages(load(tmp_path, text))
+
+
+def test_a_quota_rate_may_say_it_can_exceed_a_hundred_percent(tmp_path):
+    text = standard_text(INDICATOR.replace('  unit: "%"\n', '  unit: "%"\n  over_100: true\n')).replace(
+        '"households_in_activities <= households_total"', '"drug_users >= 0"'
+    )
+    result = load(tmp_path, text)
+    assert result.ok, messages(result)
