@@ -3,7 +3,18 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from chuangjian.web.views import account, audit, auth, home, people, search, security, tree, units
+from chuangjian.web.views import (
+    account,
+    audit,
+    auth,
+    classes,
+    home,
+    people,
+    search,
+    security,
+    tree,
+    units,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -21,6 +32,7 @@ urlpatterns = [
     path("units/<str:code>/move/", tree.unit_move, name="unit_move"),
     path("units/<str:code>/close/", units.unit_close, name="unit_close"),
     path("units/<str:code>/split/", units.unit_split, name="unit_split"),
+    path("units/<str:code>/classes/", classes.unit_classes, name="unit_classes"),
     path("people/", people.people, name="people"),
     path("people/new/", people.person_create, name="person_create"),
     path("people/<int:pk>/", people.person, name="person"),
