@@ -190,3 +190,30 @@ def test_the_daily_form_fits_a_phone(browser, live_server, demo) -> None:
     assert_local(requests)
     assert not failures, failures
     context.close()
+
+
+@pytest.mark.parametrize("username,path", [
+    ("xfl_worker", "/reports/"),
+    ("cg_leader", "/reports/"),
+    ("cg_leader", "/reports/review/"),
+])
+def test_the_reporting_lists_fit_a_phone(browser, live_server, demo, username, path) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    requests, _failures = record(page)
+    login(page, live_server.url, username)
+    page.goto(live_server.url + path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    shot(page, f"phone-{username}-{path.strip('/').replace('/', '-')}")
+    wide = page.evaluate("""[...document.querySelectorAll('main *')]
+        .filter(e => e.getBoundingClientRect().right > 391)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className)""")
+    assert width <= 390, (width, wide)
+    # Every row's action button is on the screen, not scrolled off to the right.
+    for box in page.locator("main .btn-primary, main .btn-outline-secondary").all()[:10]:
+        rect = box.bounding_box()
+        if rect is not None:
+            assert rect["x"] + rect["width"] <= 390, rect
+    assert_local(requests)
+    context.close()
