@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -75,6 +75,18 @@ class ReportInvalid(ValidationError):
 
 class ReportLocked(ValidationError):
     """The report can no longer be changed: accepted (and locked) or past a locking deadline."""
+
+
+class StaleReport(ValidationError):
+    """Someone submitted the report after the form was opened (optimistic locking).
+
+    ``submission`` is the report as it now stands, so the page can show both versions
+    (theirs and the one just typed) and let the clerk keep either.
+    """
+
+    def __init__(self, submission: Submission) -> None:
+        self.submission = submission
+        super().__init__(_("该报表已被他人更新，请刷新后再试"), code="stale")
 
 
 @dataclass
@@ -321,16 +333,24 @@ def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: 
 @transaction.atomic
 def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: str,
                   values: Mapping[str, Any], channel: str = Channel.WEB,
-                  now: dt.datetime | None = None, scope: Scope | None = None) -> SubmitResult:
+                  now: dt.datetime | None = None, scope: Scope | None = None,
+                  expected_version: int | None = None) -> SubmitResult:
     """Submit a unit's report (上报). Idempotent: the same values again change nothing;
-    changed values make a new version of the same submission, never a second one."""
+    changed values make a new version of the same submission, never a second one.
+
+    ``expected_version`` is the version the form showed (0 for a report not yet
+    submitted); when someone submitted since, ``StaleReport`` refuses the write
+    instead of silently overwriting their figures (lost update).
+    """
     now = _now(now)
     scope = _scope(actor, scope)
     _require(scope, unit, Cap.ENTER_DATA)
     ds, p = resolve(unit, dataset_code, period, now=now)
-    sub = (Submission.objects.select_for_update()
-           .filter(unit=unit, dataset_code=ds.code, period=str(p)).first())
-    if sub is not None and (sub.locked or sub.status == Status.ACCEPTED):
+    due = ds.deadline_for(p)
+    sub = _claim_submission(unit, ds, p, due)
+    if expected_version is not None and expected_version != sub.version:
+        raise StaleReport(sub)
+    if sub.locked or sub.status == Status.ACCEPTED:
         raise ReportLocked(_("报表已锁定：%(reason)s") % {"reason": lock_text(sub)})
     lock = deadline_lock(ds, sub, unit, p, now)
     if lock:
@@ -339,14 +359,9 @@ def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: 
     checked = check_values(unit, ds, p, values, stored=stored, complete=True)
     if checked.errors or checked.general:
         raise ReportInvalid(checked.errors, checked.general)
-    due = ds.deadline_for(p)
-    if sub is None:
-        sub = Submission(unit=unit, dataset_code=ds.code, period=str(p),
-                         period_type=p.type.value)
-    was_reported = sub.pk is not None and sub.status == Status.SUBMITTED
+    was_reported = sub.status == Status.SUBMITTED
     changed = _write_values(actor=actor, unit=unit, ds=ds, period=p, final=checked.final,
-                            stored=stored, submission=sub if sub.pk else _saved(sub, due),
-                            channel=channel, now=now)
+                            stored=stored, submission=sub, channel=channel, now=now)
     if was_reported and not changed:
         return SubmitResult(sub, {}, {c: outlier_text(f) for c, f in sub.warnings.items()},
                             new_version=False)
@@ -372,10 +387,35 @@ def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: 
     return SubmitResult(sub, changed, checked.warnings, new_version=True)
 
 
-def _saved(sub: Submission, due: dt.datetime) -> Submission:
-    sub.due_at = due
-    sub.full_clean()
-    sub.save()
+def _locked_submission(unit: Unit, dataset_code: str, period: str) -> Submission | None:
+    return (Submission.objects.select_for_update(of=("self",))
+            .filter(unit=unit, dataset_code=dataset_code, period=period).first())
+
+
+def _claim_submission(unit: Unit, ds: MergedDataset, period: Period,
+                      due: dt.datetime) -> Submission:
+    """The report's row, locked for this transaction; created (as a draft) when new.
+
+    Two first submissions of the same report can arrive at once (the 16:00 rush, a
+    double click): both find no row and both insert. The unique constraint lets one
+    insert win; the other's fails inside its savepoint and it then locks the winner's
+    row, so it becomes an ordinary resubmission instead of a server error. The row is
+    rolled back with everything else if the report turns out invalid.
+    """
+    sub = _locked_submission(unit, ds.code, str(period))
+    if sub is not None:
+        return sub
+    sub = Submission(unit=unit, dataset_code=ds.code, period=str(period),
+                     period_type=period.type.value, due_at=due)
+    sub.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            sub.save(force_insert=True)
+    except IntegrityError:
+        winner = _locked_submission(unit, ds.code, str(period))
+        if winner is None:
+            raise
+        return winner
     return sub
 
 
@@ -388,9 +428,8 @@ def save_draft(*, actor: User | None, unit: Unit, dataset_code: str, period: str
     scope = _scope(actor, scope)
     _require(scope, unit, Cap.ENTER_DATA)
     ds, p = resolve(unit, dataset_code, period, now=now)
-    sub = (Submission.objects.select_for_update()
-           .filter(unit=unit, dataset_code=ds.code, period=str(p)).first())
-    if sub is not None and (sub.locked or sub.status == Status.ACCEPTED):
+    sub = _claim_submission(unit, ds, p, ds.deadline_for(p))
+    if sub.locked or sub.status == Status.ACCEPTED:
         raise ReportLocked(_("报表已锁定：%(reason)s") % {"reason": lock_text(sub)})
     lock = deadline_lock(ds, sub, unit, p, now)
     if lock:
@@ -398,9 +437,6 @@ def save_draft(*, actor: User | None, unit: Unit, dataset_code: str, period: str
     known = {c: ("" if v is None else str(v).strip()) for c, v in values.items()
              if c in ds.element_by_code}
     checked = check_values(unit, ds, p, known, complete=False)
-    if sub is None:
-        sub = Submission(unit=unit, dataset_code=ds.code, period=str(p),
-                         period_type=p.type.value, due_at=ds.deadline_for(p))
     sub.draft = known
     sub.full_clean()
     sub.save()

@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from chuangjian.api.auth import scope_of
+from chuangjian.api.errors import ErrorOut
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodType
 from chuangjian.org.scope import Cap
 from chuangjian.reporting import actions, selectors
@@ -27,6 +28,9 @@ from chuangjian.reporting.values import outlier_text
 class ReportIn(Schema):
     values: dict[str, Any] = Field(description="数据元素编码 → 值。省略的元素保持已报的值；"
                                                "空字符串表示清空")
+    version: int | None = Field(None, ge=0, le=1_000_000,
+                                description="读取时的版本号（乐观锁）：若他人已在此后上报，返回 409，"
+                                            "不覆盖对方的数据；省略则不检查")
 
 
 class ReportOut(Schema):
@@ -44,11 +48,6 @@ class ReportOut(Schema):
     values: dict[str, str]
     warnings: dict[str, str] = Field(description="与本单位以往数据差异较大的提示（不拒收）")
     changed: list[str] = Field(default_factory=list, description="本次改动的数据元素")
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = Field(default_factory=dict, description="数据元素编码 → 错误")
 
 
 class MissingUnit(Schema):
@@ -104,7 +103,7 @@ def build_router() -> Router:
                 summary="上报（幂等）",
                 description="为一个单位、数据集和期间上报数据。相同的数据重复上报不产生任何变化；"
                             "数据有改动时生成新版本，同一报表永远只有一份。校验不通过返回 400 和逐项错误；"
-                            "已锁定（已审核、逾期锁定）返回 409。")
+                            "已锁定（已审核、逾期锁定）或版本已过时（他人已更新）返回 409。")
     def put_report(request: HttpRequest, unit_code: str, dataset_code: str, period: str,
                    payload: ReportIn) -> Status[dict[str, Any]]:
         scope = scope_of(request)
@@ -112,7 +111,10 @@ def build_router() -> Router:
         try:
             result = actions.submit_values(actor=request.auth, unit=unit,  # type: ignore[attr-defined]
                                            dataset_code=dataset_code, period=period,
-                                           values=payload.values, channel=Channel.API, scope=scope)
+                                           values=payload.values, channel=Channel.API, scope=scope,
+                                           expected_version=payload.version)
+        except actions.StaleReport as error:
+            return Status(409, {"detail": _("；").join(error.messages), "errors": {}})
         except actions.ReportInvalid as error:
             return Status(400, {"detail": _("；").join(error.general) or _("数据未通过校验"),
                                 "errors": error.fields})

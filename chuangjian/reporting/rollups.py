@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -59,38 +59,59 @@ def apply_change(*, unit: Unit, element: DataElement, period: Period,
     """Move the unit's rollups from ``old`` to ``new`` for one value (call after saving it)."""
     if element.type not in NUMERIC_TYPES or old == new:
         return
-    here = str(period)
     for rp in rollup_periods(period):
-        row = (Rollup.objects.select_for_update()
-               .filter(unit=unit, element=element, period=str(rp)).first())
-        if row is None:
-            row = Rollup(unit=unit, element=element, period=str(rp), period_type=rp.type.value,
-                         total=Decimal(0), count=0)
-        row.total += (new or 0) - (old or 0)
-        row.count += (new is not None) - (old is not None)
-        if row.count <= 0:
-            if row.pk:
-                row.delete()
-            continue
-        recompute_max = recompute_last = False
-        if new is not None and (row.maximum is None or new >= row.maximum):
-            row.maximum = new
-        elif old is not None and row.maximum is not None and old >= row.maximum:
-            recompute_max = True  # the old maximum went down or away
-        if new is not None and (not row.last_period or
-                                _start(here) >= _start(row.last_period)):
-            row.last_value, row.last_period = new, here
-        elif new is None and row.last_period == here:
-            recompute_last = True
-        if recompute_max or recompute_last:
-            raw = _raw_in(unit.pk, element.pk, rp)
-            if recompute_max:
-                row.maximum = max(n for n in raw.values_list("number", flat=True) if n is not None)
-            if recompute_last:
-                last = raw.order_by("-period_start").values_list("number", "period").first()
-                if last is not None:  # always, as count > 0
-                    row.last_value, row.last_period = last
+        try:
+            _apply_one(unit, element, period, rp, old, new)
+        except _RollupRace:
+            # Another transaction created this rollup row first (two reports of the
+            # same unit for days of one month at once): apply to its row instead.
+            _apply_one(unit, element, period, rp, old, new)
+
+
+class _RollupRace(Exception):
+    pass
+
+
+def _apply_one(unit: Unit, element: DataElement, period: Period, rp: Period,
+               old: Decimal | None, new: Decimal | None) -> None:
+    here = str(period)
+    row = (Rollup.objects.select_for_update()
+           .filter(unit=unit, element=element, period=str(rp)).first())
+    if row is None:
+        row = Rollup(unit=unit, element=element, period=str(rp), period_type=rp.type.value,
+                     total=Decimal(0), count=0)
+    row.total += (new or 0) - (old or 0)
+    row.count += (new is not None) - (old is not None)
+    if row.count <= 0:
+        if row.pk:
+            row.delete()
+        return
+    recompute_max = recompute_last = False
+    if new is not None and (row.maximum is None or new >= row.maximum):
+        row.maximum = new
+    elif old is not None and row.maximum is not None and old >= row.maximum:
+        recompute_max = True  # the old maximum went down or away
+    if new is not None and (not row.last_period or
+                            _start(here) >= _start(row.last_period)):
+        row.last_value, row.last_period = new, here
+    elif new is None and row.last_period == here:
+        recompute_last = True
+    if recompute_max or recompute_last:
+        raw = _raw_in(unit.pk, element.pk, rp)
+        if recompute_max:
+            row.maximum = max(n for n in raw.values_list("number", flat=True) if n is not None)
+        if recompute_last:
+            last = raw.order_by("-period_start").values_list("number", "period").first()
+            if last is not None:  # always, as count > 0
+                row.last_value, row.last_period = last
+    if row.pk is not None:
         row.save()
+        return
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        raise _RollupRace from None
 
 
 def _start(period_text: str) -> tuple[dt.date, int]:

@@ -91,6 +91,7 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
     errors: dict[str, str] = {}
     general: list[str] = []
     posted: dict[str, str] | None = None
+    stale = False
     if request.method == "POST":
         posted = {row.element.code: request.POST.get(f"v_{row.element.code}", "")  # type: ignore[attr-defined]
                   for row in state.rows}
@@ -106,7 +107,14 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
                 return redirect(_form_url(code, dataset, period))
             result = actions.submit_values(actor=request.user, unit=state.unit,  # type: ignore[arg-type]
                                            dataset_code=dataset, period=period, values=posted,
-                                           channel=Channel.WEB, scope=_scope(request))
+                                           channel=Channel.WEB, scope=_scope(request),
+                                           expected_version=_posted_version(request))
+        except actions.StaleReport as error:
+            # The page shows both: the figures just typed in the fields, and beside each
+            # the one now on file; the form carries the new version, so submitting again
+            # keeps the typed figures and reloading keeps theirs.
+            stale, general = True, list(error.messages)
+            state = _state(request, code, dataset, period)
         except actions.ReportInvalid as error:
             errors, general = error.fields, error.general
         except ValidationError as error:
@@ -130,7 +138,8 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
         row.error = errors.get(c, "")
     late = selectors.late_request_for(state.unit, state.dataset.code, str(state.period),
                                       scope=_scope(request))
-    context: dict[str, Any] = {"s": state, "general": general, **_neighbours(state),
+    context: dict[str, Any] = {"s": state, "general": general, "stale": stale,
+                               **_neighbours(state),
                                "late": late,
                                "can_ask_late": bool(state.lock_reason) and state.overdue
                                and state.dataset.lock_after_deadline
@@ -140,8 +149,14 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
                                "exceptions": selectors.exceptions_for(
                                    state.unit, state.dataset.code, str(state.period))
                                if state.can_review else []}
-    status = 400 if (errors or general) else 200
+    status = 409 if stale else 400 if (errors or general) else 200
     return render(request, "reporting/form.html", context, status=status)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The report version the form was opened at; ``None`` when the form sent none."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdecimal() and len(raw) <= 9 else None
 
 
 @login_required
