@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from chuangjian.audit.log import log_action
@@ -50,17 +51,40 @@ def create_bulletin(*, actor: User | None, scope: Scope, unit: Unit, kind: str,
         except ValueError:
             raise ValidationError({"month": _("月份格式应为 2026-03")}) from None
         title = title or _("关于%(y)d年%(m)d月创城督查整改情况的通报") % {"y": year, "m": mon}
-    year = issued_on.year
-    n = Bulletin.objects.filter(unit=unit, issued_on__year=year).count() + 1
-    number = _("%(s)s创城办〔%(y)d〕%(n)d号") % {"s": short_issuer(unit), "y": year, "n": n}
     bulletin = Bulletin(unit=unit, kind=kind, round=round_, month=month,
-                        issuer=(issuer.strip() or default_issuer(unit))[:100], number=number,
+                        issuer=(issuer.strip() or default_issuer(unit))[:100],
                         title=title[:200], issued_on=issued_on, created_by=actor)
-    bulletin.full_clean()
-    bulletin.save()
+    _save_numbered(bulletin)
     log_action(action="inspections.bulletin.created", actor=actor, obj=bulletin, unit=unit,
-               data={"number": number, "title": bulletin.title})
+               data={"number": bulletin.number, "title": bulletin.title})
     return bulletin
+
+
+NUMBER_ATTEMPTS = 5
+
+
+def _save_numbered(bulletin: Bulletin) -> None:
+    """Give the bulletin the next free 文号 of its unit and year, and save it.
+
+    The next number is the highest so far plus one; two bulletins issued at once may
+    both pick it, so the unique constraint decides and the loser takes the next one.
+    """
+    year = bulletin.issued_on.year
+    for _attempt in range(NUMBER_ATTEMPTS):
+        top = (Bulletin.objects.filter(unit=bulletin.unit, year=year)
+               .aggregate(top=Max("seq"))["top"]) or 0
+        bulletin.year, bulletin.seq = year, top + 1
+        bulletin.number = _("%(s)s创城办〔%(y)d〕%(n)d号") % {
+            "s": short_issuer(bulletin.unit), "y": year, "n": bulletin.seq}
+        bulletin.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                bulletin.save(force_insert=True)
+        except IntegrityError:
+            bulletin.pk = None
+            continue
+        return
+    raise ValidationError(_("文号分配冲突，请稍后重试"))
 
 
 @transaction.atomic

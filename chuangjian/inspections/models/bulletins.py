@@ -20,6 +20,10 @@ class Bulletin(models.Model):
     month = models.CharField(_("月份"), max_length=7, blank=True)  # "2026-03"
     issuer = models.CharField(_("发文机关"), max_length=100)
     number = models.CharField(_("文号"), max_length=60)
+    # The N of 〔year〕N号: numbered per issuing unit and year, unique so that two
+    # bulletins issued at once can never take the same number.
+    year = models.PositiveSmallIntegerField(default=0)
+    seq = models.PositiveIntegerField(default=0)
     title = models.CharField(_("标题"), max_length=200)
     issued_on = models.DateField(_("成文日期"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -30,6 +34,8 @@ class Bulletin(models.Model):
         verbose_name = _("通报")
         verbose_name_plural = _("通报")
         ordering = ["-issued_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "seq"],
+                                               name="inspections_bulletin_number_unique")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
