@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chuangjian import sources
@@ -150,10 +150,8 @@ def start_run(*, actor: User | None, standard_code: str, year: int, kind: str = 
         with transaction.atomic():
             rows = result_rows(run, computed)
             UnitResult.objects.bulk_create(rows, batch_size=500)
-            AssessmentRun.objects.filter(standard_code=run.standard_code, year=year, kind=kind,
-                                         root=unit, current=True).update(current=False)
+            _make_current(run)
             run.status = RunStatus.DONE
-            run.current = True
             run.finished_at = timezone.now()
             run.duration_ms = int((time.perf_counter() - started) * 1000)
             run.units_assessed = len(rows)
@@ -174,6 +172,30 @@ def start_run(*, actor: User | None, standard_code: str, year: int, kind: str = 
             raise AssessmentError(message) from error
         raise
     return run
+
+
+CURRENT_ATTEMPTS = 5
+
+
+def _make_current(run: AssessmentRun) -> None:
+    """Make ``run`` the one current run of its standard, year, kind and root.
+
+    Two runs finishing at once may both clear the old current flag and then set
+    their own; the partial unique constraint lets only one succeed, and the other
+    retries, clearing the winner's flag (the later finisher is the current one).
+    """
+    for _attempt in range(CURRENT_ATTEMPTS):
+        peers = AssessmentRun.objects.filter(standard_code=run.standard_code, year=run.year,
+                                             kind=run.kind, root_id=run.root_id, current=True)
+        try:
+            with transaction.atomic():
+                peers.exclude(pk=run.pk).update(current=False)
+                AssessmentRun.objects.filter(pk=run.pk).update(current=True)
+        except IntegrityError:
+            continue
+        run.current = True
+        return
+    raise AssessmentError("另一次考核同时完成，请稍后重试")
 
 
 @transaction.atomic

@@ -74,6 +74,11 @@ class AssessmentRun(models.Model):
         ordering = ["-year", "-created_at", "-id"]
         indexes = [models.Index(fields=["standard_code", "year", "kind", "current"],
                                 name="assessment_run_lookup")]
+        # One current run per standard, year, kind and scope: pages and the closing of
+        # the year read "the" current run, so two at once would be ambiguous.
+        constraints = [models.UniqueConstraint(
+            fields=["standard_code", "year", "kind", "root"], condition=models.Q(current=True),
+            name="assessment_run_one_current")]
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_kind_display()} {self.standard_code} #{self.pk}"
