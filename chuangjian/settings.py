@@ -273,6 +273,12 @@ TASKS = {
     },
 }
 
+# A running job's worker beats every JOBS_HEARTBEAT_SECONDS; a job silent for
+# JOBS_STALE_AFTER_SECONDS is taken as abandoned (its worker died) and shown as failed
+# with a retry button.
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=15)
+JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", default=120)
+
 # A cache every process shares (rate limits of the public 随手拍 page must hold across
 # gunicorn workers): the database by default, created by `migrate` + `createcachetable`.
 CACHES = {

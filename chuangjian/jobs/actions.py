@@ -1,15 +1,23 @@
-"""Starting a long job. The work itself runs in the queue (see tasks.py)."""
+"""Starting, retrying and giving up on long jobs. The work itself runs in the queue
+(see tasks.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from chuangjian.jobs.models import Job
+from chuangjian.audit.log import log_action
+from chuangjian.jobs.models import Job, JobStatus
 from chuangjian.jobs.registry import kind
+from chuangjian.org.scope import Scope
 
 
 def start_job(*, kind_code: str, params: Mapping[str, Any], user: Any, title: str = "") -> Job:
@@ -28,3 +36,55 @@ def start_job(*, kind_code: str, params: Mapping[str, Any], user: Any, title: st
     )
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
+
+
+def stale_after() -> dt.timedelta:
+    """How long a running job may go without a heartbeat before its worker counts as dead."""
+    return dt.timedelta(seconds=settings.JOBS_STALE_AFTER_SECONDS)
+
+
+def is_stale(job: Job, now: dt.datetime | None = None) -> bool:
+    if job.status != JobStatus.RUNNING:
+        return False
+    last = job.heartbeat_at or job.started_at or job.created_at
+    return last < (now or timezone.now()) - stale_after()
+
+
+@transaction.atomic
+def fail_stale_jobs(*, actor: Any, scope: Scope, now: dt.datetime | None = None,
+                    job: Job | None = None) -> int:
+    """Mark running jobs whose worker stopped beating (killed, machine restarted) as
+    failed, so the page stops saying 「进行中」 and offers a retry. Returns how many.
+
+    Without ``job`` every running job is checked (the system scope only); with it,
+    only that one, which must be the actor's own.
+    """
+    if not scope.is_global and (job is None or job.user_id != getattr(actor, "pk", None)):
+        raise PermissionDenied(_("无权处理他人的后台任务"))
+    now = now or timezone.now()
+    running = Job.objects.select_for_update().filter(status=JobStatus.RUNNING)
+    if job is not None:
+        running = running.filter(pk=job.pk)
+    dead = [j for j in running if is_stale(j, now)]
+    for j in dead:
+        j.status, j.finished_at = JobStatus.FAILED, now
+        j.message = _("后台进程已中断，任务未完成；请点击“重试”重新生成。")
+        j.save(update_fields=["status", "finished_at", "message"])
+        log_action(action="jobs.job.abandoned", actor=actor, obj=j,
+                   data={"kind": j.kind, "title": j.title})
+    return len(dead)
+
+
+@transaction.atomic
+def retry_job(*, actor: Any, scope: Scope, job: Job) -> Job:
+    """Queue a failed job again with the same parameters (a new job, the old one kept)."""
+    if not scope.is_global and job.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("只能重试自己的后台任务"))
+    if job.status != JobStatus.FAILED:
+        raise ValidationError(_("只有失败的任务可以重试"))
+    again = start_job(kind_code=job.kind, params=job.params, user=job.user, title=job.title)
+    again.retry_of = job
+    again.save(update_fields=["retry_of"])
+    log_action(action="jobs.job.retried", actor=actor, obj=again,
+               data={"kind": job.kind, "title": job.title, "retry_of": job.pk})
+    return again

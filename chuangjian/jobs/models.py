@@ -34,6 +34,11 @@ class Job(models.Model):
     content_type = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker running the job touches this while it is alive; a running job whose
+    # heartbeat stops (the worker was killed) is marked failed and can be retried.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="retries")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

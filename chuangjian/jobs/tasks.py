@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -18,23 +20,64 @@ from chuangjian.jobs.registry import JobError, kind
 log = logging.getLogger(__name__)
 
 
+def claim(job_id: int) -> Job | None:
+    """Take a queued job for this worker, or ``None`` if another worker took it first.
+
+    One conditional UPDATE: of two workers that pick up the same job at once, exactly
+    one changes the row from queued to running (a read-then-save would let both run it).
+    """
+    now = timezone.now()
+    taken = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)
+    return Job.objects.get(pk=job_id) if taken else None
+
+
+class Heartbeat:
+    """Touches the job's ``heartbeat_at`` from a side thread while the job runs, so a
+    job that stops beating can be told from one that is only slow."""
+
+    def __init__(self, job_id: int, interval: float) -> None:
+        self.job_id, self.interval = job_id, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat",
+                                        daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        if self.interval > 0:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.interval + 5)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
+                    heartbeat_at=timezone.now())
+        except Exception:
+            log.exception("heartbeat of job %s stopped", self.job_id)
+        finally:
+            connections.close_all()
+
+
 @task()
 def run_job(job_id: int) -> None:
-    job = Job.objects.get(pk=job_id)
-    if job.status != JobStatus.QUEUED:
+    job = claim(job_id)
+    if job is None:
         return  # already taken by another worker, or cancelled
-    job.status = JobStatus.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
 
     def progress(percent: int, message: str | Promise = "") -> None:
         # Written outside any transaction so the polling page sees it at once.
         Job.objects.filter(pk=job_id).update(progress=max(0, min(100, int(percent))),
-                                             message=str(message)[:500])
+                                             message=str(message)[:500],
+                                             heartbeat_at=timezone.now())
 
     language = job.params.get("language", "zh-hans")
     try:
-        with override(language):
+        with override(language), Heartbeat(job_id, settings.JOBS_HEARTBEAT_SECONDS):
             output = kind(job.kind).run(job.params, progress)
     except JobError as error:
         _fail(job, str(error))

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/download/", views.download, name="download"),
+    path("<int:pk>/retry/", views.retry, name="retry"),
 ]
