@@ -19,7 +19,17 @@ class TokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
-    """Django's login session; ninja checks the CSRF token for unsafe methods."""
+    """Django's login session; ninja checks the CSRF token for unsafe methods.
+
+    A request that carries an ``Authorization`` header is judged by its token alone:
+    a bad token is a 401, not a fall-back to the session (whose CSRF check would
+    answer a misleading 403). Without a logged-in session it is a 401 as well.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any | None:
+        if "Authorization" in request.headers or not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
         user = request.user

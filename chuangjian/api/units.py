@@ -7,9 +7,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from chuangjian.api.auth import scope_of
+from chuangjian.api.pagination import BoundedPageNumberPagination
 from chuangjian.api.schemas import MeOut, UnitOut
 from chuangjian.org.levels import level_from_text
 from chuangjian.org.models import Role, Unit
@@ -27,7 +28,7 @@ class UnitFilters(Schema):
 @router.get("/units", response=list[UnitOut], summary="单位列表",
             description="权限范围内的单位，按树的顺序。level：层级代码或名称；q：名称、编码前缀或拼音；"
                         "under：只列出该编码的单位及其下级。")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> QuerySet[Unit]:
     scope = scope_of(request)
     level = None
