@@ -236,7 +236,7 @@ STORAGES = {
         "BACKEND": (
             # Hashed, pre-compressed files in production; plain names elsewhere so
             # tests and `make run` need no manifest.
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "chuangjian.lib.staticfiles.ProductionStaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         ),
@@ -244,8 +244,18 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# HTTPS everywhere in production, each switch overridable from the environment (a
+# test deployment on plain HTTP sets SECURE_SSL_REDIRECT=false SECURE_COOKIES=false).
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+# TLS ends at nginx in front, which must set X-Forwarded-Proto (and strip a client's);
+# without this the SSL redirect would loop on requests nginx already took over HTTPS.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
