@@ -39,7 +39,7 @@ def _free_port() -> int:
 def _manage(env: dict[str, str], *args: str) -> str:
     # manage.py rather than the console script, so the code of this checkout runs.
     done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,  # noqa: S603
-                          capture_output=True, text=True, timeout=600, check=False)
+                          capture_output=True, text=True, timeout=1500, check=False)
     assert done.returncode == 0, f"chuangjian {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
 
