@@ -104,3 +104,21 @@ def test_the_schema_documents_the_error_statuses_of_every_operation(world: World
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
             assert {"400", "401", "404", "422"} <= set(operation["responses"]), (method, path)
+
+
+@pytest.mark.parametrize("value", ["9" * 1_000_000, "1e999999", "-1E-999999", "NaN", "Infinity"])
+def test_a_report_value_of_absurd_size_is_refused_in_chinese(world: World, key: str,
+                                                            value: str) -> None:
+    from chuangjian.reporting.tests.conftest import STANDARDS_DIR
+    from chuangjian.standards import actions as standards_actions
+    from chuangjian.standards import loader
+
+    result = loader.load_paths([STANDARDS_DIR], builtin_elements=False).raise_for_errors()
+    standards_actions.load_standards(actor=None, result=result)
+    response = Client().put(report_url(), {"values": {**DAILY, "t_patrols": value}},
+                            content_type="application/json",
+                            headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 400, response.content[:300]
+    body = response.json()
+    assert "t_patrols" in body["errors"] and is_chinese(body["errors"]["t_patrols"])
+    assert not DataValue.objects.exists()
