@@ -157,7 +157,7 @@ def install(api: NinjaAPI) -> None:
         return response
 
     def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        errors = {}
+        errors: dict[str, str] = {}
         for error in exc.errors:
             errors.setdefault(_where(error.get("loc") or ()), _message(error))
         first = next(iter(errors.items()), ("", ""))

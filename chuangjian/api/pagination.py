@@ -16,7 +16,7 @@ from ninja.pagination import PageNumberPagination
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
-    def paginate_queryset(self, queryset: QuerySet, pagination: Any,  # type: ignore[override]
+    def paginate_queryset(self, queryset: QuerySet, pagination: Any,
                           request: HttpRequest, **params: Any) -> Any:
         page_size = self._get_page_size(pagination.page_size)
         count = self._items_count(queryset)

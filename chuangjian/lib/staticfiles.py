@@ -13,7 +13,7 @@ from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-def _without_source_maps(patterns: tuple) -> tuple:  # type: ignore[type-arg]
+def _without_source_maps(patterns: tuple) -> tuple:
     return tuple(
         (ext, tuple(p for p in rules if "sourceMappingURL" not in str(p)))
         for ext, rules in patterns

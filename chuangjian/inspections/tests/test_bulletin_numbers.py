@@ -49,7 +49,7 @@ def test_a_number_taken_by_a_concurrent_bulletin_is_skipped(world: Any,
     # Simulates another bulletin committing number 1 after this one looked for the top.
     issue(world)
     real = Bulletin.objects.filter
-    looked = []
+    looked: list[int] = []
 
     def stale_top(*args: Any, **kwargs: Any) -> Any:
         qs = real(*args, **kwargs)

@@ -20,12 +20,12 @@ from chuangjian.jobs.tests.test_jobs import echo  # noqa: F401 - registers tests
 from chuangjian.org.scope import Scope
 
 
-def queued(world, **params) -> Job:  # type: ignore[no-untyped-def]
+def queued(world, **params) -> Job:
     return start_job(kind_code="tests.echo", params={"text": "x", **params},
                      user=world.street_leader)
 
 
-def killed(world, minutes: int = 10) -> Job:  # type: ignore[no-untyped-def]
+def killed(world, minutes: int = 10) -> Job:
     """A job left running by a worker that was killed ``minutes`` ago."""
     job = queued(world)
     long_ago = timezone.now() - dt.timedelta(minutes=minutes)
@@ -115,6 +115,7 @@ def test_a_running_job_beats_from_a_side_thread(world) -> None:
     with tasks.Heartbeat(job.pk, 0.05):
         time.sleep(0.4)
     job.refresh_from_db()
+    assert job.heartbeat_at is not None and before is not None
     assert job.heartbeat_at > before + dt.timedelta(minutes=9)
 
 

@@ -28,7 +28,9 @@ def submit(world: World, at: dt.datetime, *, values: dict | None = None,
 
 
 def patrols() -> int:
-    return int(DataValue.objects.get(unit__code="T-01-A-01", element__code="t_patrols").number)
+    number = DataValue.objects.get(unit__code="T-01-A-01", element__code="t_patrols").number
+    assert number is not None
+    return int(number)
 
 
 def test_a_submission_from_a_stale_form_is_refused_and_keeps_the_newer_figures(
