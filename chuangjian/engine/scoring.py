@@ -17,6 +17,7 @@ import numpy as np
 from chuangjian.engine.targets import TargetResult, TargetStatus
 
 __all__ = [
+    "SCORE_DECIMALS",
     "AllOrNothing",
     "DeductPerOccurrence",
     "ItemArrays",
@@ -28,6 +29,8 @@ __all__ = [
     "StandardArrays",
     "StandardScore",
     "explain_total",
+    "quantize",
+    "quantize_many",
     "rank",
     "score_many",
     "score_standard",
@@ -47,6 +50,31 @@ class MissingPolicy(enum.StrEnum):
 def _num(x: float) -> str:
     rounded = round(x, 2)
     return str(int(rounded)) if rounded == int(rounded) else f"{rounded:g}"
+
+
+# Scores are shown to two decimals, so they are kept to two decimals: every item's
+# points, the base total, the bonus and the total are quantised (ROUND_HALF_UP, as a
+# person rounds the decimal they read) before they are added up and compared. A
+# total of 89.996 is 90.00 everywhere, never 「总分 90 分，合格线 90 分，不合格」.
+SCORE_DECIMALS = 2
+_SCALE = 10.0**SCORE_DECIMALS
+
+
+def quantize_many(x: np.ndarray) -> np.ndarray:
+    """Scores rounded half up to SCORE_DECIMALS places; NaN stays NaN.
+
+    The decimal the float stands for is rounded, not its binary expansion:
+    2.675 (stored as 2.67499…) becomes 2.68, as ``Decimal("2.675")`` would.
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(invalid="ignore"):
+        scaled = np.round(np.abs(x) * _SCALE, 6)  # drop the float's binary noise first
+        return np.sign(x) * np.floor(scaled + 0.5) / _SCALE
+
+
+def quantize(x: float) -> float:
+    """``quantize_many`` for one score, so both scoring paths round alike."""
+    return float(quantize_many(np.array([x]))[0])
 
 
 @dataclass(frozen=True)
@@ -72,9 +100,12 @@ class ItemScore:
         return self.score is None
 
 
-def _check_max(max_score: float) -> None:
+def _check_max(max_score: float, what: str = "满分") -> None:
     if not (max_score >= 0 and math.isfinite(max_score)):
-        raise ScoringError(f"满分应为非负数，而不是 {max_score}")
+        raise ScoringError(f"{what}应为非负数，而不是 {max_score}")
+    if quantize(max_score) != max_score:
+        # Points are kept to two decimals; a finer maximum could not be scored in full.
+        raise ScoringError(f"{what}最多两位小数，而不是 {max_score}")
 
 
 def _missing(code: str, max_score: float, reason: str | None, policy: MissingPolicy) -> ItemScore:
@@ -109,7 +140,7 @@ class AllOrNothing:
         if result.status is TargetStatus.UNKNOWN:
             return _missing(code, self.max_score, result.reason, missing_policy)
         met = result.status is TargetStatus.MET
-        points = self.max_score if met else 0.0
+        points = quantize(self.max_score) if met else 0.0
         text = f"{result.applied}；{result.status.label}，得 {_num(points)} 分"
         return ItemScore(code, points, self.max_score, result.status, veto and not met, text, missing_policy)
 
@@ -137,7 +168,7 @@ class Proportional:
         if result.status is TargetStatus.UNKNOWN or result.attainment is None:
             return _missing(code, self.max_score, result.reason, missing_policy)
         attainment = min(max(result.attainment, 0.0), 1.0)
-        points = self.max_score * attainment
+        points = quantize(self.max_score * attainment)
         text = (
             f"{result.applied}；{result.status.label}，完成 {_num(attainment * 100)}%，"
             f"得 {_num(points)} 分"
@@ -163,6 +194,8 @@ class DeductPerOccurrence:
             raise ScoringError("每次扣分应为正数")
         if self.cap is not None and self.cap < 0:
             raise ScoringError("扣分上限不能为负数")
+        if self.cap is not None:
+            _check_max(self.cap, "扣分上限")
 
     def describe_zh(self) -> str:
         cap = f"，最多扣 {_num(self.cap)} 分" if self.cap is not None else ""
@@ -172,7 +205,7 @@ class DeductPerOccurrence:
         if occurrences < 0 or not math.isfinite(occurrences):
             raise ScoringError(f"发生次数应为非负数，而不是 {occurrences}")
         cap = self.max_score if self.cap is None else min(self.cap, self.max_score)
-        return self.max_score - min(occurrences * self.per, cap)
+        return quantize(self.max_score - min(occurrences * self.per, cap))
 
     def score(
         self,
@@ -222,7 +255,7 @@ class Reviewer:
     ) -> ItemScore:
         if given is None:
             return _missing(code, self.max_score, "尚未评审", missing_policy)
-        points = self.validate(given)
+        points = quantize(self.validate(given))
         # Full marks is the only reviewer score that means "nothing wanting".
         status = TargetStatus.MET if points == self.max_score else TargetStatus.NOT_MET
         text = f"评审给 {_num(points)} 分（满分 {_num(self.max_score)}）" + (f"：{note}" if note else "")
@@ -271,19 +304,19 @@ def score_standard(
     included = [i for i in items if not i.excluded]
     excluded = tuple(i.code for i in items if i.excluded)
     included_max = sum(i.max_score for i in included)
-    raw = sum(i.score or 0.0 for i in included)
+    raw = quantize(sum(quantize(i.score or 0.0) for i in included))
     base_total: float | None
     if included_max > 0:
-        base_total = raw * base_max / included_max
+        base_total = quantize(raw * base_max / included_max)
     elif items and base_max > 0:
         base_total = None
     else:
         base_total = 0.0
     zeroed = tuple(i.code for i in items if i.status is TargetStatus.UNKNOWN and not i.excluded)
 
-    bonus_raw = sum(i.score or 0.0 for i in bonus_items)
-    bonus = bonus_raw if bonus_cap is None else min(bonus_raw, bonus_cap)
-    total = None if base_total is None else base_total + bonus
+    bonus_raw = quantize(sum(quantize(i.score or 0.0) for i in bonus_items))
+    bonus = bonus_raw if bonus_cap is None else quantize(min(bonus_raw, bonus_cap))
+    total = None if base_total is None else quantize(base_total + bonus)
 
     veto_set = set(veto_codes)
     everything = [*items, *bonus_items]
@@ -472,10 +505,11 @@ def score_many(
         else:
             for bad in present[(present < 0) | (present > mx)][:1]:
                 scorer.validate(float(bad))  # raises the Chinese error
-            points = np.nan_to_num(given)
+            points = quantize_many(np.nan_to_num(given))
             out_status = np.where(points == mx, _MET, _NOT_MET).astype(np.int8)
             triggered = np.zeros(len(given), dtype=bool)
         out_status = np.where(unknown, _UNKNOWN, out_status).astype(np.int8)
+    points = quantize_many(points)
     if missing_policy is MissingPolicy.EXCLUDE:
         points = np.where(unknown, np.nan, points)
     else:
@@ -554,19 +588,21 @@ def score_standard_many(
         inc = ~i.excluded
         excluded[:, k] = ~inc
         zeroed[:, k] = inc & (i.status == _UNKNOWN)
-        raw = np.where(inc, raw + np.where(inc, i.points, 0.0), raw)
+        raw = np.where(inc, raw + np.where(inc, quantize_many(i.points), 0.0), raw)
         included_max = np.where(inc, included_max + i.max_score, included_max)
+    raw = quantize_many(raw)
     with np.errstate(all="ignore"):
-        scaled = raw * base_max / included_max
+        scaled = quantize_many(raw * base_max / included_max)
     if items and base_max > 0:
         base_total = np.where(included_max > 0, scaled, np.nan)
     else:
         base_total = np.where(included_max > 0, scaled, 0.0)
     bonus_raw = np.zeros(n)
     for i in bonus_items:
-        bonus_raw = bonus_raw + np.where(i.excluded, 0.0, i.points)
-    bonus = bonus_raw if bonus_cap is None else np.minimum(bonus_raw, bonus_cap)
-    total = base_total + bonus
+        bonus_raw = bonus_raw + np.where(i.excluded, 0.0, quantize_many(i.points))
+    bonus_raw = quantize_many(bonus_raw)
+    bonus = bonus_raw if bonus_cap is None else quantize_many(np.minimum(bonus_raw, bonus_cap))
+    total = quantize_many(base_total + bonus)
     veto_set = set(veto_codes)
     everything = [*items, *bonus_items]
     veto_matrix = np.zeros((n, len(everything)), dtype=bool)

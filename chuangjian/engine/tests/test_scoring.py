@@ -200,11 +200,16 @@ def test_float_noise_does_not_break_a_tie() -> None:
 # -- properties ---------------------------------------------------------------
 
 
+def cents(low: float, high: float) -> st.SearchStrategy[float]:
+    """Scores as standards write them: at most two decimals."""
+    return st.integers(int(low * 100), int(high * 100)).map(lambda c: c / 100)
+
+
 @settings(max_examples=300)
 @given(
-    st.floats(0, 100),
+    cents(0, 100),
     st.floats(0.01, 50),
-    st.one_of(st.none(), st.floats(0, 200)),
+    st.one_of(st.none(), cents(0, 200)),
     st.floats(0, 1000),
 )
 def test_deduction_never_falls_below_max_minus_cap_nor_zero(
@@ -238,7 +243,7 @@ def test_a_higher_score_never_ranks_below_a_lower_one(scores: dict[str, float | 
 
 
 @settings(max_examples=200)
-@given(st.lists(st.tuples(st.floats(0, 20), st.floats(0, 1)), min_size=1, max_size=8), st.floats(0, 100))
+@given(st.lists(st.tuples(cents(0, 20), st.floats(0, 1)), min_size=1, max_size=8), st.floats(0, 100))
 def test_a_passing_unit_always_reaches_the_pass_mark(rows: list[tuple[float, float]], pass_mark: float) -> None:
     items = [ItemScore(f"i{k}", mx * share, mx, MET) for k, (mx, share) in enumerate(rows)]
     result = score_standard(items, pass_mark=pass_mark)
@@ -346,3 +351,55 @@ def test_the_vectorised_rules_refuse_what_the_per_unit_rules_refuse() -> None:
     with pytest.raises(ScoringError, match="评分项重复"):
         item_arrays = score_many(AllOrNothing(5), "a", status=np.array([1]))
         score_standard_many([item_arrays, item_arrays], 1, pass_mark=0)
+
+
+# -- decimal scores: the number shown is the number compared -------------------
+
+
+def test_a_total_shown_as_90_is_compared_as_90() -> None:
+    # Once printed 「总分 90 分，合格线 90 分，不合格」 for a total of 89.996.
+    total = score_standard([item("a", 89.996, 100)], pass_mark=90)
+    assert total.total == 90
+    assert total.passed
+    assert "总分 90 分，合格线 90 分，合格" in total.explanation
+
+
+def test_scores_are_rounded_half_up_to_two_decimals_before_they_are_summed() -> None:
+    # 29.996 and 59.996 are shown as 30 and 60, so they add up to 90, not 89.99.
+    total = score_standard([item("a", 29.996, 30), item("b", 59.996, 60)], pass_mark=90)
+    assert total.total == 90 and total.passed
+    below = score_standard([item("a", 89.994, 100)], pass_mark=90)
+    assert below.total == 89.99 and not below.passed
+    assert "总分 89.99 分，合格线 90 分，不合格" in below.explanation
+
+
+def test_a_maximum_finer_than_the_shown_precision_is_refused() -> None:
+    with pytest.raises(ScoringError, match="满分最多两位小数"):
+        Proportional(2.675)
+
+
+def test_half_a_hundredth_rounds_up_as_a_person_would() -> None:
+    from chuangjian.engine.scoring import quantize
+
+    assert quantize(2.675) == 2.68  # the float is 2.67499…, the decimal shown is 2.675
+    assert quantize(0.125) == 0.13
+    assert quantize(89.995) == 90.0
+    assert quantize(1 / 3) == 0.33
+
+
+def test_a_proportional_item_keeps_the_points_it_shows() -> None:
+    result = Proportional(10).score("green", Compare(">=", 30).evaluate(20, CTX))
+    assert result.score == 6.67
+    assert "得 6.67 分" in result.explanation
+
+
+def test_the_vectorised_total_rounds_like_the_per_unit_total() -> None:
+    arrays = [ItemArrays("a", 30, np.array([29.996, 29.994]), np.array([MET, MET], dtype=np.int8),
+                         np.zeros(2, dtype=bool)),
+              ItemArrays("b", 60, np.array([59.996, 59.994]), np.array([MET, MET], dtype=np.int8),
+                         np.zeros(2, dtype=bool))]
+    many = score_standard_many(arrays, 2, pass_mark=90)
+    assert many.total.tolist() == [90.0, 59.99 + 29.99]
+    assert many.passed.tolist() == [True, False]
+    one = score_standard([item("a", 29.994, 30), item("b", 59.994, 60)], pass_mark=90)
+    assert one.total == many.total[1]
