@@ -31,9 +31,6 @@ from chuangjian.reporting.demo import _values
 from chuangjian.reporting.models import Status, Submission
 from chuangjian.standards.models import StandardVersion
 
-VETO_UNIT = "QY-01-A-02"  # 南门社区: reports an unplanned birth
-ZERO_EVENTS = ("unplanned_births", "major_fires", "major_liability_accidents",
-               "indigenous_schisto_cases", "failing_criteria_hits", "drug_spread_found")
 COMMENTS = [
     "会议纪要不全，缺少第三季度记录",
     "台账资料归档不规范，部分活动无照片",
@@ -45,7 +42,7 @@ COMMENTS = [
 
 
 def _annual_reports(year: int, today: dt.date, stdout: TextIO) -> int:
-    """File the year's 年报 for units that have not, with zero events except the veto unit."""
+    """File the year's 年报 for units that have not, with zero events except the stories."""
     period = Period.year(year)
     cat = catalog()
     done = set(Submission.objects.filter(period=str(period))
@@ -61,10 +58,8 @@ def _annual_reports(year: int, today: dt.date, stdout: TextIO) -> int:
         if ds is None or (unit.pk, ds.code) in done:
             continue
         rng = random.Random(f"assessment-demo/{unit.code}/{ds.code}/{year}")  # noqa: S311
-        values: dict[str, Any] = _values(unit, ds, rng)
-        for code in ZERO_EVENTS:
-            if code in values:
-                values[code] = 1 if (unit.code == VETO_UNIT and code == "unplanned_births") else 0
+        # Zero events except the stories (南门社区's unplanned birth: 一票否决).
+        values: dict[str, Any] = _values(unit, ds, rng, period)
         reporter = next((people[i] for i in [unit.pk, *reversed(unit.ancestor_ids())]
                          if i in people), None)
         for attempt in range(2):
@@ -168,7 +163,7 @@ def run(stdout: TextIO, *, today: dt.date | None = None) -> None:
     scored = 0
     made = 0
     classed = 0
-    for version in StandardVersion.objects.order_by("code", "-version"):
+    for version in StandardVersion.objects.order_by("code", "-version", "-overlay_version"):
         if not (version.year_from <= year and (version.year_to is None or year <= version.year_to)):
             continue
         if actions.standard_version(version.code, year).pk != version.pk:

@@ -64,6 +64,9 @@ TREE: list[tuple] = [
     ]),
 ]
 
+# (unit, new parent, effective date): a community moved between streets mid-2025.
+MOVED = ("QY-02-B-02", "QY-01-B", dt.date(2025, 7, 1))
+
 DEPARTMENTS: dict[str, list[tuple[str, str, str]]] = {
     "QY": [("QY-D-WMB", "清源区文明办", "文明办"), ("QY-D-JDB", "清源区禁毒办", "禁毒办"),
            ("QY-D-AWB", "清源区爱卫办", "爱卫办")],
@@ -144,6 +147,13 @@ def build_demo() -> DemoResult:
             walk(children, unit)
 
     walk(TREE, None)
+    # 长安社区 moved from 东湖街道 to 城关街道 in mid-2025 (区划调整): its 2022–2025 history
+    # stays with 东湖 for the periods before the move (the tree as it was).
+    code, parent_code, effective = MOVED
+    moved = Unit.objects.get(code=code)
+    target = Unit.objects.get(code=parent_code)
+    if moved.parent_id != target.pk:
+        actions.move_unit(actor=None, unit=moved, new_parent=target, effective=effective)
 
     created_users = 0
     logins: list[tuple[str, str, str, str]] = []

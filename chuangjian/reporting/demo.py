@@ -14,19 +14,37 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chuangjian.audit.log import log_action
 from chuangjian.engine import expressions
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodType
 from chuangjian.org.levels import Kind
 from chuangjian.org.models import Membership, Role, Unit, User
-from chuangjian.reporting import actions
+from chuangjian.reporting import actions, rollups
 from chuangjian.reporting.datasets import MergedDataset, catalog, unit_open_during
-from chuangjian.reporting.models import Channel, NewsItem, Status, Submission
+from chuangjian.reporting.models import Channel, DataValue, NewsItem, Status, Submission
+from chuangjian.reporting.values import parse_value
 from chuangjian.standards.models import DataElement, StandardVersion
 
 ENTRY_ROLES = (Role.WORKER, Role.RESPONSIBLE, Role.LEADER, Role.ADMIN)
+
+# Events a demo unit reports as none (0): fires, unplanned births, accidents … A random
+# figure there would veto every unit. The stories below are the exceptions.
+ZERO_EVENTS = ("unplanned_births", "major_fires", "major_liability_accidents",
+               "indigenous_schisto_cases", "failing_criteria_hits", "drug_spread_found")
+# (unit code, element, year) → value: the demo's stories, told through the data and read
+# back on the explanation pages. 南门社区 reports an unplanned birth in 2026 (一票否决 of
+# 文明社区); 锦绣社区 had a major fire in 2024, so 「连续3年无重大火灾事故」 fails in 2026.
+STORIES: dict[tuple[str, str, int], float] = {
+    ("QY-01-A-02", "unplanned_births", 2026): 1,
+    ("QY-01-B-02", "major_fires", 2024): 1,
+}
+# The years before the standards came into force, imported from the offices' old ledgers.
+HISTORY_YEARS = (2022, 2023, 2024, 2025)
 
 
 @dataclass
@@ -101,8 +119,16 @@ def _fix_rules(ds: MergedDataset, values: dict[str, Any], rng: random.Random) ->
                         float(values[b]) * share, 1)
 
 
-def _values(unit: Unit, ds: MergedDataset, rng: random.Random) -> dict[str, Any]:
+def _values(unit: Unit, ds: MergedDataset, rng: random.Random,
+            period: Period | None = None) -> dict[str, Any]:
     values = {e.code: _value(rng, e, _base(unit, e, ds.period_type)) for e in ds.elements}
+    for code in ZERO_EVENTS:
+        if code in values:
+            values[code] = 0
+    if period is not None:
+        for (unit_code, code, year), value in STORIES.items():
+            if unit_code == unit.code and code in values and period.start.year == year:
+                values[code] = value
     _fix_rules(ds, values, rng)
     return values
 
@@ -215,7 +241,8 @@ def _submit_one(unit: Unit, ds: MergedDataset, period: Period, rng: random.Rando
                                     period=str(period), until=at + dt.timedelta(hours=2),
                                     reason="网络故障，申请补报", now=at - dt.timedelta(minutes=1))
         outcome = actions.submit_values(actor=reporter, unit=unit, dataset_code=ds.code,
-                                        period=str(period), values=_values(unit, ds, rng),
+                                        period=str(period),
+                                        values=_values(unit, ds, rng, period),
                                         channel=rng.choice([Channel.WEB] * 6 + [Channel.IMPORT,
                                                                                 Channel.API]),
                                         now=at)
@@ -270,3 +297,79 @@ def _news(units: list[Unit], people: dict[int, User], leaders: dict[int, User],
 
 def demo_value(value: Decimal | None) -> str:  # pragma: no cover - helper for shells
     return "" if value is None else str(value)
+
+
+@dataclass
+class HistoryResult:
+    submissions: int = 0
+    values: int = 0
+    rollups: int = 0
+
+
+@transaction.atomic
+def build_history(*, years: tuple[int, ...] = HISTORY_YEARS) -> HistoryResult:
+    """The annual and quarterly reports of ``years``, as an office imports them from its old
+    ledgers (历史数据导入) when it starts: accepted, on the forms of the first year the
+    standards are in force, bulk-created with their rollups.
+
+    They let every 比上年 / 逐年 / 连续3年 target compute. Repeatable: a report already there
+    (the reports demo files the year before today) is kept and nothing is added twice.
+    """
+    result = HistoryResult()
+    first = StandardVersion.objects.aggregate(first=Min("year_from"))["first"]
+    if first is None:
+        return result
+    cat = catalog()
+    units = list(Unit.objects.filter(kind__in=[Kind.AREA, Kind.DEPARTMENT]).order_by("path"))
+    people: dict[int, User] = {}
+    leaders: dict[int, User] = {}
+    for m in Membership.objects.select_related("user").order_by("role"):
+        if m.role in (Role.WORKER, Role.RESPONSIBLE):
+            people.setdefault(m.unit_id, m.user)
+        if m.role in (Role.LEADER, Role.ADMIN, Role.RESPONSIBLE):
+            leaders.setdefault(m.unit_id, m.user)
+    periods = [p for y in years for p in (Period.year(y), *Period.year(y).subperiods(
+        PeriodType.QUARTER))]
+    existing = set(Submission.objects.filter(period__in=[str(p) for p in periods])
+                   .values_list("unit_id", "dataset_code", "period"))
+    subs: list[Submission] = []
+    pending: list[tuple[Submission, MergedDataset, Period, dt.datetime, dict[str, Any]]] = []
+    for unit in units:
+        forms = [d for d in cat.for_unit(unit, max(first, max(years) + 1)).values()
+                 if d.period_type in (PeriodType.YEAR, PeriodType.QUARTER)]
+        for ds in forms:
+            for period in periods:
+                if (period.type is not ds.period_type or not unit_open_during(unit, period)
+                        or (unit.pk, ds.code, str(period)) in existing):
+                    continue
+                rng = random.Random(f"history/{unit.code}/{ds.code}/{period}")  # noqa: S311
+                due = ds.deadline_for(period)
+                at = due - dt.timedelta(days=2, hours=rng.randint(0, 48))
+                sub = Submission(
+                    unit=unit, dataset_code=ds.code, period=str(period),
+                    period_type=period.type.value, version=1, status=Status.ACCEPTED,
+                    channel=Channel.IMPORT, due_at=due, first_submitted_at=at,
+                    submitted_at=at, submitted_by=_reporter(unit, people), late=False,
+                    reviewed_at=at + dt.timedelta(days=1), reviewed_by=_approver(unit, leaders),
+                    comment="历史数据，由旧台账导入")
+                subs.append(sub)
+                pending.append((sub, ds, period, at, _values(unit, ds, rng, period)))
+    if not subs:
+        return result
+    Submission.objects.bulk_create(subs, batch_size=500)
+    rows: list[DataValue] = []
+    for sub, ds, period, at, values in pending:
+        for code, raw in values.items():
+            parsed = parse_value(ds.element_by_code[code], raw)
+            rows.append(DataValue(unit_id=sub.unit_id, element=ds.element_by_code[code],
+                                  period=str(period), period_type=period.type.value,
+                                  period_start=period.start, number=parsed.number,
+                                  text=parsed.text, submission=sub, updated_at=at,
+                                  updated_by=sub.submitted_by))
+    DataValue.objects.bulk_create(rows, batch_size=1000)
+    touched = {row.element.pk for row in rows}
+    result.submissions, result.values = len(subs), len(rows)
+    result.rollups = rollups.rebuild(element_ids=touched)
+    log_action(action="reporting.demo.history_imported", actor=None,
+               data={"years": list(years), "submissions": len(subs), "values": len(rows)})
+    return result

@@ -288,12 +288,14 @@ def verify() -> list[Difference]:
 
 
 @transaction.atomic
-def rebuild() -> int:
-    """Replace every rollup by a recomputation (repair after a bulk load); returns rows."""
-    Rollup.objects.all().delete()
+def rebuild(element_ids: Iterable[int] | None = None) -> int:
+    """Replace the rollups (of ``element_ids``, else all) by a recomputation from the raw
+    values: the repair after a bulk load; returns the rows written."""
+    ids = None if element_ids is None else list(element_ids)
+    (Rollup.objects.all() if ids is None else Rollup.objects.filter(element_id__in=ids)).delete()
     batch: list[Rollup] = []
     n = 0
-    for (unit_id, element_id, period), e in expected_rollups():
+    for (unit_id, element_id, period), e in expected_rollups(ids):
         batch.append(Rollup(unit_id=unit_id, element_id=element_id, period=period,
                             period_type=Period.parse(period).type.value,
                             total=e.total, count=e.count, maximum=e.maximum,

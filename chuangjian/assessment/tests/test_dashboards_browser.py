@@ -44,7 +44,8 @@ def test_a_street_leader_reads_the_dashboards_and_exports_a_report(page: Any, li
     page.goto(f"{base}/dashboards/league/?{q}&unit=QY-01")
     assert page.locator("h1").inner_text() == "城关街道 · 排名与达标率"
     _charts_drawn(page)
-    assert page.locator(".league-table tbody tr").count() == 6
+    # Six communities, and 长安社区 moved in from 东湖街道 in mid-2025.
+    assert page.locator(".league-table tbody tr").count() == 7
     page.screenshot(path=SHOTS / "dashboards-league.png", full_page=True)
 
     # 南门社区 reported an unplanned birth in the demo: vetoed whatever its score.
@@ -65,7 +66,7 @@ def test_a_street_leader_reads_the_dashboards_and_exports_a_report(page: Any, li
     page.goto(f"{base}/dashboards/heatmap/?{q}&unit=QY-01")
     _charts_drawn(page)
     page.click(".heat-fallback summary")
-    assert page.locator(".heat-table tbody tr").count() == 6
+    assert page.locator(".heat-table tbody tr").count() == 7
     page.screenshot(path=SHOTS / "dashboards-heatmap.png", full_page=True)
 
     page.goto(f"{base}/dashboards/trend/?{q}&unit=QY-01-A-01&ind=mediation_rate")

@@ -53,3 +53,45 @@ def test_the_demo_gives_every_unit_its_class_so_class_targets_compute(db: None) 
                                             run__standard_code__in=["wudu_xian", "wudu_zhen"]):
         assert not any("未设置类别" in (item.get("n") or "") + (item.get("t") or "")
                        for item in result.items.values()), result.unit
+
+
+def test_with_five_years_of_history_some_communities_pass_and_some_fail_for_a_reason(
+        db: None) -> None:
+    from chuangjian.assessment.spec import spec_for, target_depth
+    from chuangjian.engine.targets import TargetStatus
+    from chuangjian.reporting.demo import build_history
+
+    build_demo()
+    standards_actions.load_standards(actor=None, result=loader.load_builtin())
+    today = dt.date(2026, 11, 20)
+    # A year of monthly reports as `chuangjian demo` files them: the rates need them.
+    build_reporting_demo(today=today, days=1)
+    build_history()
+    demo.run(io.StringIO(), today=today)
+    run = AssessmentRun.objects.get(standard_code="wenming_shequ", year=2026, kind="review",
+                                    current=True)
+    results = {r.unit.code: r for r in UnitResult.objects.filter(run=run).select_related("unit")}
+    assert any(r.passed for r in results.values())
+    assert any(not r.passed for r in results.values())
+    # Each failure has a reason a person can read: a veto item, or a total below the mark.
+    assert results["QY-01-A-02"].vetoed and "no_unplanned_births" in results["QY-01-A-02"].veto_items
+    fire = results["QY-01-B-02"]  # 锦绣社区: a major fire in 2024
+    assert fire.vetoed and fire.items["no_major_fire_3y"]["s"] == TargetStatus.NOT_MET
+    for r in results.values():
+        if not r.passed:
+            assert r.vetoed or (r.total or 0) < run.standard.pass_mark, r.unit.code
+    # With history, every 比上年 / 连续3年 item of wenming_shequ is judged for every community.
+    spec = spec_for(run.standard)
+    deep = [i.code for i in spec.indicators if target_depth(i.target) > 0]
+    assert deep == ["no_major_fire_3y"]
+    assert all(r.items[c]["s"] != TargetStatus.UNKNOWN for r in results.values() for c in deep)
+    # The same for the other standards' year-on-year items that read reported data.
+    for other in ("wudu_jiedao", "chuangcheng"):
+        orun = AssessmentRun.objects.get(standard_code=other, year=2026, kind="review",
+                                         current=True)
+        ospec = spec_for(orun.standard)
+        codes = [i.code for i in ospec.indicators if target_depth(i.target) > 0]
+        for r in UnitResult.objects.filter(run=orun):
+            for c in codes:
+                if c in r.items:
+                    assert r.items[c]["s"] != TargetStatus.UNKNOWN, (other, r.unit_id, c)

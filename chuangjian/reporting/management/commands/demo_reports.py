@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from chuangjian.reporting.demo import build_reporting_demo
+from chuangjian.reporting.demo import build_history, build_reporting_demo
 
 
 class Command(BaseCommand):
@@ -25,3 +25,7 @@ class Command(BaseCommand):
                              "news": result.news})
         for note in result.notes[:20]:
             self.stdout.write(f"  {note}")
+        history = build_history()
+        self.stdout.write(_("历史数据：导入 %(years)s 年的年报、季报 %(n)d 份（%(values)d 个数值）")
+                          % {"years": "2022–2025", "n": history.submissions,
+                             "values": history.values})
