@@ -36,30 +36,30 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> QuerySet[Un
         level = level_from_text(filters.level)
         if level is None:
             raise HttpError(400, f"未知的层级「{filters.level}」")
-    units = visible_units(scope, level=level, query=filters.q.strip())
+    units = visible_units(scope=scope, level=level, query=filters.q.strip())
     if filters.under:
-        root = unit_for(scope, filters.under)
+        root = unit_for(scope=scope, code=filters.under)
         units = units.filter(path__startswith=root.path)
     return units.order_by("path")
 
 
 @router.get("/units/{code}", response=UnitOut, summary="单个单位")
 def get_unit(request: HttpRequest, code: str) -> Unit:
-    return unit_for(scope_of(request), code)
+    return unit_for(scope=scope_of(request), code=code)
 
 
 @router.get("/units/{code}/subtree", response=list[UnitOut], summary="单位及其全部下级",
             description="该单位和它下面的所有单位（含已撤销），按树的顺序。")
 def get_subtree(request: HttpRequest, code: str) -> QuerySet[Unit]:
     scope = scope_of(request)
-    return subtree(scope, unit_for(scope, code)).select_related("parent").order_by("path")
+    return subtree(scope=scope, unit=unit_for(scope=scope, code=code)).select_related("parent").order_by("path")
 
 
 @router.get("/me", response=MeOut, summary="当前用户", tags=["用户"])
 def me(request: HttpRequest) -> dict[str, object]:
     user = request.auth  # type: ignore[attr-defined]
     scope = scope_of(request)
-    memberships = list(memberships_of(scope, user).order_by("unit__path", "role"))
+    memberships = list(memberships_of(scope=scope, user=user).order_by("unit__path", "role"))
     roles = sorted({m.role for m in memberships} | ({Role.ADMIN.value} if scope.is_global else set()))
     return {"username": user.username, "full_name": user.full_name,
             "is_superuser": user.is_superuser, "roles": roles, "memberships": memberships}

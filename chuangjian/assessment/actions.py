@@ -44,12 +44,6 @@ class AssessmentError(ValidationError):
     """A refused assessment request; the message is Chinese."""
 
 
-def _scope(actor: User | None, scope: Scope | None) -> Scope:
-    if scope is not None:
-        return scope
-    return Scope.system() if actor is None else Scope.for_user(actor)
-
-
 def _user(actor: User | None) -> User | None:
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -73,7 +67,7 @@ def standard_version(code: str, year: int) -> StandardVersion:
     raise AssessmentError(f"标准「{versions[0].name}」在 {year} 年不适用（有效年度：{span}）")
 
 
-def can_start(scope: Scope, unit: Unit, kind: str) -> bool:
+def can_start(*, scope: Scope, unit: Unit, kind: str) -> bool:
     """自查: the unit itself (enter data there); 考核 and 抽查: approval over it from above."""
     if scope.is_global:
         return True
@@ -82,7 +76,7 @@ def can_start(scope: Scope, unit: Unit, kind: str) -> bool:
     return scope.allows(unit, Cap.APPROVE)
 
 
-def closing_run(standard_code: str, year: int) -> AssessmentRun | None:
+def _closing_run(standard_code: str, year: int) -> AssessmentRun | None:
     """The published current 考核 run that closes the year, if any."""
     return (AssessmentRun.objects.filter(standard_code=standard_code, year=year,
                                          kind=Kind.REVIEW, current=True,
@@ -90,20 +84,19 @@ def closing_run(standard_code: str, year: int) -> AssessmentRun | None:
             .order_by("-published_at").first())
 
 
-def is_admin(scope: Scope, unit: Unit) -> bool:
+def is_admin(*, scope: Scope, unit: Unit) -> bool:
     return scope.is_global or Role.ADMIN.value in scope.roles_at(unit)
 
 
 def start_run(*, actor: User | None, standard_code: str, year: int, kind: str = Kind.REVIEW,
               unit: Unit | None = None, sample: Sequence[int] | None = None,
-              reopen_reason: str = "", scope: Scope | None = None,
+              reopen_reason: str = "", scope: Scope,
               today: dt.date | None = None, fail_after: int | None = None) -> AssessmentRun:
     """Assess ``unit``'s subtree (the whole tree when None) and store the results.
 
     Not atomic as a whole on purpose: the run row is kept (status 失败, with the
     reason) when the computation fails, while the results are written atomically.
     """
-    scope = _scope(actor, scope)
     kind = parse_kind(kind)
     version = standard_version(standard_code, year)
     spec = spec_for(version)
@@ -111,19 +104,19 @@ def start_run(*, actor: User | None, standard_code: str, year: int, kind: str = 
         unit = Unit.objects.filter(parent__isnull=True).order_by("path").first()
         if unit is None:
             raise AssessmentError("组织树为空，无法考核")
-    if not can_start(scope, unit, kind):
+    if not can_start(scope=scope, unit=unit, kind=kind):
         raise PermissionDenied("无权对该单位发起此类考核")
     if not any(open_during_year(u, year) and sheet_of(spec, u) is not None
                for u in Unit.objects.filter(path__startswith=unit.path)):
         raise AssessmentError(f"标准「{version.name}」不适用于「{unit.name}」"
                               f"（适用：{'、'.join(version.level_names)}；{'、'.join(version.categories)}）")
-    closing = closing_run(standard_code, year)
+    closing = _closing_run(standard_code, year)
     reopen_reason = reopen_reason.strip()
     if closing is not None and unit.path.startswith(closing.root.path):
         if not reopen_reason:
             raise AssessmentError(f"{year} 年「{version.name}」的考核结果已公布，年度已关闭；"
                                   "重新考核须由管理员填写理由（--reopen）")
-        if not is_admin(scope, closing.root):
+        if not is_admin(scope=scope, unit=closing.root):
             raise PermissionDenied(f"{year} 年考核结果已公布，只有管理员可以重新考核")
     today = today or timezone.localdate()
     run = AssessmentRun(standard=version, standard_code=version.code, year=year, kind=kind,
@@ -199,12 +192,11 @@ def _make_current(run: AssessmentRun) -> None:
 
 
 @transaction.atomic
-def publish_run(*, actor: User | None, run: AssessmentRun, scope: Scope | None = None
+def publish_run(*, actor: User | None, run: AssessmentRun, scope: Scope
                 ) -> AssessmentRun:
     """Publish (公布) a run: its results are final and no longer change; a 考核 run closes the year."""
-    scope = _scope(actor, scope)
     run = AssessmentRun.objects.select_for_update(of=("self",)).select_related("root").get(pk=run.pk)
-    if not can_start(scope, run.root, run.kind) or not scope.allows(run.root, Cap.APPROVE):
+    if not can_start(scope=scope, unit=run.root, kind=run.kind) or not scope.allows(run.root, Cap.APPROVE):
         raise PermissionDenied("无权公布该考核结果")
     if run.status != RunStatus.DONE or not run.current:
         raise AssessmentError("只有最新一次完成的考核可以公布")
@@ -221,7 +213,7 @@ def publish_run(*, actor: User | None, run: AssessmentRun, scope: Scope | None =
 # -- reviewer scores (评审打分) -------------------------------------------------------------
 
 
-def can_review(scope: Scope, unit: Unit, kind: str) -> bool:
+def can_review(*, scope: Scope, unit: Unit, kind: str) -> bool:
     """考核: the level above (approval at the parent); 自查: the unit itself;
     抽查: approval or inspection two levels up or higher."""
     if scope.is_global:
@@ -259,12 +251,11 @@ def _clean_evidence(evidence: Iterable[Mapping[str, str]]) -> list[dict[str, str
 def set_reviewer_score(*, actor: User | None, standard_code: str, year: int, kind: str,
                        unit: Unit, indicator_code: str, score: float | str | None,
                        comment: str = "", evidence: Iterable[Mapping[str, str]] = (),
-                       scope: Scope | None = None, now: dt.datetime | None = None
+                       scope: Scope, now: dt.datetime | None = None
                        ) -> ReviewerScore:
     """Score a 材料审核 / 实地考察 item. Below full marks the comment must say what is wanting."""
-    scope = _scope(actor, scope)
     kind = parse_kind(kind)
-    if not can_review(scope, unit, kind):
+    if not can_review(scope=scope, unit=unit, kind=kind):
         raise PermissionDenied("无权为该单位评分：考核由上级单位评分，自查由本单位评分")
     version = standard_version(standard_code, year)
     spec = spec_for(version)
@@ -274,7 +265,7 @@ def set_reviewer_score(*, actor: User | None, standard_code: str, year: int, kin
     if not ind.is_reviewer:
         raise ValidationError({"indicator": f"指标「{ind.name}」由数据计算得分，不能人工评分"})
     if kind == Kind.REVIEW:
-        closing = closing_run(standard_code, year)
+        closing = _closing_run(standard_code, year)
         if closing is not None and unit.path.startswith(closing.root.path):
             raise ValidationError(f"{year} 年考核结果已公布，不能再修改评分")
     if score is None or (isinstance(score, str) and not score.strip()):
@@ -312,7 +303,7 @@ def set_reviewer_score(*, actor: User | None, standard_code: str, year: int, kin
 # -- freshness listener -------------------------------------------------------------------
 
 
-def on_source_change(unit_id: int, element_codes: frozenset[str], day: dt.date) -> None:
+def _on_source_change(unit_id: int, element_codes: frozenset[str], day: dt.date) -> None:
     """Called by ``sources.changed`` inside the submission's transaction."""
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
@@ -320,4 +311,4 @@ def on_source_change(unit_id: int, element_codes: frozenset[str], day: dt.date) 
     refresh_unit(unit, day=day, element_codes=element_codes)
 
 
-sources.on_change(on_source_change)
+sources.on_change(_on_source_change)

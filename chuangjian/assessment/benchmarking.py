@@ -22,6 +22,7 @@ from chuangjian.assessment.spec import spec_for
 from chuangjian.org.levels import Level
 from chuangjian.org.models import Unit
 from chuangjian.org.models.units import path_segment
+from chuangjian.org.scope import Scope
 from chuangjian.reporting.models import Rollup
 
 
@@ -71,7 +72,7 @@ def time_city(*, standard_code: str = "wenming_shequ", year: int = 2026, streets
     built = time.perf_counter() - started
     started = time.perf_counter()
     run = actions.start_run(actor=None, standard_code=standard_code, year=year, unit=district,
-                            today=dt.date(year, 11, 30))
+                            today=dt.date(year, 11, 30), scope=Scope.system())
     full = time.perf_counter() - started
     leaf = Unit.objects.filter(path__startswith=district.path, level=Level.COMMUNITY).last()
     assert leaf is not None  # noqa: S101 - just built

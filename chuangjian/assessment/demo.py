@@ -65,7 +65,7 @@ def _annual_reports(year: int, today: dt.date, stdout: TextIO) -> int:
         for attempt in range(2):
             try:
                 reporting_actions.submit_values(actor=reporter, unit=unit, dataset_code=ds.code,
-                                                period=str(period), values=values, now=now)
+                                                period=str(period), values=values, now=now, scope=Scope.system())
             except reporting_actions.ReportInvalid as error:
                 if attempt:
                     stdout.write(f"  {unit.name} {ds.name}：{'；'.join(error.messages)}\n")
@@ -177,13 +177,13 @@ def run(stdout: TextIO, *, today: dt.date | None = None) -> None:
             if exists:
                 continue
             actions.start_run(actor=None, standard_code=version.code, year=year, kind=kind,
-                              unit=root, today=today)
+                              unit=root, today=today, scope=Scope.system())
             made += 1
     spot = AssessmentRun.objects.filter(standard_code="wenming_shequ", year=year, kind=Kind.SPOT,
                                         current=True).exists()
     if not spot and StandardVersion.objects.filter(code="wenming_shequ").exists():
         actions.start_run(actor=None, standard_code="wenming_shequ", year=year, kind=Kind.SPOT,
-                          unit=root, today=today)
+                          unit=root, today=today, scope=Scope.system())
         made += 1
     stdout.write(f"演示考核：补报 {year} 年报 {filed} 份，评审打分 {scored} 项，"
                  f"确认单位类别 {classed} 个，新算考核批次 {made} 个\n")

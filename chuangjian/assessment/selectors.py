@@ -39,7 +39,7 @@ def _kind(kind: str) -> str:
 # -- runs ---------------------------------------------------------------------------------
 
 
-def runs(scope: Scope, *, standard_code: str | None = None, year: int | None = None,
+def runs(*, scope: Scope, standard_code: str | None = None, year: int | None = None,
          kind: str | None = None, current_only: bool = False) -> QuerySet[AssessmentRun]:
     """Runs that cover some unit the reader may see: runs inside the reader's scope,
     and runs of a wider scope (the district's 考核) that include it. Their result rows
@@ -61,14 +61,14 @@ def runs(scope: Scope, *, standard_code: str | None = None, year: int | None = N
     return qs
 
 
-def run_for(scope: Scope, pk: int) -> AssessmentRun:
-    run = runs(scope).filter(pk=pk).first()
+def run_for(*, scope: Scope, pk: int) -> AssessmentRun:
+    run = runs(scope=scope).filter(pk=pk).first()
     if run is None:
         raise Http404
     return run
 
 
-def current_run(scope: Scope, *, unit: Unit, standard_code: str, year: int,
+def current_run(*, scope: Scope, unit: Unit, standard_code: str, year: int,
                 kind: str = Kind.REVIEW) -> AssessmentRun | None:
     """The newest current run of that kind whose scope contains ``unit`` (one query)."""
     if not scope.allows(unit):
@@ -270,10 +270,10 @@ def _previous_total(run: AssessmentRun, unit: Unit) -> float | None:
             .order_by("-run__created_at").values_list("total", flat=True).first())
 
 
-def scorecard(scope: Scope, *, unit: Unit, standard_code: str, year: int,
+def scorecard(*, scope: Scope, unit: Unit, standard_code: str, year: int,
               kind: str = Kind.REVIEW, run: AssessmentRun | None = None) -> Scorecard | None:
     """One unit's score sheet in the current run (5 queries), or None when not assessed."""
-    run = run or current_run(scope, unit=unit, standard_code=standard_code, year=year, kind=kind)
+    run = run or current_run(scope=scope, unit=unit, standard_code=standard_code, year=year, kind=kind)
     if run is None:
         return None
     if not scope.allows(unit):
@@ -286,8 +286,8 @@ def scorecard(scope: Scope, *, unit: Unit, standard_code: str, year: int,
     return _scorecard(run, result, reviews, _previous_total(run, unit))
 
 
-def scorecard_in_run(scope: Scope, *, run: AssessmentRun, unit: Unit) -> Scorecard:
-    sc = scorecard(scope, unit=unit, standard_code=run.standard_code, year=run.year,
+def scorecard_in_run(*, scope: Scope, run: AssessmentRun, unit: Unit) -> Scorecard:
+    sc = scorecard(scope=scope, unit=unit, standard_code=run.standard_code, year=run.year,
                    kind=run.kind, run=run)
     if sc is None:
         raise Http404
@@ -315,7 +315,7 @@ class LeagueRow:
         return "—" if self.total is None else _fmt(self.total)
 
 
-def _below(scope: Scope, run: AssessmentRun, parent: Unit) -> list[UnitResult]:
+def _below(*, scope: Scope, run: AssessmentRun, parent: Unit) -> list[UnitResult]:
     """Result rows directly under ``parent`` in the run: its children when assessed,
     else the nearest assessed descendants; all visible to the reader."""
     qs = scope.filter(UnitResult.objects.select_related("unit").filter(run=run),
@@ -328,13 +328,13 @@ def _below(scope: Scope, run: AssessmentRun, parent: Unit) -> list[UnitResult]:
     return rows
 
 
-def league(scope: Scope, *, parent: Unit, standard_code: str, year: int,
+def league(*, scope: Scope, parent: Unit, standard_code: str, year: int,
            kind: str = Kind.REVIEW) -> list[LeagueRow]:
     """The units under ``parent`` ranked by total (3 queries)."""
-    run = current_run(scope, unit=parent, standard_code=standard_code, year=year, kind=kind)
+    run = current_run(scope=scope, unit=parent, standard_code=standard_code, year=year, kind=kind)
     if run is None:
         return []
-    rows = _below(scope, run, parent)
+    rows = _below(scope=scope, run=run, parent=parent)
     previous = dict(UnitResult.objects.filter(
         run__standard_code=run.standard_code, run__year=run.year - 1, run__kind=run.kind,
         run__current=True, run__status=RunStatus.DONE, unit_id__in=[r.unit_id for r in rows])
@@ -369,14 +369,14 @@ class Heatmap:
     cells: dict[tuple[int, str], HeatCell]
 
 
-def heatmap(scope: Scope, *, parent: Unit, standard_code: str, year: int,
+def heatmap(*, scope: Scope, parent: Unit, standard_code: str, year: int,
             kind: str = Kind.REVIEW) -> Heatmap:
     """Units under ``parent`` × indicators of the main sheet (2 queries)."""
-    run = current_run(scope, unit=parent, standard_code=standard_code, year=year, kind=kind)
+    run = current_run(scope=scope, unit=parent, standard_code=standard_code, year=year, kind=kind)
     if run is None:
         return Heatmap(None, [], [], {})
     spec = spec_for(run.standard)
-    rows = _below(scope, run, parent)
+    rows = _below(scope=scope, run=run, parent=parent)
     inds = [i for i in spec.indicators if i.level is None]
     cells: dict[tuple[int, str], HeatCell] = {}
     for r in rows:
@@ -408,7 +408,7 @@ class TrendPoint:
     score: float | None
 
 
-def trend(scope: Scope, *, unit: Unit, indicator_code: str, standard_code: str,
+def trend(*, scope: Scope, unit: Unit, indicator_code: str, standard_code: str,
           years: Sequence[int], kind: str = Kind.REVIEW) -> list[TrendPoint]:
     """One indicator of one unit over several years (1 query + the parsed standards)."""
     if not scope.allows(unit):
@@ -446,14 +446,14 @@ class PassRate:
     met: bool | None
 
 
-def child_pass_rate(scope: Scope, *, unit: Unit, standard_code: str, year: int,
+def child_pass_rate(*, scope: Scope, unit: Unit, standard_code: str, year: int,
                     kind: str = Kind.REVIEW) -> PassRate:
     """Share of the units under ``unit`` that passed, against the standard's own
     share_of_children target for the unit's level when it has one (3 queries)."""
-    run = current_run(scope, unit=unit, standard_code=standard_code, year=year, kind=kind)
+    run = current_run(scope=scope, unit=unit, standard_code=standard_code, year=year, kind=kind)
     if run is None:
         return PassRate(unit, year, 0, 0, None, None, "", None)
-    rows = _below(scope, run, unit)
+    rows = _below(scope=scope, run=run, parent=unit)
     passed = sum(1 for r in rows if r.passed)
     rate = round(100.0 * passed / len(rows), 2) if rows else None
     target: float | None = None
@@ -493,10 +493,10 @@ class RiskRow:
     url: str
 
 
-def at_risk(scope: Scope, *, root: Unit, standard_code: str, year: int,
+def at_risk(*, scope: Scope, root: Unit, standard_code: str, year: int,
             kind: str = Kind.REVIEW, limit: int = 500) -> list[RiskRow]:
     """Units × indicators projected to miss their target by year end (2 queries)."""
-    run = current_run(scope, unit=root, standard_code=standard_code, year=year, kind=kind)
+    run = current_run(scope=scope, unit=root, standard_code=standard_code, year=year, kind=kind)
     if run is None:
         return []
     spec = spec_for(run.standard)
@@ -537,11 +537,11 @@ class KindComparison:
         return False
 
 
-def compare_kinds(scope: Scope, *, unit: Unit, standard_code: str, year: int) -> KindComparison:
+def compare_kinds(*, scope: Scope, unit: Unit, standard_code: str, year: int) -> KindComparison:
     """自查, 考核 and 抽查 of one unit side by side (a fixed number of queries)."""
     columns = []
     for kind in Kind:
-        card = scorecard(scope, unit=unit, standard_code=standard_code, year=year, kind=kind.value)
+        card = scorecard(scope=scope, unit=unit, standard_code=standard_code, year=year, kind=kind.value)
         columns.append((kind.value, str(kind.label), card.run if card else None, card))
     order: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -559,24 +559,24 @@ def compare_kinds(scope: Scope, *, unit: Unit, standard_code: str, year: int) ->
     return KindComparison(unit, columns, rows)
 
 
-def reviewable(scope: Scope, run: AssessmentRun, unit: Unit) -> bool:
+def reviewable(*, scope: Scope, run: AssessmentRun, unit: Unit) -> bool:
     from chuangjian.assessment.actions import can_review
 
-    return not run.is_published and can_review(scope, unit, run.kind)
+    return not run.is_published and can_review(scope=scope, unit=unit, kind=run.kind)
 
 
-def unit_in_run(scope: Scope, run: AssessmentRun, unit_id: int) -> Unit:
+def unit_in_run(*, scope: Scope, run: AssessmentRun, unit_id: int) -> Unit:
     unit = scope.filter(Unit.objects.select_related("parent"), Cap.VIEW).filter(pk=unit_id).first()
     if unit is None or not unit.path.startswith(run.root.path):
         raise Http404
     return unit
 
 
-def run_rows(scope: Scope, run: AssessmentRun) -> list[UnitResult]:
-    return list(run_rows_query(scope, run))
+def run_rows(*, scope: Scope, run: AssessmentRun) -> list[UnitResult]:
+    return list(run_rows_query(scope=scope, run=run))
 
 
-def run_rows_query(scope: Scope, run: AssessmentRun, *, search: str = "") -> QuerySet[UnitResult]:
+def run_rows_query(*, scope: Scope, run: AssessmentRun, search: str = "") -> QuerySet[UnitResult]:
     """The run's rows visible to the reader, in tree order, optionally those whose unit's
     name or code contains ``search`` (items and texts deferred: a page of a city run)."""
     qs = scope.filter(UnitResult.objects.select_related("unit").filter(run=run)
@@ -595,9 +595,9 @@ class RunSummary:
     at_risk: int
 
 
-def run_summary(scope: Scope, run: AssessmentRun) -> RunSummary:
+def run_summary(*, scope: Scope, run: AssessmentRun) -> RunSummary:
     """Counts over the rows the reader may see, in one query."""
-    got = run_rows_query(scope, run).aggregate(
+    got = run_rows_query(scope=scope, run=run).aggregate(
         units=Count("pk"), passed=Count("pk", filter=Q(passed=True)),
         vetoed=Count("pk", filter=Q(vetoed=True)), at_risk=Count("pk", filter=Q(at_risk__gt=0)))
     return RunSummary(**{k: int(v or 0) for k, v in got.items()})

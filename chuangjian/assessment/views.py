@@ -60,7 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     kind = request.GET.get("kind") or None
     year = request.GET.get("year")
-    qs = selectors.runs(scope, kind=kind if kind in Kind.values else None,
+    qs = selectors.runs(scope=scope, kind=kind if kind in Kind.values else None,
                         year=int(year) if year and year.isdigit() else None)
     # The list never reads a standard's verbatim YAML (tens of KB a run).
     page = Paginator(qs.defer("standard__source_text"), INDEX_PAGE_SIZE).get_page(
@@ -74,15 +74,15 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
-    run = selectors.run_for(scope, pk)
+    run = selectors.run_for(scope=scope, pk=pk)
     search = request.GET.get("q", "").strip()[:50]
-    page = Paginator(selectors.run_rows_query(scope, run, search=search),
+    page = Paginator(selectors.run_rows_query(scope=scope, run=run, search=search),
                      RUN_PAGE_SIZE).get_page(request.GET.get("page"))
-    summary = selectors.run_summary(scope, run)
+    summary = selectors.run_summary(scope=scope, run=run)
     return render(request, "assessment/run.html", {
         "run": run, "page": page, "rows": page.object_list, "q": search,
         "can_publish": run.current and not run.is_published and run.status == "done"
-        and scope.allows(run.root, Cap.APPROVE) and actions.can_start(scope, run.root, run.kind),
+        and scope.allows(run.root, Cap.APPROVE) and actions.can_start(scope=scope, unit=run.root, kind=run.kind),
         "units": summary.units, "passed": summary.passed, "vetoed": summary.vetoed,
         "at_risk": summary.at_risk})
 
@@ -91,7 +91,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
-    run = selectors.run_for(scope, pk)
+    run = selectors.run_for(scope=scope, pk=pk)
     try:
         actions.publish_run(actor=request.user, run=run, scope=scope)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -104,25 +104,25 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_card(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     scope = _scope(request)
-    run = selectors.run_for(scope, pk)
-    unit = selectors.unit_in_run(scope, run, unit_id)
-    card = selectors.scorecard_in_run(scope, run=run, unit=unit)
+    run = selectors.run_for(scope=scope, pk=pk)
+    unit = selectors.unit_in_run(scope=scope, run=run, unit_id=unit_id)
+    card = selectors.scorecard_in_run(scope=scope, run=run, unit=unit)
     return render(request, "assessment/unit.html", {
         "run": run, "unit": unit, "card": card,
-        "can_review": selectors.reviewable(scope, run, unit)})
+        "can_review": selectors.reviewable(scope=scope, run=run, unit=unit)})
 
 
 @login_required
 def explain_page(request: HttpRequest, pk: int, unit_id: int, code: str) -> HttpResponse:
     scope = _scope(request)
-    run = selectors.run_for(scope, pk)
-    unit = selectors.unit_in_run(scope, run, unit_id)
+    run = selectors.run_for(scope=scope, pk=pk)
+    unit = selectors.unit_in_run(scope=scope, run=run, unit_id=unit_id)
     found = explain(scope, run=run, unit=unit, code=code)
     if found is None:
         raise Http404
     return render(request, "assessment/explain.html", {
         "run": run, "unit": unit, "x": found,
-        "can_review": found.row.is_reviewer and selectors.reviewable(scope, run, unit)})
+        "can_review": found.row.is_reviewer and selectors.reviewable(scope=scope, run=run, unit=unit)})
 
 
 @login_required
@@ -130,11 +130,11 @@ def explain_page(request: HttpRequest, pk: int, unit_id: int, code: str) -> Http
 def review(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     """Reviewer scores (评审打分) for one unit: one small form per 材料审核/实地考察 item."""
     scope = _scope(request)
-    run = selectors.run_for(scope, pk)
-    unit = selectors.unit_in_run(scope, run, unit_id)
-    if not selectors.reviewable(scope, run, unit):
+    run = selectors.run_for(scope=scope, pk=pk)
+    unit = selectors.unit_in_run(scope=scope, run=run, unit_id=unit_id)
+    if not selectors.reviewable(scope=scope, run=run, unit=unit):
         raise PermissionDenied
-    card = selectors.scorecard_in_run(scope, run=run, unit=unit)
+    card = selectors.scorecard_in_run(scope=scope, run=run, unit=unit)
     rows = [r for r in card.rows if r.is_reviewer]
     if request.method == "POST":
         code = request.POST.get("indicator", "")
@@ -158,7 +158,7 @@ def review(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
             saved = False
         else:
             saved = True
-            card = selectors.scorecard_in_run(scope, run=run, unit=unit)
+            card = selectors.scorecard_in_run(scope=scope, run=run, unit=unit)
             row = next(r for r in card.rows if r.code == code)
             form = ReviewForm(prefix=code, initial=_initial(row))
         context = {"run": run, "unit": unit, "row": row, "form": form, "saved": saved,

@@ -46,12 +46,6 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _scope(actor: User | None, scope: Scope | None) -> Scope:
-    if scope is not None:
-        return scope
-    return Scope.system() if actor is None else Scope.for_user(actor)
-
-
 def _require_entry(scope: Scope, unit: Unit) -> None:
     if not scope.allows(unit, Cap.ENTER_DATA):
         raise ValidationError({"unit": _("无权为「%(unit)s」登记活动或佐证材料") % {"unit": unit.name}})
@@ -119,8 +113,7 @@ def create_activity(*, actor: User | None, unit: Unit, type: ActivityType, title
                     date: dt.date, place: str, organiser: str, participants_count: int,
                     participants: str = "", description: str = "", minutes: str = "",
                     attendance: str = "", decisions: str = "", uploads: Sequence[Any] = (),
-                    scope: Scope | None = None) -> Activity:
-    scope = _scope(actor, scope)
+                    scope: Scope) -> Activity:
     _require_entry(scope, unit)
     activity = Activity(unit=unit, type=type, title=title, date=date, place=place,
                         organiser=organiser, participants_count=participants_count,
@@ -141,10 +134,9 @@ def create_activity(*, actor: User | None, unit: Unit, type: ActivityType, title
 @discarded_on_error()
 @transaction.atomic
 def update_activity(*, actor: User | None, activity: Activity, uploads: Sequence[Any] = (),
-                    remove_files: Iterable[int] = (), scope: Scope | None = None,
+                    remove_files: Iterable[int] = (), scope: Scope,
                     **changes: Any) -> Activity:
     """Change fields (``unit``, ``type`` and the ACTIVITY_FIELDS), add and remove files."""
-    scope = _scope(actor, scope)
     _require_entry(scope, activity.unit)
     before = (activity.unit_id, activity.type, activity.date)
     changed: dict[str, Any] = {}
@@ -171,8 +163,7 @@ def update_activity(*, actor: User | None, activity: Activity, uploads: Sequence
 
 
 @transaction.atomic
-def delete_activity(*, actor: User | None, activity: Activity, scope: Scope | None = None) -> None:
-    scope = _scope(actor, scope)
+def delete_activity(*, actor: User | None, activity: Activity, scope: Scope) -> None:
     _require_entry(scope, activity.unit)
     unit, kind, day, title = activity.unit, activity.type, activity.date, activity.title
     links = activity.links.count()
@@ -185,8 +176,7 @@ def delete_activity(*, actor: User | None, activity: Activity, scope: Scope | No
 @discarded_on_error()
 @transaction.atomic
 def upload_document(*, actor: User | None, unit: Unit, title: str, date: dt.date, upload: Any,
-                    note: str = "", scope: Scope | None = None) -> EvidenceDocument:
-    scope = _scope(actor, scope)
+                    note: str = "", scope: Scope) -> EvidenceDocument:
     _require_entry(scope, unit)
     if date > today():
         raise ValidationError({"date": _("日期不能晚于今天")})
@@ -212,13 +202,12 @@ def link_evidence(*, actor: User | None, unit: Unit, standard_code: str, indicat
                   year: int, requirement: str = "", activity: Activity | None = None,
                   document: EvidenceDocument | None = None, record: models.Model | None = None,
                   label: str = "", url: str = "", record_date: dt.date | None = None,
-                  scope: Scope | None = None) -> EvidenceLink:
+                  scope: Scope) -> EvidenceLink:
     """Link one record to an indicator of a unit for a year; linking it again changes nothing.
 
     ``record`` is any other model of the product (a report submission, a rectification
     order, an inspection finding); give its ``label``, ``url`` and ``record_date``.
     """
-    scope = _scope(actor, scope)
     _require_entry(scope, unit)
     if sum(x is not None for x in (activity, document, record)) != 1:
         raise ValidationError(_("请选择一项要关联的记录"))
@@ -288,8 +277,7 @@ def link_evidence(*, actor: User | None, unit: Unit, standard_code: str, indicat
 
 
 @transaction.atomic
-def unlink_evidence(*, actor: User | None, link: EvidenceLink, scope: Scope | None = None) -> None:
-    scope = _scope(actor, scope)
+def unlink_evidence(*, actor: User | None, link: EvidenceLink, scope: Scope) -> None:
     _require_entry(scope, link.unit)
     log_action(action="evidence.link.deleted", actor=actor, obj=link, unit=link.unit,
                data={"standard": link.standard_code, "indicator": link.indicator_code,
@@ -307,9 +295,8 @@ def save_activity_type(*, actor: User | None, name: str, code: str, is_meeting: 
                        elements: Sequence[str] = (), keywords: Sequence[str] = (),
                        active: bool = True, order: int | None = None,
                        instance: ActivityType | None = None,
-                       scope: Scope | None = None) -> ActivityType:
+                       scope: Scope) -> ActivityType:
     """Add an activity type or change one (administrators only)."""
-    scope = _scope(actor, scope)
     _require_global(scope)
     unknown = [e for e in elements if e not in ACTIVITY_ELEMENTS]
     if unknown:
@@ -333,8 +320,7 @@ def save_activity_type(*, actor: User | None, name: str, code: str, is_meeting: 
 
 @transaction.atomic
 def set_window(*, actor: User | None, standard_code: str, months: int, end_month: int,
-               end_day: int, scope: Scope | None = None) -> EvidenceWindow:
-    scope = _scope(actor, scope)
+               end_day: int, scope: Scope) -> EvidenceWindow:
     _require_global(scope)
     row = EvidenceWindow.objects.filter(standard_code=standard_code).first() or EvidenceWindow(
         standard_code=standard_code)

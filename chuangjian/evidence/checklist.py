@@ -157,7 +157,7 @@ class Checklist:
 
 def window_activities(scope: Scope, unit: Unit, start: dt.date, end: dt.date) -> list[Activity]:
     """The activities of ``unit`` and the units below it in the window, with photo counts."""
-    return list(selectors.activities(scope, unit=unit, date_from=start, date_to=end))
+    return list(selectors.activities(scope=scope, unit=unit, date_from=start, date_to=end))
 
 
 def _elements_of(indicator: Indicator) -> set[str]:
@@ -205,7 +205,7 @@ def build_checklist(scope: Scope, *, unit: Unit, standard: StandardVersion, year
     start, end = selectors.window(standard.code, year)
     indicators = [i for i in selectors.indicators_for(standard, unit) if i.evidence]
     by_target: dict[tuple[str, str], list[EvidenceLink]] = defaultdict(list)
-    for link in selectors.links(scope, unit=unit, standard_code=standard.code, year=year):
+    for link in selectors.links(scope=scope, unit=unit, standard_code=standard.code, year=year):
         by_target[(link.indicator_code, link.requirement)].append(link)
     activities = window_activities(scope, unit, start, end) if with_proposals else []
     types = {t.pk: t for t in ActivityType.objects.all()}

@@ -30,7 +30,7 @@ def activity_types(*, active_only: bool = True) -> QuerySet[ActivityType]:
     return qs.filter(active=True) if active_only else qs
 
 
-def activities(scope: Scope, *, unit: Unit | None = None, type_code: str = "",
+def activities(*, scope: Scope, unit: Unit | None = None, type_code: str = "",
                date_from: dt.date | None = None, date_to: dt.date | None = None,
                subtree: bool = True, q: str = "") -> QuerySet[Activity]:
     """Activities the scope may see, newest first, with their type and unit joined."""
@@ -52,7 +52,7 @@ def activities(scope: Scope, *, unit: Unit | None = None, type_code: str = "",
             .order_by("-date", "-id"))
 
 
-def activity_for(scope: Scope, pk: int) -> Activity:
+def activity_for(*, scope: Scope, pk: int) -> Activity:
     found = (scope.filter(Activity.objects.all(), Cap.VIEW, field_name="unit__path")
              .select_related("type", "unit", "created_by")
              .prefetch_related(Prefetch("attachments",
@@ -63,7 +63,7 @@ def activity_for(scope: Scope, pk: int) -> Activity:
     return found
 
 
-def document_for(scope: Scope, pk: int) -> EvidenceDocument:
+def document_for(*, scope: Scope, pk: int) -> EvidenceDocument:
     found = (scope.filter(EvidenceDocument.objects.all(), Cap.VIEW, field_name="unit__path")
              .select_related("file", "unit").filter(pk=pk).first())
     if found is None:
@@ -71,7 +71,7 @@ def document_for(scope: Scope, pk: int) -> EvidenceDocument:
     return found
 
 
-def link_for(scope: Scope, pk: int) -> EvidenceLink:
+def link_for(*, scope: Scope, pk: int) -> EvidenceLink:
     found = (scope.filter(EvidenceLink.objects.all(), Cap.VIEW, field_name="unit__path")
              .select_related("unit").filter(pk=pk).first())
     if found is None:
@@ -79,14 +79,14 @@ def link_for(scope: Scope, pk: int) -> EvidenceLink:
     return found
 
 
-def unit_for(scope: Scope, code: str, cap: Cap = Cap.VIEW) -> Unit:
+def unit_for(*, scope: Scope, code: str, cap: Cap = Cap.VIEW) -> Unit:
     unit = Unit.objects.filter(code=code).first()
     if unit is None or not scope.allows(unit, cap):
         raise Http404
     return unit
 
 
-def entry_units(scope: Scope) -> QuerySet[Unit]:
+def entry_units(*, scope: Scope) -> QuerySet[Unit]:
     """Open units where the scope may record activities, in tree order."""
     return scope.units(Cap.ENTER_DATA).filter(closed_on__isnull=True).order_by("path")
 
@@ -121,7 +121,7 @@ def window(standard_code: str, year: int) -> tuple[dt.date, dt.date]:
     return configured.bounds(year) if configured else window_bounds(year)
 
 
-def links(scope: Scope, *, unit: Unit, standard_code: str, year: int) -> QuerySet[EvidenceLink]:
+def links(*, scope: Scope, unit: Unit, standard_code: str, year: int) -> QuerySet[EvidenceLink]:
     return (scope.filter(EvidenceLink.objects.all(), Cap.VIEW, field_name="unit__path")
             .filter(unit=unit, standard_code=standard_code, period=str(year))
             .select_related("activity__type", "document__file", "content_type")

@@ -72,11 +72,11 @@ def index(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         code = form.cleaned_data["unit"].strip()
         if code:
-            unit = selectors.unit_for(scope, code)
+            unit = selectors.unit_for(scope=scope, code=code)
         filters = {"type_code": form.cleaned_data["type"], "q": form.cleaned_data["q"].strip(),
                    "date_from": form.cleaned_data["date_from"],
                    "date_to": form.cleaned_data["date_to"]}
-    qs = selectors.activities(scope, unit=unit, **filters)
+    qs = selectors.activities(scope=scope, unit=unit, **filters)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     ids = [a.pk for a in page.object_list]
     covers: dict[int, Any] = {}
@@ -85,7 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
         covers.setdefault(af.activity_id, af.file.url("thumb"))
     rows = [(a, covers.get(a.pk)) for a in page.object_list]
     year = timezone.localdate().year
-    base = selectors.activities(scope, unit=unit)
+    base = selectors.activities(scope=scope, unit=unit)
     stats = {"total": page.paginator.count,
              "year": base.filter(date__year=year).count(),
              "meetings": base.filter(date__year=year, type__is_meeting=True).count(),
@@ -97,7 +97,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _activity_form_page(request: HttpRequest, scope: Scope, activity: Activity | None
                         ) -> HttpResponse:
-    units = selectors.entry_units(scope)
+    units = selectors.entry_units(scope=scope)
     initial: dict[str, Any] = {"date": timezone.localdate()}
     if activity is None:
         code = request.GET.get("unit")
@@ -147,7 +147,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
-    activity = selectors.activity_for(scope, pk)
+    activity = selectors.activity_for(scope=scope, pk=pk)
     if not scope.allows(activity.unit, Cap.ENTER_DATA):
         raise PermissionDenied
     return _activity_form_page(request, scope, activity)
@@ -156,7 +156,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
-    activity = selectors.activity_for(scope, pk)
+    activity = selectors.activity_for(scope=scope, pk=pk)
     files = [af.file for af in activity.attachments.all()]
     can_edit = scope.allows(activity.unit, Cap.ENTER_DATA)
     links = list(activity.links.select_related("unit").order_by("standard_code", "indicator_code"))
@@ -193,7 +193,7 @@ def _indicator_names(links: list[Any]) -> dict[tuple[str, str], str]:
 @require_POST
 def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
-    activity = selectors.activity_for(scope, pk)
+    activity = selectors.activity_for(scope=scope, pk=pk)
     try:
         actions.delete_activity(actor=request.user, activity=activity, scope=scope)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -206,7 +206,7 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_link(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
-    activity = selectors.activity_for(scope, pk)
+    activity = selectors.activity_for(scope=scope, pk=pk)
     try:
         actions.link_evidence(actor=request.user, scope=scope, unit=activity.unit,  # type: ignore[arg-type]
                               standard_code=request.POST.get("standard", ""),
@@ -225,7 +225,7 @@ def activity_link(request: HttpRequest, pk: int) -> HttpResponse:
 def _target(request: HttpRequest, scope: Scope, params: Any
             ) -> tuple[Unit, StandardVersion, int]:
     year = _year(params.get("year"))
-    unit = selectors.unit_for(scope, params.get("unit", ""))
+    unit = selectors.unit_for(scope=scope, code=params.get("unit", ""))
     code = params.get("standard", "")
     standard = selectors.standard_in_force(code, year) if code else None
     if standard is None or not unit_matches(standard.levels, standard.categories, unit):
@@ -252,7 +252,7 @@ def checklist_page(request: HttpRequest) -> HttpResponse:
         units = list(scope.units().filter(closed_on__isnull=True, level="community")
                  .order_by("path")[:300])
         return render(request, "evidence/checklist_choose.html", {"units": units, "year": year})
-    unit = selectors.unit_for(scope, code)
+    unit = selectors.unit_for(scope=scope, code=code)
     applicable = selectors.standards_for_unit(unit, year)
     error = ""
     standard = None
@@ -297,10 +297,10 @@ def link_page(request: HttpRequest) -> HttpResponse:
                                   "year": year, "requirement": requirement}
         try:
             if kind == "activity":
-                activity = selectors.activity_for(scope, int(params.get("activity") or 0))
+                activity = selectors.activity_for(scope=scope, pk=int(params.get("activity") or 0))
                 actions.link_evidence(activity=activity, **common)
             elif kind == "document":
-                document = selectors.document_for(scope, int(params.get("document") or 0))
+                document = selectors.document_for(scope=scope, pk=int(params.get("document") or 0))
                 actions.link_evidence(document=document, **common)
             elif kind == "submission":
                 submission = _submissions(scope, unit, start, end).filter(
@@ -375,7 +375,7 @@ def _submission_label(submission: Any) -> str:
 @require_POST
 def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
-    link = selectors.link_for(scope, pk)
+    link = selectors.link_for(scope=scope, pk=pk)
     fallback = _checklist_url(link.unit, link.standard_code, int(link.period or 0) or
                               timezone.localdate().year, f"ind-{link.indicator_code}")
     try:
@@ -401,7 +401,7 @@ def ledger_start(request: HttpRequest) -> HttpResponse:
     if fmt not in ("pdf", "docx"):
         messages.error(request, _("台账只能生成 PDF 或 Word"))
         return redirect(_checklist_url(unit, standard, year))
-    job = start_job(kind_code=LEDGER_JOB, user=request.user,
+    job = start_job(kind_code=LEDGER_JOB, user=request.user, scope=scope,
                     title=_("%(unit)s %(year)s 年度台账（%(fmt)s）") % {
                         "unit": unit.name, "year": year, "fmt": "PDF" if fmt == "pdf" else "Word"},
                     params={"unit": unit.code, "standard": standard, "year": year, "format": fmt,

@@ -14,7 +14,7 @@ from chuangjian.org.scope import Scope
 
 @register
 def inspection_files(user: Any, scope: Scope, stored: StoredFile) -> bool:
-    visible = selectors.findings(scope)
+    visible = selectors.findings(scope=scope)
     if visible.filter(photo_links__file=stored).exists():
         return True
     if RectificationPhoto.objects.filter(file=stored, order__finding__in=visible.values("pk")
@@ -22,4 +22,4 @@ def inspection_files(user: Any, scope: Scope, stored: StoredFile) -> bool:
         return True
     if Recurrence.objects.filter(photos=stored, order__finding__in=visible.values("pk")).exists():
         return True
-    return selectors.report_queue(scope).filter(photo_links__file=stored).exists()
+    return selectors.report_queue(scope=scope).filter(photo_links__file=stored).exists()

@@ -97,7 +97,7 @@ def heading(index: int, text: str) -> str:
 def _findings(scope: Scope, bulletin: Bulletin) -> tuple[QuerySet[Finding], str, int]:
     from chuangjian.inspections import selectors
 
-    qs = selectors.findings(scope).filter(hidden=False).exclude(order__state=State.CANCELLED)
+    qs = selectors.findings(scope=scope).filter(hidden=False).exclude(order__state=State.CANCELLED)
     if bulletin.kind == Bulletin.Kind.ROUND and bulletin.round is not None:
         r = bulletin.round
         label = _("%(t)s（%(a)s至%(b)s）") % {"t": r.title, "a": f"{r.starts_on:%Y年%-m月%-d日}",
@@ -153,7 +153,7 @@ def collect(scope: Scope, bulletin: Bulletin, now: dt.datetime | None = None) ->
     # The overdue list covers every open order of the issuer's area, not only this period's.
     from chuangjian.inspections import selectors
 
-    overdue_qs = (selectors.orders(scope).filter(
+    overdue_qs = (selectors.orders(scope=scope).filter(
         state__in=RUNNING_STATES, deadline__lte=now,
         finding__unit__path__startswith=bulletin.unit.path, finding__hidden=False)
         .order_by("deadline"))

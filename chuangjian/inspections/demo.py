@@ -142,7 +142,7 @@ def run(stdout: TextIO) -> None:
         # The market office (市场事务所) needs someone to take its orders in the demo.
         scs = org_actions.create_user_with_membership(
             actor=None, username="scs_worker", full_name="陈大海", password=DEMO_PASSWORD,
-            unit=_u("QY-01-D-SCS"), role=Role.WORKER, title="城关市场事务所管理员")
+            unit=_u("QY-01-D-SCS"), role=Role.WORKER, title="城关市场事务所管理员", scope=Scope.system())
     s_xfl, s_nm, s_cgb = Scope.for_user(xfl), Scope.for_user(nm), Scope.for_user(cgb)
     s_scs = Scope.for_user(scs)
     groups = []
@@ -330,7 +330,7 @@ def run(stdout: TextIO) -> None:
             when = now
         if when >= oc.deadline:
             clock.at(when)
-            act.escalate_overdue(now=when)
+            act.escalate_overdue(now=when, scope=Scope.system())
         day += dt.timedelta(days=1)
 
     # 问责 for the overdue stacking, and the month's bulletin.

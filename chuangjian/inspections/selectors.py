@@ -37,13 +37,13 @@ from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Cap, Scope
 
 
-def _organisers(scope: Scope, field: str) -> Q:
+def _organisers(*, scope: Scope, field: str) -> Q:
     return scope.q(Cap.INSPECT, field_name=field) | scope.q(Cap.APPROVE, field_name=field)
 
 
 # -- points -------------------------------------------------------------------------------
 
-def points(scope: Scope, *, root: Unit | None = None, type: str = "",
+def points(*, scope: Scope, root: Unit | None = None, type: str = "",
            query: str = "", active_only: bool = False) -> QuerySet[Point]:
     qs = scope.filter(Point.objects.select_related("unit", "responsible_unit"),
                       field_name="unit__path")
@@ -59,8 +59,8 @@ def points(scope: Scope, *, root: Unit | None = None, type: str = "",
     return qs.order_by("unit__path", "type", "code")
 
 
-def point_for(scope: Scope, pk: int) -> Point:
-    found = points(scope).filter(pk=pk).first()
+def point_for(*, scope: Scope, pk: int) -> Point:
+    found = points(scope=scope).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
@@ -68,17 +68,17 @@ def point_for(scope: Scope, pk: int) -> Point:
 
 # -- rounds -------------------------------------------------------------------------------
 
-def rounds(scope: Scope) -> QuerySet[Round]:
+def rounds(*, scope: Scope) -> QuerySet[Round]:
     qs = scope.filter(Round.objects.select_related("unit", "scope_unit", "standard"),
                       field_name="unit__path")
-    visible = Q(covert=False) | Q(published_at__isnull=False) | _organisers(scope, "unit__path")
+    visible = Q(covert=False) | Q(published_at__isnull=False) | _organisers(scope=scope, field="unit__path")
     return qs.filter(visible).annotate(
         n_points=Count("points", distinct=True),
         n_findings=Count("findings", distinct=True)).order_by("-starts_on", "-id")
 
 
-def round_for(scope: Scope, pk: int) -> Round:
-    found = rounds(scope).filter(pk=pk).first()
+def round_for(*, scope: Scope, pk: int) -> Round:
+    found = rounds(scope=scope).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
@@ -89,18 +89,18 @@ def round_points(round_: Round) -> QuerySet[RoundPoint]:
             .annotate(n_findings=Count("findings")).order_by("order"))
 
 
-def groups(scope: Scope) -> QuerySet[SupervisionGroup]:
+def groups(*, scope: Scope) -> QuerySet[SupervisionGroup]:
     return scope.filter(SupervisionGroup.objects.select_related("unit", "leader")
                         .prefetch_related("areas", "members"), field_name="unit__path")
 
 
 # -- findings and orders -----------------------------------------------------------------
 
-def findings(scope: Scope) -> QuerySet[Finding]:
+def findings(*, scope: Scope) -> QuerySet[Finding]:
     """Findings at places the scope sees or assigned to units it sees; hidden ones only for
     the organisers of their round."""
     base = scope.q(field_name="unit__path") | scope.q(field_name="order__assignee_unit__path")
-    visible = Q(hidden=False) | _organisers(scope, "round__unit__path")
+    visible = Q(hidden=False) | _organisers(scope=scope, field="round__unit__path")
     return (Finding.objects.filter(base).filter(visible)
             .select_related("unit", "category", "checklist_item", "round", "round__unit",
                             "point", "found_by", "order", "order__assignee_unit",
@@ -108,15 +108,15 @@ def findings(scope: Scope) -> QuerySet[Finding]:
             .distinct())
 
 
-def finding_for(scope: Scope, pk: int) -> Finding:
-    found = findings(scope).filter(pk=pk).first()
+def finding_for(*, scope: Scope, pk: int) -> Finding:
+    found = findings(scope=scope).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
 
 
-def orders(scope: Scope) -> QuerySet[RectificationOrder]:
-    visible_findings = findings(scope).values("pk")
+def orders(*, scope: Scope) -> QuerySet[RectificationOrder]:
+    visible_findings = findings(scope=scope).values("pk")
     return (RectificationOrder.objects.filter(finding__in=visible_findings)
             .select_related("finding", "finding__unit", "finding__category",
                             "finding__checklist_item", "finding__round", "finding__round__unit",
@@ -124,8 +124,8 @@ def orders(scope: Scope) -> QuerySet[RectificationOrder]:
                             "verified_by"))
 
 
-def order_for(scope: Scope, pk: int) -> RectificationOrder:
-    found = orders(scope).filter(pk=pk).first()
+def order_for(*, scope: Scope, pk: int) -> RectificationOrder:
+    found = orders(scope=scope).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
@@ -201,8 +201,8 @@ def _overdue_first(rows: list[RectificationOrder], now: dt.datetime) -> list[Rec
     return sorted(rows, key=lambda o: (not o.is_overdue(now), o.deadline or far, o.pk))
 
 
-def inbox(scope: Scope, user: User, now: dt.datetime) -> Inbox:
-    visible = orders(scope)
+def inbox(*, scope: Scope, user: User, now: dt.datetime) -> Inbox:
+    visible = orders(scope=scope)
     handle = visible.filter(state__in=(State.DISPATCHED, State.ACCEPTED, State.REWORK)).filter(
         scope.q(Cap.ENTER_DATA, field_name="assignee_unit__path")).filter(
         Q(assignee_user__isnull=True) | Q(assignee_user=user))
@@ -223,7 +223,7 @@ def inbox(scope: Scope, user: User, now: dt.datetime) -> Inbox:
 
 # -- 随手拍 ---------------------------------------------------------------------------------
 
-def report_queue(scope: Scope) -> QuerySet[CitizenReport]:
+def report_queue(*, scope: Scope) -> QuerySet[CitizenReport]:
     """Reports an inspector may triage: at units in INSPECT scope, or without a unit."""
     if not scope.allows_any(Cap.INSPECT):
         return CitizenReport.objects.none()
@@ -233,8 +233,8 @@ def report_queue(scope: Scope) -> QuerySet[CitizenReport]:
         Prefetch("photo_links", queryset=ReportPhoto.objects.select_related("file")))
 
 
-def pending_reports(scope: Scope) -> QuerySet[CitizenReport]:
-    return report_queue(scope).filter(Q(status=ReportStatus.RECEIVED) | Q(needs_review=True)
+def pending_reports(*, scope: Scope) -> QuerySet[CitizenReport]:
+    return report_queue(scope=scope).filter(Q(status=ReportStatus.RECEIVED) | Q(needs_review=True)
                                       ).order_by("created_at")
 
 
@@ -250,8 +250,8 @@ def report_by_code(code: str) -> CitizenReport:
     return found
 
 
-def counts(scope: Scope, now: dt.datetime) -> dict[str, int]:
-    qs = orders(scope)
+def counts(*, scope: Scope, now: dt.datetime) -> dict[str, int]:
+    qs = orders(scope=scope)
     return {
         "open": qs.filter(state__in=OPEN_STATES).count(),
         "overdue": qs.filter(state__in=RUNNING_STATES, deadline__lte=now).count(),

@@ -20,11 +20,15 @@ from chuangjian.jobs.registry import kind
 from chuangjian.org.scope import Scope
 
 
-def start_job(*, kind_code: str, params: Mapping[str, Any], user: Any, title: str = "") -> Job:
+def start_job(*, kind_code: str, params: Mapping[str, Any], user: Any, scope: Scope,
+              title: str = "") -> Job:
     """Record a job and queue it once the surrounding transaction commits.
 
-    ``params`` must be JSON; the job runs in the caller's language.
+    ``params`` must be JSON; the job runs in the caller's language. A job is started by
+    the scope's own user (or by the operator): nobody queues work in another's name.
     """
+    if not scope.is_global and (scope.user_id is None or scope.user_id != getattr(user, "pk", None)):
+        raise PermissionDenied
     from chuangjian.jobs.tasks import run_job
 
     registered = kind(kind_code)

@@ -10,19 +10,20 @@ from django.views.decorators.http import require_GET, require_POST
 from chuangjian.jobs import actions
 from chuangjian.jobs.models import JobStatus
 from chuangjian.jobs.selectors import job_for, jobs_of
+from chuangjian.org.scope import Scope
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """My jobs: every export and ledger I started, with its state and download."""
-    page = Paginator(jobs_of(request.user), 20).get_page(request.GET.get("page"))
+    page = Paginator(jobs_of(scope=Scope.for_user(request.user)), 20).get_page(request.GET.get("page"))
     return render(request, "jobs/index.html", {"page": page})
 
 
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = job_for(request.user, pk)
+    job = job_for(scope=Scope.for_user(request.user), pk=pk)
     if actions.is_stale(job):
         # Its worker stopped beating: say so instead of 「进行中」 forever.
         actions.fail_stale_jobs(actor=request.user, scope=request.scope,  # type: ignore[attr-defined]
@@ -46,7 +47,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, pk: int) -> FileResponse:
-    job = job_for(request.user, pk)
+    job = job_for(scope=Scope.for_user(request.user), pk=pk)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
@@ -20,6 +20,7 @@ from chuangjian.audit.log import log_action
 from chuangjian.org.levels import LEVEL_ORDER, Kind, level_label
 from chuangjian.org.models import Membership, Role, Unit, UnitSuccession, UnitVersion, User
 from chuangjian.org.models.units import path_segment
+from chuangjian.org.scope import Cap, Scope
 
 
 def today() -> dt.date:
@@ -32,6 +33,25 @@ def _open_version(unit: Unit, on: dt.date) -> None:
                                valid_from=on)
 
 
+def _require_units(scope: Scope, unit: Unit | None) -> None:
+    """Units are managed where ``MANAGE_UNITS`` holds; only the operator adds a root."""
+    allowed = scope.is_global if unit is None else scope.allows(unit, Cap.MANAGE_UNITS)
+    if not allowed:
+        raise PermissionDenied(_("无权管理该单位"))
+
+
+def _require_person(scope: Scope, user: User) -> None:
+    if not scope.may_change_person(user):
+        raise PermissionDenied(_("无权更改「%(name)s」：其任职不全在您的下级单位") % {
+            "name": user.full_name or user.username})
+
+
+def _require_grant(scope: Scope, user: User, unit: Unit, role: str) -> None:
+    if not scope.may_grant(unit, role, to_self=user.pk == scope.user_id):
+        raise PermissionDenied(_("无权在「%(unit)s」授予「%(role)s」角色") % {
+            "unit": unit.name, "role": Role(role).label})
+
+
 def _close_versions(unit_ids: list[int], on: dt.date) -> None:
     UnitVersion.objects.filter(unit_id__in=unit_ids, valid_to__isnull=True).update(valid_to=on)
 
@@ -40,6 +60,7 @@ def _close_versions(unit_ids: list[int], on: dt.date) -> None:
 def create_unit(
     *,
     actor: User | None,
+    scope: Scope,
     code: str,
     name: str,
     level: str,
@@ -50,6 +71,7 @@ def create_unit(
     division_code: str = "",
     opened_on: dt.date | None = None,
 ) -> Unit:
+    _require_units(scope, parent)
     code = code.strip()
     if Unit.objects.filter(code=code).exists():
         raise ValidationError({"code": _("编码「%(code)s」已被使用") % {"code": code}})
@@ -72,9 +94,10 @@ def create_unit(
 
 
 @transaction.atomic
-def update_unit(*, actor: User | None, unit: Unit, effective: dt.date | None = None,
-                **changes: Any) -> Unit:
+def update_unit(*, actor: User | None, scope: Scope, unit: Unit,
+                effective: dt.date | None = None, **changes: Any) -> Unit:
     """Change a unit's attributes. A rename is kept in the unit's history."""
+    _require_units(scope, unit)
     allowed = {"name", "category", "department_type", "division_code", "opened_on"}
     unknown = set(changes) - allowed
     if unknown:
@@ -98,9 +121,11 @@ def update_unit(*, actor: User | None, unit: Unit, effective: dt.date | None = N
 
 
 @transaction.atomic
-def move_unit(*, actor: User | None, unit: Unit, new_parent: Unit,
+def move_unit(*, actor: User | None, scope: Scope, unit: Unit, new_parent: Unit,
               effective: dt.date | None = None) -> Unit:
     """Move ``unit`` with its subtree under ``new_parent``; history keeps the old place."""
+    _require_units(scope, unit)
+    _require_units(scope, new_parent)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
     if new_parent.path.startswith(unit.path):
@@ -134,7 +159,9 @@ def move_unit(*, actor: User | None, unit: Unit, new_parent: Unit,
 
 
 @transaction.atomic
-def close_unit(*, actor: User | None, unit: Unit, on: dt.date, reason: str = "") -> Unit:
+def close_unit(*, actor: User | None, scope: Scope, unit: Unit, on: dt.date,
+               reason: str = "") -> Unit:
+    _require_units(scope, unit)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if unit.is_closed:
         raise ValidationError({"closed_on": _("单位已于 %(date)s 撤销") % {"date": unit.closed_on}})
@@ -152,7 +179,7 @@ def close_unit(*, actor: User | None, unit: Unit, on: dt.date, reason: str = "")
 
 
 @transaction.atomic
-def split_unit(*, actor: User | None, unit: Unit, on: dt.date,
+def split_unit(*, actor: User | None, scope: Scope, unit: Unit, on: dt.date,
                parts: list[dict[str, str]]) -> list[Unit]:
     """Split ``unit`` into new units (code, name, category each); the old one closes.
 
@@ -162,12 +189,12 @@ def split_unit(*, actor: User | None, unit: Unit, on: dt.date,
     if len(parts) < 2:
         raise ValidationError({"parts": _("拆分至少需要两个新单位")})
     new_units = [
-        create_unit(actor=actor, code=p["code"], name=p["name"], level=unit.level,
+        create_unit(actor=actor, scope=scope, code=p["code"], name=p["name"], level=unit.level,
                     parent=unit.parent, kind=unit.kind, category=p.get("category", unit.category),
                     department_type=unit.department_type, opened_on=on)
         for p in parts
     ]
-    close_unit(actor=actor, unit=unit, on=on, reason=_("拆分"))
+    close_unit(actor=actor, scope=scope, unit=unit, on=on, reason=_("拆分"))
     for new in new_units:
         UnitSuccession.objects.create(predecessor=unit, successor=new,
                                       change=UnitSuccession.Change.SPLIT, on=on)
@@ -177,8 +204,11 @@ def split_unit(*, actor: User | None, unit: Unit, on: dt.date,
 
 
 @transaction.atomic
-def create_user(*, actor: User | None, username: str, full_name: str, password: str | None,
-                phone: str = "", title: str = "", is_superuser: bool = False) -> User:
+def create_user(*, actor: User | None, scope: Scope, username: str, full_name: str,
+                password: str | None, phone: str = "", title: str = "",
+                is_superuser: bool = False) -> User:
+    if not scope.allows_any(Cap.MANAGE_PEOPLE) or (is_superuser and not scope.is_global):
+        raise PermissionDenied(_("无权新建用户"))
     username = username.strip()
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名「%(u)s」已存在") % {"u": username}})
@@ -202,7 +232,8 @@ def create_user(*, actor: User | None, username: str, full_name: str, password: 
 
 
 @transaction.atomic
-def update_user(*, actor: User | None, user: User, **changes: Any) -> User:
+def update_user(*, actor: User | None, scope: Scope, user: User, **changes: Any) -> User:
+    _require_person(scope, user)
     allowed = {"full_name", "phone", "title", "is_active"}
     if set(changes) - allowed:
         raise ValueError(f"unsupported fields: {sorted(set(changes) - allowed)}")
@@ -219,7 +250,8 @@ def update_user(*, actor: User | None, user: User, **changes: Any) -> User:
 
 
 @transaction.atomic
-def set_user_password(*, actor: User | None, user: User, password: str) -> None:
+def set_user_password(*, actor: User | None, scope: Scope, user: User, password: str) -> None:
+    _require_person(scope, user)
     from django.contrib.auth.password_validation import validate_password
 
     validate_password(password, user)
@@ -231,9 +263,17 @@ def set_user_password(*, actor: User | None, user: User, password: str) -> None:
 
 
 @transaction.atomic
-def add_membership(*, actor: User | None, user: User, unit: Unit, role: str) -> Membership:
+def add_membership(*, actor: User | None, scope: Scope, user: User, unit: Unit,
+                   role: str) -> Membership:
+    _require_person(scope, user)
+    return _add_membership(actor=actor, scope=scope, user=user, unit=unit, role=role)
+
+
+def _add_membership(*, actor: User | None, scope: Scope, user: User, unit: Unit,
+                    role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": _("未知的角色「%(r)s」") % {"r": role}})
+    _require_grant(scope, user, unit, role)
     if unit.is_closed:
         raise ValidationError({"unit": _("单位「%(name)s」已撤销") % {"name": unit.name}})
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
@@ -244,7 +284,8 @@ def add_membership(*, actor: User | None, user: User, unit: Unit, role: str) -> 
 
 
 @transaction.atomic
-def remove_membership(*, actor: User | None, membership: Membership) -> None:
+def remove_membership(*, actor: User | None, scope: Scope, membership: Membership) -> None:
+    _require_person(scope, membership.user)
     log_action(action="org.membership.removed", actor=actor, obj=membership,
                unit=membership.unit,
                data={"user": membership.user.username, "role": membership.role})
@@ -252,12 +293,13 @@ def remove_membership(*, actor: User | None, membership: Membership) -> None:
 
 
 @transaction.atomic
-def create_user_with_membership(*, actor: User | None, username: str, full_name: str,
-                                password: str | None, unit: Unit, role: str, phone: str = "",
-                                title: str = "") -> User:
+def create_user_with_membership(*, actor: User | None, scope: Scope, username: str,
+                                full_name: str, password: str | None, unit: Unit, role: str,
+                                phone: str = "", title: str = "") -> User:
     """Create a user and their first role in one step, so a manager never leaves behind a
     user outside every scope (nobody but a superuser could find them again)."""
-    user = create_user(actor=actor, username=username, full_name=full_name, password=password,
-                       phone=phone, title=title)
-    add_membership(actor=actor, user=user, unit=unit, role=role)
+    user = create_user(actor=actor, scope=scope, username=username, full_name=full_name,
+                       password=password, phone=phone, title=title)
+    # The new user holds nothing yet, so only the grant itself is checked.
+    _add_membership(actor=actor, scope=scope, user=user, unit=unit, role=role)
     return user

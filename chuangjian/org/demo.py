@@ -14,6 +14,7 @@ from django.db import transaction
 from chuangjian.org import actions
 from chuangjian.org.levels import Kind, Level
 from chuangjian.org.models import Membership, Role, Unit, User
+from chuangjian.org.scope import Scope
 
 DEMO_PASSWORD = "Demo@2026cj"
 
@@ -126,7 +127,7 @@ def _ensure_unit(code: str, name: str, level: str, category: str, parent: Unit |
         return existing, False
     unit = actions.create_unit(actor=None, code=code, name=name, level=level, parent=parent,
                                kind=kind, category=category, department_type=department_type,
-                               opened_on=dt.date(2020, 1, 1))
+                               opened_on=dt.date(2020, 1, 1), scope=Scope.system())
     return unit, True
 
 
@@ -159,7 +160,7 @@ def build_demo() -> DemoResult:
     logins: list[tuple[str, str, str, str]] = []
     if not User.objects.filter(username="admin").exists():
         actions.create_user(actor=None, username="admin", full_name="系统管理员",
-                            password=DEMO_PASSWORD, is_superuser=True)
+                            password=DEMO_PASSWORD, is_superuser=True, scope=Scope.system())
         created_users += 1
     logins.append(("admin", "系统管理员", "超级管理员", "全部"))
     units = {u.code: u for u in Unit.objects.filter(code__in={p[3] for p in PEOPLE})}
@@ -167,9 +168,9 @@ def build_demo() -> DemoResult:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = actions.create_user(actor=None, username=username, full_name=full_name,
-                                       password=DEMO_PASSWORD, title=title)
+                                       password=DEMO_PASSWORD, title=title, scope=Scope.system())
             created_users += 1
         if not Membership.objects.filter(user=user, unit=units[unit_code], role=role).exists():
-            actions.add_membership(actor=None, user=user, unit=units[unit_code], role=role)
+            actions.add_membership(actor=None, user=user, unit=units[unit_code], role=role, scope=Scope.system())
         logins.append((username, full_name, str(Role(role).label), units[unit_code].name))
     return DemoResult(created_units, created_users, logins)

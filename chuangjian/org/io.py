@@ -524,7 +524,7 @@ class _Plan:
         # Children close before their parents: a unit with open children cannot close.
         for row, unit in sorted(to_close, key=lambda pair: -pair[1].depth):
             try:
-                actions.close_unit(actor=actor, unit=unit, on=row.closed_on,  # type: ignore[arg-type]
+                actions.close_unit(actor=actor, scope=self.scope, unit=unit, on=row.closed_on,  # type: ignore[arg-type]
                                    reason=_("导入"))
             except ValidationError as exc:
                 raise _Abort(_row_error(row, exc)) from exc
@@ -535,7 +535,7 @@ class _Plan:
         unit = self.existing.get(row.code)
         if unit is None:
             unit = actions.create_unit(
-                actor=actor, code=row.code, name=row.name, level=row.level, parent=parent,
+                actor=actor, scope=self.scope, code=row.code, name=row.name, level=row.level, parent=parent,
                 kind=row.kind or Kind.AREA,
                 category=row.category or (parent.category if parent else Category.URBAN),
                 department_type=row.department_type or "",
@@ -553,10 +553,10 @@ class _Plan:
                 changes[key] = value
         changed = False
         if changes:
-            unit = actions.update_unit(actor=actor, unit=unit, **changes)
+            unit = actions.update_unit(actor=actor, scope=self.scope, unit=unit, **changes)
             changed = True
         if parent is not None and unit.parent_id != parent.pk:
-            unit = actions.move_unit(actor=actor, unit=unit, new_parent=parent)
+            unit = actions.move_unit(actor=actor, scope=self.scope, unit=unit, new_parent=parent)
             result.moved += 1
             changed = True
         if changed:

@@ -154,6 +154,39 @@ class Scope:
                 caps |= g.caps
         return frozenset(caps)
 
+    def reaches_below(self, path: str, cap: Cap) -> bool:
+        """Whether ``cap`` holds at ``path`` through a grant strictly above it: the rule for
+        changing people, who may only be managed from a higher level than theirs."""
+        if self.is_global:
+            return self._global_allows(cap)
+        return any(path.startswith(g.path) and path != g.path and cap in g.caps
+                   for g in self.grants)
+
+    def may_change_person(self, person: User) -> bool:
+        """Whether this scope may change ``person`` (password, roles, activation).
+
+        Every membership the person holds must lie strictly below a unit where this
+        scope manages people: a street admin must not reach a district admin who also
+        holds a community role, nor a fellow admin of the same street, nor themselves.
+        """
+        if self.is_global:
+            return True
+        if person.is_superuser or person.pk == self.user_id:
+            return False
+        paths = list(Membership.objects.filter(user=person).values_list("unit__path", flat=True))
+        return bool(paths) and all(self.reaches_below(p, Cap.MANAGE_PEOPLE) for p in paths)
+
+    def may_grant(self, unit: Unit, role: str, *, to_self: bool = False) -> bool:
+        """Whether this scope may give ``role`` at ``unit``: below its own level, and only a
+        role whose capabilities it holds there itself (no admin makes anyone a 社工).
+        Nobody but the operator gives themselves a role; the operator account may give
+        any role to others, never to itself one that carries a capability it lacks."""
+        caps = ROLE_CAPS.get(role, frozenset())
+        if self.is_global:
+            return not to_self or caps <= self.caps_at(unit)
+        return (not to_self and self.reaches_below(unit.path, Cap.MANAGE_PEOPLE)
+                and caps <= self.caps_at(unit))
+
     def root_units(self) -> list[Unit]:
         """The top units of the user's scope, for a home page or a tree."""
         if self.is_global:
@@ -168,6 +201,15 @@ def require(scope: Scope, unit: Unit, cap: Cap) -> None:
 
     if not scope.allows(unit, cap):
         raise PermissionDenied
+
+
+def require_visible(scope: Scope, unit: Unit, cap: Cap = Cap.VIEW) -> None:
+    """Raise ``Http404`` unless ``cap`` holds at ``unit``: a selector never tells an
+    outsider that something exists."""
+    from django.http import Http404
+
+    if not scope.allows(unit, cap):
+        raise Http404
 
 
 def path_of(ids: Iterable[int]) -> str:

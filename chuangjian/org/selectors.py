@@ -144,7 +144,7 @@ def move_targets(scope: Scope, unit: Unit) -> QuerySet[Unit]:
     return qs.order_by("path")
 
 
-def audit_entries(scope: Scope) -> QuerySet[Any]:
+def audit_entries(*, scope: Scope) -> QuerySet[Any]:
     """Audit entries the scope may browse: within VIEW_AUDIT prefixes (the 审计管理员's).
 
     Entries without a unit (accounts, tokens, logins of unknown usernames) belong to the

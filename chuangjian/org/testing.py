@@ -15,6 +15,7 @@ from django.test import Client
 from chuangjian.org import actions
 from chuangjian.org.levels import Kind, Level
 from chuangjian.org.models import Role, Unit, User
+from chuangjian.org.scope import Scope
 
 PASSWORD = "Test@2026pass"  # noqa: S105 - a test fixture, not a secret
 
@@ -53,7 +54,7 @@ def build_world() -> World:
 
     def unit(code: str, name: str, level: str, parent: Unit | None, category: str = "城镇",
              **kw: str) -> Unit:
-        return actions.create_unit(actor=None, code=code, name=name, level=level, parent=parent,
+        return actions.create_unit(actor=None, scope=Scope.system(), code=code, name=name, level=level, parent=parent,
                                    category=category, opened_on=on, **kw)
 
     district = unit("T", "清源区", Level.DISTRICT, None)
@@ -72,10 +73,11 @@ def build_world() -> World:
 
     def person(username: str, name: str, at: Unit | None, role: str | None,
                superuser: bool = False) -> User:
-        user = actions.create_user(actor=None, username=username, full_name=name,
+        user = actions.create_user(actor=None, scope=Scope.system(), username=username, full_name=name,
                                    password=PASSWORD, is_superuser=superuser)
         if at is not None and role is not None:
-            actions.add_membership(actor=None, user=user, unit=at, role=role)
+            actions.add_membership(actor=None, scope=Scope.system(), user=user, unit=at,
+                                   role=role)
         return user
 
     return World(

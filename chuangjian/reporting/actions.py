@@ -117,13 +117,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
 
-def _scope(actor: User | None, scope: Scope | None) -> Scope:
-    if scope is not None:
-        return scope
-    return Scope.system() if actor is None else Scope.for_user(actor)
-
-
-def _require(scope: Scope, unit: Unit, cap: Cap) -> None:
+def _require(*, scope: Scope, unit: Unit, cap: Cap) -> None:
     if not scope.allows(unit, cap):
         raise PermissionDenied(_("无权操作该单位"))
 
@@ -133,7 +127,7 @@ def parent_path(unit: Unit) -> str:
     return "".join(f"{p}/" for p in parts[:-1])
 
 
-def can_review(scope: Scope, unit: Unit) -> bool:
+def can_review(*, scope: Scope, unit: Unit) -> bool:
     """Only the level above reviews a unit's report: approval at its parent (or global)."""
     if scope.is_global:
         return True
@@ -141,8 +135,8 @@ def can_review(scope: Scope, unit: Unit) -> bool:
     return bool(above) and scope.allows(above, Cap.APPROVE)
 
 
-def _require_above(scope: Scope, unit: Unit) -> None:
-    if not can_review(scope, unit):
+def _require_above(*, scope: Scope, unit: Unit) -> None:
+    if not can_review(scope=scope, unit=unit):
         raise PermissionDenied(_("只有上级单位可以审核、解锁或批准例外"))
 
 
@@ -333,7 +327,7 @@ def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: 
 @transaction.atomic
 def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: str,
                   values: Mapping[str, Any], channel: str = Channel.WEB,
-                  now: dt.datetime | None = None, scope: Scope | None = None,
+                  now: dt.datetime | None = None, scope: Scope,
                   expected_version: int | None = None) -> SubmitResult:
     """Submit a unit's report (上报). Idempotent: the same values again change nothing;
     changed values make a new version of the same submission, never a second one.
@@ -343,8 +337,7 @@ def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: 
     instead of silently overwriting their figures (lost update).
     """
     now = _now(now)
-    scope = _scope(actor, scope)
-    _require(scope, unit, Cap.ENTER_DATA)
+    _require(scope=scope, unit=unit, cap=Cap.ENTER_DATA)
     ds, p = resolve(unit, dataset_code, period, now=now)
     due = ds.deadline_for(p)
     sub = _claim_submission(unit, ds, p, due)
@@ -422,11 +415,10 @@ def _claim_submission(unit: Unit, ds: MergedDataset, period: Period,
 @transaction.atomic
 def save_draft(*, actor: User | None, unit: Unit, dataset_code: str, period: str,
                values: Mapping[str, Any], now: dt.datetime | None = None,
-               scope: Scope | None = None) -> tuple[Submission, dict[str, str]]:
+               scope: Scope) -> tuple[Submission, dict[str, str]]:
     """Keep what the clerk typed (暂存), even if not yet valid; returns the field errors."""
     now = _now(now)
-    scope = _scope(actor, scope)
-    _require(scope, unit, Cap.ENTER_DATA)
+    _require(scope=scope, unit=unit, cap=Cap.ENTER_DATA)
     ds, p = resolve(unit, dataset_code, period, now=now)
     sub = _claim_submission(unit, ds, p, ds.deadline_for(p))
     if sub.locked or sub.status == Status.ACCEPTED:
@@ -451,12 +443,11 @@ def save_draft(*, actor: User | None, unit: Unit, dataset_code: str, period: str
 @transaction.atomic
 def review_submission(*, actor: User | None, submission: Submission, accept: bool,
                       comment: str = "", now: dt.datetime | None = None,
-                      scope: Scope | None = None) -> Submission:
+                      scope: Scope) -> Submission:
     """The level above accepts (审核通过, which locks the data) or returns it (退回)."""
     now = _now(now)
-    scope = _scope(actor, scope)
     sub = Submission.objects.select_for_update(of=("self",)).select_related("unit").get(pk=submission.pk)
-    _require_above(scope, sub.unit)
+    _require_above(scope=scope, unit=sub.unit)
     if sub.status != Status.SUBMITTED:
         raise ValidationError(_("只有已上报的报表可以审核（当前状态：%(status)s）") % {
             "status": sub.get_status_display()})
@@ -487,12 +478,11 @@ def review_submission(*, actor: User | None, submission: Submission, accept: boo
 
 @transaction.atomic
 def unlock_submission(*, actor: User | None, submission: Submission, reason: str,
-                      now: dt.datetime | None = None, scope: Scope | None = None) -> Submission:
+                      now: dt.datetime | None = None, scope: Scope) -> Submission:
     """Reopen accepted data for correction (解锁); needs the approver and a reason."""
     now = _now(now)
-    scope = _scope(actor, scope)
     sub = Submission.objects.select_for_update(of=("self",)).select_related("unit").get(pk=submission.pk)
-    _require_above(scope, sub.unit)
+    _require_above(scope=scope, unit=sub.unit)
     if not sub.locked:
         raise ValidationError(_("报表没有锁定"))
     reason = reason.strip()
@@ -584,11 +574,10 @@ def decide_late_filing(*, actor: User, request: LateRequest, grant: bool, scope:
 @transaction.atomic
 def grant_exception(*, actor: User | None, unit: Unit, dataset_code: str, period: str,
                     until: dt.datetime, reason: str, now: dt.datetime | None = None,
-                    scope: Scope | None = None) -> DeadlineException:
+                    scope: Scope) -> DeadlineException:
     """The level above lets one unit report after the deadline, until ``until`` (例外)."""
     now = _now(now)
-    scope = _scope(actor, scope)
-    _require_above(scope, unit)
+    _require_above(scope=scope, unit=unit)
     ds, p = resolve(unit, dataset_code, period, now=now)
     reason = reason.strip()
     if not reason:
@@ -612,11 +601,10 @@ def grant_exception(*, actor: User | None, unit: Unit, dataset_code: str, period
 @transaction.atomic
 def submit_news(*, actor: User | None, unit: Unit, kind: str, title: str, body: str,
                 files: list[tuple[str, bytes]] = (), now: dt.datetime | None = None,  # type: ignore[assignment]
-                scope: Scope | None = None) -> NewsItem:
+                scope: Scope) -> NewsItem:
     """Send a news or experience item upward (信息报送), attachments stored by content hash."""
     now = _now(now)
-    scope = _scope(actor, scope)
-    _require(scope, unit, Cap.ENTER_DATA)
+    _require(scope=scope, unit=unit, cap=Cap.ENTER_DATA)
     item = NewsItem(unit=unit, kind=kind, title=title.strip(), body=body.strip(),
                     submitted_at=now,
                     submitted_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -642,12 +630,11 @@ def submit_news(*, actor: User | None, unit: Unit, kind: str, title: str, body: 
 
 @transaction.atomic
 def decide_news(*, actor: User | None, item: NewsItem, adopt: bool, comment: str = "",
-                now: dt.datetime | None = None, scope: Scope | None = None) -> NewsItem:
+                now: dt.datetime | None = None, scope: Scope) -> NewsItem:
     """The level above adopts (采用) or declines an item."""
     now = _now(now)
-    scope = _scope(actor, scope)
     item = NewsItem.objects.select_for_update(of=("self",)).select_related("unit").get(pk=item.pk)
-    _require_above(scope, item.unit)
+    _require_above(scope=scope, unit=item.unit)
     item.state = NewsItem.State.ADOPTED if adopt else NewsItem.State.NOT_ADOPTED
     item.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
     item.reviewed_at = now

@@ -79,8 +79,8 @@ class MissingOut(Schema):
 def _out(request: HttpRequest, unit_code: str, dataset_code: str, period: str,
          changed: list[str] | None = None) -> dict[str, Any]:
     scope = scope_of(request)
-    unit = selectors.unit_for(scope, unit_code)
-    state = selectors.form_state(scope, unit, dataset_code, period, timezone.now())
+    unit = selectors.unit_for(scope=scope, code=unit_code)
+    state = selectors.form_state(scope=scope, unit=unit, dataset_code=dataset_code, period_text=period, now=timezone.now())
     sub = state.submission
     return {
         "unit": unit.code, "dataset": state.dataset.code, "period": str(state.period),
@@ -107,7 +107,7 @@ def build_router() -> Router:
     def put_report(request: HttpRequest, unit_code: str, dataset_code: str, period: str,
                    payload: ReportIn) -> Status[dict[str, Any]]:
         scope = scope_of(request)
-        unit = selectors.unit_for(scope, unit_code, Cap.ENTER_DATA)
+        unit = selectors.unit_for(scope=scope, code=unit_code, cap=Cap.ENTER_DATA)
         try:
             result = actions.submit_values(actor=request.auth, unit=unit,  # type: ignore[attr-defined]
                                            dataset_code=dataset_code, period=period,
@@ -138,8 +138,8 @@ def build_router() -> Router:
         except ValueError:
             raise HttpError(400, _("未知的期间类型「%(type)s」") % {"type": period_type}) from None
         day = date or timezone.localdate()
-        root = selectors.unit_for(scope, unit) if unit else None
-        report = selectors.timeliness(scope, Period.containing(ptype, day), root=root)
+        root = selectors.unit_for(scope=scope, code=unit) if unit else None
+        report = selectors.timeliness(scope=scope, period=Period.containing(ptype, day), root=root)
         return {"period": str(report.period), **report.totals, "groups": [
             {"street": g.street.name if g.street else None,
              "area": g.area.name if g.area else None, **g.counts,

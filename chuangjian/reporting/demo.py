@@ -24,6 +24,7 @@ from chuangjian.engine import expressions
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodType
 from chuangjian.org.levels import Kind
 from chuangjian.org.models import Membership, Role, Unit, User
+from chuangjian.org.scope import Scope
 from chuangjian.reporting import actions, rollups
 from chuangjian.reporting.datasets import MergedDataset, catalog, unit_open_during
 from chuangjian.reporting.models import Channel, DataValue, NewsItem, Status, Submission
@@ -156,7 +157,7 @@ def build_reporting_demo(*, today: dt.date | None = None, days: int = 30,
         from chuangjian.standards import actions as standards_actions
         from chuangjian.standards import loader
 
-        standards_actions.load_standards(actor=None, result=loader.load_builtin())
+        standards_actions.load_standards(actor=None, result=loader.load_builtin(), scope=Scope.system())
         result.notes.append(_("已载入内置标准"))
     units = list(Unit.objects.filter(kind__in=[Kind.AREA, Kind.DEPARTMENT],
                                      closed_on__isnull=True).order_by("path"))
@@ -239,13 +240,13 @@ def _submit_one(unit: Unit, ds: MergedDataset, period: Period, rng: random.Rando
             # A late report on a locking data set needs the level above's exception (例外).
             actions.grant_exception(actor=approver, unit=unit, dataset_code=ds.code,
                                     period=str(period), until=at + dt.timedelta(hours=2),
-                                    reason="网络故障，申请补报", now=at - dt.timedelta(minutes=1))
+                                    reason="网络故障，申请补报", now=at - dt.timedelta(minutes=1), scope=Scope.system())
         outcome = actions.submit_values(actor=reporter, unit=unit, dataset_code=ds.code,
                                         period=str(period),
                                         values=_values(unit, ds, rng, period),
                                         channel=rng.choice([Channel.WEB] * 6 + [Channel.IMPORT,
                                                                                 Channel.API]),
-                                        now=at)
+                                        now=at, scope=Scope.system())
     except (ValidationError, PermissionError) as error:
         result.notes.append(f"{unit.code} {ds.code} {period}：{'；'.join(getattr(error, 'messages', [str(error)]))}")
         return
@@ -256,11 +257,11 @@ def _submit_one(unit: Unit, ds: MergedDataset, period: Period, rng: random.Rando
         decision = rng.random()
         if decision < 0.6:
             actions.review_submission(actor=approver, submission=outcome.submission, accept=True,
-                                      now=review_at)
+                                      now=review_at, scope=Scope.system())
         elif decision < 0.65:
             actions.review_submission(actor=approver, submission=outcome.submission,
                                       accept=False, comment="请核对数据并补充情况说明",
-                                      now=review_at)
+                                      now=review_at, scope=Scope.system())
 
 
 NEWS = [
@@ -285,13 +286,13 @@ def _news(units: list[Unit], people: dict[int, User], leaders: dict[int, User],
         at = dt.datetime.combine(today - dt.timedelta(days=3 + i * 4), dt.time(10),
                                  tzinfo=SHANGHAI)
         item = actions.submit_news(actor=people[unit.pk], unit=unit, kind=kind, title=title,
-                                   body=body, now=at, scope=None)
+                                   body=body, now=at, scope=Scope.system())
         created += 1
         approver = _approver(unit, leaders)
         if approver is not None and i % 3 != 2:
             actions.decide_news(actor=approver, item=item, adopt=i % 3 == 0,
                                 comment="内容翔实，予以采用" if i % 3 == 0 else "", now=at
-                                + dt.timedelta(days=1))
+                                + dt.timedelta(days=1), scope=Scope.system())
     return created
 
 

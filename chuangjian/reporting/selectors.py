@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, PeriodType, is_on_time
 from chuangjian.org.levels import Kind, Level
 from chuangjian.org.models import Unit
-from chuangjian.org.scope import Cap, Scope
+from chuangjian.org.scope import Cap, Scope, require_visible
 from chuangjian.reporting.actions import (
     active_exception,
     can_review,
@@ -44,7 +44,7 @@ from chuangjian.reporting.values import TYPE_LABELS, outlier_text
 REPORTED = (Status.SUBMITTED, Status.ACCEPTED)
 
 
-def unit_for(scope: Scope, code: str, cap: Cap = Cap.VIEW) -> Unit:
+def unit_for(*, scope: Scope, code: str, cap: Cap = Cap.VIEW) -> Unit:
     """The unit with ``code`` if the scope may ``cap`` it, else 404 (never leak existence)."""
     unit = scope.filter(Unit.objects.select_related("parent"), cap).filter(code=code).first()
     if unit is None:
@@ -98,7 +98,7 @@ class FormState:
         return self.submission.get_status_display()
 
 
-def form_state(scope: Scope, unit: Unit, dataset_code: str, period_text: str,
+def form_state(*, scope: Scope, unit: Unit, dataset_code: str, period_text: str,
                now: dt.datetime) -> FormState:
     """Everything the unit × period form shows, in a fixed handful of queries."""
     try:
@@ -134,10 +134,12 @@ def form_state(scope: Scope, unit: Unit, dataset_code: str, period_text: str,
     return FormState(unit=unit, dataset=ds, period=period, submission=sub, rows=rows,
                      due=ds.deadline_for(period), now=now, lock_reason=lock,
                      can_edit=not lock and scope.allows(unit, Cap.ENTER_DATA),
-                     can_review=can_review(scope, unit), exception=exception)
+                     can_review=can_review(scope=scope, unit=unit), exception=exception)
 
 
-def value_history(unit: Unit, element_code: str, period: str) -> QuerySet[ValueChange]:
+def value_history(*, scope: Scope, unit: Unit, element_code: str, period: str
+                  ) -> QuerySet[ValueChange]:
+    require_visible(scope, unit)
     return (ValueChange.objects.filter(unit=unit, element__code=element_code, period=period)
             .select_related("user").order_by("-at", "-id"))
 
@@ -145,16 +147,16 @@ def value_history(unit: Unit, element_code: str, period: str) -> QuerySet[ValueC
 # -- review ---------------------------------------------------------------------------
 
 
-def review_queue(scope: Scope, *, status: str = Status.SUBMITTED, limit: int = 200
+def review_queue(*, scope: Scope, status: str = Status.SUBMITTED, limit: int = 200
                  ) -> list[Submission]:
     """Reports the scope may review: of units below where it approves, never its own."""
     qs = scope.filter(Submission.objects.filter(status=status).select_related(
         "unit", "submitted_by", "reviewed_by"), Cap.APPROVE, field_name="unit__path").order_by(
         "-submitted_at", "unit__path")
-    return [s for s in qs[: limit * 2] if can_review(scope, s.unit)][:limit]
+    return [s for s in qs[: limit * 2] if can_review(scope=scope, unit=s.unit)][:limit]
 
 
-def submission_for(scope: Scope, pk: int, cap: Cap = Cap.VIEW) -> Submission:
+def submission_for(*, scope: Scope, pk: int, cap: Cap = Cap.VIEW) -> Submission:
     sub = scope.filter(Submission.objects.select_related("unit", "submitted_by", "reviewed_by"),
                        cap, field_name="unit__path").filter(pk=pk).first()
     if sub is None:
@@ -213,7 +215,7 @@ class MissingReport:
         return {k: total[k] for k in ("expected", "submitted", "on_time", "late", "missing")}
 
 
-def timeliness(scope: Scope, period: Period, *, root: Unit | None = None) -> MissingReport:
+def timeliness(*, scope: Scope, period: Period, root: Unit | None = None) -> MissingReport:
     """Expected / submitted / on time / late / missing for every unit that reports
     ``period``'s type, grouped by street and 管区 (the 16:00 list for a day)."""
     units_qs = scope.units().filter(kind__in=[Kind.AREA, Kind.DEPARTMENT])
@@ -286,7 +288,7 @@ def _candidate_periods(period_type: PeriodType, today: dt.date) -> list[Period]:
     return periods
 
 
-def inbox(scope: Scope, now: dt.datetime, *, limit_units: int = 60) -> list[Due]:
+def inbox(*, scope: Scope, now: dt.datetime, limit_units: int = 60) -> list[Due]:
     """What is due or overdue for the units the user fills in: those where they hold
     a role that enters data, and the units directly below them."""
     grants = [g for g in scope.grants if Cap.ENTER_DATA in g.caps]
@@ -343,30 +345,21 @@ def inbox(scope: Scope, now: dt.datetime, *, limit_units: int = 60) -> list[Due]
 # -- 信息报送 ---------------------------------------------------------------------------
 
 
-def news_items(scope: Scope) -> QuerySet[NewsItem]:
+def news_items(*, scope: Scope) -> QuerySet[NewsItem]:
     return scope.filter(NewsItem.objects.select_related("unit", "submitted_by", "reviewed_by")
                         .prefetch_related("attachments"), field_name="unit__path")
 
 
-def news_item_for(scope: Scope, pk: int) -> NewsItem:
-    item = news_items(scope).filter(pk=pk).first()
+def news_item_for(*, scope: Scope, pk: int) -> NewsItem:
+    item = news_items(scope=scope).filter(pk=pk).first()
     if item is None:
         raise Http404
     return item
 
 
-def news_counts(unit: Unit, period: Period) -> dict[str, int]:
-    """Items sent and adopted in ``period`` by the unit's subtree — an indicator input
-    (信息报送数 / 采用数)."""
-    qs = NewsItem.objects.filter(unit__path__startswith=unit.path,
-                                 submitted_at__gte=period.start_instant(),
-                                 submitted_at__lt=period.end_instant())
-    row = qs.aggregate(sent=Count("pk"), adopted=Count("pk", filter=Q(
-        state=NewsItem.State.ADOPTED)))
-    return {"sent": row["sent"] or 0, "adopted": row["adopted"] or 0}
-
-
-def exceptions_for(unit: Unit, dataset_code: str, period: str) -> QuerySet[DeadlineException]:
+def exceptions_for(*, scope: Scope, unit: Unit, dataset_code: str, period: str
+                   ) -> QuerySet[DeadlineException]:
+    require_visible(scope, unit)
     return DeadlineException.objects.filter(unit=unit, dataset_code=dataset_code,
                                             period=period).select_related("granted_by")
 

@@ -56,8 +56,8 @@ def _form_url(code: str, dataset: str, period: str) -> str:
 def inbox(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     now = _now()
-    rows = selectors.inbox(scope, now)
-    queue = selectors.review_queue(scope, limit=20) if scope.allows_any(Cap.APPROVE) else []
+    rows = selectors.inbox(scope=scope, now=now)
+    queue = selectors.review_queue(scope=scope, limit=20) if scope.allows_any(Cap.APPROVE) else []
     late = selectors.pending_late_requests(scope=scope) if scope.allows_any(Cap.APPROVE) else []
     return render(request, "reporting/inbox.html", {
         "rows": rows, "queue": queue, "now": now, "late_requests": late,

@@ -8,6 +8,7 @@ from django.test import Client
 
 from chuangjian.audit.models import AuditEntry
 from chuangjian.org.models import ApiToken
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.org.tokens import create_api_token, revoke_api_token
 
@@ -93,7 +94,7 @@ def test_a_large_list_is_paged_in_a_fixed_number_of_queries(
 
     for i in range(60):
         actions.create_unit(actor=None, code=f"T-01-A-01-G{i:02d}", name=f"第{i}网格",
-                            level="grid", parent=world.community)
+                            level="grid", parent=world.community, scope=Scope.system())
     client = Client()
     with django_assert_max_num_queries(6):
         first = client.get("/api/units", headers=bearer(leader_key)).json()

@@ -54,7 +54,7 @@ def _page(request: HttpRequest, template: str, tab: str, p: Picker, **context: A
 def index(request: HttpRequest) -> HttpResponse:
     """The reader's own unit: its scorecard when it is assessed, else its units' ranking."""
     p = pick(request.scope, request.GET)  # type: ignore[attr-defined]
-    card = (selectors.scorecard(request.scope, unit=p.unit, standard_code=p.standard_code,  # type: ignore[attr-defined]
+    card = (selectors.scorecard(scope=request.scope, unit=p.unit, standard_code=p.standard_code,  # type: ignore[attr-defined]
                                 year=p.year, kind=p.kind) if p.ready and p.year else None)
     name = "scorecard" if card is not None or not p.ready else "league"
     return HttpResponseRedirect(f"{reverse(f'dashboards:{name}')}?{p.query()}")
@@ -64,7 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def scorecard(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     p = pick(scope, request.GET)
-    card = (selectors.scorecard(scope, unit=p.unit, standard_code=p.standard_code, year=p.year,
+    card = (selectors.scorecard(scope=scope, unit=p.unit, standard_code=p.standard_code, year=p.year,
                                 kind=p.kind) if p.ready and p.year else None)
     context: dict[str, Any] = {"card": card}
     if card is not None:
@@ -90,11 +90,11 @@ def league(request: HttpRequest) -> HttpResponse:
     p = pick(scope, request.GET)
     context: dict[str, Any] = {"rows": [], "rate": None}
     if p.ready and p.year:
-        run = selectors.current_run(scope, unit=p.unit, standard_code=p.standard_code,
+        run = selectors.current_run(scope=scope, unit=p.unit, standard_code=p.standard_code,
                                     year=p.year, kind=p.kind)
-        rows = selectors.league(scope, parent=p.unit, standard_code=p.standard_code,
+        rows = selectors.league(scope=scope, parent=p.unit, standard_code=p.standard_code,
                                 year=p.year, kind=p.kind)
-        rate = selectors.child_pass_rate(scope, unit=p.unit, standard_code=p.standard_code,
+        rate = selectors.child_pass_rate(scope=scope, unit=p.unit, standard_code=p.standard_code,
                                          year=p.year, kind=p.kind)
         tiers = selectors.spec_of(run).tiers if run else []
         pass_mark = run.standard.pass_mark if run else None
@@ -119,7 +119,7 @@ def league(request: HttpRequest) -> HttpResponse:
 def _share_row(scope: Any, p: Picker, run: Any) -> selectors.ScoreRow | None:
     """The standard's own 下级合格率 indicator on the unit's card (e.g. 篇2's 乡镇考核总合格率,
     the share of towns hitting no failing criterion), which is what its target measures."""
-    card = selectors.scorecard(scope, unit=p.unit, standard_code=p.standard_code,
+    card = selectors.scorecard(scope=scope, unit=p.unit, standard_code=p.standard_code,
                                year=run.year, kind=run.kind, run=run)
     if card is None:
         return None
@@ -134,7 +134,7 @@ def heatmap(request: HttpRequest) -> HttpResponse:
     p = pick(scope, request.GET)
     context: dict[str, Any] = {"hm": None}
     if p.ready and p.year:
-        hm = selectors.heatmap(scope, parent=p.unit, standard_code=p.standard_code, year=p.year,
+        hm = selectors.heatmap(scope=scope, parent=p.unit, standard_code=p.standard_code, year=p.year,
                                kind=p.kind)
         if hm.run is not None and hm.units:
             spec = selectors.spec_of(hm.run)
@@ -156,7 +156,7 @@ def trend(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     p = pick(scope, request.GET)
     context: dict[str, Any] = {"points": []}
-    run = (selectors.current_run(scope, unit=p.unit, standard_code=p.standard_code, year=p.year,
+    run = (selectors.current_run(scope=scope, unit=p.unit, standard_code=p.standard_code, year=p.year,
                                  kind=p.kind) if p.ready and p.year else None)
     if run is not None and p.year:
         spec = selectors.spec_of(run)
@@ -165,7 +165,7 @@ def trend(request: HttpRequest) -> HttpResponse:
         ind = next((i for i in choices if i.code == wanted), choices[0] if choices else None)
         if ind is not None:
             years = sorted(y for y in p.years if y <= p.year)[-6:]
-            points = selectors.trend(scope, unit=p.unit, indicator_code=ind.code,
+            points = selectors.trend(scope=scope, unit=p.unit, indicator_code=ind.code,
                                      standard_code=p.standard_code, years=years, kind=p.kind)
             targets = [selectors.target_threshold(ind, y, p.unit) for y in years]
             context.update(ind=ind, choices=choices, points=list(zip(points, targets, strict=True)),
@@ -180,7 +180,7 @@ def trend(request: HttpRequest) -> HttpResponse:
 def risk(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     p = pick(scope, request.GET)
-    rows = (selectors.at_risk(scope, root=p.unit, standard_code=p.standard_code, year=p.year,
+    rows = (selectors.at_risk(scope=scope, root=p.unit, standard_code=p.standard_code, year=p.year,
                               kind=p.kind) if p.ready and p.year else [])
     return _page(request, "risk.html", "risk", p, rows=rows,
                  units=len({r.unit.pk for r in rows}), indicators=len({r.code for r in rows}),
@@ -191,7 +191,7 @@ def risk(request: HttpRequest) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     p = pick(scope, request.GET)
-    cmp = (selectors.compare_kinds(scope, unit=p.unit, standard_code=p.standard_code, year=p.year)
+    cmp = (selectors.compare_kinds(scope=scope, unit=p.unit, standard_code=p.standard_code, year=p.year)
            if p.ready and p.year else None)
     have = bool(cmp and any(card for _k, _l, _r, card in cmp.columns))
     context: dict[str, Any] = {"cmp": cmp if have else None}
@@ -218,7 +218,7 @@ def export(request: HttpRequest) -> HttpResponse:
     if (what, fmt) not in {(w, f) for w, f, _l, _i in EXPORTS} or not p.ready:
         messages.error(request, _("无法导出：请先选择有考核结果的标准、年度和单位"))
         return redirect(f"{reverse('dashboards:scorecard')}?{p.query()}")
-    job = start_job(kind_code=f"assessment.{what}", user=request.user,
+    job = start_job(kind_code=f"assessment.{what}", user=request.user, scope=scope,
                     params={"user": request.user.pk, "standard": p.standard_code,
                             "year": p.year, "kind": p.kind, "unit": p.unit.code,
                             "format": fmt})

@@ -81,22 +81,22 @@ def collect(scope: Scope, *, unit_code: str, standard_code: str, year: int, kind
     if unit is None:
         raise ExportError(_("未知的单位「%(code)s」，或不在您的权限范围内") % {"code": unit_code})
     try:
-        run = selectors.current_run(scope, unit=unit, standard_code=standard_code, year=year,
+        run = selectors.current_run(scope=scope, unit=unit, standard_code=standard_code, year=year,
                                     kind=kind)
         if run is None:
             raise ExportError(_("「%(unit)s」没有 %(year)s 年度「%(standard)s」的%(kind)s结果") % {
                 "unit": unit.name, "year": year, "standard": standard.name,
                 "kind": Kind(kind).label})
-        own = selectors.scorecard(scope, unit=unit, standard_code=standard_code, year=year,
+        own = selectors.scorecard(scope=scope, unit=unit, standard_code=standard_code, year=year,
                                   kind=kind, run=run)
-        league = selectors.league(scope, parent=unit, standard_code=standard_code, year=year,
+        league = selectors.league(scope=scope, parent=unit, standard_code=standard_code, year=year,
                                   kind=kind)
         cards: list[selectors.Scorecard] = []
         for n, row in enumerate(league, start=1):
             if progress and (n == 1 or n % 5 == 0):
                 progress(10 + int(50 * n / max(1, len(league))),
                          _("正在读取各单位评分（%(n)s/%(total)s）") % {"n": n, "total": len(league)})
-            card = selectors.scorecard(scope, unit=row.unit, standard_code=standard_code,
+            card = selectors.scorecard(scope=scope, unit=row.unit, standard_code=standard_code,
                                        year=year, kind=kind, run=run)
             if card is not None:
                 cards.append(card)
@@ -104,9 +104,9 @@ def collect(scope: Scope, *, unit_code: str, standard_code: str, year: int, kind
             raise ExportError(_("「%(unit)s」及其下级在 %(year)s 年度没有「%(standard)s」的%(kind)s结果") % {
                 "unit": unit.name, "year": year, "standard": run.standard.name,
                 "kind": Kind(kind).label})
-        rate = (selectors.child_pass_rate(scope, unit=unit, standard_code=standard_code,
+        rate = (selectors.child_pass_rate(scope=scope, unit=unit, standard_code=standard_code,
                                           year=year, kind=kind) if league else None)
-        risks = selectors.at_risk(scope, root=unit, standard_code=standard_code, year=year,
+        risks = selectors.at_risk(scope=scope, root=unit, standard_code=standard_code, year=year,
                                   kind=kind)
     except Http404:
         raise ExportError(_("无权查看「%(unit)s」的考核结果") % {"unit": unit.name}) from None

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World, world  # noqa: F401 - the fixture
 from chuangjian.standards import actions as standards_actions
 from chuangjian.standards import loader
@@ -31,14 +32,14 @@ class Small:
         full.update(values)
         actions.submit_values(actor=None, unit=unit, dataset_code="community-year",
                               period=str(year), values=full,
-                              now=dt.datetime(year, 12, 30, 10, tzinfo=dt.UTC))
+                              now=dt.datetime(year, 12, 30, 10, tzinfo=dt.UTC), scope=Scope.system())
 
 
 @pytest.fixture
 def small(world: World) -> Small:  # noqa: F811 - pytest fixture injection
     result = loader.load_paths([SMALL])
     assert result.ok, result.errors
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     return Small(world, StandardVersion.objects.get(code="test_small"))
 
 

@@ -8,13 +8,14 @@ import pytest
 
 from chuangjian.assessment import actions
 from chuangjian.assessment.tests.conftest import Small
+from chuangjian.org.scope import Scope
 
 
 def assess(small: Small, *, years: tuple[int, ...] = (2026,)) -> None:
     for year in years:
         for kind in ("self", "review"):
             actions.start_run(actor=None, standard_code="test_small", year=year, kind=kind,
-                              today=dt.date(year, 12, 31))
+                              today=dt.date(year, 12, 31), scope=Scope.system())
 
 
 @pytest.fixture
@@ -27,6 +28,6 @@ def assessed(small: Small) -> Small:
         small.report(w.village, year, t_done=41, t_total=50)
     actions.set_reviewer_score(actor=None, standard_code="test_small", year=2027, kind="review",
                                unit=w.community, indicator_code="rules_review", score=24,
-                               comment="会议纪要缺第三季度")
+                               comment="会议纪要缺第三季度", scope=Scope.system())
     assess(small, years=(2026, 2027))
     return small

@@ -12,6 +12,7 @@ from chuangjian.assessment import actions
 from chuangjian.assessment.models import ReviewerScore
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.audit.models import AuditEntry
+from chuangjian.org.scope import Scope
 
 TODAY = dt.date(2027, 1, 5)
 
@@ -57,24 +58,24 @@ def test_a_data_indicator_cannot_be_scored_by_hand(small: Small) -> None:
 
 def test_a_published_year_is_closed_until_an_admin_reopens_it(small: Small) -> None:
     w = small.world
-    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY)
-    actions.publish_run(actor=None, run=run)
+    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY, scope=Scope.system())
+    actions.publish_run(actor=None, run=run, scope=Scope.system())
     with pytest.raises(ValidationError) as info:
-        actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY)
+        actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY, scope=Scope.system())
     assert "年度已关闭" in str(info.value)
     with pytest.raises(PermissionDenied):
         actions.start_run(actor=w.street_leader, standard_code="test_small", year=2026,
-                          unit=w.street, reopen_reason="数据更正", today=TODAY)
+                          unit=w.street, reopen_reason="数据更正", today=TODAY, scope=Scope.for_user(w.street_leader))
     again = actions.start_run(actor=w.district_admin, standard_code="test_small", year=2026,
-                              unit=w.district, reopen_reason="数据更正", today=TODAY)
+                              unit=w.district, reopen_reason="数据更正", today=TODAY, scope=Scope.for_user(w.district_admin))
     assert again.current and again.reopen_reason == "数据更正"
     assert AuditEntry.objects.filter(action="assessment.run.completed",
                                      data__reopen_reason="数据更正").exists()
 
 
 def test_a_reviewer_score_is_refused_once_the_year_is_closed(small: Small) -> None:
-    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY)
-    actions.publish_run(actor=None, run=run)
+    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY, scope=Scope.system())
+    actions.publish_run(actor=None, run=run, scope=Scope.system())
     with pytest.raises(ValidationError) as info:
         _score(small)
     assert "已公布" in str(info.value)
@@ -101,8 +102,8 @@ def test_the_cli_refuses_bad_input_in_chinese(small: Small, args: list[str], mes
 
 
 def test_the_cli_refuses_a_closed_year_without_reopen(small: Small) -> None:
-    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY)
-    actions.publish_run(actor=None, run=run)
+    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY, scope=Scope.system())
+    actions.publish_run(actor=None, run=run, scope=Scope.system())
     with pytest.raises(CommandError) as info:
         call_command("assess", "--standard", "test_small", "--year", "2026")
     assert "--reopen" in str(info.value)

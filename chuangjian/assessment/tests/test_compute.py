@@ -11,6 +11,7 @@ from chuangjian.assessment.models import AssessmentRun, RunStatus, UnitResult
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.engine.values import Missing
+from chuangjian.org.scope import Scope
 from chuangjian.standards import actions as standards_actions
 
 TODAY = dt.date(2027, 1, 5)
@@ -24,10 +25,10 @@ def _world_data(small: Small) -> None:
     standards_actions.assign_unit_classes(
         actor=None, standard=small.version, period="2026",
         values={w.community.pk: {"t_total": 50}, w.community2.pk: {"t_total": 200},
-                w.village.pk: {"t_total": 50}})
+                w.village.pk: {"t_total": 50}}, scope=Scope.system())
     actions.set_reviewer_score(actor=None, standard_code="test_small", year=2026, kind="考核",
                                unit=w.community, indicator_code="rules_review", score=27,
-                               comment="会议纪要缺两次")
+                               comment="会议纪要缺两次", scope=Scope.system())
 
 
 def _run(small: Small, **kw: object) -> tuple[AssessmentRun, dict[int, UnitResult]]:

@@ -94,7 +94,7 @@ def test_the_league_ranks_the_units_with_last_years_change_and_a_bar_chart(asses
     # The gauge shows the standard's own share indicator for the street (pass_share: the
     # share of its communities meeting done_rate), the figure its target is set for.
     gauge = chart(html, "chart-gauge")
-    card = selectors.scorecard(Scope.system(), unit=w.street, standard_code="test_small",
+    card = selectors.scorecard(scope=Scope.system(), unit=w.street, standard_code="test_small",
                                year=2027)
     assert card is not None
     share = next(r for r in card.rows if r.code == "pass_share")
@@ -143,8 +143,8 @@ def test_the_trend_draws_each_year_and_the_target_line(assessed: Small) -> None:
 def test_the_risk_list_shows_what_the_selector_flags(assessed: Small) -> None:
     w = assessed.world
     actions.start_run(actor=None, standard_code="test_small", year=2027, kind="review",
-                      today=dt.date(2027, 6, 30))
-    risks = selectors.at_risk(Scope.system(), root=w.street, standard_code="test_small",
+                      today=dt.date(2027, 6, 30), scope=Scope.system())
+    risks = selectors.at_risk(scope=Scope.system(), root=w.street, standard_code="test_small",
                               year=2027)
     assert risks, "the half-year run projects 南门社区 below its target"
     page = w.client_for(w.street_leader).get(url("risk", standard="test_small", year=2027,
@@ -228,7 +228,7 @@ def test_each_page_runs_a_pinned_number_of_queries_whatever_the_number_of_units(
     for n in range(3, 8):
         unit = org_actions.create_unit(actor=None, code=f"T-01-A-0{n}", name=f"新建{n}社区",
                                        level=Level.COMMUNITY, parent=w.area, category="城镇",
-                                       opened_on=dt.date(2020, 1, 1))
+                                       opened_on=dt.date(2020, 1, 1), scope=Scope.system())
         assessed.report(unit, 2027, t_done=30 + n, t_total=50, t_events=n)
     assess(assessed, years=(2027,))
     assert Unit.objects.filter(parent=w.area).count() == 7

@@ -18,7 +18,7 @@ from chuangjian.standards.selectors import class_rows
 
 def test_the_demo_assesses_every_standard_and_is_repeatable(db: None) -> None:
     build_demo()
-    standards_actions.load_standards(actor=None, result=loader.load_builtin())
+    standards_actions.load_standards(actor=None, result=loader.load_builtin(), scope=Scope.system())
     today = dt.date(2026, 11, 20)
     build_reporting_demo(today=today, days=1, months=1)
     out = io.StringIO()

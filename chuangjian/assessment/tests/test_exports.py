@@ -194,11 +194,11 @@ def test_the_report_job_runs_in_the_background_with_the_users_scope(
     params = {"standard": "test_small", "year": 2027, "kind": "review", "unit": w.street.code}
     with django_capture_on_commit_callbacks(execute=True):
         mine = start_job(kind_code="assessment.report", user=w.street_leader,
-                         params={**params, "user": w.street_leader.pk, "format": "pdf"})
+                         params={**params, "user": w.street_leader.pk, "format": "pdf"}, scope=Scope.system())
         word = start_job(kind_code="assessment.report", user=w.street_leader,
-                         params={**params, "user": w.street_leader.pk, "format": "docx"})
+                         params={**params, "user": w.street_leader.pk, "format": "docx"}, scope=Scope.system())
         theirs = start_job(kind_code="assessment.scoresheet", user=w.outsider,
-                           params={**params, "user": w.outsider.pk})
+                           params={**params, "user": w.outsider.pk}, scope=Scope.system())
     for job in (mine, word, theirs):
         job.refresh_from_db()
     assert mine.status == word.status == JobStatus.DONE
@@ -212,5 +212,5 @@ def test_an_export_of_a_unit_without_results_says_so(assessed: Small) -> None:
     with pytest.raises(ExportError, match="「城关街道」没有 2026 年度「测试用小标准」的抽查结果"):
         collect(Scope.system(), unit_code="T-01", standard_code="test_small", year=2026,
                 kind="spot")
-    assert selectors.current_run(Scope.system(), unit=assessed.world.street,
+    assert selectors.current_run(scope=Scope.system(), unit=assessed.world.street,
                                  standard_code="test_small", year=2026, kind="review")

@@ -10,6 +10,7 @@ import pytest
 from chuangjian import sources
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.engine.periods import Period
+from chuangjian.org.scope import Scope
 from chuangjian.reporting import datasets
 from chuangjian.reporting.sources import NEWS_ELEMENT, NewsSource
 
@@ -48,9 +49,9 @@ def test_news_items_sent_are_counted_per_unit_and_period(small: Small) -> None:
     w = small.world
     at = dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC)
     actions.submit_news(actor=w.community_worker, unit=w.community, kind="news", title="道德讲堂", body="内容",
-                        now=at)
+                        now=at, scope=Scope.for_user(w.community_worker))
     actions.submit_news(actor=w.community_worker, unit=w.community, kind="experience", title="经验", body="内容",
-                        now=at)
+                        now=at, scope=Scope.for_user(w.community_worker))
     source = NewsSource()
     got = source.values(NEWS_ELEMENT, Period.year(2026), [w.community.pk, w.community2.pk])
     assert got == {w.community.pk: 2.0, w.community2.pk: 0.0}

@@ -11,6 +11,7 @@ import pytest
 from chuangjian.assessment import actions
 from chuangjian.assessment.models import AssessmentRun, ReviewerScore
 from chuangjian.assessment.tests.conftest import Small
+from chuangjian.org.scope import Scope
 
 TODAY = dt.date(2027, 1, 5)
 
@@ -18,7 +19,7 @@ TODAY = dt.date(2027, 1, 5)
 @pytest.fixture
 def run(small: Small) -> AssessmentRun:
     small.report(small.world.community, t_done=45, t_total=50, t_events=2)
-    return actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY)
+    return actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY, scope=Scope.system())
 
 
 def test_pages_open_for_the_street_leader(small: Small, run: AssessmentRun,

@@ -127,7 +127,7 @@ def _score(scope: Scope, unit: Unit, code: str, year: int) -> Any:
     except ImportError:  # pragma: no cover - the assessment app is always installed
         return None
     for kind in ("review", "self"):
-        card = assessment.scorecard(scope, unit=unit, standard_code=code, year=year, kind=kind)
+        card = assessment.scorecard(scope=scope, unit=unit, standard_code=code, year=year, kind=kind)
         if card is not None:
             return card
     return None
@@ -172,7 +172,7 @@ def collect(scope: Scope, *, unit: Unit, standard: StandardVersion, year: int,
     start, end = selectors.window(standard.code, year)
     card = _score(scope, unit, standard.code, year)
     rows = {r.code: r for r in card.rows} if card is not None else {}
-    links = list(selectors.links(scope, unit=unit, standard_code=standard.code, year=year)
+    links = list(selectors.links(scope=scope, unit=unit, standard_code=standard.code, year=year)
                  .select_related("activity__type", "document__file", "content_type"))
     activity_ids = {link.activity_id for link in links if link.activity_id}
     photos: dict[int, list[StoredFile]] = defaultdict(list)

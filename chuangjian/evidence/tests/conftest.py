@@ -16,6 +16,7 @@ from chuangjian.evidence import actions
 from chuangjian.evidence.builtin_types import ensure_builtin_types
 from chuangjian.evidence.models import Activity, ActivityType
 from chuangjian.org.models import Unit, User
+from chuangjian.org.scope import Scope
 from chuangjian.standards import actions as standards_actions
 from chuangjian.standards import loader
 from chuangjian.standards.models import StandardVersion
@@ -38,7 +39,7 @@ def _activity_types(db: None) -> None:
 @pytest.fixture
 def standards(db: None) -> loader.LoadResult:
     result = _builtin()
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     # The tests work on last year (wholly past); let the built-in standards cover it.
     StandardVersion.objects.update(year_from=2000)
     return result

@@ -17,6 +17,7 @@ from chuangjian.evidence.models import Activity, ActivityFile
 from chuangjian.evidence.sources import ActivitySource
 from chuangjian.evidence.tests.conftest import YEAR, activity, kind, pdf, photo
 from chuangjian.files.models import StoredFile
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_the_same_photo_uploaded_twice_is_stored_and_linked_once(world: World) -
     assert done.attachments.count() == 1
     assert StoredFile.objects.count() == 1
     actions.update_activity(actor=world.community_worker, activity=done,
-                            uploads=[photo("again.jpg", "red")])
+                            uploads=[photo("again.jpg", "red")], scope=Scope.for_user(world.community_worker))
     assert ActivityFile.objects.filter(activity=done).count() == 1
 
 
@@ -111,8 +112,8 @@ def test_the_assessment_is_told_when_activities_change(world: World) -> None:
     try:
         done = activity(world.community_worker, world.community, date=dt.date(YEAR, 4, 1))
         actions.update_activity(actor=world.community_worker, activity=done,
-                                date=dt.date(YEAR, 6, 1), type=kind("moral_lecture"))
-        actions.delete_activity(actor=world.community_worker, activity=done)
+                                date=dt.date(YEAR, 6, 1), type=kind("moral_lecture"), scope=Scope.for_user(world.community_worker))
+        actions.delete_activity(actor=world.community_worker, activity=done, scope=Scope.for_user(world.community_worker))
     finally:
         source_registry._LISTENERS.remove(listener)
     codes = frozenset({"cultural_sports_activities"})
@@ -128,13 +129,13 @@ def test_only_administrators_add_activity_types_and_only_countable_elements(worl
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        actions.save_activity_type(actor=world.street_leader, name="读书会", code="book_club")
+        actions.save_activity_type(actor=world.street_leader, name="读书会", code="book_club", scope=Scope.for_user(world.street_leader))
     with pytest.raises(ValidationError) as error:
         actions.save_activity_type(actor=world.superuser, name="读书会", code="book_club",
-                                   elements=["major_fires"])
+                                   elements=["major_fires"], scope=Scope.for_user(world.superuser))
     assert "major_fires" in str(error.value)
     made = actions.save_activity_type(actor=world.superuser, name="读书会", code="book_club",
-                                      elements=["cultural_sports_activities"], keywords=["读书"])
+                                      elements=["cultural_sports_activities"], keywords=["读书"], scope=Scope.for_user(world.superuser))
     assert made.elements == ["cultural_sports_activities"] and made.order > 0
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from chuangjian.evidence.models import Activity, EvidenceLink
 from chuangjian.evidence.pictures import scene_jpeg
 from chuangjian.org.demo import build_demo
+from chuangjian.org.scope import Scope
 from chuangjian.standards import actions as standards_actions
 from chuangjian.standards import loader
 from chuangjian.web.testing import SHOTS, assert_local, login, record
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo(transactional_db: None) -> None:
     build_demo()
-    standards_actions.load_standards(actor=None, result=loader.load_builtin().raise_for_errors())
+    standards_actions.load_standards(actor=None, result=loader.load_builtin().raise_for_errors(), scope=Scope.system())
 
 
 def test_a_worker_records_an_activity_with_photos_and_links_it_from_the_checklist(

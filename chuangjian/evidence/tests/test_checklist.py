@@ -62,11 +62,11 @@ def test_linking_fills_the_checklist_and_one_record_proves_several_campaigns(
         actions.link_evidence(actor=world.community_worker, unit=world.community,
                               standard_code="wenming_shequ",
                               indicator_code="small_activities_per_year", year=YEAR,
-                              requirement=req, activity=dance)
+                              requirement=req, activity=dance, scope=Scope.for_user(world.community_worker))
     again = actions.link_evidence(actor=world.community_worker, unit=world.community,
                                   standard_code="wenming_shequ",
                                   indicator_code="small_activities_per_year", year=YEAR,
-                                  requirement="活动照片", activity=dance)
+                                  requirement="活动照片", activity=dance, scope=Scope.for_user(world.community_worker))
     assert EvidenceLink.objects.filter(activity=dance).count() == 2 and again.activity == dance
     after = _sheet(world)
     row = after.row("small_activities_per_year")
@@ -80,7 +80,7 @@ def test_linking_fills_the_checklist_and_one_record_proves_several_campaigns(
     indicator = next(i for i in standard.indicators.all() if i.evidence)
     actions.link_evidence(actor=world.community_worker, unit=world.community,
                           standard_code="gongmin_daode", indicator_code=indicator.code, year=YEAR,
-                          requirement=indicator.evidence[0], activity=dance)
+                          requirement=indicator.evidence[0], activity=dance, scope=Scope.for_user(world.community_worker))
     assert EvidenceLink.objects.filter(activity=dance).values("standard_code").distinct().count() == 2
 
 
@@ -112,16 +112,16 @@ def test_bad_links_are_refused_with_chinese_errors(world: World, standards: obje
 def test_a_document_and_a_report_can_be_linked(world: World, standards: object) -> None:
     document = actions.upload_document(actor=world.community_worker, unit=world.community,
                                        title="火灾情况说明", date=dt.date(YEAR, 2, 1),
-                                       upload=pdf("说明.pdf"))
+                                       upload=pdf("说明.pdf"), scope=Scope.for_user(world.community_worker))
     actions.link_evidence(actor=world.community_worker, unit=world.community,
                           standard_code="wenming_shequ", indicator_code="no_major_fire_3y",
-                          year=YEAR, requirement="消防部门出具的火灾情况说明", document=document)
+                          year=YEAR, requirement="消防部门出具的火灾情况说明", document=document, scope=Scope.for_user(world.community_worker))
     # Any other record of the product goes through the generic relation (here a unit stands in).
     link = actions.link_evidence(actor=world.community_worker, unit=world.community,
                                  standard_code="wenming_shequ", indicator_code="mediation_rate",
                                  year=YEAR, requirement="调解登记台账", record=world.community2,
                                  label="调解登记台账（南门社区代管）", url="/units/T-01-A-02/",
-                                 record_date=dt.date(YEAR, 9, 1))
+                                 record_date=dt.date(YEAR, 9, 1), scope=Scope.for_user(world.community_worker))
     assert link.record == world.community2 and link.kind == "record"
     sheet = _sheet(world)
     assert sheet.row("no_major_fire_3y").complete  # type: ignore[union-attr]
@@ -161,7 +161,7 @@ def test_the_outsider_sees_no_checklist_and_cannot_link(world: World, standards:
     link = actions.link_evidence(actor=world.community_worker, unit=world.community,
                                  standard_code="wenming_shequ",
                                  indicator_code="small_activities_per_year", year=YEAR,
-                                 requirement="活动照片", activity=dance)
+                                 requirement="活动照片", activity=dance, scope=Scope.for_user(world.community_worker))
     outsider = world.client_for(world.outsider)
     params: dict[str, Any] = {"unit": world.community.code, "standard": "wenming_shequ",
                               "year": YEAR}

@@ -36,10 +36,10 @@ def linked(world: World, standards: object) -> None:
         actions.link_evidence(actor=world.community_worker, unit=world.community,
                               standard_code="wenming_shequ",
                               indicator_code="small_activities_per_year", year=YEAR,
-                              requirement=req, activity=dance)
+                              requirement=req, activity=dance, scope=Scope.for_user(world.community_worker))
     actions.link_evidence(actor=world.community_worker, unit=world.community,
                           standard_code="wenming_shequ", indicator_code="security_rules",
-                          year=YEAR, requirement="例会记录", activity=meeting)
+                          year=YEAR, requirement="例会记录", activity=meeting, scope=Scope.for_user(world.community_worker))
 
 
 def _text(pdf: bytes, tmp_path: Path) -> str:
@@ -114,7 +114,7 @@ def test_the_job_rechecks_the_scope_of_the_asker(world: World, linked: None,
     with django_capture_on_commit_callbacks(execute=True):
         job = start_job(kind_code="evidence.ledger", user=world.outsider,
                         params={"unit": world.community.code, "standard": "wenming_shequ",
-                                "year": YEAR, "format": "pdf", "user_id": world.outsider.pk})
+                                "year": YEAR, "format": "pdf", "user_id": world.outsider.pk}, scope=Scope.system())
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "不在您的权限范围内" in job.message
 

@@ -19,7 +19,7 @@ from chuangjian.org.scope import Cap, Scope
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
 
 
-def may_manage_points(scope: Scope, unit: Unit) -> bool:
+def may_manage_points(*, scope: Scope, unit: Unit) -> bool:
     return scope.allows(unit, Cap.INSPECT) or scope.allows(unit, Cap.MANAGE_UNITS)
 
 
@@ -45,7 +45,7 @@ def check_point_fields(*, scope: Scope, unit: Unit, responsible_unit: Unit, name
         errors["address"] = _("地址不能为空")
     if contact_phone and not PHONE.match(contact_phone):
         errors["contact_phone"] = _("联络电话格式不正确：「%(p)s」") % {"p": contact_phone}
-    if not may_manage_points(scope, unit):
+    if not may_manage_points(scope=scope, unit=unit):
         errors["unit"] = _("「%(u)s」不在您的管理范围内") % {"u": unit.name}
     if unit.closed_on is not None:
         errors["unit"] = _("单位「%(u)s」已撤销") % {"u": unit.name}
@@ -65,7 +65,7 @@ def save_point(*, actor: User | None, scope: Scope, point: Point | None = None, 
     responsible_unit = responsible_unit or unit
     contact_phone = contact_phone.strip()
     if point is not None:
-        deny_unless(may_manage_points(scope, point.unit))
+        deny_unless(may_manage_points(scope=scope, unit=point.unit))
     errors = check_point_fields(scope=scope, unit=unit, responsible_unit=responsible_unit,
                                 name=name, type=type, address=address,
                                 contact_phone=contact_phone)

@@ -394,7 +394,7 @@ def escalation_chain(unit: Unit, level: int) -> list[tuple[Unit, list[User]]]:
 
 
 @transaction.atomic
-def escalate_overdue(*, now: dt.datetime | None = None) -> list[Escalation]:
+def escalate_overdue(*, scope: Scope, now: dt.datetime | None = None) -> list[Escalation]:
     """督办: every open order past its deadline is escalated once per local day, to the
     第一责任人 and, after a few days, the level above — until it is closed.
 
@@ -403,7 +403,8 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> list[Escalation]:
     now = _now(now)
     today = local_day(now)
     done: list[Escalation] = []
-    overdue = (RectificationOrder.objects.select_for_update(of=("self",))
+    overdue = (scope.filter(RectificationOrder.objects.select_for_update(of=("self",)),
+                            field_name="assignee_unit__path")
                .filter(state__in=RUNNING_STATES, deadline__lte=now)
                .exclude(escalations__day=today)
                .select_related("assignee_unit", "finding", "finding__unit"))

@@ -32,7 +32,7 @@ def _builtin() -> loader.LoadResult:
 @pytest.fixture
 def standards(db: None) -> loader.LoadResult:
     result = _builtin()
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     return result
 
 

@@ -29,7 +29,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 @pytest.fixture
 def demo(transactional_db: None) -> None:
-    standards_actions.load_standards(actor=None, result=_builtin())
+    standards_actions.load_standards(actor=None, result=_builtin(), scope=Scope.system())
     build_demo()
     inspections_demo.run(io.StringIO())
 

@@ -91,18 +91,18 @@ def test_covert_results_stay_hidden_from_the_inspected_until_published(world, st
     finding, _ = _record(world, noon, round=round_, dispatch=True)
     assert finding.hidden and finding.order.state == State.PENDING
     worker = Scope.for_user(world.community_worker)
-    assert not selectors.findings(worker).exists()
-    assert not selectors.rounds(worker).exists()
-    assert not selectors.orders(Scope.for_user(world.outsider)).exists()
-    assert selectors.findings(inspector).filter(pk=finding.pk).exists()
-    assert selectors.findings(Scope.for_user(world.street_leader)).filter(pk=finding.pk).exists()
+    assert not selectors.findings(scope=worker).exists()
+    assert not selectors.rounds(scope=worker).exists()
+    assert not selectors.orders(scope=Scope.for_user(world.outsider)).exists()
+    assert selectors.findings(scope=inspector).filter(pk=finding.pk).exists()
+    assert selectors.findings(scope=Scope.for_user(world.street_leader)).filter(pk=finding.pk).exists()
     dispatched = round_actions.publish_round(actor=world.inspector, scope=inspector,
                                              round_=round_, now=noon + dt.timedelta(days=1))
     assert dispatched == 1
-    assert selectors.findings(worker).filter(pk=finding.pk).exists()
+    assert selectors.findings(scope=worker).filter(pk=finding.pk).exists()
     finding.refresh_from_db()
     assert finding.order.state == State.DISPATCHED
-    assert not selectors.findings(Scope.for_user(world.outsider)).exists()
+    assert not selectors.findings(scope=Scope.for_user(world.outsider)).exists()
 
 
 def test_points_are_drawn_by_type_with_minimum_counts_and_the_same_seed_draws_the_same(world,

@@ -195,18 +195,18 @@ def test_overdue_orders_escalate_once_a_day_to_the_first_responsible_and_then_ab
                                                                                     standards,
                                                                                     noon):
     district_leader = org_actions.create_user(actor=None, username="dl", full_name="区领导",
-                                              password=None)
+                                              password=None, scope=Scope.system())
     org_actions.add_membership(actor=None, user=district_leader, unit=world.district,
-                               role=Role.LEADER)
+                               role=Role.LEADER, scope=Scope.system())
     order = act.dispatch_order(actor=world.inspector, scope=Scope.for_user(world.inspector),
                                order=_finding(world, noon).order, now=noon)
-    assert act.escalate_overdue(now=shanghai(2026, 3, 17, 17)) == []   # not yet due
-    day1 = act.escalate_overdue(now=shanghai(2026, 3, 17, 18, 30))
+    assert act.escalate_overdue(now=shanghai(2026, 3, 17, 17), scope=Scope.system()) == []   # not yet due
+    day1 = act.escalate_overdue(now=shanghai(2026, 3, 17, 18, 30), scope=Scope.system())
     assert len(day1) == 1 and day1[0].level == 1
     assert set(day1[0].recipients.all()) == {world.street_leader}       # 第一责任人
-    assert act.escalate_overdue(now=shanghai(2026, 3, 17, 22)) == []    # idempotent per day
-    act.escalate_overdue(now=shanghai(2026, 3, 18, 9))
-    day3 = act.escalate_overdue(now=shanghai(2026, 3, 19, 9))
+    assert act.escalate_overdue(now=shanghai(2026, 3, 17, 22), scope=Scope.system()) == []    # idempotent per day
+    act.escalate_overdue(now=shanghai(2026, 3, 18, 9), scope=Scope.system())
+    day3 = act.escalate_overdue(now=shanghai(2026, 3, 19, 9), scope=Scope.system())
     assert day3[0].level == 2 and day3[0].overdue_days == 3
     assert set(day3[0].recipients.all()) == {world.street_leader, district_leader}
     assert Escalation.objects.filter(order=order).count() == 3
@@ -221,7 +221,7 @@ def test_overdue_orders_escalate_once_a_day_to_the_first_responsible_and_then_ab
     order = act.verify_rectification(actor=world.inspector, scope=Scope.for_user(world.inspector),
                                      order=order, passed=True, now=shanghai(2026, 3, 19, 12))
     assert order.on_time is False
-    assert act.escalate_overdue(now=shanghai(2026, 3, 20, 9)) == []
+    assert act.escalate_overdue(now=shanghai(2026, 3, 20, 9), scope=Scope.system()) == []
 
 
 def test_a_closed_order_reopens_when_the_problem_recurs(world, standards, noon):

@@ -30,7 +30,7 @@ def _bulletin_form(request: HttpRequest, data: Any = None) -> forms.BulletinForm
                                              "format": "pdf"})
     form.fields["unit"].queryset = units_with(scope, Cap.INSPECT).exclude(  # type: ignore[attr-defined]
         level__in=("community", "grid", "building"))
-    form.fields["round"].queryset = selectors.rounds(scope).filter(  # type: ignore[attr-defined]
+    form.fields["round"].queryset = selectors.rounds(scope=scope).filter(  # type: ignore[attr-defined]
         Q(published_at__isnull=False) | Q(covert=False))
     return form
 
@@ -45,7 +45,7 @@ def bulletins(request: HttpRequest) -> HttpResponse:
             item = Bulletin.objects.filter(pk=request.POST["again"]).first()
             if item is not None and scope.allows(item.unit, Cap.INSPECT):
                 fmt = "docx" if request.POST.get("format") == "docx" else "pdf"
-                job = start_job(kind_code="inspections.bulletin", user=request.user,
+                job = start_job(kind_code="inspections.bulletin", user=request.user, scope=scope,
                                 params={"bulletin_id": item.pk, "format": fmt,
                                         "user_id": request.user.pk},
                                 title=f"{item.number} {item.title}")
@@ -60,7 +60,7 @@ def bulletins(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 show_errors(form, error, "title")
             else:
-                job = start_job(kind_code="inspections.bulletin", user=request.user,
+                job = start_job(kind_code="inspections.bulletin", user=request.user, scope=scope,
                                 params={"bulletin_id": item.pk, "format": d["format"],
                                         "user_id": request.user.pk},
                                 title=f"{item.number} {item.title}")
@@ -81,8 +81,8 @@ def accountability_new(request: HttpRequest) -> HttpResponse:
     form = forms.AccountabilityForm(request.POST if request.method == "POST" else None,
                                     initial={"decided_on": timezone.localdate()})
     form.fields["unit"].queryset = units_with(scope, Cap.INSPECT)  # type: ignore[attr-defined]
-    candidates = selectors.findings(scope).filter(hidden=False).order_by("-found_at")[:300]
-    form.fields["findings"].queryset = selectors.findings(scope).filter(  # type: ignore[attr-defined]
+    candidates = selectors.findings(scope=scope).filter(hidden=False).order_by("-found_at")[:300]
+    form.fields["findings"].queryset = selectors.findings(scope=scope).filter(  # type: ignore[attr-defined]
         pk__in=[f.pk for f in candidates])
     form.fields["findings"].label_from_instance = lambda f: (  # type: ignore[attr-defined]
         f"{f.number} {f.unit.name} · {f.category_label} · {f.description[:30]}"

@@ -27,7 +27,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     round_: Round | None = None
     round_point: RoundPoint | None = None
     if source.get("round"):
-        round_ = selectors.round_for(scope, int(source["round"]))
+        round_ = selectors.round_for(scope=scope, pk=int(source["round"]))
     if source.get("round_point") and round_ is not None:
         round_point = round_.points.select_related("point", "point__unit").filter(
             pk=int(source["round_point"])).first()

@@ -49,7 +49,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if scope.is_empty:
         raise PermissionDenied
     at = now()
-    qs = selectors.orders(scope)
+    qs = selectors.orders(scope=scope)
     state = request.GET.get("state", "")
     severity = request.GET.get("severity", "")
     q = request.GET.get("q", "").strip()
@@ -66,7 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
                        | Q(finding__address__icontains=q) | Q(assignee_unit__name__icontains=q))
     page = Paginator(qs.order_by("-finding__found_at", "-pk"), 30).get_page(request.GET.get("page"))
     return render(request, "inspections/index.html", {
-        "page": page, "counts": selectors.counts(scope, at), "now": at, "state": state,
+        "page": page, "counts": selectors.counts(scope=scope, now=at), "now": at, "state": state,
         "severity": severity, "q": q, "states": State.choices, "severities": Severity.choices,
         "can_inspect": scope.allows_any(Cap.INSPECT), "tab": "index",
     })
@@ -77,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     at = now()
-    box = selectors.inbox(scope, request.user, at)  # type: ignore[arg-type]
+    box = selectors.inbox(scope=scope, user=request.user, now=at)  # type: ignore[arg-type]
     return render(request, "inspections/inbox.html", {"box": box, "now": at, "tab": "inbox"})
 
 
@@ -134,7 +134,7 @@ def _page(request: HttpRequest, order: Any, bound: dict[str, Any] | None = None,
 @login_required
 @require_GET
 def order_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, selectors.order_for(scope_of(request), pk))
+    return _page(request, selectors.order_for(scope=scope_of(request), pk=pk))
 
 
 @login_required
@@ -142,7 +142,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
 def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One endpoint per transition; a refusal re-renders the page with the reason."""
     scope = scope_of(request)
-    order = selectors.order_for(scope, pk)
+    order = selectors.order_for(scope=scope, pk=pk)
     user = request.user
     at = now()
     post, files = request.POST, request.FILES
@@ -211,7 +211,7 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise PermissionDenied
     except ValidationError as error:
         messages.error(request, error_text(error))
-        return _page(request, selectors.order_for(scope, pk), {"open": action}, 409)
+        return _page(request, selectors.order_for(scope=scope, pk=pk), {"open": action}, 409)
     return redirect(reverse("inspections:order", args=[order.pk]))
 
 
@@ -222,7 +222,7 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
     item = ExtensionRequest.objects.filter(pk=pk).select_related("order").first()
     if item is None:
         raise PermissionDenied
-    order = selectors.order_for(scope, item.order_id)
+    order = selectors.order_for(scope=scope, pk=item.order_id)
     form = forms.DecideExtensionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择同意或不同意"))

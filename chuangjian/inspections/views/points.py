@@ -29,7 +29,7 @@ def points(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     type_ = request.GET.get("type", "")
     q = request.GET.get("q", "").strip()
-    qs = selectors.points(scope, type=type_ if type_ in PointType.values else "", query=q)
+    qs = selectors.points(scope=scope, type=type_ if type_ in PointType.values else "", query=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "inspections/points.html", {
         "page": page, "types": PointType.choices, "type": type_, "q": q,
@@ -46,8 +46,8 @@ def _unit(scope: object, code: str) -> Unit | None:
 @require_http_methods(["GET", "POST"])
 def point_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     scope = scope_of(request)
-    point = selectors.point_for(scope, pk) if pk else None
-    if point is not None and not may_manage_points(scope, point.unit):
+    point = selectors.point_for(scope=scope, pk=pk) if pk else None
+    if point is not None and not may_manage_points(scope=scope, unit=point.unit):
         raise PermissionDenied
     if point is None and not (scope.allows_any(Cap.INSPECT) or scope.allows_any(Cap.MANAGE_UNITS)):
         raise PermissionDenied
@@ -119,7 +119,7 @@ def points_import(request: HttpRequest) -> HttpResponse:
     result = io.import_points(actor=request.user, scope=scope, data=upload.read(),  # type: ignore[arg-type]
                               filename=upload.name)
     if not result.ok:
-        qs = selectors.points(scope)
+        qs = selectors.points(scope=scope)
         page = Paginator(qs, 50).get_page(1)
         return render(request, "inspections/points.html", {
             "page": page, "types": PointType.choices, "import_errors": result.errors,

@@ -155,8 +155,8 @@ def public_photo(request: HttpRequest, code: str, sha: str) -> FileResponse:
 @require_GET
 def triage(request: HttpRequest) -> HttpResponse:
     scope = require_any(request, Cap.INSPECT)
-    pending = list(selectors.pending_reports(scope)[:200])
-    done = list(selectors.report_queue(scope).exclude(status=ReportStatus.RECEIVED)
+    pending = list(selectors.pending_reports(scope=scope)[:200])
+    done = list(selectors.report_queue(scope=scope).exclude(status=ReportStatus.RECEIVED)
                 .filter(needs_review=False).order_by("-triaged_at")[:30])
     return render(request, "inspections/triage.html", {"pending": pending, "done": done,
                                                        "tab": "reports"})
@@ -176,7 +176,7 @@ def _triage_form(request: HttpRequest, report: Any, data: Any = None) -> forms.T
 @require_http_methods(["GET", "POST"])
 def triage_report(request: HttpRequest, pk: int) -> HttpResponse:
     scope = require_any(request, Cap.INSPECT)
-    report = selectors.report_queue(scope).filter(pk=pk).first()
+    report = selectors.report_queue(scope=scope).filter(pk=pk).first()
     if report is None:
         raise Http404
     form = _triage_form(request, report, request.POST if request.method == "POST" else None)
@@ -208,7 +208,7 @@ def triage_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     scope = require_any(request, Cap.INSPECT)
-    report = selectors.report_queue(scope).filter(pk=pk).first()
+    report = selectors.report_queue(scope=scope).filter(pk=pk).first()
     if report is None:
         raise Http404
     try:

@@ -32,7 +32,7 @@ from chuangjian.standards.selectors import current_standards
 @require_GET
 def rounds(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
-    rows = list(selectors.rounds(scope)[:200])
+    rows = list(selectors.rounds(scope=scope)[:200])
     return render(request, "inspections/rounds.html", {
         "rows": rows, "can_create": scope.allows_any(Cap.INSPECT), "tab": "rounds"})
 
@@ -45,7 +45,7 @@ def _round_form(request: HttpRequest, data: object = None) -> forms.RoundForm:
                                               taxonomy.default_standard(), "pk", None)})
     form.fields["scope_unit"].queryset = units_with(scope, Cap.INSPECT)  # type: ignore[attr-defined]
     form.fields["standard"].queryset = current_standards()  # type: ignore[attr-defined]
-    form.fields["groups"].queryset = selectors.groups(scope)  # type: ignore[attr-defined]
+    form.fields["groups"].queryset = selectors.groups(scope=scope)  # type: ignore[attr-defined]
     return form
 
 
@@ -82,12 +82,12 @@ def round_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
-    round_ = selectors.round_for(scope, pk)
+    round_ = selectors.round_for(scope=scope, pk=pk)
     rps = list(selectors.round_points(round_))
     checklist = list(round_.checklist.select_related("indicator", "category"))
     for rp in rps:
         rp.rows = [(item, rp.results.get(str(item.pk), "")) for item in checklist]  # type: ignore[attr-defined]
-    findings = list(selectors.findings(scope).filter(round=round_).order_by("-found_at"))
+    findings = list(selectors.findings(scope=scope).filter(round=round_).order_by("-found_at"))
     return render(request, "inspections/round.html", {
         "round": round_, "points": rps, "findings": findings,
         "checklist": checklist,
@@ -100,7 +100,7 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_visit(request: HttpRequest, pk: int, rp: int) -> HttpResponse:
     scope = scope_of(request)
-    round_ = selectors.round_for(scope, pk)
+    round_ = selectors.round_for(scope=scope, pk=pk)
     round_point = round_.points.filter(pk=rp).first()
     if round_point is None:
         return redirect(reverse("inspections:round", args=[pk]))
@@ -119,7 +119,7 @@ def round_visit(request: HttpRequest, pk: int, rp: int) -> HttpResponse:
 @require_POST
 def round_publish(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
-    round_ = selectors.round_for(scope, pk)
+    round_ = selectors.round_for(scope=scope, pk=pk)
     try:
         if request.POST.get("what") == "finish":
             act.finish_round(actor=request.user, scope=scope, round_=round_)  # type: ignore[arg-type]
@@ -160,6 +160,6 @@ def groups(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("督导组「%(n)s」已建立") % {"n": d["name"]})
                 return redirect(reverse("inspections:groups"))
-    rows: list[SupervisionGroup] = list(selectors.groups(scope))
+    rows: list[SupervisionGroup] = list(selectors.groups(scope=scope))
     return render(request, "inspections/groups.html", {"rows": rows, "form": form,
                                                         "tab": "groups"})

@@ -11,6 +11,7 @@ from django.urls import reverse
 from chuangjian.jobs.actions import start_job
 from chuangjian.jobs.models import Job, JobStatus
 from chuangjian.jobs.registry import JobError, JobOutput, Progress, job
+from chuangjian.org.scope import Scope
 
 seen: list[tuple[int, str]] = []
 
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 def test_a_job_runs_and_keeps_its_file(world, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         created = start_job(kind_code="tests.echo", params={"text": "你好"},
-                            user=world.street_leader)
+                            user=world.street_leader, scope=Scope.system())
     created.refresh_from_db()
     assert created.status == JobStatus.DONE
     assert created.progress == 100
@@ -44,9 +45,9 @@ def test_a_job_runs_and_keeps_its_file(world, django_capture_on_commit_callbacks
 def test_a_job_error_is_shown_to_the_user_and_a_crash_is_not(world, django_capture_on_commit_callbacks
                                                              ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        failed = start_job(kind_code="tests.echo", params={"fail": True}, user=world.street_leader)
+        failed = start_job(kind_code="tests.echo", params={"fail": True}, user=world.street_leader, scope=Scope.system())
         crashed = start_job(kind_code="tests.echo", params={"crash": True},
-                            user=world.street_leader)
+                            user=world.street_leader, scope=Scope.system())
     failed.refresh_from_db()
     crashed.refresh_from_db()
     assert failed.status == crashed.status == JobStatus.FAILED
@@ -57,14 +58,14 @@ def test_a_job_error_is_shown_to_the_user_and_a_crash_is_not(world, django_captu
 
 def test_an_unknown_job_is_refused_before_anything_is_stored(world) -> None:
     with pytest.raises(LookupError):
-        start_job(kind_code="tests.nothing", params={}, user=world.street_leader)
+        start_job(kind_code="tests.nothing", params={}, user=world.street_leader, scope=Scope.system())
     assert not Job.objects.exists()
 
 
 def test_only_the_owner_follows_and_downloads_a_job(client, world,
                                                     django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        done = start_job(kind_code="tests.echo", params={"text": "x"}, user=world.street_leader)
+        done = start_job(kind_code="tests.echo", params={"text": "x"}, user=world.street_leader, scope=Scope.system())
     client.force_login(world.street_leader)
     page = client.get(reverse("jobs:detail", args=[done.pk]))
     assert page.status_code == 200
@@ -76,7 +77,7 @@ def test_only_the_owner_follows_and_downloads_a_job(client, world,
 
 
 def test_a_running_job_page_polls_until_it_is_finished(client, world) -> None:
-    queued = start_job(kind_code="tests.echo", params={"text": "x"}, user=world.street_leader)
+    queued = start_job(kind_code="tests.echo", params={"text": "x"}, user=world.street_leader, scope=Scope.system())
     client.force_login(world.street_leader)
     html = client.get(reverse("jobs:detail", args=[queued.pk]), HTTP_HX_REQUEST="true"
                       ).content.decode()

@@ -47,9 +47,9 @@ def run(data: bytes, scope: Scope | None = None, actor: User | None = None,
 def street_admin(world: World) -> User:
     """An admin of 城关街道 who may also *view* the whole district."""
     user = actions.create_user(actor=None, username="street_admin", full_name="王强",
-                               password=None)
-    actions.add_membership(actor=None, user=user, unit=world.street, role=Role.ADMIN)
-    actions.add_membership(actor=None, user=user, unit=world.district, role=Role.READONLY)
+                               password=None, scope=Scope.system())
+    actions.add_membership(actor=None, user=user, unit=world.street, role=Role.ADMIN, scope=Scope.system())
+    actions.add_membership(actor=None, user=user, unit=world.district, role=Role.READONLY, scope=Scope.system())
     return user
 
 
@@ -102,8 +102,8 @@ def test_an_export_under_a_unit_holds_its_subtree(world: World) -> None:
 def test_export_then_import_into_an_empty_database_reproduces_the_tree(world: World) -> None:
     closing = actions.create_unit(actor=None, code="T-01-A-03", name="旧街社区", level="community",
                                   parent=world.area, opened_on=dt.date(2020, 1, 1),
-                                  division_code="330381001001")
-    actions.close_unit(actor=None, unit=closing, on=dt.date(2024, 6, 30))
+                                  division_code="330381001001", scope=Scope.system())
+    actions.close_unit(actor=None, unit=closing, on=dt.date(2024, 6, 30), scope=Scope.system())
     before = snapshot()
     data = export_tree(Scope.system())
     empty_the_tree()
@@ -273,8 +273,8 @@ def test_the_importer_cannot_move_a_unit_out_of_the_managed_street(world: World)
 
 
 def test_units_of_another_street_are_neither_changed_nor_revealed(world: World) -> None:
-    user = actions.create_user(actor=None, username="admin2", full_name="钱", password=None)
-    actions.add_membership(actor=None, user=user, unit=world.street, role=Role.ADMIN)
+    user = actions.create_user(actor=None, username="admin2", full_name="钱", password=None, scope=Scope.system())
+    actions.add_membership(actor=None, user=user, unit=world.street, role=Role.ADMIN, scope=Scope.system())
     scope = Scope.for_user(user)
     # The code of a community of 东湖街道: from here the row would create, and the code is taken.
     taken = run(xlsx([with_(编码="T-02-A-01", 名称="改名")]), scope=scope, actor=user)

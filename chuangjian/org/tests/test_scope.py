@@ -42,7 +42,7 @@ def test_nested_grants_fold_into_the_outermost_prefix(world: World) -> None:
     from chuangjian.org import actions
 
     actions.add_membership(actor=None, user=world.street_leader, unit=world.community,
-                           role="worker")
+                           role="worker", scope=Scope.system())
     scope = Scope.for_user(world.street_leader)
     assert scope.prefixes() == [world.street.path]
     assert scope.roles_at(world.community) == {"leader", "worker"}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chuangjian.engine.periods import SHANGHAI
+from chuangjian.org.scope import Scope
 from chuangjian.standards import actions as standards_actions
 from chuangjian.standards import loader
 
@@ -23,7 +24,7 @@ def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
 @pytest.fixture
 def standards(db: None) -> loader.LoadResult:
     result = loader.load_paths([STANDARDS_DIR], builtin_elements=False).raise_for_errors()
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     return result
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chuangjian.org.demo import build_demo
 from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
 from chuangjian.reporting import actions
 from chuangjian.reporting.demo import build_reporting_demo
 from chuangjian.reporting.models import Status, Submission
@@ -34,14 +35,14 @@ def demo(transactional_db: None) -> dt.date:
     yesterday, and two communities that have already sent today's."""
     build_demo()
     result = loader.load_paths([STANDARDS_DIR], builtin_elements=False).raise_for_errors()
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     today = timezone.localdate()
     build_reporting_demo(today=today - dt.timedelta(days=1), days=3, months=1)
     for code in ("QY-01-A-02", "QY-01-B-01"):
         actions.submit_values(actor=None, unit=Unit.objects.get(code=code),
                               dataset_code="community-day", period=today.isoformat(),
                               values={"t_patrols": 2, "t_found": 1, "t_fixed": 1,
-                                      "t_note": "已完成当日巡查"})
+                                      "t_note": "已完成当日巡查"}, scope=Scope.system())
     return today
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.management import call_command
 
 from chuangjian.engine.periods import Period
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting.datasets import catalog
 
@@ -75,7 +76,7 @@ def test_a_dataset_may_name_levels_the_standard_itself_does_not_apply_to(
     from chuangjian.standards import actions as standards_actions
     from chuangjian.standards import loader
 
-    standards_actions.load_standards(actor=None, result=loader.load_builtin())
+    standards_actions.load_standards(actor=None, result=loader.load_builtin(), scope=Scope.system())
     daily = catalog().for_unit(world.area, 2026)["area-day"]
     assert (daily.due_time, daily.day_offset, daily.lock_after_deadline) == (dt.time(16), 0, True)
     assert "community-day" not in catalog().for_unit(world.community, 2026)

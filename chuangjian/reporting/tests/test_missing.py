@@ -19,14 +19,14 @@ DAILY = {"t_patrols": 3, "t_found": 2, "t_fixed": 1, "t_note": "正常"}
 
 def report(world: World, unit, at: dt.datetime) -> None:
     actions.submit_values(actor=world.street_leader, unit=unit, dataset_code=f"{unit.level}-day",
-                          period="2026-03-16", values=DAILY, now=at)
+                          period="2026-03-16", values=DAILY, now=at, scope=Scope.for_user(world.street_leader))
 
 
 def test_the_missing_list_counts_expected_submitted_on_time_late_and_missing(
         world: World, standards: object) -> None:
     report(world, world.community, shanghai(2026, 3, 16, 15, 59, 59))
     report(world, world.community2, shanghai(2026, 3, 16, 16, 0, 0))
-    result = selectors.timeliness(Scope.system(), Period.parse("2026-03-16"))
+    result = selectors.timeliness(scope=Scope.system(), period=Period.parse("2026-03-16"))
     # Expected: three 管区 and four communities/villages (departments report nothing).
     assert result.totals == {"expected": 7, "submitted": 2, "on_time": 1, "late": 1,
                              "missing": 5}
@@ -36,9 +36,9 @@ def test_the_missing_list_counts_expected_submitted_on_time_late_and_missing(
 
 
 def test_a_street_leader_sees_only_their_own_street(world: World, standards: object) -> None:
-    result = selectors.timeliness(Scope.for_user(world.street_leader), Period.parse("2026-03-16"))
+    result = selectors.timeliness(scope=Scope.for_user(world.street_leader), period=Period.parse("2026-03-16"))
     assert {g.street for g in result.groups} == {world.street}
-    outsider = selectors.timeliness(Scope.for_user(world.outsider), Period.parse("2026-03-16"))
+    outsider = selectors.timeliness(scope=Scope.for_user(world.outsider), period=Period.parse("2026-03-16"))
     assert [r.unit for g in outsider.groups for r in g.rows] == [world.other_community]
 
 

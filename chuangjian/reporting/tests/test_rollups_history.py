@@ -10,6 +10,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from chuangjian.org import actions as org_actions
 from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions, rollups
 from chuangjian.standards.models import DataElement
@@ -22,7 +23,7 @@ def report_patrols(unit: Unit, day: dt.date, patrols: int) -> None:
                           period=day.isoformat(),
                           values={"t_patrols": patrols, "t_found": 0, "t_fixed": 0,
                                   "t_note": "正常"},
-                          now=shanghai(day.year, day.month, day.day, 10))
+                          now=shanghai(day.year, day.month, day.day, 10), scope=Scope.system())
 
 
 def patrols(units: list[Unit], period: str) -> dict[str, Decimal | None]:
@@ -38,7 +39,7 @@ def test_figures_add_up_the_subtree_with_each_elements_aggregations(
                               period=f"2026-{month:02d}",
                               values={"t_households": households, "t_satisfaction": satisfaction,
                                       "t_disputes": 0, "t_mediated": 0},
-                              now=shanghai(2026, month, 20, 9))
+                              now=shanghai(2026, month, 20, 9), scope=Scope.system())
 
     monthly(world.community, 1, 100, "80")
     monthly(world.community, 2, 120, "90")
@@ -63,7 +64,7 @@ def test_a_moved_unit_counts_under_its_old_street_before_the_move_and_the_new_on
     report_patrols(world.community, dt.date(2026, 6, 10), 9)
     other_area = Unit.objects.get(code="T-02-A")
     org_actions.move_unit(actor=None, unit=world.community, new_parent=other_area,
-                          effective=dt.date(2026, 6, 15))
+                          effective=dt.date(2026, 6, 15), scope=Scope.system())
     community = Unit.objects.get(pk=world.community.pk)
     report_patrols(community, dt.date(2026, 7, 10), 7)
     streets = [world.street, world.other_street]
@@ -90,10 +91,10 @@ def test_a_closed_unit_still_counts_for_the_years_it_was_open(
     report_patrols(world.community2, dt.date(2024, 6, 10), 6)
     report_patrols(world.community2, dt.date(2025, 3, 10), 2)
     report_patrols(world.other_community, dt.date(2024, 6, 10), 1)
-    org_actions.close_unit(actor=None, unit=world.community2, on=dt.date(2025, 6, 1))
+    org_actions.close_unit(actor=None, unit=world.community2, on=dt.date(2025, 6, 1), scope=Scope.system())
     # Later its whole 管区 (closed community included) moves to the other street.
     org_actions.move_unit(actor=None, unit=world.area, new_parent=world.other_street,
-                          effective=dt.date(2026, 2, 1))
+                          effective=dt.date(2026, 2, 1), scope=Scope.system())
     streets = [world.street, world.other_street]
 
     assert patrols(streets, "2024") == {"T-01": 6, "T-02": 1}
@@ -109,11 +110,11 @@ def test_a_split_unit_and_its_successors_each_count_where_they_stood(
     east, west = org_actions.split_unit(
         actor=None, unit=world.community2, on=dt.date(2026, 5, 1),
         parts=[{"code": "T-01-A-05", "name": "南门东社区"},
-               {"code": "T-01-A-06", "name": "南门西社区"}])
+               {"code": "T-01-A-06", "name": "南门西社区"}], scope=Scope.system())
     report_patrols(east, dt.date(2026, 5, 10), 10)
     report_patrols(west, dt.date(2026, 5, 11), 20)
     org_actions.move_unit(actor=None, unit=west, new_parent=Unit.objects.get(code="T-02-A"),
-                          effective=dt.date(2026, 7, 1))
+                          effective=dt.date(2026, 7, 1), scope=Scope.system())
     west = Unit.objects.get(pk=west.pk)
     report_patrols(west, dt.date(2026, 7, 10), 1)
     streets = [world.street, world.other_street]

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions, rollups
 from chuangjian.reporting.models import Rollup
@@ -48,7 +49,7 @@ def test_random_submissions_leave_rollups_equal_to_a_recomputation(
                 at = shanghai(day.year, day.month, 28, 9)
             actions.submit_values(actor=world.street_leader, unit=unit,
                                   dataset_code=f"community-{kind}", period=period, values=values,
-                                  now=at)
+                                  now=at, scope=Scope.for_user(world.street_leader))
         assert rollups.verify() == []
         call_command("reports", "rollups", "--verify", stdout=io.StringIO())
     finally:
@@ -64,7 +65,7 @@ def test_verify_reports_a_tampered_rollup_and_exits_1(world: World, standards: o
     actions.submit_values(actor=world.street_leader, unit=world.community,
                           dataset_code="community-day", period="2026-03-16",
                           values={"t_patrols": 3, "t_found": 2, "t_fixed": 1, "t_note": "正常"},
-                          now=shanghai(2026, 3, 16, 10))
+                          now=shanghai(2026, 3, 16, 10), scope=Scope.for_user(world.street_leader))
     Rollup.objects.filter(element__code="t_patrols", period="2026Q1").update(total=99)
     err = io.StringIO()
     with pytest.raises(CommandError) as info:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chuangjian.audit.models import AuditEntry
 from chuangjian.org import actions as org_actions
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions, rollups
 from chuangjian.reporting.models import DataValue, Status, Submission, ValueChange
@@ -23,7 +24,7 @@ def submit(world: World, at: dt.datetime, *, unit=None, code="community-day",
            period="2026-03-16", values=None, user=None):
     return actions.submit_values(actor=user or world.community_worker,
                                  unit=unit or world.community, dataset_code=code, period=period,
-                                 values=DAILY if values is None else values, now=at)
+                                 values=DAILY if values is None else values, now=at, scope=Scope.for_user(user or world.community_worker))
 
 
 def test_a_daily_report_at_15_59_59_shanghai_time_is_on_time(world: World, standards: object) -> None:
@@ -146,10 +147,10 @@ def test_the_level_above_can_grant_an_exception_to_a_locked_report(world: World,
     with pytest.raises(PermissionDenied):
         actions.grant_exception(actor=world.community_worker, unit=world.community,
                                 dataset_code="community-month", period="2026-03",
-                                until=late + dt.timedelta(days=1), reason="系统故障", now=late)
+                                until=late + dt.timedelta(days=1), reason="系统故障", now=late, scope=Scope.for_user(world.community_worker))
     actions.grant_exception(actor=world.street_leader, unit=world.community,
                             dataset_code="community-month", period="2026-03",
-                            until=late + dt.timedelta(days=1), reason="系统故障", now=late)
+                            until=late + dt.timedelta(days=1), reason="系统故障", now=late, scope=Scope.for_user(world.street_leader))
     result = submit(world, late + dt.timedelta(hours=1), code="community-month", period="2026-03",
                     values=MONTHLY)
     assert result.submission.late is True
@@ -161,7 +162,7 @@ def test_the_level_above_can_grant_an_exception_to_a_locked_report(world: World,
 
 def test_a_unit_closed_before_the_period_is_not_expected_and_cannot_report(
         world: World, standards: object) -> None:
-    org_actions.close_unit(actor=None, unit=world.community2, on=dt.date(2026, 3, 10))
+    org_actions.close_unit(actor=None, unit=world.community2, on=dt.date(2026, 3, 10), scope=Scope.system())
     world.community2.refresh_from_db()
     with pytest.raises(ValidationError, match="未设立或已撤销"):
         submit(world, shanghai(2026, 3, 16, 10), unit=world.community2, user=world.street_leader)
@@ -175,9 +176,9 @@ def test_accepting_locks_the_data_and_shows_why(world: World, standards: object,
     sub = submit(world, noon).submission
     with pytest.raises(PermissionDenied):
         actions.review_submission(actor=world.community_worker, submission=sub, accept=True,
-                                  now=noon)
+                                  now=noon, scope=Scope.for_user(world.community_worker))
     sub = actions.review_submission(actor=world.street_leader, submission=sub, accept=True,
-                                    now=noon + dt.timedelta(hours=1))
+                                    now=noon + dt.timedelta(hours=1), scope=Scope.for_user(world.street_leader))
     assert sub.locked and "李卫东 审核通过" in sub.locked_reason and "2026-03-16 13:00" in sub.locked_reason
     with pytest.raises(ValidationError, match="已锁定"):
         submit(world, noon + dt.timedelta(hours=2), values={"t_patrols": 9})
@@ -187,14 +188,14 @@ def test_accepting_locks_the_data_and_shows_why(world: World, standards: object,
 def test_unlocking_needs_the_approver_and_a_reason(world: World, standards: object,
                                                    noon: dt.datetime) -> None:
     sub = submit(world, noon).submission
-    actions.review_submission(actor=world.street_leader, submission=sub, accept=True, now=noon)
+    actions.review_submission(actor=world.street_leader, submission=sub, accept=True, now=noon, scope=Scope.for_user(world.street_leader))
     with pytest.raises(PermissionDenied):
         actions.unlock_submission(actor=world.community_worker, submission=sub, reason="要改",
-                                  now=noon)
+                                  now=noon, scope=Scope.for_user(world.community_worker))
     with pytest.raises(ValidationError, match="理由"):
-        actions.unlock_submission(actor=world.street_leader, submission=sub, reason=" ", now=noon)
+        actions.unlock_submission(actor=world.street_leader, submission=sub, reason=" ", now=noon, scope=Scope.for_user(world.street_leader))
     sub = actions.unlock_submission(actor=world.street_leader, submission=sub,
-                                    reason="巡查次数填错", now=noon)
+                                    reason="巡查次数填错", now=noon, scope=Scope.for_user(world.street_leader))
     assert sub.status == Status.RETURNED and not sub.locked and "巡查次数填错" in sub.comment
     assert submit(world, noon, values={"t_patrols": 4}).submission.version == 2
 
@@ -203,9 +204,9 @@ def test_returning_needs_a_comment(world: World, standards: object, noon: dt.dat
     sub = submit(world, noon).submission
     with pytest.raises(ValidationError, match="意见"):
         actions.review_submission(actor=world.street_leader, submission=sub, accept=False,
-                                  now=noon)
+                                  now=noon, scope=Scope.for_user(world.street_leader))
     sub = actions.review_submission(actor=world.street_leader, submission=sub, accept=False,
-                                    comment="说明写具体些", now=noon)
+                                    comment="说明写具体些", now=noon, scope=Scope.for_user(world.street_leader))
     assert sub.status == Status.RETURNED
 
 
@@ -234,7 +235,7 @@ def test_a_draft_keeps_what_was_typed_even_when_invalid(world: World, standards:
                                                         noon: dt.datetime) -> None:
     sub, errors = actions.save_draft(actor=world.community_worker, unit=world.community,
                                      dataset_code="community-day", period="2026-03-16",
-                                     values={"t_patrols": "abc", "t_found": "2"}, now=noon)
+                                     values={"t_patrols": "abc", "t_found": "2"}, now=noon, scope=Scope.for_user(world.community_worker))
     assert sub.draft == {"t_patrols": "abc", "t_found": "2"} and sub.status == Status.DRAFT
     assert "不是数字" in errors["t_patrols"]
     assert not DataValue.objects.exists()

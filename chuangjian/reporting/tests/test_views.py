@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from chuangjian.org import actions as org_actions
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions
 from chuangjian.reporting.models import DataValue, NewsItem, Status, Submission
@@ -172,7 +173,7 @@ def test_the_outsider_is_refused_on_every_url(world: World, standards: object, s
     worker.post(form_url(), post_values(DAILY))
     sub = Submission.objects.get()
     item = actions.submit_news(actor=world.community_worker, unit=world.community, kind="news",
-                               title="动态", body="正文", files=[("a.txt", b"x")])
+                               title="动态", body="正文", files=[("a.txt", b"x")], scope=Scope.for_user(world.community_worker))
     outsider = world.client_for(world.outsider)
     day = today()
     refused = [
@@ -233,7 +234,7 @@ def test_the_missing_page_runs_a_fixed_number_of_queries(world: World, standards
     before = _count(client, url)
     for i in range(3, 9):
         org_actions.create_unit(actor=None, code=f"T-01-A-0{i}", name=f"新建{i}社区",
-                                level="community", parent=world.area)
+                                level="community", parent=world.area, scope=Scope.system())
     world.client_for(world.community_worker).post(form_url(), post_values(DAILY))
     after = _count(client, url)
     assert before == after <= 12

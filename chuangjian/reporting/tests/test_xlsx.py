@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions
 from chuangjian.reporting.models import DataValue, Submission, ValueChange
@@ -115,7 +116,7 @@ def test_a_stored_value_is_never_lost_to_a_failed_import(template: Path, world: 
     actions.submit_values(actor=world.community_worker, unit=world.community,
                           dataset_code="community-day", period="2026-03-16",
                           values={"t_patrols": 7, "t_found": 1, "t_fixed": 1, "t_note": "早报"},
-                          now=shanghai(2026, 3, 16, 9))
+                          now=shanghai(2026, 3, 16, 9), scope=Scope.for_user(world.community_worker))
     fill(template, {3: {"D": 8}, 4: {"D": "x", "E": 0, "F": 0, "G": "无"}})
     before = snapshot()
     assert import_file(template)[0] == 1

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from chuangjian.audit.models import AuditEntry
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.standards import actions, loader, selectors
 from chuangjian.standards.models import DataElement, Indicator, StandardVersion, UnitClassAssignment
@@ -21,7 +22,7 @@ BUILTIN = Path(loader.__file__).parent / "builtin"
 @pytest.fixture
 def builtin(db: None) -> loader.LoadResult:
     result = loader.load_builtin().raise_for_errors()
-    actions.load_standards(actor=None, result=result)
+    actions.load_standards(actor=None, result=result, scope=Scope.system())
     return result
 
 
@@ -34,7 +35,7 @@ def test_every_builtin_standard_is_stored_with_all_its_indicators(builtin: loade
 
 def test_loading_the_same_files_again_changes_nothing(builtin: loader.LoadResult) -> None:
     before = (StandardVersion.objects.count(), Indicator.objects.count())
-    summary = actions.load_standards(actor=None, result=loader.load_builtin())
+    summary = actions.load_standards(actor=None, result=loader.load_builtin(), scope=Scope.system())
     assert summary.created == []
     assert (StandardVersion.objects.count(), Indicator.objects.count()) == before
     assert AuditEntry.objects.filter(action="standards.loaded").count() == 1
@@ -54,7 +55,7 @@ def test_a_changed_file_under_the_same_version_is_refused_and_nothing_is_written
                     encoding="utf-8")
     before = Indicator.objects.count()
     with pytest.raises(ValidationError, match="请提高 version"):
-        actions.load_standards(actor=None, result=loader.load_paths([path]))
+        actions.load_standards(actor=None, result=loader.load_paths([path]), scope=Scope.system())
     assert Indicator.objects.count() == before
 
 
@@ -64,7 +65,7 @@ def test_a_new_version_is_added_beside_the_old_one(builtin: loader.LoadResult,
     text = path.read_text(encoding="utf-8").replace("version: 1", "version: 2", 1)
     path.write_text(text.replace("name: 文明社区创建标准", "name: 文明社区创建标准（修订）", 1),
                     encoding="utf-8")
-    actions.load_standards(actor=None, result=loader.load_paths([path]))
+    actions.load_standards(actor=None, result=loader.load_paths([path]), scope=Scope.system())
     old = StandardVersion.objects.get(code="wenming_shequ", version=1)
     new = selectors.standard_for("wenming_shequ")
     assert (old.name, new.name, new.version) == ("文明社区创建标准", "文明社区创建标准（修订）", 2)
@@ -95,11 +96,11 @@ def test_units_move_between_classes_and_each_period_keeps_its_class(
     classes = list(standard.unit_classes.order_by("order"))
     element = sorted(loader.load_builtin().standard(standard.code).classes[0].rule.names())[0]
     first = actions.assign_unit_classes(actor=None, standard=standard, period="2026",
-                                        values={world.rural_town.pk: {element: 0}})
+                                        values={world.rural_town.pk: {element: 0}}, scope=Scope.system())
     later = actions.assign_unit_classes(actor=None, standard=standard, period="2027",
-                                        values={world.rural_town.pk: {element: 12}})
+                                        values={world.rural_town.pk: {element: 12}}, scope=Scope.system())
     missing = actions.assign_unit_classes(actor=None, standard=standard, period="2028",
-                                          values={world.rural_town.pk: {element: None}})
+                                          values={world.rural_town.pk: {element: None}}, scope=Scope.system())
     assert first[0].unit_class == classes[0]
     assert later[0].unit_class != classes[0]
     assert missing[0].unit_class is None and "无法" in missing[0].reason

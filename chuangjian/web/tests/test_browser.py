@@ -13,6 +13,7 @@ import pytest
 from chuangjian.org import actions
 from chuangjian.org.demo import build_demo
 from chuangjian.org.models import Unit, User
+from chuangjian.org.scope import Scope
 from chuangjian.web.testing import SHOTS, assert_local, login, record
 
 pytestmark = pytest.mark.browser
@@ -22,12 +23,12 @@ def demo(transactional_db: None) -> None:
     build_demo()
     # A few changes by a real person, so the audit log reads like a working office's.
     admin = User.objects.get(username="cg_admin")
-    actions.update_unit(actor=admin, unit=Unit.objects.get(code="QY-01-A-03"), name="文昌里社区",
+    actions.update_unit(actor=admin, scope=Scope.for_user(admin), unit=Unit.objects.get(code="QY-01-A-03"), name="文昌里社区",
                         effective=dt.date(2026, 3, 1))
-    actions.update_unit(actor=admin, unit=Unit.objects.get(code="QY-01-B-02"),
+    actions.update_unit(actor=admin, scope=Scope.for_user(admin), unit=Unit.objects.get(code="QY-01-B-02"),
                         division_code="330102003001")
     actions.add_membership(actor=admin, user=User.objects.get(username="nm_worker"),
-                           unit=Unit.objects.get(code="QY-01-A-03"), role="worker")
+                           unit=Unit.objects.get(code="QY-01-A-03"), role="worker", scope=Scope.for_user(admin))
 
 
 def test_a_street_admin_walks_through_the_main_pages(page, live_server, demo) -> None:

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions as reporting_actions
 from chuangjian.standards import actions as standards_actions
@@ -69,7 +70,7 @@ def reporting_standards(db: None) -> None:
     from chuangjian.reporting.tests.conftest import STANDARDS_DIR
 
     result = loader.load_paths([STANDARDS_DIR], builtin_elements=False).raise_for_errors()
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
 
 
 def _han(text: str) -> list[str]:
@@ -145,7 +146,7 @@ def test_the_reporting_pages_are_english_where_the_code_writes_them(
     reporting_actions.submit_values(actor=world.community_worker, unit=world.community,
                                     dataset_code="community-day", period=today,
                                     values={"t_patrols": 2, "t_found": 1, "t_fixed": 1,
-                                            "t_note": "正常"})
+                                            "t_note": "正常"}, scope=Scope.for_user(world.community_worker))
     missing = client.get(reverse("reporting:missing")).content.decode()
     assert "<h1>Missing reports</h1>" in missing
     for selector in ["h1", ".label", ".filter-bar", ".count"]:

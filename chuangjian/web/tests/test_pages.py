@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 
 
@@ -86,7 +87,7 @@ def test_the_tree_on_a_past_date_shows_the_old_name(world: World) -> None:
 
     from chuangjian.org import actions
 
-    actions.update_unit(actor=None, unit=world.community, name="幸福里新社区",
+    actions.update_unit(actor=None, scope=Scope.system(), unit=world.community, name="幸福里新社区",
                         effective=dt.date(2024, 1, 1))
     client = world.client_for(world.street_leader)
     past = client.get(reverse("web:tree"), {"on": "2023-06-01"}).content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from chuangjian.org.models import Membership, User
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 
 
@@ -69,7 +70,7 @@ def test_memberships_are_added_and_removed(world: World) -> None:
 def test_an_admin_may_not_change_the_superuser(world: World) -> None:
     from chuangjian.org import actions
 
-    actions.add_membership(actor=None, user=world.superuser, unit=world.community, role="worker")
+    actions.add_membership(actor=None, user=world.superuser, unit=world.community, role="worker", scope=Scope.system())
     client = world.client_for(world.district_admin)
     assert client.get(reverse("web:person", args=[world.superuser.pk])).status_code == 200
     assert client.post(reverse("web:person_active", args=[world.superuser.pk]),

@@ -7,19 +7,20 @@ from django.urls import reverse
 from chuangjian.org import actions
 from chuangjian.org.levels import Kind, Level
 from chuangjian.org.models import Role
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 
 
 def _grow(world: World, n: int = 12) -> None:
     for i in range(n):
         unit = actions.create_unit(actor=None, code=f"T-01-X{i:02d}", name=f"新增管区{i}",
-                                   level=Level.AREA, parent=world.street)
+                                   level=Level.AREA, parent=world.street, scope=Scope.system())
         actions.create_unit(actor=None, code=f"T-01-X{i:02d}-D", name=f"新增部门{i}",
                             level=Level.COMMUNITY, parent=unit, kind=Kind.DEPARTMENT,
-                            department_type="城管办")
+                            department_type="城管办", scope=Scope.system())
         user = actions.create_user(actor=None, username=f"u{i}", full_name=f"人员{i}",
-                                   password=None)
-        actions.add_membership(actor=None, user=user, unit=world.street, role=Role.WORKER)
+                                   password=None, scope=Scope.system())
+        actions.add_membership(actor=None, user=user, unit=world.street, role=Role.WORKER, scope=Scope.system())
 
 
 def test_the_tree_page_runs_a_fixed_number_of_queries(world: World,

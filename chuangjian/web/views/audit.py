@@ -19,14 +19,14 @@ from chuangjian.web.views.common import require_any
 @login_required
 def audit(request: HttpRequest) -> HttpResponse:
     scope = require_any(request, Cap.VIEW_AUDIT)
-    entries = selectors.audit_entries(scope)
+    entries = selectors.audit_entries(scope=scope)
     form = AuditFilterForm(request.GET or None)
     unit = None
     if form.is_valid():
         data = form.cleaned_data
         if data["unit"]:
             try:
-                unit = selectors.unit_for(scope, data["unit"].strip(), Cap.VIEW_AUDIT)
+                unit = selectors.unit_for(scope=scope, code=data["unit"].strip(), cap=Cap.VIEW_AUDIT)
             except Http404:
                 form.add_error("unit", _("未找到该单位，或无权查看其日志"))
                 entries = entries.none()

@@ -16,15 +16,15 @@ from chuangjian.web.views.common import AuthedRequest, scope_of
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     scope = scope_of(request)
-    counts = selectors.unit_counts_by_level(scope)
+    counts = selectors.unit_counts_by_level(scope=scope)
     level_counts = [(code, level_label(code), counts.get(code, 0)) for code in Level.values
                     if counts.get(code)]
     memberships = (Membership.objects.filter(user=request.user).select_related("unit")
                    .order_by("unit__depth", "unit__sort_key"))
-    roots = selectors.children_of(scope, None)
+    roots = selectors.children_of(scope=scope, unit=None)
     recent = []
     if scope.allows_any(Cap.VIEW_AUDIT):
-        recent = list(selectors.audit_entries(scope)[:8])
+        recent = list(selectors.audit_entries(scope=scope)[:8])
     return render(request, "web/home.html", {
         "level_counts": level_counts,
         "total_units": sum(counts.values()),

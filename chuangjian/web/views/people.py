@@ -26,14 +26,19 @@ from chuangjian.web.views.common import AuthedRequest, require_any
 
 
 def _manageable_units(scope: Scope) -> QuerySet[Unit]:
-    return scope.units(Cap.MANAGE_PEOPLE).filter(closed_on__isnull=True).order_by("path")
+    """Units where this scope may give roles: strictly below its own level."""
+    own_level = [g.unit_id for g in scope.grants
+                 if not scope.reaches_below(g.path, Cap.MANAGE_PEOPLE)]
+    return (scope.units(Cap.MANAGE_PEOPLE).filter(closed_on__isnull=True)
+            .exclude(pk__in=own_level).order_by("path"))
 
 
 def _person(request: AuthedRequest, pk: int, *, changing: bool = False) -> tuple[Scope, User]:
     scope = require_any(request, Cap.MANAGE_PEOPLE)
-    person = selectors.user_for(scope, pk)
-    # Only a superuser may change a superuser: a street admin must not lock out the root.
-    if changing and person.is_superuser and not scope.is_global:
+    person = selectors.user_for(scope=scope, pk=pk)
+    # Only people wholly below the manager's level may be changed: a street admin must not
+    # reset a district admin's password because that admin also holds a community role.
+    if changing and not scope.may_change_person(person):
         raise PermissionDenied
     return scope, person
 
@@ -42,7 +47,7 @@ def _person(request: AuthedRequest, pk: int, *, changing: bool = False) -> tuple
 def people(request: AuthedRequest) -> HttpResponse:
     scope = require_any(request, Cap.MANAGE_PEOPLE)
     query = request.GET.get("q", "").strip()[:50]
-    qs = selectors.people_for(scope).prefetch_related(Prefetch(
+    qs = selectors.people_for(scope=scope).prefetch_related(Prefetch(
         "memberships", to_attr="scoped_memberships",
         queryset=scope.filter(Membership.objects.select_related("unit"),
                               field_name="unit__path").order_by("unit__depth")))
@@ -64,11 +69,13 @@ def person_create(request: AuthedRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             person = actions.create_user_with_membership(
-                actor=request.user, username=data["username"], full_name=data["full_name"],
+                actor=request.user, scope=scope, username=data["username"], full_name=data["full_name"],
                 password=data["password"], unit=data["unit"], role=data["role"],
                 phone=data["phone"], title=data["title"])
         except ValidationError as exc:
             apply_errors(form, exc, "password")
+        except PermissionDenied as exc:
+            form.add_error("role", str(exc))
         else:
             messages.success(request, _("已新建用户「%(name)s」。") % {"name": person.display_name})
             return redirect("web:person", pk=person.pk)
@@ -78,14 +85,14 @@ def person_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def person(request: AuthedRequest, pk: int) -> HttpResponse:
     scope, person = _person(request, pk)
-    memberships = list(selectors.memberships_of(scope, person).order_by("unit__depth"))
+    memberships = list(selectors.memberships_of(scope=scope, user=person).order_by("unit__depth"))
     for m in memberships:
         m.can_remove = scope.allows(m.unit, Cap.MANAGE_PEOPLE)  # type: ignore[attr-defined]
     return render(request, "web/person_detail.html", {
         "person": person, "memberships": memberships,
         "membership_form": MembershipForm(units=_manageable_units(scope)),
         "password_form": PasswordForm(),
-        "can_change": scope.is_global or not person.is_superuser,
+        "can_change": scope.may_change_person(person),
         "is_self": person.pk == request.user.pk,
     })
 
@@ -93,12 +100,12 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    _scope, person = _person(request, pk, changing=True)
+    scope, person = _person(request, pk, changing=True)
     form = PersonForm(request.POST or None, initial={
         "full_name": person.full_name, "phone": person.phone, "title": person.title})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_user(actor=request.user, user=person, **form.cleaned_data)
+            actions.update_user(actor=request.user, scope=scope, user=person, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -110,12 +117,12 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_active(request: AuthedRequest, pk: int) -> HttpResponse:
-    _scope, person = _person(request, pk, changing=True)
+    scope, person = _person(request, pk, changing=True)
     if person.pk == request.user.pk:
         messages.error(request, _("不能停用自己的账号。"))
         return redirect("web:person", pk=person.pk)
     active = request.POST.get("active") == "1"
-    actions.update_user(actor=request.user, user=person, is_active=active)
+    actions.update_user(actor=request.user, scope=scope, user=person, is_active=active)
     messages.success(request, _("已启用该账号。") if active else _("已停用该账号，其无法再登录。"))
     return redirect("web:person", pk=person.pk)
 
@@ -123,11 +130,11 @@ def person_active(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_password(request: AuthedRequest, pk: int) -> HttpResponse:
-    _scope, person = _person(request, pk, changing=True)
+    scope, person = _person(request, pk, changing=True)
     form = PasswordForm(request.POST)
     if form.is_valid():
         try:
-            actions.set_user_password(actor=request.user, user=person,
+            actions.set_user_password(actor=request.user, scope=scope, user=person,
                                       password=form.cleaned_data["password"])
         except ValidationError as exc:
             for message in exc.messages:
@@ -146,11 +153,13 @@ def membership_add(request: AuthedRequest, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST, units=_manageable_units(scope))
     if form.is_valid():
         try:
-            actions.add_membership(actor=request.user, user=person,
+            actions.add_membership(actor=request.user, scope=scope, user=person,
                                    unit=form.cleaned_data["unit"], role=form.cleaned_data["role"])
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
         else:
             messages.success(request, _("已添加任职。"))
     else:
@@ -164,7 +173,7 @@ def membership_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def membership_remove(request: AuthedRequest, pk: int, membership_id: int) -> HttpResponse:
     scope, person = _person(request, pk, changing=True)
-    membership = (selectors.memberships_of(scope, person).filter(pk=membership_id)
+    membership = (selectors.memberships_of(scope=scope, user=person).filter(pk=membership_id)
                   .select_related("user").first())
     if membership is None:
         from django.http import Http404
@@ -172,6 +181,6 @@ def membership_remove(request: AuthedRequest, pk: int, membership_id: int) -> Ht
         raise Http404
     if not scope.allows(membership.unit, Cap.MANAGE_PEOPLE):
         raise PermissionDenied
-    actions.remove_membership(actor=request.user, membership=membership)
+    actions.remove_membership(actor=request.user, scope=scope, membership=membership)
     messages.success(request, _("已解除「%(unit)s」的任职。") % {"unit": membership.unit.name})
     return redirect("web:person", pk=person.pk)

@@ -28,13 +28,13 @@ from chuangjian.web.views.common import AuthedRequest, crumbs, scope_of
 @login_required
 def unit_detail(request: AuthedRequest, code: str) -> HttpResponse:
     scope = scope_of(request)
-    unit = selectors.unit_for(scope, code)
-    children = list(selectors.children_of(scope, unit))
-    versions, successions = selectors.unit_history(unit)
+    unit = selectors.unit_for(scope=scope, code=code)
+    children = list(selectors.children_of(scope=scope, unit=unit))
+    versions, successions = selectors.unit_history(scope=scope, unit=unit)
     caps = scope.caps_at(unit)
     recent = []
     if Cap.VIEW_AUDIT in caps:
-        recent = list(selectors.audit_entries(scope).filter(unit=unit)[:10])
+        recent = list(selectors.audit_entries(scope=scope).filter(unit=unit)[:10])
     for s in successions:
         other = s.successor if s.predecessor_id == unit.pk else s.predecessor
         s.other = other
@@ -46,7 +46,7 @@ def unit_detail(request: AuthedRequest, code: str) -> HttpResponse:
         "departments": [c for c in children if c.kind == Kind.DEPARTMENT],
         "versions": versions,
         "successions": successions,
-        "people": list(selectors.memberships_at_or_above(unit)),
+        "people": list(selectors.memberships_at_or_above(scope=scope, unit=unit)),
         "recent": recent,
         "can_manage": Cap.MANAGE_UNITS in caps,
         "can_audit": Cap.VIEW_AUDIT in caps,
@@ -55,7 +55,7 @@ def unit_detail(request: AuthedRequest, code: str) -> HttpResponse:
 
 def _managed_unit(request: AuthedRequest, code: str) -> Unit:
     scope = scope_of(request)
-    unit = selectors.unit_for(scope, code)
+    unit = selectors.unit_for(scope=scope, code=code)
     require(scope, unit, Cap.MANAGE_UNITS)
     return unit
 
@@ -72,7 +72,8 @@ def unit_create(request: AuthedRequest, code: str) -> HttpResponse:
         else:
             try:
                 unit = actions.create_unit(
-                    actor=request.user, code=data["code"], name=data["name"],
+                    actor=request.user, scope=scope_of(request), code=data["code"],
+                    name=data["name"],
                     level=data["level"], parent=parent, kind=data["kind"],
                     category=data["category"], department_type=data["department_type"],
                     division_code=data["division_code"], opened_on=data["opened_on"])
@@ -97,7 +98,7 @@ def unit_edit(request: AuthedRequest, code: str) -> HttpResponse:
             messages.info(request, _("没有需要保存的修改。"))
             return redirect("web:unit", code=unit.code)
         try:
-            actions.update_unit(actor=request.user, unit=unit,
+            actions.update_unit(actor=request.user, scope=scope_of(request), unit=unit,
                                 effective=form.cleaned_data.get("effective"), **changes)
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -116,7 +117,8 @@ def unit_close(request: AuthedRequest, code: str) -> HttpResponse:
     form = UnitCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.close_unit(actor=request.user, unit=unit, on=form.cleaned_data["on"],
+            actions.close_unit(actor=request.user, scope=scope_of(request), unit=unit,
+                               on=form.cleaned_data["on"],
                                reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             apply_errors(form, exc, "on", aliases={"closed_on": "on"})
@@ -137,7 +139,7 @@ def unit_split(request: AuthedRequest, code: str) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and date_form.is_valid() and formset.is_valid():
         try:
-            new_units = actions.split_unit(actor=request.user, unit=unit,
+            new_units = actions.split_unit(actor=request.user, scope=scope_of(request), unit=unit,
                                            on=date_form.cleaned_data["on"],
                                            parts=formset.parts())  # type: ignore[attr-defined]
         except ValidationError as exc:

@@ -41,7 +41,7 @@ def units_export(request: HttpRequest) -> FileResponse:
     scope = _require_manage(request)
     root = None
     if request.GET.get("under"):
-        root = selectors.unit_for(scope, request.GET["under"].strip(), Cap.MANAGE_UNITS)
+        root = selectors.unit_for(scope=scope, code=request.GET["under"].strip(), cap=Cap.MANAGE_UNITS)
     data = export_tree(scope, root, cap=Cap.MANAGE_UNITS)
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=EXPORT_FILENAME,
                         content_type="application/vnd.openxmlformats-officedocument"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chuangjian.engine.periods import SHANGHAI
 from chuangjian.inspections.actions.rectification import escalate_overdue
+from chuangjian.org.scope import Scope
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                 now = dt.datetime.fromisoformat(options["now"]).replace(tzinfo=SHANGHAI)
             except ValueError:
                 raise CommandError("--now 应为 2026-03-16T09:00 这样的北京时间") from None
-        done = escalate_overdue(now=now)
+        done = escalate_overdue(scope=Scope.system(), now=now)
         for e in done:
             who = "、".join(e.units) or "（未找到第一责任人）"
             self.stdout.write(f"  {e.order.number} 逾期 {e.overdue_days} 天 → 第{e.level}级督办：{who}")

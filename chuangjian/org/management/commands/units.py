@@ -84,7 +84,7 @@ class Command(BaseCommand):
         if not code:
             return None
         try:
-            return unit_for(scope, code)
+            return unit_for(scope=scope, code=code)
         except Http404:
             raise CommandError(f"单位编码「{code}」不存在") from None
 
@@ -95,7 +95,7 @@ class Command(BaseCommand):
             level_code = level_from_text(level)
             if level_code is None:
                 raise CommandError(f"未知的层级「{level}」")
-        units = visible_units(scope, level=level_code)
+        units = visible_units(scope=scope, level=level_code)
         root = self._root(scope, under)
         if root is not None:
             units = units.filter(path__startswith=root.path)

@@ -127,7 +127,7 @@ class Command(BaseCommand):
             if root is None:
                 raise CommandError(_("单位编码「%(code)s」不存在") % {"code": options["unit"]},
                                    returncode=1)
-        report = selectors.timeliness(Scope.system(), period, root=root)
+        report = selectors.timeliness(scope=Scope.system(), period=period, root=root)
         totals = report.totals
         now = timezone.now().astimezone(SHANGHAI)
         self.stdout.write(_("%(period)s 未上报名单（%(now)s 统计）：应报 %(expected)d，"

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chuangjian.org.scope import Scope
 from chuangjian.standards import actions, loader, selectors
 from chuangjian.standards.models import StandardVersion
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
     def do_load(self, options: dict[str, Any]) -> None:
         result = self._load(options["paths"])
         try:
-            summary = actions.load_standards(actor=None, result=result)
+            summary = actions.load_standards(actor=None, result=result, scope=Scope.system())
         except ValidationError as error:
             for message in error.messages:
                 self.stderr.write(message)
