@@ -226,6 +226,6 @@ def search_people(query: str, *, scope: Scope, limit: int = 50) -> list[User]:
     query = query.strip()
     if not query or not scope.allows_any(Cap.MANAGE_PEOPLE):
         return []
-    qs = people_for(scope).filter(Q(username__icontains=query) | Q(full_name__icontains=query) |
+    qs = people_for(scope=scope).filter(Q(username__icontains=query) | Q(full_name__icontains=query) |
                                   Q(phone__contains=query) | Q(title__icontains=query))
     return list(qs.order_by("-is_active", "full_name", "username")[:limit])

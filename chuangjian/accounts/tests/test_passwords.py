@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from chuangjian.org import actions
 from chuangjian.org.demo import DEMO_PASSWORD
 from chuangjian.org.models import User
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import PASSWORD
 
 
@@ -48,5 +49,5 @@ def test_the_demo_and_test_passwords_pass_the_policy(db: None) -> None:
 
 def test_creating_a_user_with_a_weak_password_is_refused_and_writes_nothing(db: None) -> None:
     with pytest.raises(ValidationError):
-        actions.create_user(actor=None, username="wang_wu", full_name="王五", password="qingyuan")
+        actions.create_user(actor=None, username="wang_wu", full_name="王五", password="qingyuan", scope=Scope.system())
     assert not User.objects.filter(username="wang_wu").exists()

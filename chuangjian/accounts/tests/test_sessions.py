@@ -12,6 +12,7 @@ from chuangjian.accounts.signals import SESSION_AUTH_AT, SESSION_SEEN_AT
 from chuangjian.audit.models import AuditEntry
 from chuangjian.org import actions
 from chuangjian.org.models import User
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import PASSWORD, World
 
 NEW = "Xingfuli#2027"
@@ -98,7 +99,7 @@ def test_a_wrong_current_password_or_a_weak_new_one_is_refused_in_chinese(world:
 
 def test_an_administrators_reset_forces_a_change_before_any_page(world: World) -> None:
     actions.set_user_password(actor=world.district_admin, user=world.community_worker,
-                              password="Reset#20261202")
+                              password="Reset#20261202", scope=Scope.for_user(world.district_admin))
     client = Client()
     client.post(reverse("web:login"), {"username": "community_worker",
                                        "password": "Reset#20261202"})
@@ -115,7 +116,7 @@ def test_an_administrators_reset_forces_a_change_before_any_page(world: World) -
 
 def test_an_account_created_by_an_administrator_must_change_its_password(world: World) -> None:
     user = actions.create_user(actor=world.district_admin, username="new_worker",
-                               full_name="新同事", password="Chushi#2026x")
+                               full_name="新同事", password="Chushi#2026x", scope=Scope.for_user(world.district_admin))
     assert user.must_change_password
     client = Client()
     client.force_login(user)

@@ -88,9 +88,9 @@ def test_a_running_job_page_polls_until_it_is_finished(client, world) -> None:
 def test_my_jobs_lists_only_my_own_with_their_state_and_download(
         client, world, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        done = start_job(kind_code="tests.echo", params={"text": "x"}, user=world.street_leader)
-        failed = start_job(kind_code="tests.echo", params={"fail": True}, user=world.street_leader)
-        start_job(kind_code="tests.echo", params={"text": "y"}, user=world.outsider)
+        done = start_job(kind_code="tests.echo", params={"text": "x"}, user=world.street_leader, scope=Scope.system())
+        failed = start_job(kind_code="tests.echo", params={"fail": True}, user=world.street_leader, scope=Scope.system())
+        start_job(kind_code="tests.echo", params={"text": "y"}, user=world.outsider, scope=Scope.system())
     client.force_login(world.street_leader)
     page = client.get(reverse("jobs:index"))
     assert page.status_code == 200

@@ -29,6 +29,7 @@ NOT_SCOPED: dict[str, str] = {
     "evidence.actions.today": "the date in Asia/Shanghai",
     "evidence.actions.activity_url": "builds a link",
     "org.actions.today": "the date in Asia/Shanghai",
+    "accounts.actions.home_unit": "the unit a user's own sign-in events are filed under",
     "reporting.actions.parent_path": "string arithmetic on a path",
     "reporting.actions.resolve": "looks up a data set definition",
     "reporting.actions.check_values": "validates posted values against a data set",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.standards import actions, loader
 
@@ -39,7 +40,7 @@ def test_a_worker_finds_no_people_and_no_unit_outside_their_scope(world: World) 
 
 
 def test_it_finds_indicators_of_the_standards_by_name(world: World) -> None:
-    actions.load_standards(actor=None, result=loader.load_builtin().raise_for_errors())
+    actions.load_standards(actor=None, result=loader.load_builtin().raise_for_errors(), scope=Scope.system())
     html = _search(world.client_for(world.community_worker), "调解")
     assert 'id="results-standards"' in html
     assert "调解" in html

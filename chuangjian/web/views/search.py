@@ -17,7 +17,7 @@ MAX_QUERY = 50
 def search(request: AuthedRequest) -> HttpResponse:
     scope = scope_of(request)
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
-    units = org_selectors.search_units(scope, query, limit=30) if query else []
+    units = org_selectors.search_units(scope=scope, query=query, limit=30) if query else []
     names = org_selectors.names_by_id({i for u in units for i in u.ancestor_ids()})
     for u in units:
         u.trail = [names[i] for i in u.ancestor_ids() if i in names]  # type: ignore[attr-defined]
