@@ -22,6 +22,7 @@ def _score(small: Small, **kw: object) -> ReviewerScore:
                                "year": 2026, "kind": "考核", "unit": small.world.community,
                                "indicator_code": "rules_review", "score": 30}
     args.update(kw)
+    args["scope"] = Scope.for_user(args["actor"])
     return actions.set_reviewer_score(**args)  # type: ignore[arg-type]
 
 

@@ -104,7 +104,7 @@ def test_bad_links_are_refused_with_chinese_errors(world: World, standards: obje
     ]
     for kwargs, message in cases:
         with pytest.raises(ValidationError) as error:
-            actions.link_evidence(**kwargs)  # type: ignore[arg-type]
+            actions.link_evidence(**kwargs, scope=Scope.for_user(kwargs["actor"]))  # type: ignore[arg-type]
         assert message in str(error.value), message
     assert not EvidenceLink.objects.exists()
 
