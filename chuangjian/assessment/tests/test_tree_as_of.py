@@ -13,6 +13,7 @@ from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.spec import spec_for
 from chuangjian.org import actions as org_actions
 from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions as reporting_actions
 from chuangjian.standards import actions as standards_actions
@@ -27,7 +28,7 @@ TODAY = dt.date(2027, 1, 10)
 def quarterly(world: World) -> StandardVersion:
     result = loader.load_paths([YAML])
     assert result.ok, result.errors
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     return StandardVersion.objects.get(code="test_tree_as_of")
 
 
@@ -37,12 +38,12 @@ def _report(unit: Unit, quarter: int, done: int, due: int) -> None:
     reporting_actions.submit_values(
         actor=None, unit=unit, dataset_code="community-quarter", period=f"2026Q{quarter}",
         values={"tq_done": done, "tq_due": due},
-        now=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(2), tzinfo=dt.UTC))
+        now=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(2), tzinfo=dt.UTC), scope=Scope.system())
 
 
 def _rates(world: World) -> dict[str, float | None]:
     run = actions.start_run(actor=None, standard_code="test_tree_as_of", year=2026,
-                            today=TODAY, unit=world.district)
+                            today=TODAY, unit=world.district, scope=Scope.system())
     rows = UnitResult.objects.filter(run=run).select_related("unit")
     return {r.unit.code: r.items["tq_rate"]["v"] for r in rows}
 
@@ -58,7 +59,7 @@ def test_a_past_year_is_added_up_over_the_tree_valid_in_each_period(
     # 幸福里社区 moves to 东湖街道 on 1 December 2026.
     org_actions.move_unit(actor=None, unit=world.community,
                           new_parent=Unit.objects.get(code="T-02-A"),
-                          effective=dt.date(2026, 12, 1))
+                          effective=dt.date(2026, 12, 1), scope=Scope.system())
     after = _rates(world)
     # Q1–Q3 stay with 城关街道 (30 + 15 of 60), Q4 goes with the tree at its end (5 of 10).
     assert after["T-01"] == pytest.approx(100 * 50 / 70)
@@ -76,7 +77,7 @@ def test_the_refresh_of_one_unit_agrees_with_the_full_run_after_a_move(
         _report(world.community2, q, 5, 10)
     org_actions.move_unit(actor=None, unit=world.community,
                           new_parent=Unit.objects.get(code="T-02-A"),
-                          effective=dt.date(2026, 12, 1))
+                          effective=dt.date(2026, 12, 1), scope=Scope.system())
     spec = spec_for(quarterly)
     street = unit_inputs(spec, Unit.objects.get(code="T-01"), 2026, ["tq_done", "tq_due"], 0)
     other = unit_inputs(spec, Unit.objects.get(code="T-02"), 2026, ["tq_done", "tq_due"], 0)
@@ -92,7 +93,7 @@ def test_a_move_after_the_year_leaves_the_whole_year_with_the_old_street(
         _report(world.community, q, 10, 10)
     org_actions.move_unit(actor=None, unit=world.community,
                           new_parent=Unit.objects.get(code="T-02-A"),
-                          effective=dt.date(2027, 1, 5))
+                          effective=dt.date(2027, 1, 5), scope=Scope.system())
     rates = _rates(world)
     assert rates["T-01"] == pytest.approx(100)
     assert rates["T-02"] is None
