@@ -2,6 +2,10 @@
 按期整改率 (rectifications due / rectified on time), 六乱 and other category counts,
 recurrences, deductions and supervision visits — each unit's own, per period.
 
+Visibility: findings of a 明察暗访 round that is not yet published are invisible to the
+inspected units (decision 0009), so they are neither counted nor listed in explanation
+records until the round is published; publishing tells the assessment to recompute.
+
 Attribution: problems, recurrences and deductions count at the unit where the problem
 was found (属地); rectifications due and on time count at the unit the order went to
 (责任单位); supervision visits count at the unit that organised the round.
@@ -26,7 +30,7 @@ FINDING_COUNTS = ("problems_found", "problems_rectified", *ELEMENT_CATEGORIES)
 
 
 def _findings(element: str, period: Period, unit_ids: Sequence[int]) -> QuerySet[Finding]:
-    qs = (Finding.objects.filter(unit_id__in=list(unit_ids),
+    qs = (Finding.objects.filter(unit_id__in=list(unit_ids), hidden=False,
                                  found_at__gte=period.start_instant(),
                                  found_at__lt=period.end_instant())
           .exclude(order__state=State.CANCELLED))
@@ -41,8 +45,8 @@ def _due(period: Period, unit_ids: Sequence[int]) -> QuerySet[RectificationOrder
     """Orders whose deadline fell in the period and has passed (or that are closed)."""
     now = timezone.now()
     return (RectificationOrder.objects.filter(
-        assignee_unit_id__in=list(unit_ids), deadline__gte=period.start_instant(),
-        deadline__lt=period.end_instant())
+        assignee_unit_id__in=list(unit_ids), finding__hidden=False,
+        deadline__gte=period.start_instant(), deadline__lt=period.end_instant())
         .exclude(state__in=(State.CANCELLED, State.PENDING))
         .filter(Q(deadline__lte=now) | Q(state=State.CLOSED)))
 
@@ -85,6 +89,7 @@ class InspectionSource(Source):
                             zero=True, total=Sum("deduction"))
         if element_code == "problems_recurred":
             qs = Recurrence.objects.filter(order__finding__unit_id__in=list(unit_ids),
+                                           order__finding__hidden=False,
                                            found_at__gte=period.start_instant(),
                                            found_at__lt=period.end_instant())
             return _grouped(qs, "order__finding__unit_id", unit_ids, zero=True)
@@ -122,6 +127,7 @@ class InspectionSource(Source):
                            url=reverse("inspections:round", args=[v.round_id])) for v in visits]
         if element_code == "problems_recurred":
             recs = (Recurrence.objects.filter(order__finding__unit_id=unit_id,
+                                              order__finding__hidden=False,
                                               found_at__gte=period.start_instant(),
                                               found_at__lt=period.end_instant())
                     .select_related("order").order_by("-found_at")[:500])

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 
 from chuangjian.audit.log import log_action
 from chuangjian.inspections import policy, sampling
-from chuangjian.inspections.actions.common import VISIT_ELEMENTS, deny_unless, notify
+from chuangjian.inspections.actions.common import (
+    FINDING_ELEMENTS,
+    VISIT_ELEMENTS,
+    deny_unless,
+    local_day,
+    notify,
+)
 from chuangjian.inspections.actions.rectification import dispatch_order
 from chuangjian.inspections.models import (
     ChecklistItem,
@@ -200,7 +206,12 @@ def publish_round(*, actor: User | None, scope: Scope, round_: Round,
     round_.published_at = now
     round_.status = Round.Status.PUBLISHED
     round_.save(update_fields=["published_at", "status"])
+    # The hidden findings now count in the assessment (they were left out until now).
+    revealed = {(unit_id, local_day(found_at)): found_at for unit_id, found_at in
+                round_.findings.filter(hidden=True).values_list("unit_id", "found_at")}
     round_.findings.update(hidden=False)
+    for (unit_id, _day), found_at in revealed.items():
+        notify(unit_id, found_at, FINDING_ELEMENTS)
     dispatched = 0
     for order in RectificationOrder.objects.filter(finding__round=round_, state=State.PENDING):
         dispatch_order(actor=actor, scope=scope, order=order, now=now)

@@ -77,3 +77,42 @@ def test_values_count_problems_on_time_rectification_and_recurrence(world, stand
     records = source.records("rectifications_on_time", march, world.community.pk)
     assert len(records) == 0  # the reopened order is no longer closed on time
     assert len(source.records("problems_found", march, world.community.pk)) == 3
+
+
+def test_findings_of_an_unpublished_covert_round_are_not_counted_until_it_is_published(
+        world, standards):
+    """Decision 0009: 明察暗访 results stay hidden from the inspected until published —
+    in the assessment's values and explanation records as on the pages."""
+    from chuangjian.inspections.actions import rounds as round_actions
+    from chuangjian.inspections.models import RoundKind
+    from chuangjian.inspections.taxonomy import default_standard
+
+    inspector = Scope.for_user(world.inspector)
+    march = Period.month(2026, 3)
+    noon = shanghai(2026, 3, 16, 12)
+    round_ = round_actions.create_round(
+        actor=world.inspector, scope=inspector, unit=world.street, scope_unit=world.street,
+        kind=RoundKind.COVERT, title="第1轮明察暗访", starts_on=noon.date(), ends_on=noon.date(),
+        standard=default_standard())
+    create_finding(actor=world.inspector, scope=inspector, round=round_, unit=world.community,
+                   description="暗访发现占道", severity="一般", deduction="1",
+                   category=category("disorderly_parking"), photos=[photo()], now=noon,
+                   dispatch=True)
+    source = registry.source_for("problems_found")
+    assert source is not None
+    for code in ("problems_found", "six_disorder_problems", "inspection_deduction_points"):
+        assert source.values(code, march, [world.community.pk]) == {world.community.pk: 0}
+        assert source.records(code, march, world.community.pk) == []
+    calls: list[tuple[int, frozenset[str], dt.date]] = []
+    registry.on_change(lambda u, c, d: calls.append((u, c, d)))
+    round_actions.publish_round(actor=world.inspector, scope=inspector, round_=round_,
+                                now=noon + dt.timedelta(days=1))
+    assert (world.community.pk, noon.date()) in {(u, d) for u, c, d in calls
+                                                  if "problems_found" in c}
+    assert source.values("problems_found", march, [world.community.pk]) == {
+        world.community.pk: 1}
+    assert source.values("inspection_deduction_points", march, [world.community.pk]) == {
+        world.community.pk: 1}
+    assert [r.label for r in source.records("problems_found", march, world.community.pk)
+            ] and "暗访发现占道" in source.records("problems_found", march,
+                                                  world.community.pk)[0].label
