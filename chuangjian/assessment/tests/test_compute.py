@@ -32,8 +32,8 @@ def _world_data(small: Small) -> None:
 
 
 def _run(small: Small, **kw: object) -> tuple[AssessmentRun, dict[int, UnitResult]]:
-    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
-                            unit=small.world.district, **kw)  # type: ignore[arg-type]
+    run = actions.start_run(actor=None, scope=Scope.system(), standard_code="test_small",
+                            year=2026, today=TODAY, unit=small.world.district, **kw)  # type: ignore[arg-type]
     return run, {r.unit_id: r for r in UnitResult.objects.filter(run=run)}
 
 

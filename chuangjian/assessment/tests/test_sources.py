@@ -59,3 +59,30 @@ def test_news_items_sent_are_counted_per_unit_and_period(small: Small) -> None:
     records = source.records(NEWS_ELEMENT, Period.year(2026), w.community.pk)
     assert len(records) == 2 and "待采用" in records[0].label
     assert sources.source_for(NEWS_ELEMENT) is not None
+
+
+def test_the_news_source_lists_only_the_units_own_items_never_a_siblings(small: Small) -> None:
+    from chuangjian.reporting import actions
+
+    w = small.world
+    at = dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC)
+    actions.submit_news(actor=w.community_worker, unit=w.community, kind="news", title="本社区动态",
+                        body="内容", now=at, scope=Scope.for_user(w.community_worker))
+    actions.submit_news(actor=w.district_admin, unit=w.community2, kind="news",
+                        title="南门社区动态", body="内容", now=at, scope=Scope.system())
+    source = NewsSource()
+    labels = [r.label for r in source.records(NEWS_ELEMENT, Period.year(2026), w.community.pk)]
+    assert len(labels) == 1 and "本社区动态" in labels[0]
+    assert source.values(NEWS_ELEMENT, Period.year(2026), [w.community.pk]) == {w.community.pk: 1}
+
+
+def test_a_draft_report_never_reaches_the_rollups_the_assessment_reads(small: Small) -> None:
+    from chuangjian.reporting import actions
+    from chuangjian.reporting.models import Rollup
+
+    w = small.world
+    before = Rollup.objects.filter(unit=w.community).count()
+    actions.save_draft(actor=w.community_worker, unit=w.community, dataset_code="community-year",
+                       period="2026", values={"t_done": "5"},
+                       scope=Scope.for_user(w.community_worker))
+    assert Rollup.objects.filter(unit=w.community).count() == before

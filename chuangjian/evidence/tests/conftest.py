@@ -65,7 +65,8 @@ def kind(code: str) -> ActivityType:
 def activity(actor: User | None, unit: Unit, *, code: str = "culture_sports",
              title: str = "社区广场舞展演", date: dt.date | None = None,
              uploads: list[Any] | None = None, **extra: Any) -> Activity:
-    return actions.create_activity(actor=actor, unit=unit, type=kind(code), title=title,
+    scope = Scope.system() if actor is None else Scope.for_user(actor)
+    return actions.create_activity(actor=actor, scope=scope, unit=unit, type=kind(code), title=title,
                                    date=date or dt.date(YEAR, 5, 20), place="社区广场",
                                    organiser="社区文体队", participants_count=80,
                                    uploads=uploads or [], **extra)

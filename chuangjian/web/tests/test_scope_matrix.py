@@ -1,0 +1,423 @@
+"""The scope matrix (issue 12, item 5): every URL pattern of every app and every API
+operation, requested by every persona that must get nothing, GET and POST.
+
+The URL patterns are read from the root resolver and the API operations from the
+OpenAPI schema, so nothing can be added without a line here: the first two tests fail,
+naming the pattern or operation, until ``PAGES`` or ``API`` says what it expects.
+
+Personas (the victim is 幸福里社区 of 城东管区, 城关街道, and its people):
+- ``anonymous``: nobody signed in. Non-public pages send to the login page (302) and
+  the API answers 401/403; public pages (login, 随手拍) answer without a server error.
+- ``outsider``: a community worker of 东湖街道 (another street).
+- ``other_street``: the administrator of 东湖街道.
+- ``sibling``: a community worker of 南门社区, the sibling community under 城东管区.
+- ``upward``: the administrator of 幸福里社区 acting on the street above it (its
+  targets are the street-level ones, ``Page.up``).
+
+Each cell expects:
+- a page with a target (``kwargs``): 403, 404 or 405 (302 only for a refused POST that
+  changed nothing); never the page itself;
+- a page without a target: no server error, and none of the victim's names in it;
+- for every refused request: nothing written (no audit entry other than sign-ins).
+
+How to add a URL: add its name to ``PAGES`` with a ``Page``:
+- ``Page(public=True)`` if anonymous people may open it;
+- ``Page()`` for a list or entry page without a target (it must not show the victim);
+- ``Page(kwargs=..., shared=True)`` for one object every signed-in person may open;
+- ``Page(kwargs=lambda o: {...})`` for a page of one object of the victim, filling
+  the URL's parameters from ``Objects`` (add the object there if it is new), and
+  ``up=lambda o: {...}`` when the object has a street-level counterpart that the
+  community administrator must not reach.
+An API operation goes into ``API`` the same way, keyed by its ``operationId``.
+The world is built once for the whole matrix (one test), so it stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+
+from chuangjian.audit.models import AuditEntry
+from chuangjian.org import actions as org_actions
+from chuangjian.org.models import Membership, Role, User
+from chuangjian.org.scope import Scope
+from chuangjian.org.testing import PASSWORD, World
+
+ABSENT = 987654  # a primary key no object has: such cells only prove "no server error"
+
+# Words only the victim's data contains, per persona that must not see them.
+PEOPLE_WORDS = ["李卫东", "张小燕", "郑凯", "何静"]
+STREET_WORDS = ["城关", "幸福里", "城东管区", "南门社区", *PEOPLE_WORDS]
+COMMUNITY_WORDS = ["幸福里", "张小燕", "矩阵广场舞", "矩阵动态"]
+
+
+@dataclass
+class Objects:
+    world: World
+    activity_pk: int
+    news_pk: int
+    file_sha: str
+    finding_pk: int
+    order_pk: int
+    round_pk: int
+    point_pk: int
+    report_pk: int
+    report_code: str
+    job_pk: int
+
+    @property
+    def membership_pk(self) -> int:
+        return Membership.objects.get(user=self.world.community_worker).pk
+
+    @property
+    def leader_membership_pk(self) -> int:
+        return Membership.objects.get(user=self.world.street_leader).pk
+
+
+Kwargs = Callable[[Objects], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Page:
+    kwargs: Kwargs | None = None
+    up: Kwargs | None = None
+    public: bool = False
+    shared: bool = False  # one object every signed-in person may open (a standard)
+    unit_names: bool = False  # lists every unit by name on purpose (the 随手拍 picker)
+
+
+def _unit(o: Objects) -> dict[str, Any]:
+    return {"code": o.world.community.code}
+
+
+def _street(o: Objects) -> dict[str, Any]:
+    return {"code": o.world.street.code}
+
+
+def _report(o: Objects) -> dict[str, Any]:
+    return {"code": o.world.community.code, "dataset": "community-day", "period": "2026-03-16"}
+
+
+def _report_up(o: Objects) -> dict[str, Any]:
+    return {"code": o.world.street.code, "dataset": "street-month", "period": "2026-03"}
+
+
+def _element(f: Kwargs) -> Kwargs:
+    return lambda o: {**f(o), "element": "t_patrols"}
+
+
+def _pk(attr: str) -> Kwargs:
+    return lambda o: {"pk": getattr(o, attr)}
+
+
+PAGES: dict[str, Page] = {
+    "set_language": Page(public=True),
+    "api:openapi-json": Page(public=True),
+    "api:openapi-view": Page(public=True),
+    "api:api-root": Page(public=True),
+    # The API's own patterns are checked per operation in ``API`` below.
+    "api:list_units": Page(), "api:me": Page(), "api:get_missing": Page(),
+    "api:get_unit": Page(kwargs=_unit, up=_street),
+    "api:get_subtree": Page(kwargs=_unit, up=_street),
+    "api:put_report": Page(kwargs=lambda o: {"unit_code": o.world.community.code,
+                                             "dataset_code": "community-day",
+                                             "period": "2026-03-16"}),
+    "api:get_report": Page(kwargs=lambda o: {"unit_code": o.world.community.code,
+                                             "dataset_code": "community-day",
+                                             "period": "2026-03-16"}),
+    "standards:list": Page(), "standards:detail": Page(kwargs=lambda o: {"code": "wenming_shequ"}, shared=True),
+    "reporting:inbox": Page(), "reporting:missing": Page(), "reporting:review_list": Page(),
+    "reporting:review": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "reporting:xlsx": Page(), "reporting:xlsx_template": Page(), "reporting:news": Page(),
+    "reporting:news_new": Page(),
+    "reporting:news_decide": Page(kwargs=_pk("news_pk")),
+    "reporting:news_attachment": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "reporting:form": Page(kwargs=_report, up=_report_up),
+    "reporting:check_field": Page(kwargs=_element(_report), up=_element(_report_up)),
+    "reporting:history": Page(kwargs=_element(_report), up=_element(_report_up)),
+    "reporting:exception": Page(kwargs=_report, up=_report_up),
+    "assessment:index": Page(),
+    "assessment:run": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "assessment:publish": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "assessment:unit": Page(kwargs=lambda o: {"pk": ABSENT, "unit_id": o.world.community.pk}),
+    "assessment:review": Page(kwargs=lambda o: {"pk": ABSENT,
+                                                "unit_id": o.world.community.pk}),
+    "assessment:explain": Page(kwargs=lambda o: {"pk": ABSENT, "unit_id": o.world.community.pk,
+                                                 "code": "x"}),
+    "dashboards:index": Page(), "dashboards:scorecard": Page(), "dashboards:league": Page(),
+    "dashboards:heatmap": Page(), "dashboards:trend": Page(), "dashboards:risk": Page(),
+    "dashboards:compare": Page(), "dashboards:export": Page(),
+    "inspections:index": Page(), "inspections:inbox": Page(),
+    "inspections:order": Page(kwargs=_pk("order_pk")),
+    "inspections:order_action": Page(kwargs=lambda o: {"pk": o.order_pk, "action": "accept"}),
+    "inspections:decide_extension": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "inspections:finding_new": Page(),
+    "inspections:rounds": Page(), "inspections:round_new": Page(),
+    "inspections:round": Page(kwargs=_pk("round_pk")),
+    "inspections:round_visit": Page(kwargs=lambda o: {"pk": o.round_pk, "rp": ABSENT}),
+    "inspections:round_publish": Page(kwargs=_pk("round_pk")),
+    "inspections:groups": Page(),
+    "inspections:points": Page(), "inspections:point_new": Page(),
+    "inspections:point_edit": Page(kwargs=_pk("point_pk")),
+    "inspections:points_export": Page(), "inspections:points_import": Page(),
+    "inspections:triage": Page(),
+    "inspections:triage_report": Page(kwargs=_pk("report_pk")),
+    "inspections:review_follow_up": Page(kwargs=_pk("report_pk")),
+    "inspections:bulletins": Page(), "inspections:accountability_new": Page(),
+    # The public 随手拍 desk: anyone may report, and follow a report by its secret code.
+    "inspections:suishoupai:new": Page(public=True, unit_names=True),
+    "inspections:suishoupai:lookup": Page(public=True),
+    "inspections:suishoupai:status": Page(public=True, kwargs=lambda o: {"code": "NOPE0000"}),
+    "inspections:suishoupai:photo": Page(public=True, kwargs=lambda o: {
+        "code": "NOPE0000", "sha": o.file_sha}),
+    "suishoupai:new": Page(public=True, unit_names=True),
+    "suishoupai:lookup": Page(public=True),
+    "suishoupai:status": Page(public=True, kwargs=lambda o: {"code": "NOPE0000"}),
+    "suishoupai:photo": Page(public=True, kwargs=lambda o: {"code": "NOPE0000",
+                                                           "sha": o.file_sha}),
+    "evidence:index": Page(), "evidence:activity_new": Page(),
+    "evidence:activity": Page(kwargs=_pk("activity_pk")),
+    "evidence:activity_edit": Page(kwargs=_pk("activity_pk")),
+    "evidence:activity_delete": Page(kwargs=_pk("activity_pk")),
+    "evidence:activity_link": Page(kwargs=_pk("activity_pk")),
+    "evidence:checklist": Page(), "evidence:link": Page(),
+    "evidence:link_delete": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "evidence:ledger": Page(), "evidence:types": Page(), "evidence:windows": Page(),
+    "files:serve": Page(kwargs=lambda o: {"sha256": o.file_sha, "variant": "original"}),
+    "jobs:index": Page(),
+    "jobs:detail": Page(kwargs=_pk("job_pk")),
+    "jobs:download": Page(kwargs=_pk("job_pk")),
+    "web:login": Page(public=True), "web:logout": Page(public=True),
+    "web:password_change": Page(),
+    "web:home": Page(), "web:tree": Page(),
+    "web:tree_children": Page(kwargs=_unit, up=_street),
+    "web:unit": Page(kwargs=_unit, up=_street),
+    "web:unit_create": Page(kwargs=_unit, up=_street),
+    "web:unit_edit": Page(kwargs=_unit, up=_street),
+    "web:unit_move": Page(kwargs=_unit, up=_street),
+    "web:unit_close": Page(kwargs=_unit, up=_street),
+    "web:unit_split": Page(kwargs=_unit, up=_street),
+    "web:people": Page(), "web:person_create": Page(),
+    "web:person": Page(kwargs=lambda o: {"pk": o.world.community_worker.pk},
+                       up=lambda o: {"pk": o.world.street_leader.pk}),
+    "web:person_edit": Page(kwargs=lambda o: {"pk": o.world.community_worker.pk},
+                            up=lambda o: {"pk": o.world.street_leader.pk}),
+    "web:person_active": Page(kwargs=lambda o: {"pk": o.world.community_worker.pk},
+                              up=lambda o: {"pk": o.world.street_leader.pk}),
+    "web:person_password": Page(kwargs=lambda o: {"pk": o.world.community_worker.pk},
+                                up=lambda o: {"pk": o.world.street_leader.pk}),
+    "web:membership_add": Page(kwargs=lambda o: {"pk": o.world.community_worker.pk},
+                               up=lambda o: {"pk": o.world.street_leader.pk}),
+    "web:membership_remove": Page(
+        kwargs=lambda o: {"pk": o.world.community_worker.pk, "membership_id": o.membership_pk},
+        up=lambda o: {"pk": o.world.street_leader.pk,
+                      "membership_id": o.leader_membership_pk}),
+    "web:audit": Page(), "web:search": Page(), "web:units_export": Page(),
+    "web:units_import": Page(), "web:division_search": Page(),
+}
+
+# API operations by operationId: the same ``Page`` expectations, read from the schema.
+API: dict[str, Page] = {
+    "chuangjian_api_units_list_units": Page(),
+    "chuangjian_api_units_get_unit": PAGES["api:get_unit"],
+    "chuangjian_api_units_get_subtree": PAGES["api:get_subtree"],
+    "chuangjian_api_units_me": Page(),
+    "chuangjian_reporting_api_put_report": PAGES["api:put_report"],
+    "chuangjian_reporting_api_get_report": PAGES["api:get_report"],
+    "chuangjian_reporting_api_get_missing": Page(),
+}
+
+
+def _walk(patterns: list[Any], ns: str = "") -> list[tuple[str, URLPattern]]:
+    found: list[tuple[str, URLPattern]] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            found += _walk(p.url_patterns, ns + (f"{p.namespace}:" if p.namespace else ""))
+        elif p.name:
+            found.append((ns + p.name, p))
+    return found
+
+
+def _patterns() -> list[tuple[str, URLPattern]]:
+    return _walk(get_resolver().url_patterns)
+
+
+def _operations() -> list[tuple[str, str, str]]:
+    """(operationId, method, path template) of every operation in the OpenAPI schema."""
+    from chuangjian.api.main import api
+
+    schema = api.get_openapi_schema()
+    return [(op["operationId"], method.upper(), path)
+            for path, item in schema["paths"].items()
+            for method, op in item.items() if isinstance(op, dict) and "operationId" in op]
+
+
+def test_every_url_pattern_has_a_declared_expectation() -> None:
+    names = [name for name, _p in _patterns()]
+    assert len(names) > 100
+    missing = sorted(set(names) - set(PAGES))
+    stale = sorted(set(PAGES) - set(names))
+    assert missing == [], f"add these URL names to PAGES: {missing}"
+    assert stale == [], f"these PAGES no longer exist: {stale}"
+
+
+def test_every_api_operation_has_a_declared_expectation() -> None:
+    ops = {op for op, _m, _p in _operations()}
+    assert ops, "the OpenAPI schema lists no operation"
+    assert sorted(ops - set(API)) == [], "add these operations to API"
+    assert sorted(set(API) - ops) == [], "these API operations no longer exist"
+
+
+def _jpeg() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(out, "JPEG")
+    return SimpleUploadedFile("矩阵.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def _build(world: World) -> Objects:
+    from chuangjian.evidence import actions as evidence_actions
+    from chuangjian.evidence.builtin_types import ensure_builtin_types
+    from chuangjian.evidence.models import ActivityType
+    from chuangjian.inspections.actions import points as point_actions
+    from chuangjian.inspections.actions import reports as report_actions
+    from chuangjian.inspections.actions import rounds as round_actions
+    from chuangjian.inspections.actions.findings import create_finding
+    from chuangjian.inspections.models import RoundKind
+    from chuangjian.inspections.taxonomy import default_standard
+    from chuangjian.jobs.actions import start_job
+    from chuangjian.reporting import actions as reporting_actions
+    from chuangjian.standards import actions as standards_actions
+    from chuangjian.standards import loader
+    from chuangjian.standards.models import ProblemCategory
+
+    system = Scope.system()
+    standards_actions.load_standards(actor=None, scope=system,
+                                     result=loader.load_builtin().raise_for_errors())
+    ensure_builtin_types()
+    worker = world.community_worker
+    as_worker = Scope.for_user(worker)
+    activity = evidence_actions.create_activity(
+        actor=worker, scope=as_worker, unit=world.community,
+        type=ActivityType.objects.get(code="culture_sports"), title="矩阵广场舞展演",
+        date=dt.date(2026, 3, 1), place="幸福里广场", organiser="幸福里文体队",
+        participants_count=30, uploads=[_jpeg()])
+    sha = activity.attachments.select_related("file").first().file.sha256  # type: ignore[union-attr]
+    news = reporting_actions.submit_news(actor=worker, scope=as_worker, unit=world.community,
+                                         kind="news", title="矩阵动态", body="幸福里的动态",
+                                         now=dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC))
+    inspector = Scope.for_user(world.inspector)
+    round_ = round_actions.create_round(
+        actor=world.inspector, scope=inspector, unit=world.street, scope_unit=world.street,
+        kind=RoundKind.WEEKLY,
+        title="城关矩阵督查", starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 31),
+        standard=default_standard())
+    category = ProblemCategory.objects.filter(code="disorderly_parking").first()
+    finding = create_finding(actor=world.inspector, scope=inspector, unit=world.community,
+                             description="幸福里占道经营", category=category, photos=[_jpeg()],
+                             now=dt.datetime(2026, 3, 16, 4, tzinfo=dt.UTC), dispatch=True)[0]
+    point = point_actions.save_point(actor=None, scope=system, unit=world.community,
+                                     name="幸福里农贸市场", type="market", address="幸福路1号")
+    report, _created = report_actions.submit_report(
+        category=category, description="幸福里路口垃圾", address="幸福路2号",
+        unit=world.community, photos=[_jpeg()])
+    job = start_job(kind_code="evidence.ledger", user=worker, scope=as_worker,
+                    params={"unit": world.community.code}, title="幸福里台账")
+    return Objects(world=world, activity_pk=activity.pk, news_pk=news.pk, file_sha=sha,
+                   finding_pk=finding.pk, order_pk=finding.order.pk, round_pk=round_.pk,
+                   point_pk=point.pk, report_pk=report.pk, report_code=report.code,
+                   job_pk=job.pk)
+
+
+def _persona(world: World, username: str, unit: Any, role: str) -> User:
+    return org_actions.create_user_with_membership(
+        actor=None, scope=Scope.system(), username=username, full_name=username,
+        password=PASSWORD, unit=unit, role=role)
+
+
+def _writes() -> int:
+    return AuditEntry.objects.exclude(action__startswith="auth.").count()
+
+
+DENIED = {403, 404, 405}
+
+
+def _check(cells: list[str], label: str, client: Client, method: str, url: str, page: Page,
+           targeted: bool, words: list[str], anonymous: bool, api: bool = False) -> None:
+    before = _writes()
+    body_in = b'{"values": {"t_patrols": 1}}' if api and method != "GET" else b""
+    response = client.generic(method, url, data=body_in,
+                              content_type="application/json" if api else
+                              "application/x-www-form-urlencoded")
+    status = response.status_code
+    body = response.content.decode(errors="replace") if not response.streaming else ""
+    if status >= 500:
+        cells.append(f"{label}: server error {status}")
+        return
+    if anonymous and not page.public:
+        login = status == 302 and "/login" in response.get("Location", "")
+        if not (login or status in {401, 403, 404, 405}):
+            cells.append(f"{label}: anonymous got {status}")
+    elif targeted and not page.public:
+        refused_post = method != "GET" and status == 302 and _writes() == before
+        if status not in DENIED and not refused_post:
+            cells.append(f"{label}: got {status}, expected 403/404/405")
+    if page.unit_names:
+        words = [w for w in words if w in PEOPLE_WORDS]
+    leaked = [w for w in words if w in body]
+    if leaked:
+        cells.append(f"{label}: shows {leaked}")
+    if (anonymous or targeted) and not page.public and _writes() != before:
+        cells.append(f"{label}: wrote to the audit log")
+
+
+@pytest.mark.django_db
+def test_no_persona_reaches_or_sees_what_is_outside_its_scope(world: World) -> None:
+    objects = _build(world)
+    personas: dict[str, tuple[User | None, list[str], bool]] = {
+        "anonymous": (None, STREET_WORDS, False),
+        "outsider": (world.outsider, STREET_WORDS, False),
+        "other_street": (_persona(world, "other_admin", world.other_street, Role.ADMIN),
+                         STREET_WORDS, False),
+        "sibling": (_persona(world, "sibling", world.community2, Role.WORKER),
+                    COMMUNITY_WORDS, False),
+        "upward": (_persona(world, "community_admin", world.community, Role.ADMIN), [], True),
+    }
+    cells: list[str] = []
+    for persona, (user, words, upward) in personas.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        for name, _pattern in _patterns():
+            page = PAGES[name]
+            make = page.up if upward else page.kwargs
+            if upward and page.up is None:
+                if page.kwargs is not None:
+                    continue  # the victim's own objects are the community admin's own
+                words = []
+            kwargs = make(objects) if make else {}
+            url = reverse(name, kwargs=kwargs)
+            for method in ("GET", "POST"):
+                _check(cells, f"{persona} {method} {name}", client, method, url, page,
+                       targeted=bool(kwargs) and not page.shared, words=words,
+                       anonymous=user is None)
+                if user is not None and name == "web:logout":
+                    client.force_login(user)  # signed out on purpose: sign in again
+        for op, method, path in _operations():
+            page = API[op]
+            make = page.up if upward else page.kwargs
+            if upward and page.up is None and page.kwargs is not None:
+                continue
+            kwargs = make(objects) if make else {}
+            url = path.format(**kwargs)
+            _check(cells, f"{persona} API {method} {op}", client, method, url, page,
+                   targeted=bool(kwargs), words=words, anonymous=user is None, api=True)
+    assert cells == [], "\n".join(cells)
