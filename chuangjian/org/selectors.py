@@ -11,10 +11,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from chuangjian.org.models import Membership, Unit, UnitVersion, User
-from chuangjian.org.scope import Cap, Scope
+from chuangjian.org.scope import Cap, Scope, require_visible
 
 
-def unit_for(scope: Scope, code: str, cap: Cap = Cap.VIEW) -> Unit:
+def unit_for(*, scope: Scope, code: str, cap: Cap = Cap.VIEW) -> Unit:
     """The unit with ``code`` if the scope may ``cap`` it, else 404 (never leak existence)."""
     unit = scope.filter(Unit.objects.select_related("parent"), cap).filter(code=code).first()
     if unit is None:
@@ -22,7 +22,7 @@ def unit_for(scope: Scope, code: str, cap: Cap = Cap.VIEW) -> Unit:
     return unit
 
 
-def visible_units(scope: Scope, *, level: str | None = None, query: str = "",
+def visible_units(*, scope: Scope, level: str | None = None, query: str = "",
                   include_closed: bool = True) -> QuerySet[Unit]:
     qs = scope.units().select_related("parent")
     if level:
@@ -35,7 +35,7 @@ def visible_units(scope: Scope, *, level: str | None = None, query: str = "",
     return qs
 
 
-def children_of(scope: Scope, unit: Unit | None) -> QuerySet[Unit]:
+def children_of(*, scope: Scope, unit: Unit | None) -> QuerySet[Unit]:
     if unit is None:
         roots = scope.root_units()
         return Unit.objects.filter(pk__in=[u.pk for u in roots]).annotate(
@@ -44,7 +44,7 @@ def children_of(scope: Scope, unit: Unit | None) -> QuerySet[Unit]:
         n_children=Count("children")).order_by("kind", "sort_key")
 
 
-def subtree(scope: Scope, unit: Unit) -> QuerySet[Unit]:
+def subtree(*, scope: Scope, unit: Unit) -> QuerySet[Unit]:
     """The unit and everything under it: one indexed prefix query."""
     return scope.units().filter(path__startswith=unit.path)
 
@@ -56,7 +56,7 @@ def ancestors(unit: Unit) -> list[Unit]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def tree_as_of(scope: Scope, day: dt.date, root: Unit | None = None) -> list[UnitVersion]:
+def tree_as_of(*, scope: Scope, day: dt.date, root: Unit | None = None) -> list[UnitVersion]:
     """The versions valid on ``day`` — the tree as it stood then — within scope."""
     qs = UnitVersion.objects.filter(valid_from__lte=day).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=day)).select_related("unit")
@@ -66,7 +66,7 @@ def tree_as_of(scope: Scope, day: dt.date, root: Unit | None = None) -> list[Uni
     return sorted(qs, key=lambda v: v.path)
 
 
-def people_for(scope: Scope) -> QuerySet[User]:
+def people_for(*, scope: Scope) -> QuerySet[User]:
     """Users who hold a membership somewhere the scope may manage people."""
     if scope.is_global:
         return User.objects.all()
@@ -74,21 +74,21 @@ def people_for(scope: Scope) -> QuerySet[User]:
     return User.objects.filter(pk__in=ms.values("user_id"))
 
 
-def user_for(scope: Scope, pk: int) -> User:
-    user = people_for(scope).filter(pk=pk).first()
+def user_for(*, scope: Scope, pk: int) -> User:
+    user = people_for(scope=scope).filter(pk=pk).first()
     if user is None:
         raise Http404
     return user
 
 
-def memberships_of(scope: Scope, user: User) -> QuerySet[Membership]:
+def memberships_of(*, scope: Scope, user: User) -> QuerySet[Membership]:
     return scope.filter(Membership.objects.filter(user=user).select_related("unit"),
                         field_name="unit__path")
 
 
 # -- helpers for the web pages (appended) ------------------------------------------------
 
-def search_units(scope: Scope, query: str, *, limit: int = 100) -> list[Unit]:
+def search_units(*, scope: Scope, query: str, limit: int = 100) -> list[Unit]:
     """Units matching ``query`` by name, code prefix or pinyin (spaces ignored: "xingfu")."""
     from django.db.models import Value
     from django.db.models.functions import Replace
@@ -109,25 +109,27 @@ def names_by_id(ids: set[int]) -> dict[int, str]:
     return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
-def unit_counts_by_level(scope: Scope, *, include_closed: bool = False) -> dict[str, int]:
+def unit_counts_by_level(*, scope: Scope, include_closed: bool = False) -> dict[str, int]:
     qs = scope.units()
     if not include_closed:
         qs = qs.filter(closed_on__isnull=True)
     return dict(qs.order_by().values_list("level").annotate(n=Count("pk")))
 
 
-def memberships_at_or_above(unit: Unit) -> QuerySet[Membership]:
+def memberships_at_or_above(*, scope: Scope, unit: Unit) -> QuerySet[Membership]:
     """Roles held at the unit or an ancestor: the chain of responsibility (责任链)."""
+    require_visible(scope, unit)
     return (Membership.objects.filter(unit_id__in=[*unit.ancestor_ids(), unit.pk],
                                       user__is_active=True)
             .select_related("user", "unit").order_by("unit__depth", "role", "user__full_name"))
 
 
-def subtree_size(unit: Unit) -> int:
+def subtree_size(*, scope: Scope, unit: Unit) -> int:
+    require_visible(scope, unit)
     return Unit.objects.filter(path__startswith=unit.path).count()
 
 
-def move_targets(scope: Scope, unit: Unit) -> QuerySet[Unit]:
+def move_targets(*, scope: Scope, unit: Unit) -> QuerySet[Unit]:
     """Open units where ``unit`` could go: managed by the scope, outside its own subtree,
     and (for an area unit 块) of a higher level."""
     from chuangjian.org.levels import LEVEL_ORDER, Kind
@@ -160,8 +162,9 @@ def audit_entries(*, scope: Scope) -> QuerySet[Any]:
     return entries.filter(cond)
 
 
-def unit_history(unit: Unit) -> tuple[list[UnitVersion], list[Any]]:
+def unit_history(*, scope: Scope, unit: Unit) -> tuple[list[UnitVersion], list[Any]]:
     """The unit's versions (newest first) and the splits/merges it took part in."""
+    require_visible(scope, unit)
     from chuangjian.org.models import UnitSuccession
 
     versions = list(unit.versions.select_related("parent").order_by("-valid_from", "-pk"))

@@ -511,7 +511,7 @@ def request_late_filing(*, actor: User, unit: Unit, dataset_code: str, period: s
     """The filler asks the level above to let a report locked by its deadline be filed
     late (申请补报). One request waits at a time for a report."""
     now = _now(now)
-    _require(scope, unit, Cap.ENTER_DATA)
+    _require(scope=scope, unit=unit, cap=Cap.ENTER_DATA)
     ds, p = resolve(unit, dataset_code, period, now=now)
     reason = reason.strip()
     if not reason:
@@ -544,7 +544,7 @@ def decide_late_filing(*, actor: User, request: LateRequest, grant: bool, scope:
     refuses it with a note the filler reads."""
     now = _now(now)
     row = LateRequest.objects.select_for_update().select_related("unit").get(pk=request.pk)
-    _require_above(scope, row.unit)
+    _require_above(scope=scope, unit=row.unit)
     if row.state != LateRequestState.PENDING:
         raise ValidationError(_("该补报申请已经处理过了"))
     note = note.strip()

@@ -381,7 +381,7 @@ def pending_late_requests(*, scope: Scope, limit: int = 100) -> list[LateRequest
     where they approve."""
     qs = scope.filter(LateRequest.objects.filter(state=LateRequestState.PENDING)
                       .select_related("unit", "requested_by"), field_name="unit__path")
-    return [r for r in qs.order_by("requested_at")[: limit * 2] if can_review(scope, r.unit)][:limit]
+    return [r for r in qs.order_by("requested_at")[: limit * 2] if can_review(scope=scope, unit=r.unit)][:limit]
 
 
 def late_request_of(pk: int, *, scope: Scope) -> LateRequest:

@@ -72,8 +72,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _state(request: HttpRequest, code: str, dataset: str, period: str) -> selectors.FormState:
     scope = _scope(request)
-    unit = selectors.unit_for(scope, code)
-    return selectors.form_state(scope, unit, dataset, period, _now())
+    unit = selectors.unit_for(scope=scope, code=code)
+    return selectors.form_state(scope=scope, unit=unit, dataset_code=dataset, period_text=period, now=_now())
 
 
 def _neighbours(state: selectors.FormState) -> dict[str, str]:
@@ -147,7 +147,8 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
                                and _scope(request).allows(state.unit, Cap.ENTER_DATA)
                                and not (late and late.state == LateRequestState.PENDING),
                                "exceptions": selectors.exceptions_for(
-                                   state.unit, state.dataset.code, str(state.period))
+                                   scope=_scope(request), unit=state.unit, dataset_code=state.dataset.code,
+                                   period=str(state.period))
                                if state.can_review else []}
     status = 409 if stale else 400 if (errors or general) else 200
     return render(request, "reporting/form.html", context, status=status)
@@ -165,7 +166,7 @@ def check_field(request: HttpRequest, code: str, dataset: str, period: str,
                 element: str) -> HttpResponse:
     """htmx: check one field as it is typed, with the rest of the form for cross rules."""
     scope = _scope(request)
-    unit = selectors.unit_for(scope, code, Cap.ENTER_DATA)
+    unit = selectors.unit_for(scope=scope, code=code, cap=Cap.ENTER_DATA)
     try:
         ds, p = actions.resolve(unit, dataset, period, now=_now())
     except ValidationError:
@@ -189,8 +190,9 @@ def check_field(request: HttpRequest, code: str, dataset: str, period: str,
 def value_history(request: HttpRequest, code: str, dataset: str, period: str,
                   element: str) -> HttpResponse:
     scope = _scope(request)
-    unit = selectors.unit_for(scope, code)
-    changes = list(selectors.value_history(unit, element, period)[:50])
+    unit = selectors.unit_for(scope=scope, code=code)
+    changes = list(selectors.value_history(scope=scope, unit=unit, element_code=element,
+                                            period=period)[:50])
     return render(request, "reporting/_history.html", {"changes": changes})
 
 
@@ -204,7 +206,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", Status.SUBMITTED)
     if status not in (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED):
         status = Status.SUBMITTED
-    rows = selectors.review_queue(scope, status=status)
+    rows = selectors.review_queue(scope=scope, status=status)
     return render(request, "reporting/review_list.html", {"rows": rows, "status": status})
 
 
@@ -212,7 +214,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
-    sub = selectors.submission_for(scope, pk)
+    sub = selectors.submission_for(scope=scope, pk=pk)
     decision = request.POST.get("decision")
     try:
         if decision == "unlock":
@@ -236,7 +238,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def grant_exception(request: HttpRequest, code: str, dataset: str, period: str) -> HttpResponse:
     scope = _scope(request)
-    unit = selectors.unit_for(scope, code)
+    unit = selectors.unit_for(scope=scope, code=code)
     try:
         hours = int(request.POST.get("hours", "24"))
     except ValueError:
@@ -258,7 +260,7 @@ def grant_exception(request: HttpRequest, code: str, dataset: str, period: str) 
 def request_late(request: HttpRequest, code: str, dataset: str, period: str) -> HttpResponse:
     """The filler asks the level above to let a locked report be filed late (申请补报)."""
     scope = _scope(request)
-    unit = selectors.unit_for(scope, code, Cap.ENTER_DATA)
+    unit = selectors.unit_for(scope=scope, code=code, cap=Cap.ENTER_DATA)
     try:
         actions.request_late_filing(actor=request.user, unit=unit, dataset_code=dataset,  # type: ignore[arg-type]
                                     period=period, reason=request.POST.get("reason", "")[:1000],
@@ -312,9 +314,9 @@ def missing(request: HttpRequest) -> HttpResponse:
         ptype = PeriodType(request.GET.get("type") or "day")
     except ValueError:
         ptype = PeriodType.DAY
-    root = selectors.unit_for(scope, request.GET["unit"]) if request.GET.get("unit") else None
+    root = selectors.unit_for(scope=scope, code=request.GET["unit"]) if request.GET.get("unit") else None
     period = Period.containing(ptype, day)
-    report = selectors.timeliness(scope, period, root=root)
+    report = selectors.timeliness(scope=scope, period=period, root=root)
     return render(request, "reporting/missing.html", {
         "report": report, "day": day, "root": root, "error": error, "now": now,
         "period_types": [(t.value, report_kind_label(t)) for t in PeriodType
@@ -375,7 +377,7 @@ def xlsx_template(request: HttpRequest) -> HttpResponseBase:
     except PeriodError as error:
         messages.error(request, period_error(text, error))
         return redirect("reporting:xlsx")
-    under = selectors.unit_for(scope, request.GET["unit"]) if request.GET.get("unit") else None
+    under = selectors.unit_for(scope=scope, code=request.GET["unit"]) if request.GET.get("unit") else None
     try:
         content = xlsx.build_template(code, period, scope=scope, under=under)
     except xlsx.TemplateError as error:
@@ -395,13 +397,13 @@ def xlsx_template(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def news_list(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    qs = selectors.news_items(scope)
+    qs = selectors.news_items(scope=scope)
     state = request.GET.get("state", "")
     if state in NewsItem.State.values:
         qs = qs.filter(state=state)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     for item in page:
-        item.can_decide = actions.can_review(scope, item.unit)  # type: ignore[attr-defined]
+        item.can_decide = actions.can_review(scope=scope, unit=item.unit)  # type: ignore[attr-defined]
     return render(request, "reporting/news_list.html", {
         "page": page, "state": state, "states": NewsItem.State.choices,
         "can_submit": scope.allows_any(Cap.ENTER_DATA)})
@@ -443,7 +445,7 @@ def news_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def news_decide(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
-    item = selectors.news_item_for(scope, pk)
+    item = selectors.news_item_for(scope=scope, pk=pk)
     try:
         actions.decide_news(actor=request.user, item=item,  # type: ignore[arg-type]
                             adopt=request.POST.get("decision") == "adopt",

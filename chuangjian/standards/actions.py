@@ -40,13 +40,21 @@ def _element_hash(element: Element) -> str:
 
 
 @transaction.atomic
-def load_standards(*, actor: User | None, result: LoadResult) -> LoadSummary:
+def _require_operator(scope: Scope) -> None:
+    """Standards are national text: only the operator (or the command line) stores them."""
+    if not scope.is_global:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def load_standards(*, actor: User | None, scope: Scope, result: LoadResult) -> LoadSummary:
     """Store a validated load. All or nothing; loading the same files again is a no-op.
 
     A standard version already stored with different content is refused: a changed
     standard must carry a new version number, so results computed under the old one
     never change meaning.
     """
+    _require_operator(scope)
     result.raise_for_errors()
     summary = LoadSummary()
     stored = {e.code: e for e in m.DataElement.objects.filter(code__in=list(result.elements))}
@@ -250,6 +258,7 @@ def _decide(standard: m.StandardVersion, values: Mapping[int, Mapping[str, float
 def assign_unit_classes(
     *,
     actor: User | None,
+    scope: Scope,
     standard: m.StandardVersion,
     period: str,
     values: Mapping[int, Mapping[str, float | None]],

@@ -124,8 +124,8 @@ def test_the_security_administrator_of_another_street_cannot_unlock(world: World
     from chuangjian.org.models import Role
 
     other = actions.create_user(actor=None, username="dh_security", full_name="东湖安全员",
-                                password=None)
-    actions.add_membership(actor=None, user=other, unit=world.other_street, role=Role.SECURITY)
+                                password=None, scope=Scope.system())
+    actions.add_membership(actor=None, user=other, unit=world.other_street, role=Role.SECURITY, scope=Scope.system())
     _fail_logins("community_worker")
     client = world.client_for(other)
     assert "张小燕" not in client.get(reverse("web:security")).content.decode()

@@ -259,9 +259,9 @@ def test_the_gauge_puts_the_years_target_beside_the_indicator_not_the_pass_count
 def test_an_unreviewed_reviewer_item_is_grey_and_awaits_review(assessed: Small) -> None:
     w = assessed.world
     # 南门社区's 制度落实 was never scored; 幸福里社区's was (24 of 30, with a comment).
-    waiting = selectors.scorecard(Scope.system(), unit=w.community2, standard_code="test_small",
+    waiting = selectors.scorecard(scope=Scope.system(), unit=w.community2, standard_code="test_small",
                                   year=2027)
-    scored = selectors.scorecard(Scope.system(), unit=w.community, standard_code="test_small",
+    scored = selectors.scorecard(scope=Scope.system(), unit=w.community, standard_code="test_small",
                                  year=2027)
     assert waiting is not None and scored is not None
     row = next(r for r in waiting.rows if r.code == "rules_review")

@@ -12,6 +12,7 @@ from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.tests.conftest import SMALL, Small
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.standards import actions as standards_actions
 from chuangjian.standards import loader
@@ -29,20 +30,20 @@ def passrate(world: World, tmp_path: Path) -> Small:
     path.write_text(text, encoding="utf-8")
     result = loader.load_paths([path])
     assert result.ok, [str(e) for e in result.errors]
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     return Small(world, StandardVersion.objects.get(code="test_passrate"))
 
 
 def _street(world: World) -> UnitResult:
     run = actions.start_run(actor=None, standard_code="test_passrate", year=2026, today=TODAY,
-                            unit=world.district)
+                            unit=world.district, scope=Scope.system())
     return UnitResult.objects.get(run=run, unit=world.street)
 
 
 def _review(world: World, unit: Unit, score: int) -> None:
     actions.set_reviewer_score(actor=None, standard_code="test_passrate", year=2026, kind="考核",
                                unit=unit, indicator_code="rules_review", score=score,
-                               comment="" if score == 30 else "记录不全")
+                               comment="" if score == 30 else "记录不全", scope=Scope.system())
 
 
 def test_towns_scoring_below_the_pass_mark_make_a_pass_rate_of_zero(passrate: Small) -> None:
@@ -79,7 +80,7 @@ def test_scoring_unit_by_unit_gives_the_same_pass_rate(passrate: Small) -> None:
     passrate.report(w.community, t_done=100, t_total=100)
     _review(w, w.community, 30)
     run = actions.start_run(actor=None, standard_code="test_passrate", year=2026, today=TODAY,
-                            unit=w.district)
+                            unit=w.district, scope=Scope.system())
     fast = {s.unit_id: s.items for s in compute_full(run).scores}
     slow = {s.unit_id: s.items for s in compute_full(run, per_unit=True).scores}
     assert fast[w.street.pk]["pass_share"]["v"] == slow[w.street.pk]["pass_share"]["v"] == 50

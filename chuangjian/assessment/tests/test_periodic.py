@@ -15,6 +15,7 @@ from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.periodic import summarize_failures, window
 from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.engine.targets import AtLeastPerPeriod, TargetStatus
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions as reporting_actions
 from chuangjian.reporting import datasets
@@ -89,7 +90,7 @@ def daily(world: World, tmp_path: Path) -> Iterator[World]:
     path.write_text(DAILY, encoding="utf-8")
     result = loader.load_paths([path])
     assert result.ok, [str(e) for e in result.errors]
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     datasets._catalog = None
     VISIT_DAYS.clear()
     yield world
@@ -101,7 +102,7 @@ def daily(world: World, tmp_path: Path) -> Iterator[World]:
 
 def _item(world: World, today: dt.date, code: str) -> dict[str, object]:
     run = actions.start_run(actor=None, standard_code="test_daily", year=2026, today=today,
-                            unit=world.street)
+                            unit=world.street, scope=Scope.system())
     return UnitResult.objects.get(run=run, unit=world.street).items[code]
 
 
@@ -129,7 +130,7 @@ def test_reported_daily_counts_are_judged_day_by_day(daily: World) -> None:
         reporting_actions.submit_values(
             actor=None, unit=daily.street, dataset_code="street-day",
             period=f"2026-01-0{day}", values={"p_reported": 2},
-            now=dt.datetime(2026, 1, day, 1, tzinfo=dt.UTC))
+            now=dt.datetime(2026, 1, day, 1, tzinfo=dt.UTC), scope=Scope.system())
     item = _item(daily, dt.date(2026, 1, 6), "daily_reported")
     assert item["v"] == 8
     assert item["s"] == TargetStatus.NOT_MET

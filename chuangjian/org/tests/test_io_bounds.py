@@ -45,7 +45,7 @@ def test_a_ten_million_cell_units_file_is_refused(world) -> None:
 
 
 def test_a_unit_named_like_a_formula_is_exported_as_text(world) -> None:
-    actions.update_unit(actor=None, unit=world.community, name='=HYPERLINK("http://x","点")')
+    actions.update_unit(actor=None, unit=world.community, name='=HYPERLINK("http://x","点")', scope=Scope.system())
     sheet = load_workbook(io.BytesIO(export_tree(Scope.system()))).active
     names = [row for row in sheet.iter_rows(min_row=2) if row[0].value == world.community.code]
     assert names[0][1].data_type == "s"

@@ -253,7 +253,7 @@ def test_the_inbox_shows_every_overdue_report_the_worker_owes_however_old(
     from chuangjian.reporting import selectors
     from chuangjian.reporting.tests.conftest import shanghai
 
-    rows = selectors.inbox(Scope.for_user(world.community_worker), shanghai(2026, 12, 2, 12))
+    rows = selectors.inbox(scope=Scope.for_user(world.community_worker), now=shanghai(2026, 12, 2, 12))
     owed = {(r.dataset.code, str(r.period), r.state) for r in rows if r.unit == world.community}
     # October's monthly report, two months late, is still owed and shown as overdue.
     monthly = next(code for code, _p, _s in owed if "month" in code)
@@ -274,7 +274,7 @@ def test_the_inbox_shows_every_overdue_report_the_worker_owes_however_old(
                                   "t_disputes": 2, "t_mediated": 2},
                           now=shanghai(2026, 12, 2, 12),
                           scope=Scope.for_user(world.community_worker))
-    rows = selectors.inbox(Scope.for_user(world.community_worker), shanghai(2026, 12, 2, 13))
+    rows = selectors.inbox(scope=Scope.for_user(world.community_worker), now=shanghai(2026, 12, 2, 13))
     assert not any(str(r.period) == "2026-10" and r.dataset.code == monthly
                    and r.unit == world.community for r in rows)
 
@@ -284,7 +284,7 @@ def _monthly(world: World) -> str:
     from chuangjian.reporting import selectors
     from chuangjian.reporting.tests.conftest import shanghai
 
-    rows = selectors.inbox(Scope.for_user(world.community_worker), shanghai(2026, 12, 2, 12))
+    rows = selectors.inbox(scope=Scope.for_user(world.community_worker), now=shanghai(2026, 12, 2, 12))
     return next(r.dataset.code for r in rows if r.dataset.period_type.value == "month")
 
 

@@ -228,7 +228,7 @@ def test_a_template_of_a_unit_named_like_a_formula_holds_text(
         world: World, standards: object, tmp_path: Path) -> None:
     from chuangjian.org import actions as org_actions
 
-    org_actions.update_unit(actor=None, unit=world.community, name="=1+1")
+    org_actions.update_unit(actor=None, unit=world.community, name="=1+1", scope=Scope.system())
     out = tmp_path / "daily.xlsx"
     call_command("reports", "template", "--dataset", "community-day", "--period", "2026-03-16",
                  "--unit", world.area.code, "-o", str(out))

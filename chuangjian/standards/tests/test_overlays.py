@@ -41,7 +41,7 @@ indicators:
 @pytest.fixture
 def builtin(db: None) -> loader.LoadResult:
     result = loader.load_builtin().raise_for_errors()
-    actions.load_standards(actor=None, result=result)
+    actions.load_standards(actor=None, result=result, scope=Scope.system())
     return result
 
 

@@ -7,19 +7,20 @@ from django.urls import reverse
 from chuangjian.audit.models import AuditEntry
 from chuangjian.org import actions
 from chuangjian.org.models import Role
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 
 
 def _street_auditor(world: World):
     user = actions.create_user(actor=None, username="street_auditor", full_name="钱审计",
-                               password=None)
-    actions.add_membership(actor=None, user=user, unit=world.street, role=Role.AUDITOR)
+                               password=None, scope=Scope.system())
+    actions.add_membership(actor=None, user=user, unit=world.street, role=Role.AUDITOR, scope=Scope.system())
     return user
 
 
 def test_a_street_auditor_sees_entries_of_the_street_only(world: World) -> None:
-    actions.update_unit(actor=world.district_admin, unit=world.other_community, name="湖滨新社区")
-    actions.update_unit(actor=world.district_admin, unit=world.community, name="幸福里新社区")
+    actions.update_unit(actor=world.district_admin, unit=world.other_community, name="湖滨新社区", scope=Scope.for_user(world.district_admin))
+    actions.update_unit(actor=world.district_admin, unit=world.community, name="幸福里新社区", scope=Scope.for_user(world.district_admin))
     html = world.client_for(_street_auditor(world)).get(reverse("web:audit")).content.decode()
     assert "幸福里新社区" in html
     assert "湖滨" not in html
@@ -33,14 +34,14 @@ def test_the_district_auditor_sees_entries_without_a_unit(world: World) -> None:
 
 
 def test_the_data_of_an_entry_is_shown_readably(world: World) -> None:
-    actions.update_unit(actor=world.district_admin, unit=world.community, name="幸福里新社区")
+    actions.update_unit(actor=world.district_admin, unit=world.community, name="幸福里新社区", scope=Scope.for_user(world.district_admin))
     html = world.client_for(world.auditor).get(reverse("web:audit")).content.decode()
     assert '<div class="audit-action">修改单位</div>' in html and "周建国" in html
     assert '<span class="k">名称</span> 幸福里社区' in html
 
 
 def test_the_audit_filters_by_unit_subtree_action_user_and_date(world: World) -> None:
-    actions.update_unit(actor=world.district_admin, unit=world.community, name="幸福里新社区")
+    actions.update_unit(actor=world.district_admin, unit=world.community, name="幸福里新社区", scope=Scope.for_user(world.district_admin))
     client = world.client_for(world.auditor)
     url = reverse("web:audit")
     html = client.get(url, {"unit": world.area.code}).content.decode()
@@ -66,7 +67,7 @@ def test_the_audit_log_is_forbidden_without_view_audit(world: World) -> None:
 
 def test_the_audit_log_is_paginated(world: World) -> None:
     for i in range(35):
-        actions.update_unit(actor=world.district_admin, unit=world.community, name=f"名称{i}")
+        actions.update_unit(actor=world.district_admin, unit=world.community, name=f"名称{i}", scope=Scope.for_user(world.district_admin))
     client = world.client_for(world.auditor)
     html = client.get(reverse("web:audit")).content.decode()
     pages = -(-AuditEntry.objects.count() // 30)
