@@ -78,7 +78,7 @@ def build_router() -> Router:
                 description="调用者可见的考核批次（最新在前，最多 200 个）。")
     def list_runs(request: HttpRequest, standard: str | None = None, year: int | None = None,
                   kind: str | None = None) -> list[dict[str, Any]]:
-        qs = selectors.runs(scope_of(request), standard_code=standard, year=year, kind=kind)
+        qs = selectors.runs(scope=scope_of(request), standard_code=standard, year=year, kind=kind)
         return [{"id": r.pk, "standard": r.standard_code, "year": r.year, "kind": r.kind,
                  "root": r.root.code, "status": r.status, "current": r.current}
                 for r in qs.order_by("-pk")[:200]]
@@ -88,7 +88,7 @@ def build_router() -> Router:
                 "一票否决和各指标的值、目标、得分（与 `chuangjian assess --json` 相同）。")
     def get_results(request: HttpRequest, run_id: int) -> list[dict[str, Any]]:
         scope = scope_of(request)
-        return selectors.run_results(scope, run=selectors.run_for(scope, run_id))
+        return selectors.run_results(scope=scope, run=selectors.run_for(scope=scope, pk=run_id))
 
     @router.get("/units/{code}/classes", response=list[ClassOut], summary="单位类别",
                 description="该单位及其下级在某年度适用的类别（标准的 classes），及待确认的建议。")
@@ -96,7 +96,7 @@ def build_router() -> Router:
                     ) -> list[dict[str, Any]]:
         scope = scope_of(request)
         rows = class_rows(scope=scope, standard_code=standard, year=year,
-                          root=unit_for(scope, code))
+                          root=unit_for(scope=scope, code=code))
         return [{"unit": r.unit.code, "name": r.unit.name, "unit_class": r.unit_class,
                  "since": r.since, "reason": r.reason, "proposed": r.proposed} for r in rows]
 
@@ -105,7 +105,7 @@ def build_router() -> Router:
                             "以前的期间不变。")
     def put_class(request: HttpRequest, code: str, payload: ClassIn) -> dict[str, Any]:
         scope = scope_of(request)
-        unit = unit_for(scope, code)
+        unit = unit_for(scope=scope, code=code)
         try:
             row = standards_actions.set_unit_class(
                 actor=request.auth, scope=scope, unit=unit,  # type: ignore[attr-defined]

@@ -617,7 +617,7 @@ _STATUS = {int(TargetStatus.MET): "met", int(TargetStatus.NOT_MET): "not_met",
            int(TargetStatus.UNKNOWN): "unknown"}
 
 
-def run_results(scope: Scope, *, run: AssessmentRun) -> list[dict[str, Any]]:
+def run_results(*, scope: Scope, run: AssessmentRun) -> list[dict[str, Any]]:
     """The run's results as plain data, one object per unit the scope sees, in tree order:
     what ``chuangjian assess --json`` prints and the API returns.
 

@@ -6,6 +6,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chuangjian.org import actions
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import PASSWORD, build_world
 from chuangjian.web.testing import SHOTS, assert_local, record, totp_code
 
@@ -19,7 +20,7 @@ def test_login_password_change_and_second_factor_fit_the_screen(
         browser, live_server, transactional_db, width: int) -> None:
     world = build_world()
     # An administrator's reset: the person must choose a new password first.
-    actions.set_user_password(actor=world.superuser, user=world.district_admin, password=PASSWORD)
+    actions.set_user_password(actor=world.superuser, user=world.district_admin, password=PASSWORD, scope=Scope.for_user(world.superuser))
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
     page = context.new_page()

@@ -37,7 +37,7 @@ def test_the_demo_assesses_every_standard_and_is_repeatable(db: None) -> None:
 
 def test_the_demo_gives_every_unit_its_class_so_class_targets_compute(db: None) -> None:
     build_demo()
-    standards_actions.load_standards(actor=None, result=loader.load_builtin())
+    standards_actions.load_standards(actor=None, result=loader.load_builtin(), scope=Scope.system())
     today = dt.date(2026, 11, 20)
     build_reporting_demo(today=today, days=1, months=1)
     demo.run(io.StringIO(), today=today)

@@ -54,12 +54,12 @@ def test_class_targets_compute_once_a_unit_has_its_class(small: Small) -> None:
     w = small.world
     small.report(w.community, t_done=45, t_total=50, t_events=3)
     run = assessment_actions.start_run(actor=None, standard_code="test_small", year=2026,
-                                       unit=w.district)
+                                       unit=w.district, scope=Scope.system())
     before = UnitResult.objects.get(run=run, unit=w.community).items["events"]
     assert before["p"] == 0 and "小社区" not in before["t"]
     _set(small, w.community.code, "2026", "小社区")
     run = assessment_actions.start_run(actor=None, standard_code="test_small", year=2026,
-                                       unit=w.district)
+                                       unit=w.district, scope=Scope.system())
     after = UnitResult.objects.get(run=run, unit=w.community).items["events"]
     assert after["p"] == 20 and "小社区" in after["t"]
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions, datasets
 from chuangjian.reporting.datasets import catalog
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def builtin(world: World) -> World:
-    standards_actions.load_standards(actor=None, result=loader.load_builtin().raise_for_errors())
+    standards_actions.load_standards(actor=None, result=loader.load_builtin().raise_for_errors(), scope=Scope.system())
     datasets._catalog = None
     return world
 
@@ -29,7 +30,7 @@ def _quarterly(world: World, **values: int) -> None:
     full.update(values)
     actions.submit_values(actor=None, unit=world.other_community, dataset_code="community-quarter",
                           period="2026Q1", values=full,
-                          now=dt.datetime(2026, 4, 2, 2, tzinfo=dt.UTC))
+                          now=dt.datetime(2026, 4, 2, 2, tzinfo=dt.UTC), scope=Scope.system())
 
 
 def test_urine_tests_done_cannot_exceed_the_tests_due(builtin: World) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chuangjian import sources
 from chuangjian.engine.periods import Period
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions
 from chuangjian.reporting.sources import DUE_ELEMENT, ON_TIME_ELEMENT
@@ -15,7 +16,7 @@ def _daily(world: World, day: int, hour: int, minute: int = 0) -> None:
     actions.submit_values(actor=None, unit=world.area, dataset_code="area-day",
                           period=f"2026-03-{day:02d}",
                           values={"t_patrols": 1, "t_found": 0, "t_fixed": 0, "t_note": "无"},
-                          now=shanghai(2026, 3, day, hour, minute))
+                          now=shanghai(2026, 3, day, hour, minute), scope=Scope.system())
 
 
 def test_reports_before_4pm_count_as_on_time_and_later_or_missing_days_do_not(

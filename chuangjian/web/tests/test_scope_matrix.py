@@ -127,6 +127,10 @@ PAGES: dict[str, Page] = {
     # The API's own patterns are checked per operation in ``API`` below.
     "api:list_units": Page(), "api:me": Page(), "api:get_missing": Page(),
     "api:get_unit": Page(kwargs=_unit, up=_street),
+    "api:list_runs": Page(),
+    "api:get_results": Page(kwargs=lambda o: {"run_id": ABSENT}),
+    "api:get_classes": Page(kwargs=_unit, up=_street),
+    "api:put_class": Page(kwargs=_unit, up=_street),
     "api:get_subtree": Page(kwargs=_unit, up=_street),
     "api:put_report": Page(kwargs=lambda o: {"unit_code": o.world.community.code,
                                              "dataset_code": "community-day",
@@ -199,7 +203,10 @@ PAGES: dict[str, Page] = {
     "jobs:detail": Page(kwargs=_pk("job_pk")),
     "jobs:download": Page(kwargs=_pk("job_pk")),
     "web:login": Page(public=True), "web:logout": Page(public=True),
-    "web:password_change": Page(),
+    "web:password_change": Page(), "web:otp_enrol": Page(), "web:otp_verify": Page(),
+    "web:unit_classes": Page(kwargs=_unit, up=_street),
+    "web:security_otp_reset": Page(kwargs=lambda o: {"pk": o.world.community_worker.pk},
+                                   up=lambda o: {"pk": o.world.street_leader.pk}),
     "web:home": Page(), "web:tree": Page(),
     "web:tree_children": Page(kwargs=_unit, up=_street),
     "web:unit": Page(kwargs=_unit, up=_street),
@@ -239,6 +246,10 @@ API: dict[str, Page] = {
     "chuangjian_reporting_api_put_report": PAGES["api:put_report"],
     "chuangjian_reporting_api_get_report": PAGES["api:get_report"],
     "chuangjian_reporting_api_get_missing": Page(),
+    "chuangjian_assessment_api_list_runs": Page(),
+    "chuangjian_assessment_api_get_results": PAGES["api:get_results"],
+    "chuangjian_assessment_api_get_classes": PAGES["api:get_classes"],
+    "chuangjian_assessment_api_put_class": PAGES["api:put_class"],
 }
 
 

@@ -34,7 +34,7 @@ def _class_standards() -> list[StandardVersion]:
 @require_http_methods(["GET", "POST"])
 def unit_classes(request: AuthedRequest, code: str) -> HttpResponse:
     scope = scope_of(request)
-    unit = selectors.unit_for(scope, code)
+    unit = selectors.unit_for(scope=scope, code=code)
     standards = _class_standards()
     if not standards:
         return render(request, "web/unit_classes.html", {"unit": unit, "standards": []})
@@ -53,7 +53,7 @@ def unit_classes(request: AuthedRequest, code: str) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "set":
-                target = selectors.unit_for(scope, request.POST.get("unit", "")[:64])
+                target = selectors.unit_for(scope=scope, code=request.POST.get("unit", "")[:64])
                 row = standards_actions.set_unit_class(
                     actor=request.user, scope=scope, unit=target, standard_code=standard,
                     period=request.POST.get("period", "")[:16],

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             raise CommandError(str(error) or "无权执行该考核") from None
         seconds = time.perf_counter() - started
         if options.get("json"):
-            self.stdout.write(json.dumps(selectors.run_results(scope, run=run),
+            self.stdout.write(json.dumps(selectors.run_results(scope=scope, run=run),
                                          ensure_ascii=False, indent=2))
             return
         tiers = Counter(UnitResult.objects.filter(run=run).exclude(tier="")
