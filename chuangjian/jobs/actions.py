@@ -86,7 +86,8 @@ def retry_job(*, actor: Any, scope: Scope, job: Job) -> Job:
         raise PermissionDenied(_("只能重试自己的后台任务"))
     if job.status != JobStatus.FAILED:
         raise ValidationError(_("只有失败的任务可以重试"))
-    again = start_job(kind_code=job.kind, params=job.params, user=job.user, title=job.title)
+    again = start_job(kind_code=job.kind, params=job.params, user=job.user, title=job.title,
+                      scope=scope)
     again.retry_of = job
     again.save(update_fields=["retry_of"])
     log_action(action="jobs.job.retried", actor=actor, obj=again,

@@ -36,7 +36,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
-    job = job_for(request.user, pk)
+    job = job_for(scope=Scope.for_user(request.user), pk=pk)
     try:
         again = actions.retry_job(actor=request.user, scope=request.scope,  # type: ignore[attr-defined]
                                   job=job)

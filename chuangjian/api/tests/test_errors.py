@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.org.tokens import create_api_token
 from chuangjian.reporting.models import DataValue
@@ -114,7 +115,7 @@ def test_a_report_value_of_absurd_size_is_refused_in_chinese(world: World, key: 
     from chuangjian.standards import loader
 
     result = loader.load_paths([STANDARDS_DIR], builtin_elements=False).raise_for_errors()
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     response = Client().put(report_url(), {"values": {**DAILY, "t_patrols": value}},
                             content_type="application/json",
                             headers={"Authorization": f"Bearer {key}"})

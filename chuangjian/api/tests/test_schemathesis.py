@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
 
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.org.tokens import create_api_token
 from chuangjian.reporting.tests.conftest import STANDARDS_DIR
@@ -68,7 +69,7 @@ def connections_kept_open() -> Any:
 def test_no_operation_answers_a_server_error_or_an_undocumented_status(
         world: World, connections_kept_open: None) -> None:
     result = loader.load_paths([STANDARDS_DIR], builtin_elements=False).raise_for_errors()
-    standards_actions.load_standards(actor=None, result=result)
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
     key = create_api_token(actor=None, user=world.community_worker, name="schemathesis")[1]
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
     users = {"token": {"Authorization": f"Bearer {key}"},

@@ -12,12 +12,13 @@ from django.db import IntegrityError, connection
 from chuangjian.assessment import actions
 from chuangjian.assessment.models import AssessmentRun
 from chuangjian.assessment.tests.conftest import Small
+from chuangjian.org.scope import Scope
 
 TODAY = dt.date(2027, 1, 5)
 
 
 def run(small: Small) -> AssessmentRun:
-    return actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY)
+    return actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY, scope=Scope.system())
 
 
 def current(small: Small) -> list[int]:

@@ -22,7 +22,7 @@ from chuangjian.org.scope import Scope
 
 def queued(world, **params) -> Job:
     return start_job(kind_code="tests.echo", params={"text": "x", **params},
-                     user=world.street_leader)
+                     user=world.street_leader, scope=Scope.system())
 
 
 def killed(world, minutes: int = 10) -> Job:

@@ -62,6 +62,8 @@ NOT_SCOPED: dict[str, str] = {
     "standards.actions.class_standard": "the standards catalogue",
     "standards.actions.class_period": "parses a year or a quarter",
     "standards.actions.class_named": "a class of a standard, from the catalogue",
+    "jobs.actions.stale_after": "a setting",
+    "jobs.actions.is_stale": "the state of a job already read through job_for",
     "standards.selectors.unit_matches": "compares a unit's class with a standard's",
     "standards.selectors.current_standards": "the standards catalogue",
     "standards.selectors.standard_for": "the standards catalogue",

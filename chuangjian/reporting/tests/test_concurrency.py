@@ -12,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions
 from chuangjian.reporting.models import DataValue, Rollup, Submission
@@ -24,7 +25,7 @@ def submit(world: World, at: dt.datetime, *, values: dict | None = None,
     return actions.submit_values(actor=user or world.community_worker, unit=world.community,
                                  dataset_code="community-day", period="2026-03-16",
                                  values=values or DAILY, now=at,
-                                 expected_version=expected_version)
+                                 expected_version=expected_version, scope=Scope.for_user(user or world.community_worker))
 
 
 def patrols() -> int:

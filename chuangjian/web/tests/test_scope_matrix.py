@@ -202,6 +202,7 @@ PAGES: dict[str, Page] = {
     "jobs:index": Page(),
     "jobs:detail": Page(kwargs=_pk("job_pk")),
     "jobs:download": Page(kwargs=_pk("job_pk")),
+    "jobs:retry": Page(kwargs=_pk("job_pk")),
     "web:login": Page(public=True), "web:logout": Page(public=True),
     "web:password_change": Page(), "web:otp_enrol": Page(), "web:otp_verify": Page(),
     "web:unit_classes": Page(kwargs=_unit, up=_street),
