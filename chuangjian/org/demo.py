@@ -154,7 +154,7 @@ def build_demo() -> DemoResult:
     moved = Unit.objects.get(code=code)
     target = Unit.objects.get(code=parent_code)
     if moved.parent_id != target.pk:
-        actions.move_unit(actor=None, unit=moved, new_parent=target, effective=effective)
+        actions.move_unit(actor=None, unit=moved, new_parent=target, effective=effective, scope=Scope.system())
 
     created_users = 0
     logins: list[tuple[str, str, str, str]] = []

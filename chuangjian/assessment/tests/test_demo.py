@@ -62,7 +62,7 @@ def test_with_five_years_of_history_some_communities_pass_and_some_fail_for_a_re
     from chuangjian.reporting.demo import build_history
 
     build_demo()
-    standards_actions.load_standards(actor=None, result=loader.load_builtin())
+    standards_actions.load_standards(actor=None, result=loader.load_builtin(), scope=Scope.system())
     today = dt.date(2026, 11, 20)
     # A year of monthly reports as `chuangjian demo` files them: the rates need them.
     build_reporting_demo(today=today, days=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from chuangjian.org.demo import build_demo
+from chuangjian.org.scope import Scope
 from chuangjian.reporting import rollups
 from chuangjian.reporting.demo import build_reporting_demo
 from chuangjian.reporting.models import Submission
@@ -29,7 +30,7 @@ def test_five_years_of_history_are_imported_once_with_rollups_that_verify(db: No
     from chuangjian.standards import loader
 
     build_demo()
-    standards_actions.load_standards(actor=None, result=loader.load_builtin())
+    standards_actions.load_standards(actor=None, result=loader.load_builtin(), scope=Scope.system())
     build_reporting_demo(today=dt.date(2026, 11, 20), days=1, months=1)
     first = build_history()
     assert first.submissions > 100 and first.values > first.submissions
