@@ -1,4 +1,4 @@
-"""The scope contract (decision 0016): every action and selector takes ``scope`` as a
+"""The scope contract (decision 0017): every action and selector takes ``scope`` as a
 required keyword-only argument, so a caller can never forget it and nothing silently
 falls back to the all-seeing system scope.
 
