@@ -301,9 +301,10 @@ def _printer(stream: Any = None) -> Progress:
 
 def load_standards() -> None:
     """``chuangjian standards load``: the built-in standards (idempotent)."""
+    from chuangjian.org.scope import Scope
     from chuangjian.standards import actions, loader
 
-    actions.load_standards(actor=None, result=loader.load_builtin())
+    actions.load_standards(actor=None, scope=Scope.system(), result=loader.load_builtin())
 
 
 def forms_year(year: int) -> int:

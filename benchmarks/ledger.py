@@ -25,6 +25,7 @@ def _community() -> Any:
     from chuangjian.org import actions as org_actions
     from chuangjian.org.levels import Level
     from chuangjian.org.models import Unit
+    from chuangjian.org.scope import Scope
 
     existing = Unit.objects.filter(code="BENCH-LEDGER-C").first()
     if existing is not None:
@@ -35,7 +36,8 @@ def _community() -> Any:
                               ("BENCH-LEDGER-S", "台账基准街道", Level.STREET),
                               ("BENCH-LEDGER-A", "台账基准管区", Level.AREA),
                               ("BENCH-LEDGER-C", "台账基准社区", Level.COMMUNITY)):
-        parent = org_actions.create_unit(actor=None, code=code, name=name, level=level,
+        parent = org_actions.create_unit(actor=None, scope=Scope.system(), code=code, name=name,
+                                         level=level,
                                          parent=parent, category="城镇", opened_on=opened)
     return parent
 
@@ -121,11 +123,13 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from chuangjian.org.scope import Scope
     from chuangjian.standards import actions as standards_actions
     from chuangjian.standards import loader
 
     call_command("migrate", verbosity=0, skip_checks=True)
-    standards_actions.load_standards(actor=None, result=loader.load_builtin().raise_for_errors())
+    standards_actions.load_standards(actor=None, scope=Scope.system(),
+                                     result=loader.load_builtin().raise_for_errors())
     figures = measure()
     print(f"台账基准（{folder}）")
     for key, value in figures.items():

@@ -329,10 +329,11 @@ def dashboards(runs: Sequence[Any], n: int, results: Results, rng: random.Random
 
     from chuangjian.org import actions as org_actions
     from chuangjian.org.models import User
+    from chuangjian.org.scope import Scope
 
     user = User.objects.filter(username="bench_admin").first() or org_actions.create_user(
-        actor=None, username="bench_admin", full_name="基准测试管理员", password=None,
-        is_superuser=True)
+        actor=None, scope=Scope.system(), username="bench_admin", full_name="基准测试管理员",
+        password=None, is_superuser=True)
     client = Client()
     client.force_login(user)
     with override_settings(ROOT_URLCONF="benchmarks.urls"):

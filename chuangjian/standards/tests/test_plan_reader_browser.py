@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from chuangjian.org.testing import PASSWORD, build_world
 from chuangjian.standards.plans import plan_texts
-from chuangjian.web.testing import SHOTS, assert_local, record
+from chuangjian.web.testing import SHOTS, assert_local, login, record
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,7 @@ def test_an_administrator_turns_plan_13_into_a_draft_standard_that_validates(
     SHOTS.mkdir(parents=True, exist_ok=True)
     requests, failures = record(page)
     base = live_server.url
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", world.district_admin.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    login(page, base, world.district_admin.username, PASSWORD)
 
     page.goto(f"{base}/standards/plan-reader/")
     page.screenshot(path=SHOTS / "plan_reader_input.png", full_page=True)
