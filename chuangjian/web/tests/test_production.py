@@ -28,6 +28,7 @@ pytestmark = pytest.mark.production
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 PASSWORD = "Prod-Smoke-2026!"
+TOTP_KEY = "3132333435363738393031323334353637383930"  # hex, as django-otp stores it
 
 
 def _free_port() -> int:
@@ -83,8 +84,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _manage(env, "createcachetable")
     deploy = _manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert "WARNING" not in deploy and "no issues" in deploy, deploy
+    # The superuser must pass the second factor (等保): give it a bound authenticator.
     _manage(env, "shell", "-c", "from chuangjian.org.models import User; "
-            f"User.objects.create_superuser('prod_admin', '', {PASSWORD!r})")
+            "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+            f"u = User.objects.create_superuser('prod_admin', '', {PASSWORD!r}); "
+            f"TOTPDevice.objects.create(user=u, name='app', key={TOTP_KEY!r}, confirmed=True)")
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "chuangjian.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
@@ -143,6 +147,23 @@ def _pages() -> list[str]:
     return sorted(set(found) - {"/logout/", "/i18n/setlang/"})
 
 
+def _pass_second_factor(site: Site) -> None:
+    """Type the authenticator's current code, as the administrator would."""
+    from chuangjian.web.testing import totp_code
+
+    page = site.request("GET", "/account/2fa/verify/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"',
+                      page.body.decode())  # type: ignore[attr-defined]
+    assert page.status == 200 and token, page.status
+    form = urlencode({"token": totp_code(bytes.fromhex(TOTP_KEY)),
+                      "csrfmiddlewaretoken": token.group(1)})
+    done = site.request("POST", "/account/2fa/verify/", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": f"https://127.0.0.1:{site.port}/account/2fa/verify/"})
+    assert done.status == 302, done.body[:2000]  # type: ignore[attr-defined]
+    assert "/account/" not in done.headers["Location"], done.headers["Location"]
+
+
 def test_every_page_without_arguments_answers_without_a_server_error(site: Site) -> None:
     login = site.request("GET", "/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"',
@@ -154,6 +175,7 @@ def test_every_page_without_arguments_answers_without_a_server_error(site: Site)
         "Content-Type": "application/x-www-form-urlencoded",
         "Referer": f"https://127.0.0.1:{site.port}/login/"})
     assert done.status == 302, done.body[:2000]  # type: ignore[attr-defined]
+    _pass_second_factor(site)
     served = {}
     for path in _pages():
         served[path] = site.request("GET", path).status
