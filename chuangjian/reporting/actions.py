@@ -543,7 +543,7 @@ def decide_late_filing(*, actor: User, request: LateRequest, grant: bool, scope:
     """The level above grants a late-filing request (opening the form for ``hours``) or
     refuses it with a note the filler reads."""
     now = _now(now)
-    row = LateRequest.objects.select_for_update().select_related("unit").get(pk=request.pk)
+    row = LateRequest.objects.select_for_update(of=("self",)).select_related("unit").get(pk=request.pk)
     _require_above(scope=scope, unit=row.unit)
     if row.state != LateRequestState.PENDING:
         raise ValidationError(_("该补报申请已经处理过了"))

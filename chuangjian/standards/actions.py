@@ -409,7 +409,7 @@ def confirm_unit_classes(*, actor: User | None, scope: Scope, standard_code: str
     """
     standard = class_standard(standard_code)
     period = class_period(period)
-    rows = (m.UnitClassAssignment.objects.select_for_update()
+    rows = (m.UnitClassAssignment.objects.select_for_update(of=("self",))
             .filter(standard_code=standard.code, period=period, proposed_class__isnull=False)
             .select_related("unit", "proposed_class", "unit_class"))
     if units is not None:
