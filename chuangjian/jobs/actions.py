@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -60,15 +61,26 @@ def fail_stale_jobs(*, actor: Any, scope: Scope, now: dt.datetime | None = None,
     """Mark running jobs whose worker stopped beating (killed, machine restarted) as
     failed, so the page stops saying 「进行中」 and offers a retry. Returns how many.
 
-    Without ``job`` every running job is checked (the system scope only); with it,
-    only that one, which must be the actor's own.
+    With the system scope and no ``job``, every running job is checked (the worker does
+    this before each job it takes, and ``chuangjian jobs sweep`` from cron). Anyone else
+    checks only their own jobs: all of them (the /jobs/ list) or the one ``job``.
     """
-    if not scope.is_global and (job is None or job.user_id != getattr(actor, "pk", None)):
+    own = getattr(actor, "pk", None)
+    if not scope.is_global and (scope.user_id is None or scope.user_id != own
+                                or (job is not None and job.user_id != own)):
         raise PermissionDenied(_("无权处理他人的后台任务"))
     now = now or timezone.now()
     running = Job.objects.select_for_update().filter(status=JobStatus.RUNNING)
+    if not scope.is_global:
+        running = running.filter(user_id=scope.user_id)
     if job is not None:
         running = running.filter(pk=job.pk)
+    # Only the rows that are late are locked and read: most running jobs are beating.
+    running = running.filter(
+        Q(heartbeat_at__lt=now - stale_after())
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - stale_after())
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True,
+            created_at__lt=now - stale_after()))
     dead = [j for j in running if is_stale(j, now)]
     for j in dead:
         j.status, j.finished_at = JobStatus.FAILED, now

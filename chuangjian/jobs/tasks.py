@@ -63,8 +63,21 @@ class Heartbeat:
             connections.close_all()
 
 
+def sweep() -> None:
+    """Mark jobs of dead workers failed; the worker does this before every job it takes,
+    so a killed worker's job is failed as soon as any worker runs again."""
+    from chuangjian.jobs.actions import fail_stale_jobs
+    from chuangjian.org.scope import Scope
+
+    try:
+        fail_stale_jobs(actor=None, scope=Scope.system())
+    except Exception:
+        log.exception("sweeping stale jobs failed")
+
+
 @task()
 def run_job(job_id: int) -> None:
+    sweep()
     job = claim(job_id)
     if job is None:
         return  # already taken by another worker, or cancelled

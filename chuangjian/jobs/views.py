@@ -16,6 +16,8 @@ from chuangjian.org.scope import Scope
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """My jobs: every export and ledger I started, with its state and download."""
+    # A job whose worker died is shown as failed here too, not 「进行中」 until opened.
+    actions.fail_stale_jobs(actor=request.user, scope=Scope.for_user(request.user))
     page = Paginator(jobs_of(scope=Scope.for_user(request.user)), 20).get_page(request.GET.get("page"))
     return render(request, "jobs/index.html", {"page": page})
 

@@ -99,6 +99,49 @@ def test_the_system_sweep_fails_every_dead_job_and_nobody_else_may_sweep(world) 
 
 
 @pytest.mark.django_db
+def test_the_jobs_list_shows_a_dead_job_as_failed_without_opening_it(client, world) -> None:
+    mine = killed(world)
+    theirs = start_job(kind_code="tests.echo", params={"text": "y"}, user=world.outsider,
+                       scope=Scope.system())
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    Job.objects.filter(pk=theirs.pk).update(status=JobStatus.RUNNING, started_at=long_ago,
+                                            heartbeat_at=long_ago)
+    client.force_login(world.street_leader)
+    html = client.get(reverse("jobs:index")).content.decode()
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.status == JobStatus.FAILED
+    assert 'data-status="failed"' in html and "后台进程已中断" in html and "进行中" not in html
+    # Another person's list is theirs to sweep (or the worker's): the page leaves it alone.
+    assert theirs.status == JobStatus.RUNNING
+
+
+@pytest.mark.django_db
+def test_the_worker_fails_dead_jobs_before_it_takes_the_next_one(world) -> None:
+    dead = killed(world)
+    fresh = queued(world)
+    tasks.run_job.call(fresh.pk)
+    dead.refresh_from_db()
+    fresh.refresh_from_db()
+    assert dead.status == JobStatus.FAILED and fresh.status == JobStatus.DONE
+
+
+@pytest.mark.django_db
+def test_sweep_jobs_from_cron_fails_every_dead_job(world) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    dead, alive = killed(world), killed(world, minutes=0)
+    out = StringIO()
+    call_command("sweep_jobs", stdout=out)
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert (dead.status, alive.status) == (JobStatus.FAILED, JobStatus.RUNNING)
+    assert "1 个" in out.getvalue()
+
+
+@pytest.mark.django_db
 def test_only_a_failed_job_of_ones_own_can_be_retried(client, world) -> None:
     job = killed(world)
     client.force_login(world.street_leader)
