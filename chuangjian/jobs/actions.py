@@ -62,7 +62,7 @@ def fail_stale_jobs(*, actor: Any, scope: Scope, now: dt.datetime | None = None,
     failed, so the page stops saying 「进行中」 and offers a retry. Returns how many.
 
     With the system scope and no ``job``, every running job is checked (the worker does
-    this before each job it takes, and ``chuangjian jobs sweep`` from cron). Anyone else
+    this before each job it takes, and ``chuangjian sweep_jobs`` from cron). Anyone else
     checks only their own jobs: all of them (the /jobs/ list) or the one ``job``.
     """
     own = getattr(actor, "pk", None)
@@ -71,7 +71,7 @@ def fail_stale_jobs(*, actor: Any, scope: Scope, now: dt.datetime | None = None,
         raise PermissionDenied(_("无权处理他人的后台任务"))
     now = now or timezone.now()
     running = Job.objects.select_for_update().filter(status=JobStatus.RUNNING)
-    if not scope.is_global:
+    if not scope.is_global and scope.user_id is not None:
         running = running.filter(user_id=scope.user_id)
     if job is not None:
         running = running.filter(pk=job.pk)
