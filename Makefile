@@ -5,9 +5,9 @@ CJ := .venv/bin/chuangjian
 PORT ?= 8000
 PYTHON ?= python3
 
-.PHONY: run test lint setup system system-test venv assets messages static db demo serve clean
+.PHONY: run test lint setup system system-test venv assets messages static keys db demo serve clean
 
-run: setup db demo serve
+run: setup keys db demo serve
 
 setup: system venv assets messages static
 
@@ -37,7 +37,15 @@ static: venv assets
 	@# Source maps are skipped: they are large and never needed on the intranet.
 	@$(CJ) collectstatic --noinput -v0 -i '*.map'
 
-db: venv
+# Development keys for the personal data (ID and phone numbers), made once and kept in
+# var/ (never committed); production sets them in the environment (README).
+keys:
+	@mkdir -p var
+	@test -s var/personal-data.env || (umask 077 && $(PYTHON) -c "import secrets; \
+	  print('PERSONAL_DATA_KEYS=' + secrets.token_urlsafe(32)); \
+	  print('PERSONAL_DATA_HASH_KEY=' + secrets.token_urlsafe(32))" > var/personal-data.env)
+
+db: venv keys
 	@$(CJ) migrate -v0
 	@$(CJ) createcachetable
 	@$(CJ) divisions load

@@ -27,12 +27,19 @@ PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
 if PRODUCTION and SECRET_KEY == _DEV_KEY:
     raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production")
 
-# Personal data (个人信息保护法): ID and phone numbers are encrypted with keys derived from
-# SECRET_KEY and these salts (newest first; older ones still decrypt), and found through
-# an HMAC with PERSONAL_DATA_HASH_KEY. Both come from the environment in production.
+# Personal data (个人信息保护法, decision 0020): ID and phone numbers are encrypted with
+# keys derived from SECRET_KEY and these salts (newest first; older ones still decrypt),
+# and found through an HMAC with PERSONAL_DATA_HASH_KEY. Both come from the environment in
+# production (which refuses to start without them); `make run` generates development ones
+# into var/personal-data.env, read here when the environment does not set them.
+if not PRODUCTION:
+    environ.Env.read_env(BASE_DIR / "var" / "personal-data.env", overwrite=False)
 _DEV_PERSONAL_KEY = "dev-only-personal-data-key"
 SALT_KEY = env.list("PERSONAL_DATA_KEYS", default=[_DEV_PERSONAL_KEY])
 PERSONAL_DATA_HASH_KEY = env.str("PERSONAL_DATA_HASH_KEY", default=_DEV_PERSONAL_KEY)
+if PRODUCTION and _DEV_PERSONAL_KEY in (*SALT_KEY, PERSONAL_DATA_HASH_KEY):
+    raise environ.ImproperlyConfigured(
+        "PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY must be set when DJANGO_ENV=production")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
+from chuangjian.org.levels import LEVEL_ORDER, Level
 from chuangjian.org.models import Membership, Role, Unit
 
 if TYPE_CHECKING:
@@ -34,14 +35,40 @@ class Cap(enum.StrEnum):
     VIEW_CASES = "view_cases"          # the sensitive case register (帮教对象)
     MANAGE_SECURITY = "manage_security"  # unlock accounts, reset second factors (安全管理员)
     AUTHOR_STANDARDS = "author_standards"  # draft campaign standards from plans (计划读取)
+    # Personal data of the registers (个人信息保护法, decision 0020): who may see the rows
+    # that name residents (names, masked numbers), and who may reveal a full ID or phone
+    # number (each reveal audited). Above the community only counts and rates are shown.
+    VIEW_PERSONS = "view_persons"
+    REVEAL_PERSONAL = "reveal_personal"
 
 
 # Capabilities of the other two administrators (三员分立): nobody but the 审计管理员 reads
 # the audit log, nobody but the 安全管理员 manages account security (decision 0010).
 SEPARATED_CAPS = frozenset({Cap.VIEW_AUDIT, Cap.MANAGE_SECURITY})
 
+# Capabilities over personal data that a role brings only where it works with residents
+# in person: held at a community (or a grid or building below it), they reach that
+# community's registers; held at a street or district, they are not granted, and the
+# level above sees counts and rates, never names (decision 0020).
+PERSONAL_CAPS = frozenset({Cap.VIEW_PERSONS, Cap.REVEAL_PERSONAL})
+ROLE_NEAR_CAPS: dict[str, frozenset[Cap]] = {
+    Role.LEADER: frozenset({Cap.VIEW_PERSONS}),
+    Role.RESPONSIBLE: frozenset({Cap.VIEW_PERSONS, Cap.REVEAL_PERSONAL}),
+    Role.WORKER: frozenset({Cap.VIEW_PERSONS, Cap.REVEAL_PERSONAL}),
+}
+# ... and the roles whose work needs names wherever they are held: the 社工 of a street
+# works the cases of its residents, who are found in the resident register.
+ROLE_FAR_CAPS: dict[str, frozenset[Cap]] = {
+    Role.CASEWORKER: frozenset({Cap.VIEW_PERSONS, Cap.REVEAL_PERSONAL}),
+}
+
+
+def _near(level: str) -> bool:
+    return LEVEL_ORDER.get(level, 0) >= LEVEL_ORDER[Level.COMMUNITY]
+
+
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.ADMIN: frozenset(Cap) - {Cap.VIEW_CASES} - SEPARATED_CAPS,
+    Role.ADMIN: frozenset(Cap) - {Cap.VIEW_CASES} - SEPARATED_CAPS - PERSONAL_CAPS,
     Role.SECURITY: frozenset({Cap.MANAGE_SECURITY}),
     Role.AUDITOR: frozenset({Cap.VIEW_AUDIT}),
     Role.LEADER: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE}),
@@ -58,10 +85,14 @@ class Grant:
     path: str
     unit_id: int
     role: str
+    level: str = ""
 
     @property
     def caps(self) -> frozenset[Cap]:
-        return ROLE_CAPS.get(self.role, frozenset())
+        caps = ROLE_CAPS.get(self.role, frozenset()) | ROLE_FAR_CAPS.get(self.role, frozenset())
+        if _near(self.level):
+            caps |= ROLE_NEAR_CAPS.get(self.role, frozenset())
+        return caps
 
 
 @dataclass(frozen=True)
@@ -78,8 +109,8 @@ class Scope:
         if user.is_superuser:
             return cls(user_id=user.pk, is_global=True)
         rows = (Membership.objects.filter(user=user, unit__closed_on__isnull=True)
-                .values_list("unit__path", "unit_id", "role"))
-        return cls(user_id=user.pk, grants=tuple(Grant(p, u, r) for p, u, r in rows))
+                .values_list("unit__path", "unit_id", "role", "unit__level"))
+        return cls(user_id=user.pk, grants=tuple(Grant(p, u, r, lv) for p, u, r, lv in rows))
 
     @classmethod
     def system(cls) -> Scope:
@@ -103,11 +134,12 @@ class Scope:
     def _global_allows(self, cap: Cap) -> bool:
         # The operator account (a 系统管理员 of the whole tree) has everything except the
         # sensitive case register, which only the people who work the case (社工) may
-        # open, and the powers of the auditor and the security administrator (三员分立);
-        # the command-line system scope (no user) is the one exception, for maintenance.
+        # open, the names and numbers of residents (decision 0020), and the powers of the
+        # auditor and the security administrator (三员分立); the command-line system scope
+        # (no user) is the one exception, for maintenance.
         if self.user_id is None:
             return True
-        return cap != Cap.VIEW_CASES and cap not in SEPARATED_CAPS
+        return cap != Cap.VIEW_CASES and cap not in SEPARATED_CAPS and cap not in PERSONAL_CAPS
 
     def q(self, cap: Cap = Cap.VIEW, *, field_name: str = "path") -> Q:
         """A filter matching rows whose ``field_name`` path lies where ``cap`` holds."""
@@ -183,7 +215,10 @@ class Scope:
         any role to others, never to itself one that carries a capability it lacks."""
         caps = ROLE_CAPS.get(role, frozenset())
         if self.is_global:
-            return not to_self or caps <= self.caps_at(unit)
+            # Including the personal-data capabilities the role would bring at this level:
+            # the operator does not give itself a community role to read residents' names.
+            full = Grant(unit.path, unit.pk, role, unit.level).caps
+            return not to_self or full <= self.caps_at(unit)
         return (not to_self and self.reaches_below(unit.path, Cap.MANAGE_PEOPLE)
                 and caps <= self.caps_at(unit))
 

@@ -77,6 +77,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost", "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
         "STATIC_ROOT": str(tmp / "static"), "MEDIA_ROOT": str(tmp / "media"),
         "CSRF_TRUSTED_ORIGINS": "https://127.0.0.1",
+        "PERSONAL_DATA_KEYS": secrets.token_urlsafe(32),
+        "PERSONAL_DATA_HASH_KEY": secrets.token_urlsafe(32),
     })
     # The README's commands, in its order.
     _manage(env, "collectstatic", "--noinput", "-v0", "-i", "*.map")
