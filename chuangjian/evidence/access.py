@@ -1,4 +1,5 @@
-"""Who may open an activity's or an evidence document's files: whoever can see its unit."""
+"""Who may open an activity's or an evidence document's files: whoever holds the capability
+asked for (VIEW, or INSPECT for an original photo) at its unit."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from chuangjian.org.scope import Cap, Scope
 
 
 @register
-def evidence_files(user: Any, scope: Scope, stored: StoredFile) -> bool:
-    activities = scope.filter(Activity.objects.filter(attachments__file=stored), Cap.VIEW,
+def evidence_files(user: Any, scope: Scope, stored: StoredFile, cap: Cap = Cap.VIEW) -> bool:
+    activities = scope.filter(Activity.objects.filter(attachments__file=stored), cap,
                               field_name="unit__path")
     if activities.exists():
         return True
-    documents = scope.filter(EvidenceDocument.objects.filter(file=stored), Cap.VIEW,
+    documents = scope.filter(EvidenceDocument.objects.filter(file=stored), cap,
                              field_name="unit__path")
     return documents.exists()

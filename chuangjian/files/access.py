@@ -1,14 +1,16 @@
 """Who may open a stored file: every app that links files registers a checker.
 
-A file is served when any registered checker says the user may see an object
-that uses it (a finding's photo, an activity's document). Nothing is public
-by default.
+A file is served when any registered checker says the user holds ``cap`` at the
+unit of an object that uses it (a finding's photo, an activity's document): ``VIEW``
+for the display copy, ``INSPECT`` for an image's original. Nothing is public by
+default.
 
     from chuangjian.files.access import register
 
     @register
-    def activity_files(user, scope, stored_file) -> bool:
-        return activity_selectors.visible(scope).filter(photos=stored_file).exists()
+    def activity_files(user, scope, stored_file, cap) -> bool:
+        return scope.filter(Activity.objects.filter(files=stored_file), cap,
+                            field_name="unit__path").exists()
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from chuangjian.audit.log import log_action
 from chuangjian.files.models import StoredFile
 from chuangjian.org.scope import Cap, Scope
 
-Checker = Callable[[Any, Scope, StoredFile], bool]
+Checker = Callable[[Any, Scope, StoredFile, Cap], bool]
 _CHECKERS: list[Checker] = []
 
 
@@ -32,12 +34,13 @@ def register(checker: Checker) -> Checker:
     return checker
 
 
-def may_open(user: Any, scope: Scope, stored: StoredFile) -> bool:
+def may_open(user: Any, scope: Scope, stored: StoredFile, *, cap: Cap = Cap.VIEW) -> bool:
+    """Whether ``user`` uploaded ``stored`` or holds ``cap`` where an object using it is."""
     if getattr(user, "is_superuser", False):
         return True
     if stored.uploaded_by_id is not None and stored.uploaded_by_id == getattr(user, "pk", None):
         return True
-    return any(check(user, scope, stored) for check in _CHECKERS)
+    return any(check(user, scope, stored, cap) for check in _CHECKERS)
 
 
 # The capability whose work needs a photo's place and device: an inspector checks
@@ -46,12 +49,12 @@ ORIGINAL_CAP = Cap.INSPECT
 
 
 def may_open_original(user: Any, scope: Scope, stored: StoredFile) -> bool:
-    """Whether ``user`` may download an image's original with its EXIF (GPS, phone)."""
+    """Whether ``user`` may download an image's original with its EXIF (GPS, phone): its
+    uploader, or someone holding INSPECT at the unit of the finding, report or activity
+    the photo belongs to — not an inspector of some other street who can merely view it."""
     if not stored.is_image:
         return may_open(user, scope, stored)
-    if stored.uploaded_by_id is not None and stored.uploaded_by_id == getattr(user, "pk", None):
-        return True
-    return scope.allows_any(ORIGINAL_CAP) and may_open(user, scope, stored)
+    return may_open(user, scope, stored, cap=ORIGINAL_CAP)
 
 
 @transaction.atomic

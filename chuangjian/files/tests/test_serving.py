@@ -29,8 +29,10 @@ def png_with_script() -> bytes:
     return out.getvalue()
 
 
-def jpeg_with_gps() -> bytes:
+def jpeg_with_gps(note: str = "") -> bytes:
     exif = Image.Exif()
+    if note:
+        exif[0x010E] = note  # ImageDescription: a different photo, a different hash
     exif[0x0110] = "Phone X9"  # Model
     gps = exif.get_ifd(0x8825)
     gps[1], gps[2] = "N", (31.0, 14.0, 5.0)
@@ -42,7 +44,9 @@ def jpeg_with_gps() -> bytes:
 
 @pytest.fixture
 def everyone_sees(monkeypatch):
-    monkeypatch.setattr(access, "_CHECKERS", [lambda user, scope, f: True])
+    """Every file belongs to an object everywhere: only the capability asked for counts."""
+    monkeypatch.setattr(access, "_CHECKERS",
+                        [lambda user, scope, f, cap: scope.allows_any(cap)])
 
 
 def test_a_report_html_attachment_is_refused_in_chinese(world) -> None:
@@ -113,6 +117,45 @@ def test_an_uploader_may_download_their_own_original(client, world) -> None:
                         user=world.community_worker)
     client.force_login(world.community_worker)
     assert client.get(reverse("files:serve", args=[stored.sha256, "original"])).status_code == 200
+
+
+def test_an_original_needs_inspect_at_the_photos_own_unit(client, world) -> None:
+    from chuangjian.evidence.models import Activity, ActivityFile, ActivityType
+    from chuangjian.org import actions
+    from chuangjian.org.models import Role
+    from chuangjian.org.scope import Scope
+
+    # 东湖街道's inspector who may also read the whole district (市级 督查 often do).
+    visitor = actions.create_user(actor=None, scope=Scope.system(), username="dh_inspector",
+                                  full_name="东湖督查", password=None)
+    for unit, role in ((world.other_street, Role.INSPECTOR), (world.district, Role.READONLY)):
+        actions.add_membership(actor=None, scope=Scope.system(), user=visitor, unit=unit,
+                               role=role)
+    kind = ActivityType.objects.create(code="t-photo", name="测试活动")
+    photos = {}
+    for unit in (world.community, world.other_community):
+        stored = store_file(SimpleUploadedFile(f"{unit.code}.jpg", jpeg_with_gps(unit.code)),
+                            user=world.community_worker)
+        activity = Activity.objects.create(unit=unit, type=kind, title="文体活动", date="2026-05-01",
+                                           place="广场", organiser="社区", participants_count=20)
+        ActivityFile.objects.create(activity=activity, file=stored)
+        photos[unit.code] = stored
+    client.force_login(visitor)
+
+    def status(unit, variant):
+        return client.get(reverse("files:serve", args=[photos[unit.code].sha256, variant])
+                          ).status_code
+
+    # 幸福里 lies in 城关街道: the visitor may look at the photo but not learn where it was taken.
+    assert status(world.community, "display") == 200
+    assert status(world.community, "original") == 404
+    # 湖滨 is in the visitor's own 东湖街道: there the original is theirs to read, and logged.
+    assert status(world.other_community, "original") == 200
+    assert AuditEntry.objects.get(action="files.original.read").object_id == str(
+        photos[world.other_community.code].pk)
+    # Its uploader keeps it.
+    client.force_login(world.community_worker)
+    assert status(world.community, "original") == 200
 
 
 @pytest.mark.parametrize(("name", "data", "mime"), [

@@ -109,7 +109,7 @@ def test_a_file_is_served_only_to_whom_a_checker_allows(client, world, monkeypat
     assert client.get(url).status_code == 404
 
     @register
-    def outsider_sees_blue(user, scope, f) -> bool:
+    def outsider_sees_blue(user, scope, f, cap) -> bool:
         return user.pk == world.outsider.pk and f.pk == stored.pk
 
     response = client.get(url)
