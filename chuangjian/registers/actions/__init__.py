@@ -1,0 +1,1 @@
+"""Writes of the registers, one module per register; each takes ``scope``."""

@@ -1,0 +1,181 @@
+"""Reads of the resident register, each through the reader's scope (decision 0020).
+
+Rows that name residents are read only where the reader holds ``Cap.VIEW_PERSONS`` (the
+community that keeps them, or a role whose work needs names); anyone who sees the unit
+sees the counts (``resident_counts``). A person or household the reader may not see is a
+404, never a hint that it exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from chuangjian.lib import personal
+from chuangjian.org.models import Unit
+from chuangjian.org.scope import Cap, Scope, require_visible
+from chuangjian.registers.models import (
+    BPReading,
+    FamilyHonour,
+    Household,
+    MediationParty,
+    Person,
+    Placement,
+    ResidenceType,
+    ServiceRecord,
+    Volunteer,
+)
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def residents(*, scope: Scope, unit: Unit, name: str = "", id_number: str = "",
+              residence: str = "", present: bool | None = True, age_from: int | None = None,
+              household: Household | None = None) -> QuerySet[Person]:
+    """Residents of ``unit`` and the units below it, for a reader who may see names.
+
+    ``id_number`` is an exact search through the keyed hash (an invalid number finds
+    nobody); ``name`` matches part of the name."""
+    require_visible(scope, unit, Cap.VIEW_PERSONS)
+    qs = scope.filter(Person.objects.filter(unit__path__startswith=unit.path), Cap.VIEW_PERSONS,
+                      field_name="unit__path").select_related("unit", "household")
+    if id_number:
+        try:
+            qs = qs.filter(id_number_hash=personal.id_hash(personal.normalise_id_number(id_number)))
+        except ValidationError:  # a malformed number matches nobody
+            return qs.none()
+    if name:
+        qs = qs.filter(name__contains=name.strip())
+    if residence:
+        qs = qs.filter(residence=residence)
+    if present is True:
+        qs = qs.filter(moved_out_on__isnull=True)
+    elif present is False:
+        qs = qs.filter(moved_out_on__isnull=False)
+    if age_from is not None:
+        qs = qs.filter(birth_date__lte=_years_before(timezone.localdate(), age_from))
+    if household is not None:
+        qs = qs.filter(household=household)
+    return qs.order_by("name", "pk")
+
+
+@dataclass
+class ResidentCounts:
+    """What every reader of a unit may see: counts and shares, no names."""
+
+    unit: Unit
+    present: int = 0
+    households: int = 0
+    by_residence: dict[str, int] = field(default_factory=dict)
+    aged_35_plus: int = 0
+    aged_60_plus: int = 0
+    moved_out_this_year: int = 0
+    children: list[tuple[Unit, int, int]] = field(default_factory=list)  # unit, people, households
+
+
+def resident_counts(*, scope: Scope, unit: Unit) -> ResidentCounts:
+    require_visible(scope, unit)
+    today = timezone.localdate()
+    people = Person.objects.filter(unit__path__startswith=unit.path)
+    present = people.filter(moved_out_on__isnull=True)
+    agg = present.aggregate(
+        total=Count("pk"),
+        p35=Count("pk", filter=Q(birth_date__lte=_years_before(today, 35))),
+        p60=Count("pk", filter=Q(birth_date__lte=_years_before(today, 60))))
+    counts = ResidentCounts(unit=unit, present=agg["total"], aged_35_plus=agg["p35"],
+                            aged_60_plus=agg["p60"])
+    counts.households = Household.objects.filter(unit__path__startswith=unit.path,
+                                                 members__moved_out_on__isnull=True
+                                                 ).distinct().count()
+    by = dict(present.values_list("residence").annotate(n=Count("pk")).values_list("residence", "n"))
+    counts.by_residence = {str(label): by.get(code, 0) for code, label in ResidenceType.choices}
+    counts.moved_out_this_year = people.filter(moved_out_on__year=today.year).count()
+    for child in scope.filter(Unit.objects.filter(parent=unit, closed_on__isnull=True)
+                              ).order_by("sort_key"):
+        n = present.filter(unit__path__startswith=child.path).count()
+        h = Household.objects.filter(unit__path__startswith=child.path).count()
+        counts.children.append((child, n, h))
+    return counts
+
+
+def person_for(*, scope: Scope, pk: int) -> Person:
+    person = Person.objects.select_related("unit", "household").filter(pk=pk).first()
+    if person is None or not scope.allows(person.unit, Cap.VIEW_PERSONS):
+        raise Http404
+    return person
+
+
+def household_for(*, scope: Scope, pk: int) -> Household:
+    household = Household.objects.select_related("unit", "head").filter(pk=pk).first()
+    if household is None or not scope.allows(household.unit, Cap.VIEW_PERSONS):
+        raise Http404
+    return household
+
+
+def households(*, scope: Scope, unit: Unit, address: str = "") -> QuerySet[Household]:
+    require_visible(scope, unit, Cap.VIEW_PERSONS)
+    qs = scope.filter(Household.objects.filter(unit__path__startswith=unit.path),
+                      Cap.VIEW_PERSONS, field_name="unit__path")
+    if address:
+        qs = qs.filter(address__contains=address.strip())
+    return (qs.select_related("unit", "head")
+            .annotate(n_members=Count("members", filter=Q(members__moved_out_on__isnull=True)))
+            .order_by("building", "address", "pk"))
+
+
+@dataclass
+class PersonRegisters:
+    """Every register row that names one person, as far as the reader may see them."""
+
+    volunteering: list[Volunteer]
+    services: list[ServiceRecord]
+    bp_readings: list[BPReading]
+    disputes: list[MediationParty]
+    placements: list[Placement]
+    honours: list[FamilyHonour]
+    household_members: list[Person]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any((self.volunteering, self.services, self.bp_readings, self.disputes,
+                        self.placements, self.honours))
+
+
+def person_registers(*, scope: Scope, person: Person, limit: int = 20) -> PersonRegisters:
+    if not scope.allows(person.unit, Cap.VIEW_PERSONS):
+        raise Http404
+
+    def seen(qs: QuerySet[Any], path: str) -> QuerySet[Any]:
+        return scope.filter(qs, Cap.VIEW_PERSONS, field_name=path)
+
+    members: list[Person] = []
+    honours: list[FamilyHonour] = []
+    if person.household_id:
+        members = list(Person.objects.filter(household_id=person.household_id,
+                                             moved_out_on__isnull=True)
+                       .exclude(pk=person.pk).order_by("name"))
+        honours = list(seen(FamilyHonour.objects.filter(household_id=person.household_id),
+                            "household__unit__path")[:limit])
+    return PersonRegisters(
+        volunteering=list(seen(person.volunteering.select_related("unit", "team"),
+                               "unit__path")),
+        services=list(seen(ServiceRecord.objects.filter(volunteer__person=person)
+                           .select_related("volunteer__unit"), "volunteer__unit__path")[:limit]),
+        bp_readings=list(seen(person.bp_readings.all(), "person__unit__path")[:limit]),
+        disputes=list(seen(person.disputes.select_related("case", "case__unit"),
+                           "case__unit__path")[:limit]),
+        placements=list(seen(person.placements.select_related("unit"), "unit__path")[:limit]),
+        honours=honours,
+        household_members=members,
+    )
