@@ -41,6 +41,12 @@ if PRODUCTION and _DEV_PERSONAL_KEY in (*SALT_KEY, PERSONAL_DATA_HASH_KEY):
     raise environ.ImproperlyConfigured(
         "PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY must be set when DJANGO_ENV=production")
 
+# The case register (帮教对象): cases closed this many years ago are anonymised by
+# `chuangjian cases anonymise` (run from cron), keeping their counts; 脱毒认定 needs this
+# many days without a positive test or a relapse (戒断三年未复吸).
+CASES_RETENTION_YEARS = env.int("CASES_RETENTION_YEARS", default=5)
+CASES_DETOX_CLEAN_DAYS = env.int("CASES_DETOX_CLEAN_DAYS", default=3 * 365)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -77,6 +83,7 @@ INSTALLED_APPS = [
     "chuangjian.inspections",
     "chuangjian.evidence",
     "chuangjian.registers",
+    "chuangjian.cases",
     "chuangjian.web",
     "chuangjian.api",
 ]

@@ -32,7 +32,10 @@ class Cap(enum.StrEnum):
     MANAGE_UNITS = "manage_units"      # create, move, rename, close units
     MANAGE_PEOPLE = "manage_people"    # users and memberships
     VIEW_AUDIT = "view_audit"          # browse the audit log (审计管理员 only)
-    VIEW_CASES = "view_cases"          # the sensitive case register (帮教对象)
+    VIEW_CASES = "view_cases"          # work the case register here (帮教对象): open cases
+    VIEW_CASE_NOTES = "view_case_notes"  # read visit notes and test results of a case one sees
+    SUPERVISE_CASES = "supervise_cases"  # every case in scope, approve exports (帮教督导)
+    VIEW_CASE_LOG = "view_case_log"    # read who looked at which case (帮教查看记录)
     MANAGE_SECURITY = "manage_security"  # unlock accounts, reset second factors (安全管理员)
     AUTHOR_STANDARDS = "author_standards"  # draft campaign standards from plans (计划读取)
     # Personal data of the registers (个人信息保护法, decision 0020): who may see the rows
@@ -45,6 +48,10 @@ class Cap(enum.StrEnum):
 # Capabilities of the other two administrators (三员分立): nobody but the 审计管理员 reads
 # the audit log, nobody but the 安全管理员 manages account security (decision 0010).
 SEPARATED_CAPS = frozenset({Cap.VIEW_AUDIT, Cap.MANAGE_SECURITY})
+# The case register (帮教对象) is open only to those who work the case; no administrator
+# holds any of it, and its access log is read by the 安全管理员 (decision 0022).
+CASE_CAPS = frozenset({Cap.VIEW_CASES, Cap.VIEW_CASE_NOTES, Cap.SUPERVISE_CASES,
+                       Cap.VIEW_CASE_LOG})
 
 # Capabilities over personal data that a role brings only where it works with residents
 # in person: held at a community (or a grid or building below it), they reach that
@@ -60,6 +67,7 @@ ROLE_NEAR_CAPS: dict[str, frozenset[Cap]] = {
 # works the cases of its residents, who are found in the resident register.
 ROLE_FAR_CAPS: dict[str, frozenset[Cap]] = {
     Role.CASEWORKER: frozenset({Cap.VIEW_PERSONS, Cap.REVEAL_PERSONAL}),
+    Role.CASE_SUPERVISOR: frozenset({Cap.VIEW_PERSONS, Cap.REVEAL_PERSONAL}),
 }
 
 
@@ -68,14 +76,16 @@ def _near(level: str) -> bool:
 
 
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.ADMIN: frozenset(Cap) - {Cap.VIEW_CASES} - SEPARATED_CAPS - PERSONAL_CAPS,
-    Role.SECURITY: frozenset({Cap.MANAGE_SECURITY}),
+    Role.ADMIN: frozenset(Cap) - CASE_CAPS - SEPARATED_CAPS - PERSONAL_CAPS,
+    Role.SECURITY: frozenset({Cap.MANAGE_SECURITY, Cap.VIEW_CASE_LOG}),
     Role.AUDITOR: frozenset({Cap.VIEW_AUDIT}),
     Role.LEADER: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE}),
     Role.RESPONSIBLE: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE}),
     Role.WORKER: frozenset({Cap.VIEW, Cap.ENTER_DATA}),
     Role.INSPECTOR: frozenset({Cap.VIEW, Cap.INSPECT}),
-    Role.CASEWORKER: frozenset({Cap.VIEW, Cap.VIEW_CASES}),
+    Role.CASEWORKER: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_CASE_NOTES}),
+    Role.CASE_SUPERVISOR: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_CASE_NOTES,
+                                     Cap.SUPERVISE_CASES}),
     Role.READONLY: frozenset({Cap.VIEW}),
 }
 
@@ -139,7 +149,7 @@ class Scope:
         # (no user) is the one exception, for maintenance.
         if self.user_id is None:
             return True
-        return cap != Cap.VIEW_CASES and cap not in SEPARATED_CAPS and cap not in PERSONAL_CAPS
+        return cap not in CASE_CAPS and cap not in SEPARATED_CAPS and cap not in PERSONAL_CAPS
 
     def q(self, cap: Cap = Cap.VIEW, *, field_name: str = "path") -> Q:
         """A filter matching rows whose ``field_name`` path lies where ``cap`` holds."""

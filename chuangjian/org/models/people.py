@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     WORKER = "worker", _("工作人员")
     INSPECTOR = "inspector", _("督查员")
     CASEWORKER = "caseworker", _("社工")
+    CASE_SUPERVISOR = "case_supervisor", _("帮教督导")
     READONLY = "readonly", _("只读")
 
 

@@ -1,0 +1,1 @@
+from chuangjian.cases.testing import cases  # noqa: F401 - the fixture, for this app's tests
