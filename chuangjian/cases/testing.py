@@ -4,16 +4,14 @@ people each case names, and the personas that must see counts only."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from chuangjian.cases import actions
 from chuangjian.cases.models import Case, CaseKind, TeamRole
+from chuangjian.lib.personal import id_hash
 from chuangjian.org import actions as org_actions
 from chuangjian.org.models import Role, Unit, User
 from chuangjian.org.scope import Scope
@@ -24,11 +22,6 @@ TODAY = dt.date(2026, 6, 15)
 ID_A = "110101198001010037"
 PHONE_A = "13800001234"
 NOTE = "谈到母亲住院，情绪低落，约定下周再谈"
-
-
-def id_hash(number: str) -> str:
-    key = settings.PERSONAL_DATA_HASH_KEY.encode()
-    return hmac.new(key, f"id:{number}".encode(), hashlib.sha256).hexdigest()
 
 
 def make_person(world: World, name: str, number: str, unit: Unit | None = None) -> Person:
