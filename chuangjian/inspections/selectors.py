@@ -221,6 +221,15 @@ def inbox(*, scope: Scope, user: User, now: dt.datetime) -> Inbox:
                  _overdue_first(list(escalated), now), extensions)
 
 
+def recent_closures(*, scope: Scope, since: dt.datetime, limit: int = 10
+                    ) -> list[RectificationOrder]:
+    """Orders of the units the reader rectifies for that were verified and closed since
+    ``since``, newest first: 最近的变化 on the home page."""
+    return list(orders(scope=scope).filter(
+        scope.q(Cap.ENTER_DATA, field_name="assignee_unit__path"),
+        state=State.CLOSED, closed_at__gte=since).order_by("-closed_at")[:limit])
+
+
 # -- 随手拍 ---------------------------------------------------------------------------------
 
 def report_queue(*, scope: Scope) -> QuerySet[CitizenReport]:
@@ -250,11 +259,16 @@ def report_by_code(code: str) -> CitizenReport:
     return found
 
 
+def overdue_count(*, scope: Scope, now: dt.datetime) -> int:
+    """Orders the scope sees whose clock has run out (the same rule as `counts`)."""
+    return orders(scope=scope).filter(state__in=RUNNING_STATES, deadline__lte=now).count()
+
+
 def counts(*, scope: Scope, now: dt.datetime) -> dict[str, int]:
     qs = orders(scope=scope)
     return {
         "open": qs.filter(state__in=OPEN_STATES).count(),
-        "overdue": qs.filter(state__in=RUNNING_STATES, deadline__lte=now).count(),
+        "overdue": overdue_count(scope=scope, now=now),
         "review": qs.filter(state=State.SUBMITTED).count(),
         "closed": qs.filter(state=State.CLOSED).count(),
     }
