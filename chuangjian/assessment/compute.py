@@ -33,13 +33,13 @@ from chuangjian.assessment.periodic import (
     window,
 )
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec
-from chuangjian.engine import expressions, scoring, targets
+from chuangjian.engine import aggregation, expressions, scoring, targets
 from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.engine.values import Missing, Values, reason_text
 from chuangjian.org import selectors as org_selectors
 from chuangjian.org.models import Unit, UnitVersion
 from chuangjian.reporting.models import Rollup
-from chuangjian.reporting.rollups import time_value, tree_value
+from chuangjian.reporting.rollups import figures_as_it_stood, grain
 from chuangjian.standards.models import DataElement, UnitClassAssignment
 from chuangjian.standards.selectors import unit_matches
 
@@ -103,18 +103,6 @@ class Inputs:
         return Values(arr, np.zeros(self.n, dtype=np.int8))
 
 
-def _time_values(time_agg: str, total: np.ndarray, count: np.ndarray, maximum: np.ndarray,
-                 last: np.ndarray) -> np.ndarray:
-    if time_agg == "sum":
-        return total
-    if time_agg == "max":
-        return maximum
-    if time_agg == "mean":
-        with np.errstate(all="ignore"):
-            return total / count
-    return last
-
-
 _F = "CAST({} AS DOUBLE PRECISION)"
 
 
@@ -161,11 +149,8 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
             count_a = np.array(count, dtype=float)
             max_a = np.array([np.nan if x is None else x for x in maximum], dtype=float)
             last_a = np.array([np.nan if x is None else x for x in last], dtype=float)
-            time_agg = np.array([by_id[e].time_agg for e in element_ids])
-            t = np.where(time_agg == "sum", total_a,
-                         np.where(time_agg == "max", max_a,
-                                  np.where(time_agg == "mean", total_a / np.maximum(count_a, 1),
-                                           last_a)))
+            time_agg = [by_id[e].time_agg for e in element_ids]
+            t = aggregation.over_time_arrays(time_agg, total_a, count_a, max_a, last_a)
             ok = (idx >= 0) & (col >= 0)
             own[idx[ok], col[ok]] = t[ok]
             own_count[idx[ok], col[ok]] = count_a[ok]
@@ -183,13 +168,15 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
     # Units whose subtree changed since the first year read: their reported figures are
     # added up over the tree as it stood in each period instead (rarely more than a few).
     moved = moved_paths(tree.units[0], dt.date(year - years_back, 1, 1)) if tree.units else set()
-    if moved and reported:
+    if moved:
         stale = [(i, tree.units[i]) for i in targets_idx.tolist()
                  if any(p.startswith(tree.units[i].path) for p in moved)]
         if stale:
             figures = inputs_as_it_stood([u for _i, u in stale], reported, year, years_back)
+            figures.update(sourced_as_it_stood([u for _i, u in stale], elements, year,
+                                               years_back))
             for k, (element, back) in enumerate(columns):
-                if registry.source_for(element.code) is not None or element.tree_agg == "none":
+                if element.tree_agg == "none":
                     continue
                 for i, u in stale:
                     then, reports = figures.get((u.pk, element.code, back), (np.nan, 0.0))
@@ -216,77 +203,92 @@ def moved_paths(root: Unit, since: dt.date) -> set[str]:
     return paths
 
 
-def _grain(element: DataElement) -> PeriodType:
-    """The rollup each period's place is read at: the month for daily to monthly reports,
-    the quarter for quarterly ones, the year for yearly reports and for stocks (``last``),
-    whose year figure is the one at the year's end and so belongs where the unit stood then."""
-    try:
-        rank = PeriodType(element.period).rank
-    except ValueError:
-        return PeriodType.YEAR
-    if element.time_agg == "last":
-        return PeriodType.YEAR
-    if rank <= PeriodType.MONTH.rank:
-        return PeriodType.MONTH
-    return PeriodType.QUARTER if rank <= PeriodType.QUARTER.rank else PeriodType.YEAR
-
-
 def inputs_as_it_stood(units: Sequence[Unit], elements: Sequence[DataElement], year: int,
                        years_back: int) -> dict[tuple[str | int, ...], tuple[float, float]]:
     """(unit id, element code, years back) → (subtree figure, number of reports), each
-    month's (quarter's) data added up over the tree valid at that month's end.
-
-    The rule of ``reporting.rollups.subtree_values`` applied to a year: a community moved
-    from street A to street B on 1 December counts under A for January to November and
-    under B for December, so re-assessing a past year after a move leaves its data where
-    it was reported. Two queries per month: the places then, and the rollups placed then.
-    """
+    month's (quarter's) data added up over the tree valid at that month's end
+    (``reporting.rollups.figures_as_it_stood``): a community moved from street A to
+    street B on 1 December counts under A for January to November and under B for
+    December, so re-assessing a past year after a move leaves its data where it was
+    reported."""
     out: dict[tuple[str | int, ...], tuple[float, float]] = {}
-    by_grain: dict[PeriodType, dict[int, DataElement]] = {}
-    for e in elements:
-        if e.tree_agg != "none":
-            by_grain.setdefault(_grain(e), {})[e.pk] = e
+    code = {e.pk: e.code for e in elements}
+    for back in range(years_back + 1):
+        figures = figures_as_it_stood(units, elements, Period.year(year - back))
+        for (unit_id, element_id), (value, reports) in figures.items():
+            out[(unit_id, code[element_id], back)] = (float(value), float(reports))
+    return out
+
+
+def sourced_as_it_stood(units: Sequence[Unit], elements: Sequence[DataElement], year: int,
+                        years_back: int) -> dict[tuple[str | int, ...], tuple[float, float]]:
+    """``inputs_as_it_stood`` for the elements a source computes (activities, inspections,
+    timeliness, news): the source is asked month by month (by the element's ``grain``)
+    and each unit's value is placed where it stood at that month's end, then added up
+    with the element's time and tree rules. So a community moved in July keeps its
+    activities of January to June with its old street. The number of reports is the
+    number of units with a value, as on the current tree."""
+    out: dict[tuple[str | int, ...], tuple[float, float]] = {}
+    sourced = [e for e in elements
+               if registry.source_for(e.code) is not None and e.tree_agg != "none"]
+    if not sourced or not units:
+        return out
+    members = _members_ever(units)
+    ids = [m.pk for m in members]
     for back in range(years_back + 1):
         whole = Period.year(year - back)
-        for grain, by_id in by_grain.items():
-            parts = [whole] if grain is PeriodType.YEAR else whole.subperiods(grain)
-            # (unit, element, contributing unit) → its own rollup over the periods it
-            # stood under the unit, merged in period order.
-            acc: dict[tuple[int, int, int], Rollup] = {}
-            for part in parts:
+        for element in sourced:
+            source = registry.source_for(element.code)
+            assert source is not None  # noqa: S101 - filtered above
+            part_type = grain(element, whole)
+            acc: dict[tuple[int, int], aggregation.Summary[float]] = {}
+            for part in whole.subperiods(part_type):
+                got = source.values(element.code, part, ids)
+                if not got:
+                    continue
                 prefixes = org_selectors.paths_on(units, part.end)
-                cond = Q()
-                for prefix in set(prefixes.values()):
-                    cond |= Q(place__startswith=prefix)
-                rows = (Rollup.objects.filter(element_id__in=list(by_id), period=str(part))
-                        .annotate(place=org_selectors.path_on(part.end, unit_ref="unit"))
-                        .filter(cond).values_list("place", "unit_id", "element_id", "total",
-                                                  "count", "maximum", "last_value"))
-                for place, member, element_id, total, count, maximum, last in rows:
+                places = org_selectors.paths_on(members, part.end)
+                for member, value in got.items():
+                    place = places.get(member)
+                    if value is None or place is None:
+                        continue
+                    v = float(value)
                     for unit in units:
-                        if not place.startswith(prefixes[unit.pk]):
-                            continue
-                        row = acc.setdefault((unit.pk, element_id, member),
-                                             Rollup(total=0, count=0))
-                        row.total += total
-                        row.count += count
-                        if maximum is not None and (row.maximum is None or maximum > row.maximum):
-                            row.maximum = maximum
-                        if last is not None:
-                            row.last_value = last
-            figures: dict[tuple[int, int], list[Any]] = {}
-            counts: dict[tuple[int, int], int] = {}
-            for (unit_id, element_id, _member), row in acc.items():
-                element = by_id[element_id]
-                figures.setdefault((unit_id, element_id), []).append(
-                    time_value(row, element.time_agg))
-                counts[(unit_id, element_id)] = counts.get((unit_id, element_id), 0) + row.count
-            for (unit_id, element_id), values in figures.items():
-                value = tree_value(values, by_id[element_id].tree_agg)
-                if value is not None:
-                    out[(unit_id, by_id[element_id].code, back)] = (
-                        float(value), float(counts[(unit_id, element_id)]))
+                        if place.startswith(prefixes[unit.pk]):
+                            key = (unit.pk, member)
+                            acc[key] = acc.get(key, _NOTHING).then(
+                                aggregation.Summary(v, 1, v, v))
+            figures: dict[int, list[float | None]] = {}
+            for (unit_id, _member), summary in acc.items():
+                figures.setdefault(unit_id, []).append(
+                    aggregation.over_time(summary, element.time_agg))
+            for unit in units:
+                figure = aggregation.over_tree(None, figures.get(unit.pk, []), element.tree_agg)
+                out[(unit.pk, element.code, back)] = (
+                    (np.nan, 0.0) if figure is None else
+                    (float(figure), float(len(figures.get(unit.pk, [])))))
     return out
+
+
+_NOTHING: aggregation.Summary[float] = aggregation.Summary(0.0, 0, None, None)
+
+
+def _members_ever(units: Sequence[Unit]) -> list[Unit]:
+    """Every unit that ever stood under one of ``units``: under any place they held, now
+    or in their history, by its current place or by one it held."""
+    prefixes = {u.path for u in units} | set(
+        UnitVersion.objects.filter(unit__in=list(units)).values_list("path", flat=True))
+    held = UnitVersion.objects.filter(_any_prefix("path", prefixes)).values_list("unit_id",
+                                                                                 flat=True)
+    return list(Unit.objects.filter(_any_prefix("path", prefixes) | Q(pk__in=held))
+                .order_by("path"))
+
+
+def _any_prefix(field: str, prefixes: Iterable[str]) -> Q:
+    cond = Q()
+    for prefix in prefixes:
+        cond |= Q(**{f"{field}__startswith": prefix})
+    return cond
 
 
 def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
@@ -313,7 +315,7 @@ def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
         # their (unit, element, period) index: never a scan of every unit's rollups.
         subtree_ids = list(Unit.objects.filter(path__startswith=unit.path)
                            .values_list("pk", flat=True))
-        sql = (f"SELECT r.element_id, r.period, SUM({t}), COUNT(*), MAX({t}), SUM(r.count), "  # noqa: S608 - ids and table names only
+        sql = (f"SELECT r.element_id, r.period, SUM({t}), COUNT({t}), MAX({t}), SUM(r.count), "  # noqa: S608 - ids and table names only
                f"SUM(CASE WHEN r.unit_id = %s THEN {t} END), "
                f"SUM(CASE WHEN r.unit_id = %s THEN r.count END) "
                f"FROM {rollup} r WHERE r.unit_id IN ({_in(subtree_ids)}) "
@@ -365,13 +367,25 @@ def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
                 got = source.values(element.code, Period.year(year - back),
                                     subtree if element.tree_agg != "none" else [unit.pk])
                 present = [float(v) for v in got.values() if v is not None]
-                if not present:
+                own = got.get(unit.pk)
+                value = aggregation.over_tree(
+                    None if own is None else float(own),
+                    [float(v) for u, v in got.items() if u != unit.pk and v is not None],
+                    element.tree_agg)
+                if value is None:
                     continue
-                agg = element.tree_agg
-                value = (sum(present) if agg in ("sum", "none") else
-                         max(present) if agg == "max" else sum(present) / len(present))
                 result.values[(element.code, back)] = np.array([value])
                 result.counts[(element.code, back)] = np.array([float(len(present))])
+        moved = moved_paths(unit, dt.date(year - years_back, 1, 1))
+        if any(p.startswith(unit.path) for p in moved):
+            then = sourced_as_it_stood([unit], sourced, year, years_back)
+            for (_u, code, years_ago), (value, count) in then.items():
+                key = (str(code), int(years_ago))
+                result.values.pop(key, None)
+                result.counts.pop(key, None)
+                if not np.isnan(value):
+                    result.values[key] = np.array([value])
+                    result.counts[key] = np.array([count])
     return result
 
 
@@ -400,39 +414,8 @@ class UnitTree:
 
     def aggregate(self, own: np.ndarray, own_count: np.ndarray, tree_aggs: Sequence[str]
                   ) -> tuple[np.ndarray, np.ndarray]:
-        """Subtree figures per unit and column: sum, mean or max of the units' own figures."""
-        present = ~np.isnan(own)
-        total = np.where(present, own, 0.0)
-        number = present.astype(float)
-        maximum = np.where(present, own, -np.inf)
-        count = own_count.copy()
-        for d in sorted(set(self.depth.tolist()), reverse=True):
-            rows = np.nonzero((self.depth == d) & (self.parent >= 0))[0]
-            if not len(rows):
-                continue
-            up = self.parent[rows]
-            np.add.at(total, up, total[rows])
-            np.add.at(number, up, number[rows])
-            np.add.at(count, up, count[rows])
-            np.maximum.at(maximum, up, maximum[rows])
-        has = number > 0
-        with np.errstate(all="ignore"):
-            result = np.full(own.shape, np.nan)
-            for k, agg in enumerate(tree_aggs):
-                if agg == "sum":
-                    col = total[:, k]
-                elif agg == "mean":
-                    col = total[:, k] / number[:, k]
-                elif agg == "max":
-                    col = maximum[:, k]
-                else:
-                    col = own[:, k]
-                    result[:, k] = col
-                    continue
-                result[:, k] = np.where(has[:, k], col, np.nan)
-        counts = np.where(np.array([a == "none" for a in tree_aggs])[None, :] if len(tree_aggs)
-                          else False, own_count, count)
-        return result, counts
+        """Subtree figures per unit and column (``engine.aggregation.over_tree``)."""
+        return aggregation.over_tree_arrays(own, own_count, self.parent, self.depth, tree_aggs)
 
 
 # -- evaluation -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from chuangjian.engine import aggregation
 from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.org import selectors as org_selectors
 from chuangjian.org.models import Unit
@@ -129,36 +130,27 @@ def time_value(row: Rollup, time_agg: str) -> Decimal | None:
 
 def _time_value(total: Decimal, count: int, maximum: Decimal | None,
                 last_value: Decimal | None, time_agg: str) -> Decimal | None:
-    if count == 0:
-        return None
-    if time_agg == "sum":
-        return total
-    if time_agg == "max":
-        return maximum
-    if time_agg == "mean":
-        return total / count
-    return last_value
+    # The rule itself is the engine's (engine.aggregation), the same for every path.
+    return aggregation.over_time(aggregation.Summary(total, count, maximum, last_value), time_agg)
 
 
 def tree_value(values: Iterable[Decimal | None], tree_agg: str) -> Decimal | None:
-    """Combine units' figures up the tree: sum, mean or max (none → no figure)."""
-    present = [v for v in values if v is not None]
-    if not present or tree_agg == "none":
+    """Combine the figures of every unit of a subtree (the unit itself among them): sum,
+    mean or max, leaving out units without one; ``none`` has no combined figure (the
+    unit's own figure stands alone, see ``subtree_values``)."""
+    if tree_agg == aggregation.TreeAgg.NONE:
         return None
-    if tree_agg == "sum":
-        return sum(present, Decimal(0))
-    if tree_agg == "max":
-        return max(present)
-    return sum(present, Decimal(0)) / len(present)
+    return aggregation.over_tree(None, values, tree_agg)
 
 
 def subtree_values(units: list[Unit], element: DataElement, period: str
                    ) -> dict[int, Decimal | None]:
     """For each unit, its subtree's figure for ``element`` in ``period``.
 
-    A subtree is taken as the tree stood at the end of the period: a unit moved from
-    street A to street B in June counts under A for May and under B for July, and a
-    unit closed (or split) later still counts where it stood. One small query asks
+    A subtree is taken as the tree stood at the end of each month (quarter) the element
+    is read by (``grain``): a unit moved from street A to street B in June counts under
+    A for May and under B for July, its year split between them, and a unit closed (or
+    split) later still counts where it stood. One small query asks
     whether anything under the units has moved since the period ended; when nothing
     has — every current period, and most past ones — the current paths are the paths
     of then, and the figures are one query over the path prefixes. Otherwise the
@@ -167,9 +159,16 @@ def subtree_values(units: list[Unit], element: DataElement, period: str
     """
     if not units:
         return {}
-    as_of = Period.parse(period).end
+    whole = Period.parse(period)
+    as_of = whole.end
     rollups = Rollup.objects.filter(element=element, period=period)
-    if org_selectors.moved_since(units, as_of):
+    moved = org_selectors.moved_since(units, whole.start)
+    if moved and element.tree_agg != aggregation.TreeAgg.NONE and grain(element, whole) != whole.type:
+        # Something moved during the period: each month (quarter) over its own tree.
+        figures = figures_as_it_stood(units, [element], whole)
+        return {u.pk: figures[(u.pk, element.pk)][0] if (u.pk, element.pk) in figures else None
+                for u in units}
+    if moved:
         prefixes = org_selectors.paths_on(units, as_of)
         rollups = rollups.annotate(place=org_selectors.path_on(as_of, unit_ref="unit"))
     else:
@@ -187,10 +186,88 @@ def subtree_values(units: list[Unit], element: DataElement, period: str
         # places: from the prefix up to the prefix followed by a character above them.
         prefix = prefixes[unit.pk]
         lo, hi = bisect_left(places, prefix), bisect_left(places, prefix + "~")
-        figures = [_time_value(total, count, maximum, last, element.time_agg)
-                   for _place, total, count, maximum, last in rows[lo:hi]]
-        result[unit.pk] = tree_value(figures, element.tree_agg)
+        own: Decimal | None = None
+        below: list[Decimal | None] = []
+        for place, total, count, maximum, last in rows[lo:hi]:
+            figure = _time_value(total, count, maximum, last, element.time_agg)
+            if place == prefix:
+                own = figure
+            else:
+                below.append(figure)
+        result[unit.pk] = aggregation.over_tree(own, below, element.tree_agg)
     return result
+
+
+def grain(element: DataElement, period: Period) -> PeriodType:
+    """The rollup each part of ``period`` is placed by: the month for daily to monthly
+    reports, the quarter for quarterly ones, the whole period for yearly reports and for
+    stocks (``last``), whose figure is the one at the period's end and so belongs where
+    the unit stood then."""
+    try:
+        rank = PeriodType(element.period).rank
+    except ValueError:
+        return period.type
+    if element.time_agg == aggregation.TimeAgg.LAST:
+        return period.type
+    if rank <= PeriodType.MONTH.rank:
+        finest = PeriodType.MONTH
+    elif rank <= PeriodType.QUARTER.rank:
+        finest = PeriodType.QUARTER
+    else:
+        finest = PeriodType.YEAR
+    return finest if finest.rank < period.type.rank else period.type
+
+
+_NOTHING: aggregation.Summary[Decimal] = aggregation.Summary(Decimal(0), 0, None, None)
+
+
+def figures_as_it_stood(units: Sequence[Unit], elements: Sequence[DataElement], period: Period
+                        ) -> dict[tuple[int, int], tuple[Decimal, int]]:
+    """(unit id, element id) → (subtree figure, number of reports) over ``period``, each
+    part (``grain``) added up over the tree valid at that part's end.
+
+    Each unit below keeps its own summary of the parts it stood under the unit, read
+    with the element's time rule, and these figures are combined with its tree rule
+    (``engine.aggregation``). Elements whose tree rule is ``none`` are left out. Two
+    queries per part: the places then, and the rollups placed then.
+    """
+    out: dict[tuple[int, int], tuple[Decimal, int]] = {}
+    by_grain: dict[PeriodType, dict[int, DataElement]] = {}
+    for e in elements:
+        if e.tree_agg != aggregation.TreeAgg.NONE:
+            by_grain.setdefault(grain(e, period), {})[e.pk] = e
+    for part_type, by_id in by_grain.items():
+        parts = period.subperiods(part_type)
+        # (unit, element, contributing unit) → its own summary over the parts it stood
+        # under the unit, merged in period order.
+        acc: dict[tuple[int, int, int], aggregation.Summary[Decimal]] = {}
+        for part in parts:
+            prefixes = org_selectors.paths_on(units, part.end)
+            cond = Q()
+            for prefix in set(prefixes.values()):
+                cond |= Q(place__startswith=prefix)
+            rows = (Rollup.objects.filter(element_id__in=list(by_id), period=str(part))
+                    .annotate(place=org_selectors.path_on(part.end, unit_ref="unit"))
+                    .filter(cond).values_list("place", "unit_id", "element_id", "total",
+                                              "count", "maximum", "last_value"))
+            for place, member, element_id, total, count, maximum, last in rows:
+                for unit in units:
+                    if place.startswith(prefixes[unit.pk]):
+                        key = (unit.pk, element_id, member)
+                        acc[key] = acc.get(key, _NOTHING).then(
+                            aggregation.Summary(total, count, maximum, last))
+        figures: dict[tuple[int, int], list[Decimal | None]] = {}
+        counts: dict[tuple[int, int], int] = {}
+        for (unit_id, element_id, _member), summary in acc.items():
+            figures.setdefault((unit_id, element_id), []).append(
+                aggregation.over_time(summary, by_id[element_id].time_agg))
+            counts[(unit_id, element_id)] = counts.get((unit_id, element_id), 0) + summary.count
+        for pair, values in figures.items():
+            # ``none`` is left out above, so which member is the unit itself does not matter.
+            value = aggregation.over_tree(None, values, by_id[pair[1]].tree_agg)
+            if value is not None:
+                out[pair] = (value, counts[pair])
+    return out
 
 
 # -- verification -----------------------------------------------------------------------

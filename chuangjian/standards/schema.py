@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from chuangjian.engine import expressions, scoring, targets
+from chuangjian.engine.aggregation import TimeAgg, TreeAgg
 from chuangjian.engine.periods import PeriodType
 
 __all__ = [
@@ -165,24 +166,7 @@ class ElementType(enum.StrEnum):
         return expressions.ValueType.NUMBER
 
 
-class TimeAgg(enum.StrEnum):
-    """How values of shorter periods add up to a longer one (e.g. months → year)."""
-
-    SUM = "sum"
-    LAST = "last"
-    MAX = "max"
-    MEAN = "mean"
-
-
-class TreeAgg(enum.StrEnum):
-    """How child units' values add up to their parent's."""
-
-    SUM = "sum"
-    MEAN = "mean"
-    MAX = "max"
-    NONE = "none"
-
-
+# TimeAgg and TreeAgg (what each rule means, missing values included) live in the engine.
 # ---------------------------------------------------------------- small types
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]

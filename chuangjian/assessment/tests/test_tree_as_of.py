@@ -97,3 +97,53 @@ def test_a_move_after_the_year_leaves_the_whole_year_with_the_old_street(
     rates = _rates(world)
     assert rates["T-01"] == pytest.approx(100)
     assert rates["T-02"] is None
+
+
+SOURCED_YAML = Path(__file__).with_name("tree_as_of_sourced_standard.yaml")
+
+
+@pytest.fixture
+def sourced(world: World) -> StandardVersion:
+    from chuangjian.inspections.tests.conftest import _builtin
+
+    standards_actions.load_standards(actor=None, result=_builtin(), scope=Scope.system())
+    result = loader.load_paths([SOURCED_YAML])
+    assert result.ok, result.errors
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
+    return StandardVersion.objects.get(code="test_tree_as_of_sourced")
+
+
+def _find(world: World, day: dt.date, n: int) -> None:
+    from chuangjian.inspections.actions.findings import create_finding
+    from chuangjian.inspections.tests.conftest import category, photo, shanghai
+
+    unit = Unit.objects.get(pk=world.community.pk)
+    for i in range(n):
+        create_finding(actor=world.inspector, scope=Scope.system(), unit=unit,
+                       description=f"占道经营{day:%m%d}-{i}", severity="一般",
+                       category=category("disorderly_parking"), deduction="1",
+                       photos=[photo(color=(day.month * 20, i * 30, 10))],
+                       now=shanghai(day.year, day.month, day.day, 10 + i), dispatch=True)
+
+
+def test_problems_found_by_inspections_stay_with_the_street_the_community_stood_under(
+        world: World, sourced: StandardVersion) -> None:
+    # 幸福里社区: two problems found in March under 城关街道, one in September after it
+    # moved to 东湖街道 on 1 July.
+    _find(world, dt.date(2026, 3, 10), 2)
+    org_actions.move_unit(actor=None, unit=world.community,
+                          new_parent=Unit.objects.get(code="T-02-A"),
+                          effective=dt.date(2026, 7, 1), scope=Scope.system())
+    _find(world, dt.date(2026, 9, 15), 1)
+    run = actions.start_run(actor=None, standard_code="test_tree_as_of_sourced", year=2026,
+                            today=TODAY, unit=world.district, scope=Scope.system())
+    found = {r.unit.code: r.items["tp_found"]["v"]
+             for r in UnitResult.objects.filter(run=run).select_related("unit")}
+    assert found["T-01"] == 2
+    assert found["T-02"] == 1
+    assert found["T-01-A-01"] == 3
+    # The refresh of one unit reads the same.
+    spec = spec_for(sourced)
+    for code, want in (("T-01", 2), ("T-02", 1), ("T-02-A", 1), ("T-01-A", 2)):
+        got = unit_inputs(spec, Unit.objects.get(code=code), 2026, ["problems_found"], 0)
+        assert got.value("problems_found", 0).get() == want, code

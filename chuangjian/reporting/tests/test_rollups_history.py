@@ -72,12 +72,14 @@ def test_a_moved_unit_counts_under_its_old_street_before_the_move_and_the_new_on
     assert patrols(streets, "2025") == {"T-01": 5, "T-02": None}
     assert patrols(streets, "2025-12") == {"T-01": 5, "T-02": None}
     assert patrols(streets, "2026-05") == {"T-01": 3, "T-02": 2}
-    # The move took effect on 15 June, so at the end of June (and of Q2) it stood
-    # under 东湖街道, with the days it reported before the move.
+    # The move took effect on 15 June, so at the end of June it stood under 东湖街道,
+    # with the days it reported before the move (a month is placed as a whole).
     assert patrols(streets, "2026-06") == {"T-01": None, "T-02": 9}
-    assert patrols(streets, "2026Q2") == {"T-01": None, "T-02": 14}
+    # A quarter or a year is its months, each over the tree of its own end: May stays
+    # with 城关街道, as the assessment counts it (engine.aggregation, decision 0024).
+    assert patrols(streets, "2026Q2") == {"T-01": 3, "T-02": 2 + 9}
     assert patrols(streets, "2026-07") == {"T-01": None, "T-02": 7}
-    assert patrols(streets, "2026") == {"T-01": None, "T-02": 21}
+    assert patrols(streets, "2026") == {"T-01": 3, "T-02": 2 + 9 + 7}
     # Its old 管区 keeps it for the past too.
     assert patrols([world.area], "2026-05") == {"T-01-A": 3}
     # July ended after the move: the current tree is July's, and one query reads it.
@@ -124,8 +126,9 @@ def test_a_split_unit_and_its_successors_each_count_where_they_stood(
     assert patrols(streets, "2026Q2") == {"T-01": 34, "T-02": None}
     assert patrols([world.area], "2026Q2") == {"T-01-A": 34}
     assert patrols(streets, "2026Q3") == {"T-01": None, "T-02": 1}
-    # At the end of 2026 南门西社区 stood under 东湖街道, with all of its year.
-    assert patrols(streets, "2026") == {"T-01": 14, "T-02": 21}
+    # The year is the sum of its months where each stood: 南门西社区's May stays with
+    # 城关街道, its July goes with it to 东湖街道.
+    assert patrols(streets, "2026") == {"T-01": 4 + 10 + 20, "T-02": 1}
 
 
 def test_no_units_asked_means_no_query(world: World, standards: object,
