@@ -15,6 +15,7 @@ text typed by users writes its cells through it.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Collection, Iterator
@@ -245,3 +246,32 @@ def guard_workbook(wb: Workbook) -> Workbook:
                     cell.data_type = "s"
                     cell.quotePrefix = True
     return wb
+
+
+_MERGE_REF = re.compile(rb'<mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def merged_ranges(data: bytes, *, limit: int = 5) -> list[str]:
+    """The first ``limit`` merged ranges of the workbook's sheets (``["A3:B4"]``).
+
+    openpyxl's read-only mode does not report merged cells, and an import that reads
+    them gets the value in the first cell and blanks in the others; callers refuse such
+    a file. Call after ``check_workbook`` (the sizes are known to be within bounds)."""
+    found: list[str] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if not info.filename.startswith("xl/worksheets/"):
+                    continue
+                tail = b""
+                with archive.open(info) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        buffer = tail + chunk
+                        found += [m.decode() for m in _MERGE_REF.findall(buffer)
+                                  if m.decode() not in found]
+                        tail = buffer[-64:]
+                        if len(found) >= limit:
+                            return found[:limit]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error):
+        raise _corrupt() from None
+    return found

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangjian.lib import personal
 from chuangjian.org.models import Unit
-from chuangjian.org.scope import Scope
+from chuangjian.org.scope import Cap, Scope
 from chuangjian.registers.models import (
     BPReading,
     Facility,
@@ -75,6 +75,10 @@ class RegisterForm(Styled, forms.ModelForm):
 
     # Fields naming a resident by ID number: form field -> model field of the Person.
     person_fields: ClassVar[dict[str, str]] = {}
+    # Whether the resident may be one kept by another community (a volunteer or a placed
+    # worker may live elsewhere: the row links the one registered person), or must be one
+    # the reader keeps (a BP reading counts towards the person's own community).
+    residents_elsewhere: ClassVar[bool] = False
 
     def __init__(self, *args: Any, unit: Unit, scope: Scope, **kwargs: Any) -> None:
         self.unit = unit
@@ -86,11 +90,16 @@ class RegisterForm(Styled, forms.ModelForm):
 
     def resident(self, number: str) -> Person:
         """The registered resident with this number (whichever community keeps them)."""
-        person = Person.objects.filter(id_number_hash=personal.id_hash(number)).first()
+        person = (Person.objects.select_related("unit")
+                  .filter(id_number_hash=personal.id_hash(number)).first())
         if person is None:
             raise ValidationError(
                 _("公民身份号码为 %(n)s 的居民尚未登记，请先在实有人口中登记。")
                 % {"n": personal.mask_id_number(number)}, code="unregistered")
+        if not self.residents_elsewhere and not self.scope.allows(person.unit, Cap.VIEW_PERSONS):
+            raise ValidationError(
+                _("公民身份号码为 %(n)s 的居民不在您管理的社区登记。")
+                % {"n": personal.mask_id_number(number)}, code="elsewhere")
         return person
 
     def _post_clean(self) -> None:
@@ -140,12 +149,22 @@ class HouseholdForm(RegisterForm):
         fields = ["address", "building", "grid", "note"]
 
     def clean_address(self) -> str:
-        return " ".join(str(self.cleaned_data.get("address") or "").split())
+        address = " ".join(str(self.cleaned_data.get("address") or "").split())
+        if Household.objects.filter(unit=self.unit, address=address).exclude(
+                pk=self.instance.pk).exists():
+            raise ValidationError(_("本社区已有住址为「%(a)s」的户。") % {"a": address},
+                                  code="duplicate")
+        return address
+
+    def _post_clean(self) -> None:
+        self.instance.unit = self.unit
+        super()._post_clean()
 
 
 # -- the other registers: simple forms, extended with each kind's rules ------------------
 class VolunteerForm(RegisterForm):
     person_fields: ClassVar[dict[str, str]] = {"id_number": "person"}
+    residents_elsewhere = True
     id_number = IdNumberField()
     team_name = forms.CharField(label=_("志愿服务队"), max_length=100, required=False)
 
@@ -231,6 +250,12 @@ class FamilyHonourForm(RegisterForm):
                     _("本社区没有住址为「%(a)s」的户。") % {"a": address}, code="no_household"))
             else:
                 self.instance.household = household
+                kind, year = self.cleaned_data.get("kind"), self.cleaned_data.get("year")
+                if kind and year and FamilyHonour.objects.filter(
+                        household=household, kind=kind, year=int(year)
+                        ).exclude(pk=self.instance.pk).exists():
+                    self.add_error("year", ValidationError(
+                        _("这一户这一年度的这一类别已经登记过。"), code="duplicate"))
         super()._post_clean()
 
 
@@ -305,6 +330,7 @@ class MediationCaseForm(RegisterForm):
 
 class PlacementForm(RegisterForm):
     person_fields: ClassVar[dict[str, str]] = {"id_number": "person"}
+    residents_elsewhere = True
     id_number = IdNumberField()
 
     class Meta:
