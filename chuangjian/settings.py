@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "chuangjian.assessment",
     "chuangjian.inspections",
     "chuangjian.evidence",
+    "chuangjian.notify",
+    "chuangjian.tasks",
     "chuangjian.registers",
     "chuangjian.cases",
     "chuangjian.web",

@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inspections/", include("chuangjian.inspections.urls")),
     path("evidence/", include("chuangjian.evidence.urls")),
     path("files/", include("chuangjian.files.urls")),
+    path("tasks/", include("chuangjian.tasks.urls")),
+    path("notifications/", include("chuangjian.notify.urls")),
     # 随手拍: the public page residents open from a poster's QR code, no login.
     path("suishoupai/", include("chuangjian.inspections.public_urls")),
     path("jobs/", include("chuangjian.jobs.urls")),

@@ -49,6 +49,7 @@ def build_navigation(request: HttpRequest) -> list[NavItem]:
                 (_("数据看板"), "dashboards:index", "bi-speedometer2"),
                 (_("考核评估"), "assessment:index", "bi-clipboard2-check"),
                 (_("督查整改"), "inspections:index", "bi-search"),
+                (_("计划与任务"), "tasks:mine", "bi-list-check"),
                 (_("活动与台账"), "evidence:index", "bi-journal-album")):
             items.insert(at, (label, name, icon, ("*",)))
             at += 1

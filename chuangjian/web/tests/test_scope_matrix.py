@@ -73,6 +73,18 @@ class Objects:
     report_pk: int
     report_code: str
     job_pk: int
+    # 计划与任务 (the victim's, and the street's for the community administrator).
+    plan_pk: int = 0
+    item_pk: int = 0
+    task_pk: int = 0
+    meeting_pk: int = 0
+    decision_pk: int = 0
+    notification_pk: int = 0
+    street_plan_pk: int = 0
+    street_item_pk: int = 0
+    street_task_pk: int = 0
+    street_meeting_pk: int = 0
+    street_decision_pk: int = 0
 
     @property
     def membership_pk(self) -> int:
@@ -236,6 +248,18 @@ PAGES: dict[str, Page] = {
                                 up=lambda o: {"pk": o.world.street_leader.pk}),
     "web:audit": Page(), "web:search": Page(), "web:units_export": Page(),
     "web:units_import": Page(), "web:division_search": Page(),
+    "tasks:mine": Page(), "tasks:task_new": Page(), "tasks:plans": Page(),
+    "tasks:meetings": Page(),
+    "tasks:task": Page(kwargs=_pk("task_pk"), up=_pk("street_task_pk")),
+    "tasks:task_action": Page(kwargs=lambda o: {"pk": o.task_pk, "action": "progress"},
+                              up=lambda o: {"pk": o.street_task_pk, "action": "progress"}),
+    "tasks:plan": Page(kwargs=_pk("plan_pk"), up=_pk("street_plan_pk")),
+    "tasks:plan_group": Page(kwargs=_pk("plan_pk"), up=_pk("street_plan_pk")),
+    "tasks:plan_item": Page(kwargs=_pk("item_pk"), up=_pk("street_item_pk")),
+    "tasks:meeting": Page(kwargs=_pk("meeting_pk"), up=_pk("street_meeting_pk")),
+    "tasks:decision_task": Page(kwargs=_pk("decision_pk"), up=_pk("street_decision_pk")),
+    "notify:list": Page(), "notify:read_all": Page(), "notify:badge": Page(),
+    "notify:read": Page(kwargs=_pk("notification_pk")),
 }
 
 # API operations by operationId: the same ``Page`` expectations, read from the schema.
@@ -348,10 +372,44 @@ def _build(world: World) -> Objects:
         unit=world.community, photos=[_jpeg()])
     job = start_job(kind_code="evidence.ledger", user=worker, scope=as_worker,
                     params={"unit": world.community.code}, title="幸福里台账")
-    return Objects(world=world, activity_pk=activity.pk, news_pk=news.pk, file_sha=sha,
-                   finding_pk=finding.pk, order_pk=finding.order.pk, round_pk=round_.pk,
-                   point_pk=point.pk, report_pk=report.pk, report_code=report.code,
-                   job_pk=job.pk)
+    objects = Objects(world=world, activity_pk=activity.pk, news_pk=news.pk, file_sha=sha,
+                      finding_pk=finding.pk, order_pk=finding.order.pk, round_pk=round_.pk,
+                      point_pk=point.pk, report_pk=report.pk, report_code=report.code,
+                      job_pk=job.pk)
+    _build_tasks(world, objects)
+    return objects
+
+
+def _build_tasks(world: World, o: Objects) -> None:
+    """A plan, a task, a held meeting with a decision and a notification of 幸福里社区; the
+    same of 城关街道 for the community administrator, who must not reach up."""
+    from chuangjian.notify.models import Notification
+    from chuangjian.tasks import actions as task_actions
+    from chuangjian.tasks.models import MeetingKind
+
+    leader = Scope.for_user(world.street_leader)
+    for unit, standard, prefix in ((world.community, "wenming_shequ", ""),
+                                   (world.street, "wudu_xian", "street_")):
+        plan = task_actions.generate_plan(actor=world.street_leader, scope=leader, unit=unit,
+                                          standard_code=standard, year=2026)
+        item = plan.items.first()
+        assert item is not None
+        task = task_actions.create_task(
+            actor=world.street_leader, scope=leader, unit=unit, title="矩阵任务",
+            start=dt.date(2026, 3, 2), working_days=5, item=item,
+            direct_responsible=world.community_worker if not prefix else world.street_leader)
+        meeting = task_actions.schedule_meeting(
+            actor=world.street_leader, scope=leader, unit=unit, kind=MeetingKind.REGULAR,
+            title="矩阵例会", day=dt.date(2026, 3, 2), place="会议室", agenda="议程")
+        task_actions.hold_meeting(actor=world.street_leader, scope=leader, meeting=meeting,
+                                  attended=[world.street_leader], minutes="纪要",
+                                  decisions=["矩阵决定"])
+        setattr(o, f"{prefix}plan_pk", plan.pk)
+        setattr(o, f"{prefix}item_pk", item.pk)
+        setattr(o, f"{prefix}task_pk", task.pk)
+        setattr(o, f"{prefix}meeting_pk", meeting.pk)
+        setattr(o, f"{prefix}decision_pk", meeting.decision_rows.get().pk)
+    o.notification_pk = Notification.objects.filter(user=world.community_worker).first().pk  # type: ignore[union-attr]
 
 
 def _persona(world: World, username: str, unit: Any, role: str) -> User:
