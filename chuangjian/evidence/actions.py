@@ -55,6 +55,9 @@ def _store_uploads(uploads: Sequence[Any], actor: User | None) -> list[StoredFil
     stored: list[StoredFile] = []
     errors: list[str] = []
     for upload in uploads:
+        if isinstance(upload, StoredFile):   # kept from a refused form (files.pending)
+            stored.append(upload)
+            continue
         name = getattr(upload, "name", "") or _("文件")
         try:
             stored.append(store_file(upload, user=actor, kinds=(FileKind.IMAGE, FileKind.DOCUMENT)))

@@ -35,6 +35,7 @@ from chuangjian.evidence.models import (
     EvidenceDocument,
     EvidenceWindow,
 )
+from chuangjian.files import pending
 from chuangjian.files.models import FileKind
 from chuangjian.jobs.actions import start_job
 from chuangjian.org.models import Unit
@@ -111,10 +112,13 @@ def _activity_form_page(request: HttpRequest, scope: Scope, activity: Activity |
         initial.update(unit=activity.unit, type=activity.type)
     form = ActivityForm(request.POST or None, units=units, initial=initial)
     status = 200
+    key = f"activity:{activity.pk if activity else 'new'}"
+    kept: list[Any] = []
     if request.method == "POST":
+        # Files chosen on a refused try come back as pending uploads, still ticked.
+        uploads = pending.chosen(request, key) + request.FILES.getlist("files")
         if form.is_valid():
             data = dict(form.cleaned_data)
-            uploads = request.FILES.getlist("files")
             try:
                 if activity is None:
                     activity = actions.create_activity(actor=request.user,  # type: ignore[arg-type]
@@ -126,16 +130,18 @@ def _activity_form_page(request: HttpRequest, scope: Scope, activity: Activity |
                                             activity=activity, scope=scope, uploads=uploads,
                                             remove_files=remove, **data)
                     messages.success(request, _("活动已保存"))
+                pending.forget(request, key)
                 return redirect("evidence:activity", activity.pk)
             except ValidationError as error:
                 apply_errors(form, error)
                 if hasattr(error, "error_dict") and "files" in error.error_dict:
                     form.file_errors = error.message_dict["files"]  # type: ignore[attr-defined]
+        kept = pending.keep(request, key, uploads, kinds=(FileKind.IMAGE, FileKind.DOCUMENT))
         status = 400
     types = {str(t.pk): t.is_meeting for t in ActivityType.objects.filter(active=True)}
     return render(request, "evidence/form.html", {
         "form": form, "activity": activity, "meeting_types": [k for k, v in types.items() if v],
-        "file_errors": getattr(form, "file_errors", [])}, status=status)
+        "file_errors": getattr(form, "file_errors", []), "pending_files": kept}, status=status)
 
 
 @login_required

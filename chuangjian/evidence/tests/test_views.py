@@ -127,3 +127,26 @@ def test_only_administrators_change_types_and_windows(world: World, standards: o
     bad = admin.post(reverse("evidence:windows"), {"standard": "wenming_shequ", "months": 0,
                                                    "end_month": 13, "end_day": 30})
     assert bad.status_code == 400 and "月数" in bad.content.decode()
+
+
+def test_a_refused_activity_keeps_what_was_typed_and_the_chosen_files(world: World) -> None:
+    client = world.client_for(world.community_worker)
+    refused = client.post(reverse("evidence:activity_new"),
+                          {**_form(world, title=""), "files": [photo("晚会.jpg", "purple")]})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "社区广场" in html and "文艺演出" in html
+    kept = refused.context["pending_files"]
+    assert [f.name for f in kept] == ["晚会.jpg"] and f'value="{kept[0].sha256}"' in html
+    # Refused again, the ticked file is offered again; saved, it is attached.
+    again = client.post(reverse("evidence:activity_new"),
+                        {**_form(world, title=""), "keep_file": [kept[0].sha256]})
+    assert again.context["pending_files"] == kept
+    done = client.post(reverse("evidence:activity_new"), {**_form(world), "keep_file": [kept[0].sha256]})
+    assert done.status_code == 302
+    assert [a.file for a in Activity.objects.get().attachments.all()] == kept
+    # A file left unticked is dropped: the next refusal no longer offers it.
+    dropped = client.post(reverse("evidence:activity_new"),
+                          {**_form(world, title=""), "files": [photo("b.jpg", "olive")]})
+    assert len(dropped.context["pending_files"]) == 1
+    gone = client.post(reverse("evidence:activity_new"), {**_form(world, title="")})
+    assert gone.context["pending_files"] == []

@@ -203,3 +203,43 @@ def test_the_demo_builds_the_whole_story_and_is_repeatable(standards):
     assert (Finding.objects.count(), RectificationOrder.objects.count(),
             Escalation.objects.count()) == counts
     assert "已存在" in out.getvalue()
+
+
+def test_a_refused_rectification_keeps_the_typed_text_and_the_chosen_photos(client, world, standards):
+    """整改情况 typed but no photo: the text stays; a photo chosen with the text missing is
+    kept as a pending upload and offered again, so the second try needs no new photo."""
+    order = _order(world)
+    client.force_login(world.community_worker)
+    client.post(reverse("inspections:order_action", args=[order.pk, "accept"]), {"version": order.version})
+    order.refresh_from_db()
+    url = reverse("inspections:order_action", args=[order.pk, "submit"])
+    no_photo = client.post(url, {"version": order.version, "note": "已清理杂物并设置围挡"})
+    html = no_photo.content.decode()
+    assert no_photo.status_code == 409 and "请至少上传一张照片" in html
+    assert "已清理杂物并设置围挡" in html
+    no_text = client.post(url, {"version": order.version, "note": "", "photos": [photo(color="green")]})
+    assert no_text.status_code == 400
+    kept = no_text.context["pending_files"]
+    assert len(kept) == 1 and f'value="{kept[0].sha256}"' in no_text.content.decode()
+    # Someone else's file cannot be slipped in by its hash: only what this form kept counts.
+    again = client.post(url, {"version": order.version, "note": "已清理杂物并设置围挡",
+                              "keep_file": [kept[0].sha256, "f" * 64]})
+    assert again.status_code == 302
+    order.refresh_from_db()
+    assert order.state == State.SUBMITTED
+    assert [link.file for link in order.photo_links.all()] == kept
+
+
+def test_a_refused_finding_keeps_its_photos_for_the_next_try(client, world, standards):
+    client.force_login(world.inspector)
+    key = client.get(reverse("inspections:finding_new")).context["form"].initial["key"]
+    data = {"key": key, "unit": world.community.pk, "category": category("graffiti").pk,
+            "severity": "简易", "description": ""}
+    refused = client.post(reverse("inspections:finding_new"), {**data, "photos": [photo(color="blue")]})
+    assert refused.status_code == 400 and not Finding.objects.exists()
+    kept = refused.context["pending_files"]
+    assert len(kept) == 1 and "上次选择的文件已保留" in refused.content.decode()
+    done = client.post(reverse("inspections:finding_new"),
+                       {**data, "description": "墙面乱涂乱画", "keep_file": [kept[0].sha256]})
+    assert done.status_code == 302
+    assert [link.file for link in Finding.objects.get().photo_links.all()] == kept

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from chuangjian.files import pending
 from chuangjian.inspections import forms, selectors, taxonomy
 from chuangjian.inspections.actions.findings import create_finding
 from chuangjian.inspections.models import ChecklistItem, Round, RoundPoint
@@ -49,22 +50,32 @@ def _form(ctx: dict[str, Any], data: Any = None, files: Any = None) -> forms.Fin
     return form
 
 
+def _refused(request: HttpRequest, ctx: dict[str, Any], form: forms.FindingForm, key: str,
+             photos: list[Any]) -> HttpResponse:
+    """The form again with everything typed, and the chosen photos kept (pending uploads)."""
+    kept = pending.keep(request, key, photos)
+    return render(request, "inspections/finding_form.html",
+                  {**ctx, "form": form, "pending_files": kept}, status=400)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_finding(request: HttpRequest) -> HttpResponse:
     ctx = _context(request)
     scope = ctx["scope"]
+    key = f"finding:{ctx['round'].pk if ctx['round'] else ''}:{ctx['round_point'].pk if ctx['round_point'] else ''}"
     if request.method == "GET":
         return render(request, "inspections/finding_form.html", {**ctx, "form": _form(ctx)})
     form = _form(ctx, request.POST, request.FILES)
+    photos = pending.chosen(request, key) + request.FILES.getlist("photos")
     if not form.is_valid():
-        return render(request, "inspections/finding_form.html", {**ctx, "form": form}, status=400)
+        return _refused(request, ctx, form, key, photos)
     d = form.cleaned_data
     round_point: RoundPoint | None = ctx["round_point"]
     unit = round_point.point.unit if round_point else d["unit"]
     if unit is None:
         form.add_error("unit", _("请选择问题所在的属地单位"))
-        return render(request, "inspections/finding_form.html", {**ctx, "form": form}, status=400)
+        return _refused(request, ctx, form, key, photos)
     category = None
     if d.get("category"):
         category = ProblemCategory.objects.filter(pk=d["category"]).first()
@@ -77,13 +88,14 @@ def new_finding(request: HttpRequest) -> HttpResponse:
             severity=d["severity"], category=category, checklist_item=item,
             round=ctx["round"], round_point=round_point, deduction=d.get("deduction"),
             address=d.get("address") or "", latitude=d.get("latitude"),
-            longitude=d.get("longitude"), accuracy_m=d.get("accuracy_m"), photos=d["photos"],
+            longitude=d.get("longitude"), accuracy_m=d.get("accuracy_m"), photos=photos,
             idempotency_key=d["key"], dispatch=bool(d.get("dispatch")), now=now())
     except PermissionDenied:
         raise
     except ValidationError as error:
         show_errors(form, error, "description")
-        return render(request, "inspections/finding_form.html", {**ctx, "form": form}, status=400)
+        return _refused(request, ctx, form, key, photos)
+    pending.forget(request, key)
     if created:
         messages.success(request, _("问题 %(n)s 已登记") % {"n": finding.number})
     else:

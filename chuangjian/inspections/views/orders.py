@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from chuangjian.files import pending
 from chuangjian.inspections import forms, policy, selectors
 from chuangjian.inspections.actions import rectification as act
 from chuangjian.inspections.models import RUNNING_STATES, ExtensionRequest, Severity, State
-from chuangjian.inspections.views.common import error_text, now, scope_of
+from chuangjian.inspections.views.common import error_text, now, scope_of, show_errors
 from chuangjian.org.models import Membership, User
 from chuangjian.org.scope import Cap
 
@@ -137,6 +138,12 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, selectors.order_for(scope=scope_of(request), pk=pk))
 
 
+# The context name of each action's form on the order page.
+FORM_NAMES = {"dispatch": "dispatch_form", "accept": "reason_form", "reject": "reason_form",
+              "cancel": "reason_form", "submit": "rectify_form", "verify": "verify_form",
+              "extend": "extension_form", "reopen": "reopen_form"}
+
+
 @login_required
 @require_POST
 def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -146,7 +153,9 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     at = now()
     post, files = request.POST, request.FILES
-    form: Any
+    key = f"order:{order.pk}:{action}"
+    photos: list[Any] = []
+    form: Any = None
     try:
         if action == "dispatch":
             form = _dispatch_form(scope, order, post)
@@ -176,11 +185,14 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 messages.success(request, _("已撤销"))
         elif action == "submit":
             form = forms.RectifyForm(post, files)
+            photos = pending.chosen(request, key) + files.getlist("photos")
             if not form.is_valid():
-                return _page(request, order, {"rectify_form": form, "open": "submit"}, 400)
+                return _page(request, order, {"rectify_form": form, "open": "submit",
+                                              "pending_files": pending.keep(request, key, photos)}, 400)
             d = form.cleaned_data
             act.submit_rectification(actor=user, scope=scope, order=order, note=d["note"],  # type: ignore[arg-type]
-                                     photos=d["photos"], version=d["version"], now=at)
+                                     photos=photos, version=d["version"], now=at)
+            pending.forget(request, key)
             messages.success(request, _("整改情况已提交，等待复核"))
         elif action == "verify":
             form = forms.VerifyForm(post)
@@ -201,17 +213,32 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("延期申请已提交，等待审批"))
         elif action == "reopen":
             form = forms.ReopenForm(post, files)
+            photos = pending.chosen(request, key) + files.getlist("photos")
             if not form.is_valid():
-                return _page(request, order, {"reopen_form": form, "open": "reopen"}, 400)
+                return _page(request, order, {"reopen_form": form, "open": "reopen",
+                                              "pending_files": pending.keep(request, key, photos)}, 400)
             d = form.cleaned_data
             act.reopen_order(actor=user, scope=scope, order=order, note=d["note"],  # type: ignore[arg-type]
-                             photos=d["photos"], version=d["version"], now=at)
+                             photos=photos, version=d["version"], now=at)
+            pending.forget(request, key)
             messages.success(request, _("已重新派单"))
         else:
             raise PermissionDenied
     except ValidationError as error:
-        messages.error(request, error_text(error))
-        return _page(request, selectors.order_for(scope=scope, pk=pk), {"open": action}, 409)
+        # The refused form comes back with what was typed and the photos chosen (kept as
+        # pending uploads), the reason beside its field.
+        bound: dict[str, Any] = {"open": action}
+        name = FORM_NAMES.get(action)
+        if form is not None and name and form.is_bound:
+            bound[name] = form
+        if (name in bound and hasattr(error, "error_dict")
+                and all(f in form.fields for f in error.error_dict)):
+            show_errors(form, error)
+        else:
+            messages.error(request, error_text(error))
+        if photos:
+            bound["pending_files"] = pending.keep(request, key, photos)
+        return _page(request, selectors.order_for(scope=scope, pk=pk), bound, 409)
     return redirect(reverse("inspections:order", args=[order.pk]))
 
 
