@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "chuangjian.evidence",
     "chuangjian.notify",
     "chuangjian.tasks",
+    "chuangjian.surveys",
     "chuangjian.registers",
     "chuangjian.cases",
     "chuangjian.web",

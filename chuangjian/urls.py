@@ -17,6 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("chuangjian.notify.urls")),
     # 随手拍: the public page residents open from a poster's QR code, no login.
     path("suishoupai/", include("chuangjian.inspections.public_urls")),
+    path("surveys/", include("chuangjian.surveys.urls")),
+    # 问卷: the public answer page respondents open from a link or QR code, no login.
+    path("wenjuan/", include("chuangjian.surveys.public_urls")),
     path("jobs/", include("chuangjian.jobs.urls")),
     path("", include("chuangjian.web.urls")),
 ]

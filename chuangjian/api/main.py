@@ -12,6 +12,7 @@ from chuangjian.api.auth import ActiveSessionAuth, TokenAuth
 from chuangjian.api.units import router as units_router
 from chuangjian.assessment.api import router as assessment_router
 from chuangjian.reporting.api import router as reporting_router
+from chuangjian.surveys.api import router as surveys_router
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -40,3 +41,4 @@ errors.install(api)
 api.add_router("/", units_router)
 api.add_router("/", reporting_router)
 api.add_router("/", assessment_router)
+api.add_router("/", surveys_router)

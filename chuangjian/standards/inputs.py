@@ -15,12 +15,6 @@ from chuangjian.standards.loader import LoadResult
 
 # (standard, indicator) → what its inputs wait for.
 WAITING: dict[tuple[str, str], str] = {
-    ("chuangcheng", "resident_satisfaction"): "问卷调查（居民满意度）",
-    ("jiankang_shequ", "five_everyone_awareness_up"): "问卷调查（知晓率）",
-    ("wudu_xian", "awareness_residents"): "问卷调查（知晓率）",
-    ("wudu_xian", "awareness_migrants"): "问卷调查（知晓率）",
-    ("wudu_xian", "awareness_venue_staff"): "问卷调查（知晓率）",
-    ("wudu_xian", "awareness_students"): "问卷调查（知晓率）",
     ("wenming_danwei", "tasks_assigned_rate"): "任务分解（年度目标任务到人）",
     ("wenming_shequ", "learning_community_title"): "荣誉登记（市级文明社区等称号）",
 }

@@ -50,7 +50,8 @@ def build_navigation(request: HttpRequest) -> list[NavItem]:
                 (_("考核评估"), "assessment:index", "bi-clipboard2-check"),
                 (_("督查整改"), "inspections:index", "bi-search"),
                 (_("计划与任务"), "tasks:mine", "bi-list-check"),
-                (_("活动与台账"), "evidence:index", "bi-journal-album")):
+                (_("活动与台账"), "evidence:index", "bi-journal-album"),
+                (_("问卷调查"), "surveys:index", "bi-ui-checks")):
             items.insert(at, (label, name, icon, ("*",)))
             at += 1
     if not scope.is_empty:

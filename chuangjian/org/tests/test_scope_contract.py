@@ -45,6 +45,7 @@ NOT_SCOPED: dict[str, str] = {
     "inspections.actions.rectification.default_deadline": "date arithmetic",
     "inspections.actions.reports.new_code": "a random follow-up code",
     "inspections.actions.reports.client_hash": "hashes a client address",
+    "surveys.actions.client_hash": "hashes a client address",
     "org.selectors.path_on": "builds a query expression; the caller filters by scope",
     "org.selectors.paths_on": "paths of units the caller already read in scope",
     "org.selectors.subtree_on": "history of a unit the caller already read in scope",

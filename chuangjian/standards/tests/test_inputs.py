@@ -24,6 +24,10 @@ def test_only_indicators_waiting_for_surveys_tasks_awards_and_registers_lack_inp
 
 def test_the_4pm_on_time_rate_and_the_supervision_count_are_computed_not_missing() -> None:
     unfed = {u.indicator for u in unfed_indicators(load_builtin())}
+    # The surveys compute 知晓率 and 满意度 (issue 16).
+    assert not unfed & {"awareness_residents", "awareness_migrants", "awareness_venue_staff",
+                        "awareness_students", "resident_satisfaction",
+                        "five_everyone_awareness_up"}
     assert "daily_report_on_time_rate" not in unfed
     assert "daily_supervision" not in unfed
     assert "rectified_on_time_rate" not in unfed
@@ -38,5 +42,5 @@ def test_each_waiting_indicator_is_named_in_the_docs() -> None:
 def test_the_standards_inputs_command_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("standards", "inputs")
     out = capsys.readouterr().out
-    assert "resident_satisfaction" in out and f"无法取得数值的指标 {len(WAITING)} 项" in out
+    assert "tasks_assigned_rate" in out and f"无法取得数值的指标 {len(WAITING)} 项" in out
     assert "未说明原因 0 项" in out

@@ -73,6 +73,10 @@ class Objects:
     report_pk: int
     report_code: str
     job_pk: int
+    survey_code: str
+    response_pk: int
+    link_pk: int
+    version_pk: int
     # 计划与任务 (the victim's, and the street's for the community administrator).
     plan_pk: int = 0
     item_pk: int = 0
@@ -125,6 +129,10 @@ def _report_up(o: Objects) -> dict[str, Any]:
 
 def _element(f: Kwargs) -> Kwargs:
     return lambda o: {**f(o), "element": "t_patrols"}
+
+
+def _survey(o: Objects) -> dict[str, Any]:
+    return {"code": o.survey_code}
 
 
 def _pk(attr: str) -> Kwargs:
@@ -211,6 +219,21 @@ PAGES: dict[str, Page] = {
     "evidence:link_delete": Page(kwargs=lambda o: {"pk": ABSENT}),
     "evidence:ledger": Page(), "evidence:types": Page(), "evidence:windows": Page(),
     "files:serve": Page(kwargs=lambda o: {"sha256": o.file_sha, "variant": "original"}),
+    "surveys:index": Page(),
+    "surveys:questionnaire": Page(kwargs=lambda o: {"code": "jindu_zhishi"}, shared=True),
+    "surveys:publish": Page(kwargs=_pk("version_pk")),
+    "surveys:response": Page(kwargs=_pk("response_pk")),
+    "surveys:link_qr": Page(kwargs=_pk("link_pk")),
+    "surveys:detail": Page(kwargs=_survey), "surveys:quota": Page(kwargs=_survey),
+    "surveys:link_new": Page(kwargs=_survey), "surveys:enter": Page(kwargs=_survey),
+    "surveys:enter_submit": Page(kwargs=_survey), "surveys:responses": Page(kwargs=_survey),
+    "surveys:export": Page(kwargs=_survey),
+    # The public answer page: whoever holds a link's secret token may answer.
+    "wenjuan:answer": Page(public=True, kwargs=lambda o: {"token": "NOPE0000"}),
+    "wenjuan:submit": Page(public=True, kwargs=lambda o: {"token": "NOPE0000"}),
+    "api:list_surveys": Page(),
+    "api:get_survey_results": Page(kwargs=_survey),
+    "api:post_response": Page(kwargs=_survey),
     "jobs:index": Page(),
     "jobs:detail": Page(kwargs=_pk("job_pk")),
     "jobs:download": Page(kwargs=_pk("job_pk")),
@@ -275,6 +298,9 @@ API: dict[str, Page] = {
     "chuangjian_assessment_api_get_results": PAGES["api:get_results"],
     "chuangjian_assessment_api_get_classes": PAGES["api:get_classes"],
     "chuangjian_assessment_api_put_class": PAGES["api:put_class"],
+    "chuangjian_surveys_api_list_surveys": Page(),
+    "chuangjian_surveys_api_get_survey_results": PAGES["api:get_survey_results"],
+    "chuangjian_surveys_api_post_response": PAGES["api:post_response"],
 }
 
 
@@ -372,10 +398,18 @@ def _build(world: World) -> Objects:
         unit=world.community, photos=[_jpeg()])
     job = start_job(kind_code="evidence.ledger", user=worker, scope=as_worker,
                     params={"unit": world.community.code}, title="幸福里台账")
+    from chuangjian.surveys import actions as survey_actions
+    from chuangjian.surveys.testing import AWARE, drug_survey, submit
+
+    survey = drug_survey(world, code="juzhen-jindu")
+    answered, _created = submit(survey, world, AWARE)
+    link = survey_actions.create_link(actor=None, scope=system, survey=survey,
+                                      unit=world.community, group="urban")
     objects = Objects(world=world, activity_pk=activity.pk, news_pk=news.pk, file_sha=sha,
                       finding_pk=finding.pk, order_pk=finding.order.pk, round_pk=round_.pk,
                       point_pk=point.pk, report_pk=report.pk, report_code=report.code,
-                      job_pk=job.pk)
+                      job_pk=job.pk, survey_code=survey.code, response_pk=answered.pk,
+                      link_pk=link.pk, version_pk=answered.version_id)
     _build_tasks(world, objects)
     return objects
 
