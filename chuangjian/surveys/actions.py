@@ -295,16 +295,8 @@ def submit_response(*, scope: Scope, survey: Survey, unit: Unit, group: str, uui
     return row, True
 
 
-def _feeds_of(questionnaire: Questionnaire, group: str) -> list[str]:
-    codes: list[str] = []
-    for code, feed in forms_io.builtin_feeds():
-        if code == questionnaire.code and group in feed.get("groups", []):
-            codes += [feed["surveyed"], feed["positive"]]
-    return codes
-
-
 def _changed(response: Response) -> None:
-    codes = _feeds_of(response.survey.questionnaire, response.group)
+    codes = forms_io.feeds_for(response.survey.questionnaire.code, response.group)
     if codes:
         sources.changed(unit_id=response.unit_id, element_codes=codes,
                         day=dt.date(response.survey.year, 12, 31))

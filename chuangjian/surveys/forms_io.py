@@ -81,6 +81,7 @@ def builtin() -> dict[str, Parsed]:
     return out
 
 
+@cache
 def builtin_feeds() -> list[tuple[str, dict[str, Any]]]:
     """(questionnaire code, feed) of every built-in questionnaire, read without Django."""
     found: list[tuple[str, dict[str, Any]]] = []
@@ -89,3 +90,9 @@ def builtin_feeds() -> list[tuple[str, dict[str, Any]]]:
         code = (doc.get("settings") or [{}])[0].get("form_id", path.stem)
         found += [(code, feed) for feed in doc.get("feeds") or []]
     return found
+
+
+def feeds_for(code: str, group: str) -> list[str]:
+    """The element codes a questionnaire's responses of one group feed."""
+    return [c for q, feed in builtin_feeds() if q == code and group in feed.get("groups", [])
+            for c in (feed["surveyed"], feed["positive"])]

@@ -9,7 +9,8 @@ from chuangjian.org.demo import DEMO_PASSWORD, build_demo
 
 # `run(stdout)` of each; repeatable like the rest of the demo.
 DEMO_MODULES = ("chuangjian.registers.demo", "chuangjian.evidence.demo",
-                "chuangjian.inspections.demo", "chuangjian.assessment.demo")
+                "chuangjian.inspections.demo", "chuangjian.surveys.demo",
+                "chuangjian.assessment.demo")
 
 
 class Command(BaseCommand):
