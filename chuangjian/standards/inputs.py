@@ -15,7 +15,6 @@ from chuangjian.standards.loader import LoadResult
 
 # (standard, indicator) → what its inputs wait for.
 WAITING: dict[tuple[str, str], str] = {
-    ("wenming_danwei", "tasks_assigned_rate"): "任务分解（年度目标任务到人）",
     ("wenming_shequ", "learning_community_title"): "荣誉登记（市级文明社区等称号）",
 }
 

@@ -42,5 +42,5 @@ def test_each_waiting_indicator_is_named_in_the_docs() -> None:
 def test_the_standards_inputs_command_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("standards", "inputs")
     out = capsys.readouterr().out
-    assert "tasks_assigned_rate" in out and f"无法取得数值的指标 {len(WAITING)} 项" in out
+    assert "learning_community_title" in out and f"无法取得数值的指标 {len(WAITING)} 项" in out
     assert "未说明原因 0 项" in out
