@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # 问卷: the public answer page respondents open from a link or QR code, no login.
     path("wenjuan/", include("chuangjian.surveys.public_urls")),
     path("jobs/", include("chuangjian.jobs.urls")),
+    path("residents/", include("chuangjian.registers.urls_residents")),
     path("", include("chuangjian.web.urls")),
 ]
 

@@ -143,6 +143,21 @@ def _open_image(data: bytes) -> tuple[Image.Image, str]:
     return ImageOps.exif_transpose(image), str(image.format)
 
 
+XLSX_MIME = _OFFICE["xl/"][0]
+
+
+def read_checked(upload: IO[bytes] | Any, *, mimes: Collection[str],
+                 max_bytes: int | None = None) -> bytes:
+    """The bytes of an upload that is read once and not kept (an import file of personal
+    data must not land on disk in the clear): bounded before it is read and typed by its
+    content like every stored file; a Chinese ``ValidationError`` otherwise."""
+    data = _read(upload, max_bytes or max_upload_bytes())
+    document = _document_type(data)
+    if document is None or document[0] not in mimes:
+        raise ValidationError(_("文件类型不对：请上传 Excel 工作簿（.xlsx）"), code="wrong_kind")
+    return data
+
+
 def store_file(upload: IO[bytes] | Any, *, user: Any = None,
                kinds: Collection[str] = (FileKind.IMAGE,),
                max_bytes: int | None = None, name: str = "") -> StoredFile:

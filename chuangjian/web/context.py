@@ -55,6 +55,8 @@ def build_navigation(request: HttpRequest) -> list[NavItem]:
             items.insert(at, (label, name, icon, ("*",)))
             at += 1
     if not scope.is_empty:
+        items.append((_("实有人口"), "residents:index", "bi-person-vcard", ("*",)))
+    if not scope.is_empty:
         items.insert(1, (_("数据上报"), "reporting:inbox", "bi-clipboard-data",
                          ("inbox", "form", "review_list", "review", "missing", "xlsx",
                           "xlsx_template", "news", "news_new", "history", "exception")))

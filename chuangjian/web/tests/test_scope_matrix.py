@@ -89,6 +89,8 @@ class Objects:
     street_task_pk: int = 0
     street_meeting_pk: int = 0
     street_decision_pk: int = 0
+    person_pk: int = 0
+    household_pk: int = 0
 
     @property
     def membership_pk(self) -> int:
@@ -283,6 +285,19 @@ PAGES: dict[str, Page] = {
     "tasks:decision_task": Page(kwargs=_pk("decision_pk"), up=_pk("street_decision_pk")),
     "notify:list": Page(), "notify:read_all": Page(), "notify:badge": Page(),
     "notify:read": Page(kwargs=_pk("notification_pk")),
+    "residents:index": Page(),
+    "residents:template": Page(kwargs=lambda o: {"kind": "residents"}, shared=True),
+    "residents:unit": Page(kwargs=_unit, up=_street),
+    "residents:person_create": Page(kwargs=_unit, up=_street),
+    "residents:import": Page(kwargs=_unit, up=_street),
+    "residents:export": Page(kwargs=_unit, up=_street),
+    "residents:person": Page(kwargs=_pk("person_pk")),
+    "residents:person_edit": Page(kwargs=_pk("person_pk")),
+    "residents:person_reveal": Page(kwargs=_pk("person_pk")),
+    "residents:person_move_out": Page(kwargs=_pk("person_pk")),
+    "residents:person_move_in": Page(kwargs=lambda o: {"pk": o.person_pk,
+                                                       "code": o.world.community.code}),
+    "residents:household": Page(kwargs=_pk("household_pk")),
 }
 
 # API operations by operationId: the same ``Page`` expectations, read from the schema.
@@ -411,6 +426,7 @@ def _build(world: World) -> Objects:
                       job_pk=job.pk, survey_code=survey.code, response_pk=answered.pk,
                       link_pk=link.pk, version_pk=answered.version_id)
     _build_tasks(world, objects)
+    _build_residents(world, objects)
     return objects
 
 
@@ -444,6 +460,19 @@ def _build_tasks(world: World, o: Objects) -> None:
         setattr(o, f"{prefix}meeting_pk", meeting.pk)
         setattr(o, f"{prefix}decision_pk", meeting.decision_rows.get().pk)
     o.notification_pk = Notification.objects.filter(user=world.community_worker).first().pk  # type: ignore[union-attr]
+
+
+def _build_residents(world: World, o: Objects) -> None:
+    """A resident (with a household) of 幸福里社区, registered by its worker."""
+    from chuangjian.lib.personal import compose_id_number
+    from chuangjian.registers.actions.people import create_person
+
+    resident = create_person(scope=Scope.for_user(world.community_worker),
+                             actor=world.community_worker, unit=world.community,
+                             name="幸福里矩阵居民", address="幸福里矩阵1号",
+                             id_number=compose_id_number("310101", dt.date(1960, 1, 1), 11))
+    o.person_pk = resident.pk
+    o.household_pk = resident.household.pk  # type: ignore[union-attr]
 
 
 def _persona(world: World, username: str, unit: Any, role: str) -> User:
