@@ -332,3 +332,17 @@ RATELIMIT_VIEW = "chuangjian.web.views.errors.ratelimited"
 FILES_MAX_UPLOAD_BYTES = env.int("FILES_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# -- 消息提醒 (notify): the daily digest's channels, configured per deployment -------------
+# Django's mail backend from one URL, e.g. smtp+tls://user:pass@mail.example.gov.cn:587.
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="chuangjian@localhost")
+# Absolute links in the digest point here (the address people open the platform at).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+NOTIFY_EMAIL = env.bool("NOTIFY_EMAIL", default=False)
+# Group robots (群机器人): the webhook address each deployment is given; empty = off.
+NOTIFY_WECOM_WEBHOOK = env.str("NOTIFY_WECOM_WEBHOOK", default="")
+NOTIFY_DINGTALK_WEBHOOK = env.str("NOTIFY_DINGTALK_WEBHOOK", default="")
+NOTIFY_WEBHOOK_TIMEOUT = env.float("NOTIFY_WEBHOOK_TIMEOUT", default=5.0)
+NOTIFY_WEBHOOK_RETRIES = env.int("NOTIFY_WEBHOOK_RETRIES", default=2)
+NOTIFY_WEBHOOK_BACKOFF = env.float("NOTIFY_WEBHOOK_BACKOFF", default=2.0)

@@ -95,6 +95,14 @@ def my_tasks(*, scope: Scope, user: User, now: dt.datetime) -> MyTasks:
     return out
 
 
+def escalated_to(*, scope: Scope, user: User) -> QuerySet[Task]:
+    """Open tasks whose escalation (督办) reached this person, not their own to do."""
+    return (Task.objects.filter(state=TaskState.OPEN, escalations__recipients=user)
+            .exclude(direct_responsible=user)
+            .exclude(first_responsible=user, direct_responsible__isnull=True).distinct()
+            .select_related(*_TASK_RELATED).order_by("deadline", "id"))
+
+
 def tasks_list(*, scope: Scope, unit: Unit | None = None, overdue_at: dt.datetime | None = None,
                state: str | None = None) -> QuerySet[Task]:
     qs = scope.filter(Task.objects.all(), Cap.VIEW, field_name="unit__path")
