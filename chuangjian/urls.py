@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboards/", include("chuangjian.assessment.dashboards.urls")),
     path("inspections/", include("chuangjian.inspections.urls")),
     path("evidence/", include("chuangjian.evidence.urls")),
+    path("registers/", include("chuangjian.registers.urls")),
     path("files/", include("chuangjian.files.urls")),
     path("tasks/", include("chuangjian.tasks.urls")),
     path("notifications/", include("chuangjian.notify.urls")),

@@ -17,9 +17,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from chuangjian.engine.periods import Period
 from chuangjian.lib import personal
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Cap, Scope, require_visible
+from chuangjian.registers import sources as feed
 from chuangjian.registers.models import (
     BPReading,
     FamilyHonour,
@@ -179,3 +181,70 @@ def person_registers(*, scope: Scope, person: Person, limit: int = 20) -> Person
         honours=honours,
         household_members=members,
     )
+
+
+# -- the rows behind a computed figure (明细) ---------------------------------------------
+
+
+def unit_for(*, scope: Scope, code: str, cap: Cap = Cap.VIEW) -> Unit:
+    """The unit with ``code`` if the scope may ``cap`` it, else 404 (never leak existence)."""
+    unit = scope.filter(Unit.objects.all(), cap).filter(code=code).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def sees_names(*, scope: Scope, unit: Unit) -> bool:
+    """Whether the reader may see the names in ``unit``'s registers (``Cap.VIEW_PERSONS``,
+    decision 0020): a street leader, a district officer and a department see counts."""
+    return scope.allows(unit, Cap.VIEW_PERSONS)
+
+
+@dataclass
+class Breakdown:
+    """One computed figure of a unit's subtree, and the same figure for each child."""
+
+    unit: Unit
+    element: feed.Element
+    period: Period
+    total: float
+    children: list[tuple[Unit, float]]
+
+
+def element_breakdown(*, scope: Scope, unit: Unit, code: str, period: Period) -> Breakdown:
+    require_visible(scope, unit)
+    if code not in feed.ELEMENTS:
+        raise Http404
+    subtree = list(Unit.objects.filter(path__startswith=unit.path).only("pk", "path", "parent_id"))
+    own = feed.element_values(code, period, [u.pk for u in subtree])
+    children = sorted((u for u in subtree if u.parent_id == unit.pk),
+                      key=lambda u: u.path)
+    by_child: list[tuple[Unit, float]] = []
+    named = {u.pk: u for u in Unit.objects.filter(pk__in=[c.pk for c in children])}
+    for child in children:
+        total = sum(own.get(u.pk, 0.0) for u in subtree if u.path.startswith(child.path))
+        by_child.append((named[child.pk], total))
+    return Breakdown(unit=unit, element=feed.ELEMENTS[code], period=period,
+                     total=sum(own.values()), children=by_child)
+
+
+def element_rows(*, scope: Scope, unit: Unit, code: str, period: Period) -> QuerySet[Any]:
+    """The rows behind a figure of ``unit``'s subtree, for a reader who may see names."""
+    if not sees_names(scope=scope, unit=unit):
+        raise Http404
+    ids = list(scope.filter(Unit.objects.filter(path__startswith=unit.path), Cap.VIEW_PERSONS)
+               .values_list("pk", flat=True))
+    qs = feed.element_rows(code, period, ids)
+    related = ROW_RELATED.get(feed.ELEMENTS[code].kind, ())
+    return qs.select_related(*related) if related else qs
+
+
+ROW_RELATED: dict[str, tuple[str, ...]] = {
+    "residents": ("household",),
+    "bp": ("household",),
+    "households": ("head",),
+    "families": ("household",),
+    "volunteers": ("person", "team"),
+    "service": ("volunteer__person", "activity"),
+    "placements": ("person",),
+}

@@ -34,6 +34,7 @@ from chuangjian.reporting import sources as news_source
 from chuangjian.reporting.datasets import (
     MergedDataset,
     catalog,
+    computed_values,
     period_is_open,
     unit_open_during,
 )
@@ -205,6 +206,12 @@ def outliers(unit: Unit, ds: MergedDataset, period: Period,
     return notes
 
 
+def _fmt_figure(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
 def check_values(unit: Unit, ds: MergedDataset, period: Period, raw: Mapping[str, Any], *,
                  stored: Mapping[str, DataValue] | None = None, complete: bool = True) -> Checked:
     """Parse and check ``raw`` (element code → text/number) merged over the stored values.
@@ -243,6 +250,17 @@ def check_values(unit: Unit, ds: MergedDataset, period: Period, raw: Mapping[str
         elif rule.fails(numbers):
             first = min(rule.names, key=lambda n: order.index(n) if n in order else 0)
             checked.errors.setdefault(first, rule.message)
+    if ds.cross_rules:
+        # A typed figure checked against a register's (参与文化活动的户数 ≤ 名册中的居民户数).
+        figures = {**computed_values(unit, ds, period), **numbers}
+        for rule in ds.cross_rules:
+            if rule.fails(figures):
+                typed = sorted((n for n in rule.names if n in by_code),
+                               key=lambda n: order.index(n))
+                shown = "、".join(f"{e.name} {_fmt_figure(figures[e.code])}" for e in ds.computed
+                                 if e.code in rule.names)
+                checked.errors.setdefault(typed[0], _("%(rule)s（由名册计算：%(figures)s）") % {
+                    "rule": rule.message, "figures": shown})
     changed_numbers = {c: p.number for c, p in checked.final.items()
                        if p.number is not None and c in raw and c not in checked.errors
                        and by_code[c].type in ("integer", "decimal", "percent")}

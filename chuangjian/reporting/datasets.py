@@ -86,6 +86,12 @@ class MergedDataset:
     lock_after_deadline: bool
     sources: tuple[str, ...]          # "标准名 · 数据集名" of each contributor
     rules: tuple[Rule, ...]
+    # Elements the contributors list that a source computes (registers, activities …):
+    # never typed in, shown read-only beside the form with the rows behind them.
+    computed: tuple[DataElement, ...] = ()
+    # Rules naming a typed element and a computed one (参与文化活动的户数 ≤ 居民户总数 from
+    # the household register): checked against the computed figure of the unit's subtree.
+    cross_rules: tuple[Rule, ...] = ()
 
     @property
     def name(self) -> str:
@@ -235,6 +241,7 @@ class Catalog:
             if not contributors:
                 continue
             elements: dict[str, DataElement] = {}
+            computed_here: dict[str, DataElement] = {}
             rules: dict[str, Rule] = {}
             for _sv, ds in contributors:
                 order = {c: i for i, c in enumerate(element_order_of(ds))}
@@ -246,13 +253,18 @@ class Catalog:
                     # Elements a source computes (信息报送 counts …) are never typed in.
                     if element.code not in computed:
                         elements.setdefault(element.code, element)
+                    else:
+                        computed_here.setdefault(element.code, element)
             if not elements:
                 continue
             codes = set(elements)
+            cross: dict[str, Rule] = {}
             for sv, _ds in contributors:
                 for rule in rules_of(sv):
                     if rule.broken or rule.names <= codes:
                         rules.setdefault(rule.text, rule)
+                    elif rule.names & codes and rule.names <= codes | set(computed_here):
+                        cross.setdefault(rule.text, rule)
             strictest = min(contributors, key=lambda c: (c[1].day_offset, c[1].due_time))[1]
             code = dataset_code(key, period_type)
             result[code] = MergedDataset(
@@ -261,7 +273,8 @@ class Catalog:
                 due_time=strictest.due_time,
                 lock_after_deadline=any(ds.lock_after_deadline for _sv, ds in contributors),
                 sources=tuple(f"{sv.name} · {ds.name}" for sv, ds in contributors),
-                rules=tuple(rules.values()))
+                rules=tuple(rules.values()), computed=tuple(computed_here.values()),
+                cross_rules=tuple(cross.values()))
         return result
 
     def profiles(self, year: int) -> list[tuple[str, Unit, MergedDataset]]:
@@ -315,3 +328,30 @@ def unit_open_during(unit: Unit, period: Period) -> bool:
     """Expected only while open: opened on or before the period's end, not closed before it began."""
     return (unit.opened_on is None or unit.opened_on <= period.end) and (
         unit.closed_on is None or unit.closed_on > period.start)
+
+
+def computed_values(unit: Unit, ds: MergedDataset, period: Period) -> dict[str, float | None]:
+    """The computed elements of ``ds`` for ``unit``'s subtree over ``period``, added up over
+    the tree as each element says: the figures the form shows and the assessment reads."""
+    from chuangjian import sources
+
+    if not ds.computed:
+        return {}
+    ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    out: dict[str, float | None] = {}
+    for element in ds.computed:
+        source = sources.source_for(element.code)
+        if source is None:
+            continue
+        own = source.values(element.code, period, [unit.pk] if element.tree_agg == "none"
+                            else ids)
+        got = [float(v) for v in own.values() if v is not None]
+        if not got:
+            out[element.code] = None
+        elif element.tree_agg == "max":
+            out[element.code] = max(got)
+        elif element.tree_agg == "mean":
+            out[element.code] = sum(got) / len(got)
+        else:
+            out[element.code] = sum(got)
+    return out

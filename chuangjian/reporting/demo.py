@@ -26,7 +26,12 @@ from chuangjian.org.levels import Kind
 from chuangjian.org.models import Membership, Role, Unit, User
 from chuangjian.org.scope import Scope
 from chuangjian.reporting import actions, rollups
-from chuangjian.reporting.datasets import MergedDataset, catalog, unit_open_during
+from chuangjian.reporting.datasets import (
+    MergedDataset,
+    catalog,
+    computed_values,
+    unit_open_during,
+)
 from chuangjian.reporting.models import Channel, DataValue, NewsItem, Status, Submission
 from chuangjian.reporting.values import parse_value
 from chuangjian.standards.models import DataElement, StandardVersion
@@ -131,7 +136,27 @@ def _values(unit: Unit, ds: MergedDataset, rng: random.Random,
             if unit_code == unit.code and code in values and period.start.year == year:
                 values[code] = value
     _fix_rules(ds, values, rng)
+    if period is not None and ds.cross_rules:
+        _fit_registers(unit, ds, period, values, rng)
     return values
+
+
+def _fit_registers(unit: Unit, ds: MergedDataset, period: Period, values: dict[str, Any],
+                   rng: random.Random) -> None:
+    """Make typed figures fit the registers' (参与文化活动的户数 ≤ 名册中的居民户数; 绿地面积
+    from the register ≤ 小区用地面积 typed), as the form requires."""
+    figures = computed_values(unit, ds, period)
+    for rule in ds.cross_rules:
+        for a, b in _pairs(rule.tree):
+            share = rng.uniform(0.8, 1.0)
+            if a in values and figures.get(b) is not None and values[a] > figures[b]:
+                kind = ds.element_by_code[a].type
+                bound = float(figures[b] or 0) * share
+                values[a] = int(bound) if kind == "integer" else round(bound, 1)
+            elif b in values and figures.get(a) is not None and figures[a] > values[b]:
+                kind = ds.element_by_code[b].type
+                bound = float(figures[a] or 0) / rng.uniform(0.25, 0.5)
+                values[b] = int(bound) + 1 if kind == "integer" else round(bound + 1, 1)
 
 
 def _reporter(unit: Unit, people: dict[int, User]) -> User | None:

@@ -26,6 +26,7 @@ from chuangjian.reporting.datasets import (
     PERIOD_ORDER,
     MergedDataset,
     catalog,
+    computed_values,
     unit_open_during,
 )
 from chuangjian.reporting.labels import period_label
@@ -74,6 +75,36 @@ class FormRow:
 
 
 @dataclass
+class ComputedRow:
+    """A figure of the form that a source computes: shown, never typed (一数一源)."""
+
+    element: object
+    value: str
+    how: str
+    origin: str
+    url: str | None
+
+
+def _computed_rows(unit: Unit, ds: MergedDataset, period: Period) -> list[ComputedRow]:
+    from chuangjian import sources
+
+    figures = computed_values(unit, ds, period)
+    rows: list[ComputedRow] = []
+    for element in ds.computed:
+        source = sources.source_for(element.code)
+        if source is None or element.code not in figures:
+            continue
+        total = figures[element.code]
+        text = "—" if total is None else (
+            f"{int(total)}" if float(total).is_integer() else f"{total:.1f}")
+        rows.append(ComputedRow(element=element, value=text,
+                                how=str(source.elements.get(element.code, "")),
+                                origin=str(source.label),
+                                url=source.rows_url(element.code, period, unit.pk)))
+    return rows
+
+
+@dataclass
 class FormState:
     unit: Unit
     dataset: MergedDataset
@@ -86,6 +117,7 @@ class FormState:
     can_edit: bool
     can_review: bool
     exception: DeadlineException | None
+    computed: list[ComputedRow] = field(default_factory=list)
 
     @property
     def overdue(self) -> bool:
@@ -134,7 +166,8 @@ def form_state(*, scope: Scope, unit: Unit, dataset_code: str, period_text: str,
     return FormState(unit=unit, dataset=ds, period=period, submission=sub, rows=rows,
                      due=ds.deadline_for(period), now=now, lock_reason=lock,
                      can_edit=not lock and scope.allows(unit, Cap.ENTER_DATA),
-                     can_review=can_review(scope=scope, unit=unit), exception=exception)
+                     can_review=can_review(scope=scope, unit=unit), exception=exception,
+                     computed=_computed_rows(unit, ds, period))
 
 
 def value_history(*, scope: Scope, unit: Unit, element_code: str, period: str

@@ -84,6 +84,11 @@ class Source:
         """The records that make up one unit's value, newest first."""
         return []
 
+    def rows_url(self, element_code: str, period: Period, unit_id: int) -> str | None:
+        """A page listing the rows behind the value of ``unit_id``'s subtree, if there is
+        one (the report form links each computed figure to it); the page checks scope."""
+        return None
+
 
 _SOURCES: dict[str, Source] = {}
 _BY_ELEMENT: dict[str, str] = {}

@@ -46,3 +46,33 @@ def unfed_indicators(result: LoadResult) -> list[Unfed]:
                 out.append(Unfed(standard.code, ind.code, ind.name, tuple(missing),
                                  WAITING.get((standard.code, ind.code))))
     return out
+
+
+@dataclass(frozen=True)
+class Computed:
+    element: str
+    name: str
+    source: str     # the source's label (名册登记, 督查整改 …)
+    how: str        # how the source counts it
+    standards: tuple[str, ...]
+
+
+def computed_inputs(result: LoadResult) -> list[Computed]:
+    """Elements the loaded standards' report forms list that a source computes instead:
+    nobody is asked for them (一数一源); the form shows them read-only."""
+    listed: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for standard in result.standards:
+        for dataset in standard.datasets:
+            for code in dataset.elements:
+                if standard.code not in listed.setdefault(code, []):
+                    listed[code].append(standard.code)
+    for code, element in result.elements.items():
+        names[code] = element.name
+    out: list[Computed] = []
+    for code in sorted(listed):
+        source = sources.source_for(code)
+        if source is not None:
+            out.append(Computed(code, names.get(code, code), str(source.label),
+                                str(source.elements.get(code, "")), tuple(listed[code])))
+    return out

@@ -59,11 +59,13 @@ def test_with_five_years_of_history_some_communities_pass_and_some_fail_for_a_re
         db: None) -> None:
     from chuangjian.assessment.spec import spec_for, target_depth
     from chuangjian.engine.targets import TargetStatus
+    from chuangjian.registers.demo_records import build_register_demo
     from chuangjian.reporting.demo import build_history
 
     build_demo()
     standards_actions.load_standards(actor=None, result=loader.load_builtin(), scope=Scope.system())
     today = dt.date(2026, 11, 20)
+    build_register_demo(today=today)  # the registers feed the mediation, placement … figures
     # A year of monthly reports as `chuangjian demo` files them: the rates need them.
     build_reporting_demo(today=today, days=1)
     build_history()

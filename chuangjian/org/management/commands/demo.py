@@ -8,9 +8,11 @@ from django.core.management.base import BaseCommand
 from chuangjian.org.demo import DEMO_PASSWORD, build_demo
 
 # `run(stdout)` of each; repeatable like the rest of the demo.
-DEMO_MODULES = ("chuangjian.registers.demo", "chuangjian.evidence.demo",
-                "chuangjian.inspections.demo", "chuangjian.surveys.demo",
-                "chuangjian.assessment.demo")
+DEMO_MODULES = ("chuangjian.evidence.demo", "chuangjian.inspections.demo",
+                "chuangjian.surveys.demo", "chuangjian.assessment.demo")
+# The registers come before the reports: report forms check typed figures against the
+# figures the registers compute (参与活动的户数 ≤ 名册中的居民户数).
+REGISTER_MODULES = ("chuangjian.registers.demo", "chuangjian.registers.demo_records")
 
 
 class Command(BaseCommand):
@@ -24,6 +26,12 @@ class Command(BaseCommand):
         from chuangjian.standards.models import StandardVersion
 
         if StandardVersion.objects.exists():
+            for module in REGISTER_MODULES:
+                try:
+                    registers = importlib.import_module(module)
+                except ModuleNotFoundError:
+                    continue
+                registers.run(stdout=self.stdout)
             call_command("demo_reports", stdout=self.stdout)
             # Then each app's demo, in the order their data builds on each other:
             # activities and inspections before the assessment that scores them.

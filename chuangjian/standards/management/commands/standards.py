@@ -106,9 +106,15 @@ class Command(BaseCommand):
             raise CommandError(f"校验未通过：{len(errors)} 处错误，未载入任何内容", returncode=1)
 
     def do_inputs(self, options: dict[str, Any]) -> None:
-        from chuangjian.standards.inputs import unfed_indicators
+        from chuangjian.standards.inputs import computed_inputs, unfed_indicators
 
-        unfed = unfed_indicators(self._load(options["paths"]))
+        result = self._load(options["paths"])
+        computed = computed_inputs(result)
+        for c in computed:
+            self.stdout.write(f"{c.element}  {c.name}：由{c.source}计算，{c.how}"
+                              f"（{'、'.join(c.standards)}）")
+        self.stdout.write(f"由数据来源计算、不再填报的数据元素 {len(computed)} 项")
+        unfed = unfed_indicators(result)
         for u in unfed:
             self.stdout.write(f"{u.standard}  {u.indicator}  {u.name}：缺 {'、'.join(u.elements)}"
                               f"（{u.waiting_for or '未说明原因'}）")
