@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chuangjian import sources as registry
-from chuangjian.engine import targets
+from chuangjian.engine import aggregation, targets
 from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.reporting.models import DataValue
 from chuangjian.standards.models import DataElement
@@ -119,7 +119,40 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
             own[row, col] = (0.0 if np.isnan(own[row, col]) else own[row, col]) + float(number)
             own_count[row, col] += 1
     agg, _counts = tree.aggregate(own, own_count, [element.tree_agg] * len(periods))
+    if len(periods) and element.tree_agg != aggregation.TreeAgg.NONE:
+        _as_it_stood(tree, rows, periods, own, element.tree_agg, agg)
     return PeriodCounts(list(periods), agg[rows] if len(periods) else np.zeros((len(rows), 0)))
+
+
+def _as_it_stood(tree: object, rows: np.ndarray, periods: Sequence[Period], own: np.ndarray,
+                 tree_agg: str, agg: np.ndarray) -> None:
+    """Redo, in place, the counts of target units whose subtree changed during the window:
+    each period's counts added up over the tree at the end of its month (the grain of the
+    rollups, ``engine.aggregation``), so a community moved in July counts its June days
+    under its old street."""
+    from chuangjian.assessment.compute import UnitTree, moved_paths
+    from chuangjian.org import selectors as org_selectors
+
+    assert isinstance(tree, UnitTree)  # noqa: S101 - typed loosely to avoid an import cycle
+    if not tree.units:
+        return
+    moved = moved_paths(tree.units[0], periods[0].start)
+    stale = [int(r) for r in rows if any(p.startswith(tree.units[int(r)].path) for p in moved)]
+    if not stale:
+        return
+    places: dict[dt.date, list[str]] = {}
+    for k, period in enumerate(periods):
+        month_end = Period.containing(PeriodType.MONTH, _anchor(period)).end
+        if month_end not in places:
+            then = org_selectors.paths_on(tree.units, month_end)
+            places[month_end] = [then.get(u.pk, u.path) for u in tree.units]
+        where = places[month_end]
+        for r in stale:
+            prefix = where[r]
+            figures = [float(own[i, k]) for i, place in enumerate(where)
+                       if place.startswith(prefix) and not np.isnan(own[i, k])]
+            value = aggregation.over_tree(None, figures, tree_agg)
+            agg[r, k] = np.nan if value is None else value
 
 
 def summarize_failures(target: targets.AtLeastPerPeriod, periods: Sequence[Period],

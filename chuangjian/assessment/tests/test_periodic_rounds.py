@@ -20,6 +20,8 @@ from chuangjian.inspections.actions import rounds as round_actions
 from chuangjian.inspections.models import RoundKind
 from chuangjian.inspections.taxonomy import default_standard
 from chuangjian.inspections.tests.conftest import _builtin, shanghai
+from chuangjian.org import actions as org_actions
+from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.standards import actions as standards_actions
@@ -65,11 +67,14 @@ def builtin(world: World) -> World:
     return world
 
 
-def _visit(world: World, day: dt.date, points: int = 1) -> None:
-    """A one-day round of 城关街道 over 城东管区 that visits ``points`` points that day."""
-    scope = Scope.for_user(world.inspector)
+def _visit(world: World, day: dt.date, points: int = 1, by: Unit | None = None) -> None:
+    """A one-day round of 城关街道 (or ``by``) over 城东管区 (or its own area) that visits
+    ``points`` points that day."""
+    scope = Scope.for_user(world.inspector) if by is None else Scope.system()
+    organiser = by or world.street
     round_ = round_actions.create_round(
-        actor=world.inspector, scope=scope, unit=world.street, scope_unit=world.area,
+        actor=world.inspector, scope=scope, unit=organiser,
+        scope_unit=world.area if by is None else by,
         kind=RoundKind.DAILY, title=f"日常督查{day:%m%d}", starts_on=day, ends_on=day,
         standard=default_standard(), quotas={"market": points}, seed=1)
     for k, rp in enumerate(round_.points.all()):
@@ -128,3 +133,22 @@ def test_a_share_of_weeks_is_met_by_rounds_in_three_weeks_of_four(
     # 4 of 5 weeks (80%): met, though week 1 is still listed as failed.
     assert item["s"] == TargetStatus.MET
     assert "5 周中 4 周做到" in str(item["n"]) and "未做到：2026年第1周" in str(item["n"])
+
+
+def test_days_before_a_move_count_for_the_street_the_organiser_stood_under(
+        builtin: World) -> None:
+    # 幸福里社区 runs its own rounds on 1–3 January, under 城关街道; it moves to 东湖街道
+    # on 1 February. Its January days stay with 城关街道.
+    for day in (1, 2, 3):
+        _visit(builtin, dt.date(2026, 1, day), by=builtin.community)
+    org_actions.move_unit(actor=None, unit=builtin.community,
+                          new_parent=Unit.objects.get(code="T-02-A"),
+                          effective=dt.date(2026, 2, 1), scope=Scope.system())
+    run = actions.start_run(actor=None, standard_code="chuangcheng", year=2026,
+                            today=dt.date(2026, 3, 1), unit=builtin.district,
+                            scope=Scope.system())
+    notes = {r.unit.code: str(r.items["daily_supervision"]["n"])
+             for r in UnitResult.objects.filter(run=run, unit__code__in=["T-01", "T-02"])
+             .select_related("unit")}
+    assert "59 天中 3 天做到" in notes["T-01"]
+    assert "59 天中 0 天做到" in notes["T-02"]
