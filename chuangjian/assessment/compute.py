@@ -598,6 +598,7 @@ class UnitScore:
     explanation: str
     at_risk: int
     items: dict[str, dict[str, Any]]
+    reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
 _applied_cache: dict[tuple[int, str, int, str | None, str | None], tuple[str, str | None]] = {}
@@ -706,7 +707,8 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
         unit_id=unit_id, sheet=sheet, total=_r(total.total), base_total=_r(total.base_total),
         base_max=total.base_max, bonus=float(total.bonus), passed=total.passed,
         vetoed=total.vetoed, veto_items=list(total.veto_items), tier=total.tier or "",
-        explanation=total.explanation, at_risk=at_risk, items=stored)
+        explanation=total.explanation, at_risk=at_risk, items=stored,
+        reasons=[r.as_json() for r in total.reasons])
 
 
 def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[IndicatorSpec]]],
@@ -805,7 +807,8 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 bonus=float(total.bonus[k]), passed=bool(total.passed[k]),
                 vetoed=bool(total.vetoed[k]), veto_items=list(total.veto_items(k)),
                 tier=total.tier[k] or "", explanation=total.explanation(k),
-                at_risk=int(at_risk[k]), items=stored[k])
+                at_risk=int(at_risk[k]), items=stored[k],
+                reasons=[r.as_json() for r in total.reasons(k)])
     return [s for s in out if s is not None]
 
 

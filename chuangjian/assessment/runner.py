@@ -222,11 +222,11 @@ def _fields(s: UnitScore) -> dict[str, object]:
     return {"sheet": s.sheet, "total": s.total, "base_total": s.base_total,
             "base_max": s.base_max, "bonus": s.bonus, "passed": s.passed, "vetoed": s.vetoed,
             "veto_items": s.veto_items, "tier": s.tier, "explanation": s.explanation,
-            "at_risk": s.at_risk, "items": s.items}
+            "reasons": s.reasons, "at_risk": s.at_risk, "items": s.items}
 
 
 _FIELDS = ["sheet", "total", "base_total", "base_max", "bonus", "passed", "vetoed",
-           "veto_items", "tier", "explanation", "at_risk", "items"]
+           "veto_items", "tier", "explanation", "reasons", "at_risk", "items"]
 
 
 # -- freshness ----------------------------------------------------------------------------

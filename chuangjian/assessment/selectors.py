@@ -23,6 +23,7 @@ from chuangjian.assessment.compute import MAIN
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
+from chuangjian.assessment.wording import total_sentence
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.engine.values import reason_text
 from chuangjian.org.models import Unit
@@ -249,9 +250,17 @@ def _scorecard(run: AssessmentRun, result: UnitResult, reviews: Iterable[Reviewe
         passed=result.passed, vetoed=result.vetoed, veto_items=list(result.veto_items),
         veto_names=[spec.by_code[c].name for c in result.veto_items if c in spec.by_code],
         tier=result.tier, rank=result.rank, siblings=result.siblings,
-        previous_total=previous_total, explanation=readable(spec, result.explanation),
+        previous_total=previous_total, explanation=_total_text(spec, result),
         at_risk=result.at_risk,
         rows=rows)
+
+
+def _total_text(spec: StandardSpec, result: UnitResult) -> str:
+    """The total's explanation in the reader's language, from the stored reasons; a run
+    stored before reasons were kept shows its Chinese text."""
+    if result.reasons:
+        return total_sentence(result.reasons, {c: i.name for c, i in spec.by_code.items()})
+    return readable(spec, result.explanation)
 
 
 def readable(spec: StandardSpec, text: str) -> str:

@@ -11,9 +11,11 @@ import enum
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from chuangjian.engine.reasons import Reason, total_reasons
 from chuangjian.engine.targets import TargetResult, TargetStatus
 
 __all__ = [
@@ -280,6 +282,8 @@ class StandardScore:
     passed: bool
     tier: str | None
     explanation: str
+    # The same as structured reasons, for the translatable layer above the engine.
+    reasons: tuple[Reason, ...] = ()
 
 
 def score_standard(
@@ -337,12 +341,13 @@ def score_standard(
     if settled and total is not None:
         reached = [(minimum, name) for name, minimum in tiers if total >= minimum - 1e-9]
         tier = max(reached)[1] if reached else None
-    explanation = explain_total(
-        has_items=bool(items), base_max=base_max, raw=raw, included_max=included_max,
-        base_total=base_total, excluded=excluded, zeroed=zeroed,
-        bonus_raw=bonus_raw if bonus_items else None, bonus=bonus, total=total,
-        veto_items=veto_items, veto_unknown=veto_unknown, missing_veto=missing_veto,
-        pass_mark=pass_mark, passed=passed, tier=tier)
+    facts: dict[str, Any] = {
+        "has_items": bool(items), "base_max": base_max, "raw": raw, "included_max": included_max,
+        "base_total": base_total, "excluded": excluded, "zeroed": zeroed,
+        "bonus_raw": bonus_raw if bonus_items else None, "bonus": bonus, "total": total,
+        "veto_items": veto_items, "veto_unknown": veto_unknown, "missing_veto": missing_veto,
+        "pass_mark": pass_mark, "passed": passed, "tier": tier}
+    explanation = explain_total(**facts)
     return StandardScore(
         items=tuple(items),
         bonus_items=tuple(bonus_items),
@@ -357,6 +362,7 @@ def score_standard(
         passed=passed,
         tier=tier,
         explanation=explanation,
+        reasons=total_reasons(**facts),
     )
 
 
@@ -547,21 +553,28 @@ class StandardArrays:
 
     def explanation(self, j: int) -> str:
         """The per-unit sentence, exactly as ``score_standard`` words it."""
+        return explain_total(**self._facts(j))
+
+    def reasons(self, j: int) -> tuple[Reason, ...]:
+        """The per-unit reasons, exactly as ``score_standard`` gives them."""
+        return total_reasons(**self._facts(j))
+
+    def _facts(self, j: int) -> dict[str, Any]:
         items = self.codes[:self.n_items]
         bt = float(self.base_total[j])
         total = float(self.total[j])
-        return explain_total(
-            has_items=bool(self.n_items), base_max=self.base_max, raw=float(self.raw[j]),
-            included_max=float(self.included_max[j]), base_total=None if bt != bt else bt,
-            excluded=[c for c, x in zip(items, self.excluded[j], strict=True) if x],
-            zeroed=[c for c, x in zip(items, self.zeroed[j], strict=True) if x],
-            bonus_raw=float(self.bonus_raw[j]) if self.has_bonus else None,
-            bonus=float(self.bonus[j]), total=None if total != total else total,
-            veto_items=self.veto_items(j),
-            veto_unknown=[c for c, x in zip(self.codes, self.veto_unknown_matrix[j], strict=True)
+        return {
+            "has_items": bool(self.n_items), "base_max": self.base_max, "raw": float(self.raw[j]),
+            "included_max": float(self.included_max[j]), "base_total": None if bt != bt else bt,
+            "excluded": [c for c, x in zip(items, self.excluded[j], strict=True) if x],
+            "zeroed": [c for c, x in zip(items, self.zeroed[j], strict=True) if x],
+            "bonus_raw": float(self.bonus_raw[j]) if self.has_bonus else None,
+            "bonus": float(self.bonus[j]), "total": None if total != total else total,
+            "veto_items": self.veto_items(j),
+            "veto_unknown": [c for c, x in zip(self.codes, self.veto_unknown_matrix[j], strict=True)
                           if x],
-            missing_veto=self.missing_veto, pass_mark=self.pass_mark,
-            passed=bool(self.passed[j]), tier=self.tier[j])
+            "missing_veto": self.missing_veto, "pass_mark": self.pass_mark,
+            "passed": bool(self.passed[j]), "tier": self.tier[j]}
 
 
 def score_standard_many(

@@ -113,6 +113,9 @@ class UnitResult(models.Model):
     rank = models.PositiveIntegerField(null=True, blank=True)
     siblings = models.PositiveIntegerField(default=0)
     explanation = models.TextField(blank=True)
+    # The total's reasons as the engine gives them (engine.reasons), worded on the page in
+    # the reader's language (assessment.wording); ``explanation`` keeps the Chinese text.
+    reasons = models.JSONField(default=list, blank=True)
     at_risk = models.PositiveSmallIntegerField(default=0)
     items = models.JSONField(default=dict, encoder=CompactJSONEncoder)
     updated_at = models.DateTimeField(auto_now=True)

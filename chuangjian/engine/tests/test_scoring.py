@@ -341,6 +341,7 @@ def test_the_vectorised_scores_equal_the_per_unit_scores(
         assert bool(many.passed[j]) == one.passed
         assert many.tier[j] == one.tier
         assert many.explanation(j) == one.explanation
+        assert many.reasons(j) == one.reasons
 
 
 def test_the_vectorised_rules_refuse_what_the_per_unit_rules_refuse() -> None:

@@ -1,0 +1,76 @@
+"""The sentences people read, made from the engine's structured reasons (措辞).
+
+The engine gives a unit's total as reasons (``engine.reasons``): a kind and its figures,
+with items named by code. Here each kind becomes one whole translatable sentence, item
+codes become the items' names, and numbers are written as the score sheet shows them,
+so the same stored result reads in Chinese or in English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from chuangjian.engine.reasons import Reason
+
+__all__ = ["total_sentence"]
+
+
+def _num(x: float) -> str:
+    # As the score sheet writes points: two decimals at most, no trailing zeros.
+    rounded = round(float(x), 2)
+    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:g}"
+
+
+def _names(codes: Iterable[str], names: Mapping[str, str]) -> str:
+    quoted = [_("「%(name)s」") % {"name": names.get(c, c)} for c in codes]
+    return pgettext("list separator", "、").join(quoted)
+
+
+_Sentence = Callable[[Mapping[str, Any], Mapping[str, str]], str]
+
+_SENTENCES: dict[str, _Sentence] = {
+    "base_score": lambda p, n: _("基本分 %(points)s / %(max)s 分") % {
+        "points": _num(p["points"]), "max": _num(p["max"])},
+    "rescaled": lambda p, n: _(
+        "%(items)s 无法计算，不计入；其余各项得 %(points)s / %(included)s 分，"
+        "折算为 %(base)s / %(max)s 分") % {
+        "items": _names(p["excluded"], n), "points": _num(p["points"]),
+        "included": _num(p["included_max"]), "base": _num(p["base_total"]),
+        "max": _num(p["max"])},
+    "nothing_computable": lambda p, n: _("所有评分项均无法计算，无法得出总分"),
+    "zeroed": lambda p, n: _("%(items)s 缺少数据，按 0 分计") % {"items": _names(p["items"], n)},
+    "bonus": lambda p, n: _("加分 %(points)s 分") % {"points": _num(p["points"])},
+    "bonus_capped": lambda p, n: _("加分 %(points)s 分（超过上限，按 %(counted)s 分计）") % {
+        "points": _num(p["points"]), "counted": _num(p["counted"])},
+    "veto_failed": lambda p, n: _("一票否决：%(items)s 未达标") % {
+        "items": _names(p["items"], n)},
+    "veto_unknown": lambda p, n: _("一票否决项 %(items)s 无法计算，核实前不能判定达标") % {
+        "items": _names(p["items"], n)},
+    "veto_missing": lambda p, n: _("一票否决项 %(items)s 没有评分结果，核实前不能判定达标") % {
+        "items": _names(p["items"], n)},
+    "passed": lambda p, n: _("总分 %(total)s 分，合格线 %(pass_mark)s 分，合格") % {
+        "total": _num(p["total"]), "pass_mark": _num(p["pass_mark"])},
+    "passed_with_tier": lambda p, n: _(
+        "总分 %(total)s 分，合格线 %(pass_mark)s 分，合格，等次：%(tier)s") % {
+        "total": _num(p["total"]), "pass_mark": _num(p["pass_mark"]), "tier": p["tier"]},
+    "failed": lambda p, n: _("总分 %(total)s 分，合格线 %(pass_mark)s 分，不合格") % {
+        "total": _num(p["total"]), "pass_mark": _num(p["pass_mark"])},
+    "undecidable": lambda p, n: _("无法判定是否合格"),
+}
+
+
+def total_sentence(reasons: Sequence[Reason | Mapping[str, Any]], names: Mapping[str, str]
+                   ) -> str:
+    """The explanation of a unit's total in the active language, items by name:
+    「「入户率」 缺少数据，按 0 分计；总分 78 分，合格线 80 分，不合格。」"""
+    parts = []
+    for r in reasons:
+        reason = r if isinstance(r, Reason) else Reason.from_json(r)
+        parts.append(_SENTENCES[reason.kind](reason.params, names))
+    if not parts:
+        return ""
+    return pgettext("sentence separator", "；").join(parts) + pgettext("full stop", "。")
