@@ -40,26 +40,67 @@ def _label(q: Mapping[str, Any]) -> str:
     return str(q.get("label") or q["name"])[:40]
 
 
-def _relevant(definition: Mapping[str, Any], q: Mapping[str, Any], look: expr.Lookup) -> bool:
-    for group in q.get("groups", []):
-        tree = definition["groups"].get(group, {}).get("relevant")
-        if tree is not None and not expr.truthy(expr.evaluate(tree, look)):
-            return False
-    tree = q.get("relevant")
-    return tree is None or expr.truthy(expr.evaluate(tree, look))
+@dataclass
+class _Prepared:
+    """What every check of one questionnaire version needs, worked out once."""
+
+    top: list[Mapping[str, Any]]
+    by_repeat: dict[str, list[Mapping[str, Any]]]
+    known: set[str]
+    # question name → the relevant trees of its groups and its own, outermost first
+    conditions: dict[str, list[Any]]
+    options: dict[str, frozenset[str]]
+    knowledge: list[Mapping[str, Any]]
+    scale: list[str]
+    single: list[tuple[str, str]]  # (question, list) of top-level single-choice questions
+
+
+_PREPARED: dict[int, tuple[Mapping[str, Any], _Prepared]] = {}
+
+
+def _prepare(definition: Mapping[str, Any]) -> _Prepared:
+    cached = _PREPARED.get(id(definition))
+    if cached is not None and cached[0] is definition:
+        return cached[1]
+    questions = definition["questions"]
+    groups = definition.get("groups", {})
+    conditions = {}
+    for q in questions:
+        trees = [groups[g]["relevant"] for g in q.get("groups", [])
+                 if groups.get(g, {}).get("relevant") is not None]
+        if q.get("relevant") is not None:
+            trees.append(q["relevant"])
+        conditions[q["name"]] = trees
+    prepared = _Prepared(
+        top=[q for q in questions if q.get("repeat") is None],
+        by_repeat={name: [q for q in questions if q.get("repeat") == name]
+                   for name in definition.get("repeats", {})},
+        known={q["name"] for q in questions} | set(definition.get("repeats", {})),
+        conditions=conditions,
+        options={name: frozenset(c["name"] for c in items)
+                 for name, items in definition.get("choices", {}).items()},
+        knowledge=[q for q in questions if q.get("repeat") is None and q.get("correct")],
+        scale=[q["name"] for q in questions if q.get("repeat") is None and q.get("scale")],
+        single=[(q["name"], q["list"]) for q in questions
+                if q["type"] == "select_one" and q.get("repeat") is None])
+    if len(_PREPARED) > 64:
+        _PREPARED.clear()
+    _PREPARED[id(definition)] = (definition, prepared)
+    return prepared
 
 
 def _allowed(definition: Mapping[str, Any], q: Mapping[str, Any], answers: Mapping[str, Any],
-             inner: Mapping[str, Any]) -> set[str]:
-    options = definition["choices"].get(q["list"], [])
+             inner: Mapping[str, Any], prepared: _Prepared) -> frozenset[str]:
     tree = q.get("choice_filter")
     if tree is None:
-        return {c["name"] for c in options}
-    return {c["name"] for c in options
-            if expr.truthy(expr.evaluate(tree, expr.lookup_in(answers, inner, choice=c)))}
+        return prepared.options.get(q["list"], frozenset())
+    return frozenset(c["name"] for c in definition["choices"].get(q["list"], [])
+                     if expr.truthy(expr.evaluate(tree, expr.lookup_in(answers, inner,
+                                                                       choice=c))))
 
 
-def _coerce(q: Mapping[str, Any], raw: Any, allowed: set[str] | None) -> tuple[Any, str]:
+def _coerce(q: Mapping[str, Any], raw: Any, allowed: frozenset[str] | None
+            ) -> tuple[Any, str]:
     """(value, fault): the answer in its stored form, or a Chinese fault."""
     kind, label = q["type"], _label(q)
     text = "" if raw is None else (" ".join(map(str, raw)) if isinstance(raw, list) else str(raw))
@@ -107,41 +148,40 @@ def check(definition: Mapping[str, Any], submitted: Mapping[str, Any]) -> Checke
     """Check and clean the answers; raise ``AnswerError`` listing every fault."""
     if not isinstance(submitted, Mapping):
         raise AnswerError(["答案格式不正确"])
-    questions = definition["questions"]
-    known = {q["name"] for q in questions} | set(definition.get("repeats", {}))
-    unknown = sorted(str(k)[:40] for k in submitted if k not in known)
+    prepared = _prepare(definition)
+    unknown = sorted(str(k)[:40] for k in submitted if k not in prepared.known)
     faults: list[str] = []
     if unknown:
         faults.append("问卷中没有这些题目：" + "、".join(unknown[:10]))
     answers: dict[str, Any] = {}
-    shown = 0
-    top = [q for q in questions if q.get("repeat") is None]
-    shown += _check_block(definition, top, submitted, answers, {}, answers, faults)
+    shown = _check_block(definition, prepared, prepared.top, submitted, answers, None, answers,
+                         faults)
     for name, spec in definition.get("repeats", {}).items():
+        label = spec.get("label") or name
         raw = submitted.get(name, [])
         if raw in ("", None):
             raw = []
         if not isinstance(raw, list) or len(raw) > spec.get("max", 50):
-            faults.append(f"「{spec.get('label') or name}」的条目数不正确（最多 {spec.get('max', 50)} 条）")
+            faults.append(f"「{label}」的条目数不正确（最多 {spec.get('max', 50)} 条）")
             continue
-        inner_qs = [q for q in questions if q.get("repeat") == name]
+        inner_qs = prepared.by_repeat.get(name, [])
         group = definition["groups"].get(name, {})
-        look = expr.lookup_in(answers)
         if group.get("relevant") is not None and not expr.truthy(
-                expr.evaluate(group["relevant"], look)):
+                expr.evaluate(group["relevant"], expr.lookup_in(answers))):
             continue
+        names = {q["name"] for q in inner_qs}
         instances: list[dict[str, Any]] = []
         for index, item in enumerate(raw, start=1):
             if not isinstance(item, Mapping):
-                faults.append(f"「{spec.get('label') or name}」第 {index} 条格式不正确")
+                faults.append(f"「{label}」第 {index} 条格式不正确")
                 continue
-            stray = [k for k in item if k not in {q['name'] for q in inner_qs}]
+            stray = [k for k in item if k not in names]
             if stray:
-                faults.append(f"「{spec.get('label') or name}」第 {index} 条中没有这些题目："
-                              + "、".join(str(s)[:40] for s in stray[:10]))
+                faults.append(f"「{label}」第 {index} 条中没有这些题目："
+                              + "、".join(str(x)[:40] for x in stray[:10]))
             clean: dict[str, Any] = {}
-            shown += _check_block(definition, inner_qs, item, clean, clean, answers, faults,
-                                  prefix=f"「{spec.get('label') or name}」第 {index} 条")
+            shown += _check_block(definition, prepared, inner_qs, item, clean, clean, answers,
+                                  faults, prefix=f"「{label}」第 {index} 条")
             instances.append(clean)
         answers[name] = instances
     if faults:
@@ -149,13 +189,16 @@ def check(definition: Mapping[str, Any], submitted: Mapping[str, Any]) -> Checke
     return Checked(answers=answers, shown=shown)
 
 
-def _check_block(definition: Mapping[str, Any], questions: list[Mapping[str, Any]],
-                 submitted: Mapping[str, Any], out: dict[str, Any], inner: Mapping[str, Any],
+def _check_block(definition: Mapping[str, Any], prepared: _Prepared,
+                 questions: list[Mapping[str, Any]], submitted: Mapping[str, Any],
+                 out: dict[str, Any], inner: Mapping[str, Any] | None,
                  whole: Mapping[str, Any], faults: list[str], prefix: str = "") -> int:
     shown = 0
+    look = expr.lookup_in(whole, inner) if inner is not None else expr.lookup_in(whole)
+    empty: Mapping[str, Any] = {}
     for q in questions:
-        look = expr.lookup_in(whole, inner) if inner is not whole else expr.lookup_in(whole)
-        if not _relevant(definition, q, look):
+        trees = prepared.conditions[q["name"]]
+        if trees and not all(expr.truthy(expr.evaluate(t, look)) for t in trees):
             continue
         kind = q["type"]
         if kind == "calculate":
@@ -163,11 +206,10 @@ def _check_block(definition: Mapping[str, Any], questions: list[Mapping[str, Any
             out[q["name"]] = expr.as_text(value) if not isinstance(value, float) or math.isfinite(
                 value) else ""
             continue
-        if kind == "note":
-            shown += 1
-            continue
         shown += 1
-        allowed = (_allowed(definition, q, whole, inner)
+        if kind == "note":
+            continue
+        allowed = (_allowed(definition, q, whole, inner or empty, prepared)
                    if kind in ("select_one", "select_multiple") else None)
         value, fault = _coerce(q, submitted.get(q["name"]), allowed)
         if fault:
@@ -209,10 +251,10 @@ def _is_correct(q: Mapping[str, Any], value: Any) -> bool:
 
 
 def score(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> Score:
-    questions = [q for q in definition["questions"] if q.get("repeat") is None]
-    correct = sum(1 for q in questions if q.get("correct") and _is_correct(q, answers.get(q["name"])))
-    scale = [float(answers[q["name"]]) for q in questions
-             if q.get("scale") and answers.get(q["name"]) not in ("", None)]
+    prepared = _prepare(definition)
+    correct = sum(1 for q in prepared.knowledge if _is_correct(q, answers.get(q["name"])))
+    scale = [float(answers[name]) for name in prepared.scale
+             if answers.get(name) not in ("", None)]
     mean = sum(scale) / len(scale) if scale else None
     if definition.get("measure") == "knowledge":
         positive = correct >= int(definition.get("aware_min_correct") or 0)
@@ -227,9 +269,10 @@ def straight_lined(definition: Mapping[str, Any], answers: Mapping[str, Any]) ->
     """The same choice in every one of at least four questions sharing a choice list
     (a grid answered without reading it)."""
     by_list: dict[str, list[str]] = {}
-    for q in definition["questions"]:
-        if q["type"] == "select_one" and q.get("repeat") is None and answers.get(q["name"]):
-            by_list.setdefault(q["list"], []).append(str(answers[q["name"]]))
+    for name, list_name in _prepare(definition).single:
+        value = answers.get(name)
+        if value:
+            by_list.setdefault(list_name, []).append(str(value))
     return any(len(v) >= 4 and len(set(v)) == 1 for v in by_list.values())
 
 

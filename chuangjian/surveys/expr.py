@@ -369,6 +369,9 @@ def lookup_in(answers: Mapping[str, Any], *inner: Mapping[str, Any],
               choice: Mapping[str, Any] | None = None) -> Lookup:
     """A lookup reading a repeat instance first, then the whole form; ``@col`` reads a
     column of the choice being filtered."""
+    if not inner and choice is None:
+        return lambda name: answers.get(name, "")
+
     def find(name: str) -> Any:
         if name.startswith("@"):
             return (choice or {}).get(name[1:], "")
