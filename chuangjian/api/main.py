@@ -13,6 +13,7 @@ from chuangjian.api.units import router as units_router
 from chuangjian.assessment.api import router as assessment_router
 from chuangjian.reporting.api import router as reporting_router
 from chuangjian.surveys.api import router as surveys_router
+from chuangjian.tasks.api import router as tasks_router
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -42,3 +43,4 @@ api.add_router("/", units_router)
 api.add_router("/", reporting_router)
 api.add_router("/", assessment_router)
 api.add_router("/", surveys_router)
+api.add_router("/", tasks_router)

@@ -287,6 +287,13 @@ PAGES: dict[str, Page] = {
     "tasks:plan_item": Page(kwargs=_pk("item_pk"), up=_pk("street_item_pk")),
     "tasks:meeting": Page(kwargs=_pk("meeting_pk"), up=_pk("street_meeting_pk")),
     "tasks:decision_task": Page(kwargs=_pk("decision_pk"), up=_pk("street_decision_pk")),
+    "api:list_tasks": Page(),
+    "api:get_task": Page(kwargs=lambda o: {"task_id": o.task_pk},
+                         up=lambda o: {"task_id": o.street_task_pk}),
+    "api:post_progress": Page(kwargs=lambda o: {"task_id": o.task_pk},
+                              up=lambda o: {"task_id": o.street_task_pk}),
+    "api:get_plan": Page(kwargs=lambda o: {"plan_id": o.plan_pk},
+                         up=lambda o: {"plan_id": o.street_plan_pk}),
     "notify:list": Page(), "notify:read_all": Page(), "notify:badge": Page(),
     "notify:read": Page(kwargs=_pk("notification_pk")),
     "residents:index": Page(),
@@ -320,6 +327,10 @@ API: dict[str, Page] = {
     "chuangjian_surveys_api_list_surveys": Page(),
     "chuangjian_surveys_api_get_survey_results": PAGES["api:get_survey_results"],
     "chuangjian_surveys_api_post_response": PAGES["api:post_response"],
+    "chuangjian_tasks_api_list_tasks": Page(),
+    "chuangjian_tasks_api_get_task": PAGES["api:get_task"],
+    "chuangjian_tasks_api_post_progress": PAGES["api:post_progress"],
+    "chuangjian_tasks_api_get_plan": PAGES["api:get_plan"],
 }
 
 
