@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inspections/", include("chuangjian.inspections.urls")),
     path("evidence/", include("chuangjian.evidence.urls")),
     path("registers/", include("chuangjian.registers.urls")),
+    path("cases/", include("chuangjian.cases.urls")),
     path("files/", include("chuangjian.files.urls")),
     path("tasks/", include("chuangjian.tasks.urls")),
     path("notifications/", include("chuangjian.notify.urls")),

@@ -55,9 +55,9 @@ from chuangjian.org.testing import PASSWORD, World
 ABSENT = 987654  # a primary key no object has: such cells only prove "no server error"
 
 # Words only the victim's data contains, per persona that must not see them.
-PEOPLE_WORDS = ["李卫东", "张小燕", "郑凯", "何静"]
+PEOPLE_WORDS = ["李卫东", "张小燕", "郑凯", "何静", "陈帮教"]
 STREET_WORDS = ["城关", "幸福里", "城东管区", "南门社区", *PEOPLE_WORDS]
-COMMUNITY_WORDS = ["幸福里", "张小燕", "矩阵广场舞", "矩阵动态"]
+COMMUNITY_WORDS = ["幸福里", "张小燕", "矩阵广场舞", "矩阵动态", "陈帮教"]
 
 
 @dataclass
@@ -77,6 +77,8 @@ class Objects:
     response_pk: int
     link_pk: int
     version_pk: int
+    case_pk: int
+    transfer_pk: int
     # 计划与任务 (the victim's, and the street's for the community administrator).
     plan_pk: int = 0
     item_pk: int = 0
@@ -224,6 +226,13 @@ PAGES: dict[str, Page] = {
     "evidence:checklist": Page(), "evidence:link": Page(),
     "evidence:link_delete": Page(kwargs=lambda o: {"pk": ABSENT}),
     "evidence:ledger": Page(), "evidence:types": Page(), "evidence:windows": Page(),
+    # The case register: lists show counts only to those outside a case; a case, its print,
+    # its actions and its transfer are 404 to everyone the case does not name.
+    "cases:index": Page(), "cases:inbox": Page(), "cases:new": Page(),
+    "cases:detail": Page(kwargs=_pk("case_pk")), "cases:print": Page(kwargs=_pk("case_pk")),
+    "cases:case_action": Page(kwargs=lambda o: {"pk": o.case_pk, "action": "reveal"}),
+    "cases:transfers": Page(), "cases:transfer": Page(kwargs=_pk("transfer_pk")),
+    "cases:looks": Page(), "cases:log": Page(),
     "files:serve": Page(kwargs=lambda o: {"sha256": o.file_sha, "variant": "original"}),
     "surveys:index": Page(),
     "surveys:questionnaire": Page(kwargs=lambda o: {"code": "jindu_zhishi"}, shared=True),
@@ -435,11 +444,19 @@ def _build(world: World) -> Objects:
     answered, _created = submit(survey, world, AWARE)
     link = survey_actions.create_link(actor=None, scope=system, survey=survey,
                                       unit=world.community, group="urban")
+    from chuangjian.cases.actions import request_transfer
+    from chuangjian.cases.testing import build_case_world
+
+    cases = build_case_world(world)
+    transfer = request_transfer(actor=world.caseworker, scope=Scope.for_user(world.caseworker),
+                                case=cases.case, to_unit=world.community2, reason="人户分离",
+                                today=dt.date(2026, 6, 15))
     objects = Objects(world=world, activity_pk=activity.pk, news_pk=news.pk, file_sha=sha,
                       finding_pk=finding.pk, order_pk=finding.order.pk, round_pk=round_.pk,
                       point_pk=point.pk, report_pk=report.pk, report_code=report.code,
                       job_pk=job.pk, survey_code=survey.code, response_pk=answered.pk,
-                      link_pk=link.pk, version_pk=answered.version_id)
+                      link_pk=link.pk, version_pk=answered.version_id,
+                      case_pk=cases.case.pk, transfer_pk=transfer.pk)
     _build_tasks(world, objects)
     _build_residents(world, objects)
     return objects
