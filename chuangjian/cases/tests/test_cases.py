@@ -87,6 +87,12 @@ def test_a_missed_test_alerts_the_caseworker_and_the_leader(cases: CaseWorld) ->
     alerts = Alert.objects.filter(case=cases.case)
     assert {a.kind for a in alerts} == {AlertKind.MISSED}
     assert {a.recipient_id for a in alerts} == {w.caseworker.pk, cases.leader.pk}
+    # The notification centre tells both, without the person's name or the result.
+    from chuangjian.notify.models import Notification
+
+    lines = Notification.objects.filter(kind="cases.alert")
+    assert {n.user_id for n in lines} == {w.caseworker.pk, cases.leader.pk}
+    assert all("陈" not in n.title and "未到场" not in n.title for n in lines)
     with pytest.raises(ValidationError, match="已登记过"):
         actions.record_test(actor=w.caseworker, scope=_as(w.caseworker), test=test,
                             result=UrineResult.NEGATIVE, tested_on=test.due_on, today=TODAY)
