@@ -12,7 +12,8 @@ DEMO_MODULES = ("chuangjian.evidence.demo", "chuangjian.inspections.demo",
                 "chuangjian.surveys.demo", "chuangjian.assessment.demo")
 # The registers come before the reports: report forms check typed figures against the
 # figures the registers compute (参与活动的户数 ≤ 名册中的居民户数).
-REGISTER_MODULES = ("chuangjian.registers.demo", "chuangjian.registers.demo_records")
+REGISTER_MODULES = ("chuangjian.registers.demo", "chuangjian.registers.demo_records",
+                    "chuangjian.cases.demo")
 
 
 class Command(BaseCommand):
