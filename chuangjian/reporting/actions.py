@@ -459,6 +459,21 @@ def save_draft(*, actor: User | None, unit: Unit, dataset_code: str, period: str
 
 
 @transaction.atomic
+def accept_clean(*, actor: User | None, submissions: list[Submission], scope: Scope,
+                 now: dt.datetime | None = None) -> int:
+    """Accept several reports at once (批量审核通过) — only clean ones, without outlier
+    warnings: one that is not clean, or not waiting, refuses the whole batch, named."""
+    if not submissions:
+        raise ValidationError(_("请先勾选要审核通过的报表"))
+    for sub in submissions:
+        if sub.warnings:
+            raise ValidationError(_("「%(unit)s」的报表有与以往差异较大的数据，请逐份打开审核") % {
+                "unit": sub.unit.name})
+        review_submission(actor=actor, submission=sub, accept=True, now=now, scope=scope)
+    return len(submissions)
+
+
+@transaction.atomic
 def review_submission(*, actor: User | None, submission: Submission, accept: bool,
                       comment: str = "", now: dt.datetime | None = None,
                       scope: Scope) -> Submission:

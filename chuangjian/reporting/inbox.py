@@ -93,14 +93,16 @@ def _overdue_group(rows: list[selectors.Due], kind: str) -> Item:
 
 
 def _decisions(*, scope: Scope, now: dt.datetime, kind: str) -> Iterator[Item]:
-    queue = selectors.review_queue(scope=scope, limit=500)
+    waiting = selectors.review_queryset(scope=scope)
+    queue = list(waiting[:REVIEW_ONE_BY_ONE + 1])
     if len(queue) > REVIEW_ONE_BY_ONE:
+        total = waiting.count()
+        oldest = waiting.order_by("submitted_at").values_list("submitted_at", flat=True).first()
         yield Item(Section.DECIDE, kind, ngettext("%(n)d 份报表待审核", "%(n)d 份报表待审核",
-                                                  len(queue)) % {"n": len(queue)},
-                   reverse("reporting:review_list"), _("去审核"), count=len(queue),
+                                                  total) % {"n": total},
+                   reverse("reporting:review_list"), _("去审核"), count=total,
                    note=_("最早的一份上报于 %(at)s") % {
-                       "at": min(s.submitted_at for s in queue if s.submitted_at)
-                       .astimezone(SHANGHAI).strftime("%m-%d %H:%M")})
+                       "at": oldest.astimezone(SHANGHAI).strftime("%m-%d %H:%M")} if oldest else "")
     else:
         for sub in queue:
             yield Item(Section.DECIDE, kind,

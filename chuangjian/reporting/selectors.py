@@ -180,13 +180,40 @@ def value_history(*, scope: Scope, unit: Unit, element_code: str, period: str
 # -- review ---------------------------------------------------------------------------
 
 
+def review_queryset(*, scope: Scope, status: str = Status.SUBMITTED, unit: Unit | None = None,
+                    dataset_code: str = "", period: str = "") -> QuerySet[Submission]:
+    """Reports the scope may review — of units whose parent it approves at, so never its
+    own — newest first, narrowed by unit (and its subtree), data set and period."""
+    qs = scope.filter(Submission.objects.filter(status=status).select_related(
+        "unit", "submitted_by", "reviewed_by"), Cap.APPROVE, field_name="unit__path")
+    if not scope.is_global:
+        parents = {p: p.rstrip("/").rpartition("/")[0] for p in scope.prefixes(Cap.APPROVE)}
+        own = [p for p, up in parents.items() if not (up and scope.allows(up + "/", Cap.APPROVE))]
+        qs = qs.exclude(unit__path__in=own)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if dataset_code:
+        qs = qs.filter(dataset_code=dataset_code)
+    if period:
+        qs = qs.filter(period=period)
+    return qs.order_by("-submitted_at", "unit__path", "pk")
+
+
 def review_queue(*, scope: Scope, status: str = Status.SUBMITTED, limit: int = 200
                  ) -> list[Submission]:
     """Reports the scope may review: of units below where it approves, never its own."""
-    qs = scope.filter(Submission.objects.filter(status=status).select_related(
-        "unit", "submitted_by", "reviewed_by"), Cap.APPROVE, field_name="unit__path").order_by(
-        "-submitted_at", "unit__path")
-    return [s for s in qs[: limit * 2] if can_review(scope=scope, unit=s.unit)][:limit]
+    return list(review_queryset(scope=scope, status=status)[:limit])
+
+
+def next_to_review(*, scope: Scope, after: Submission) -> Submission | None:
+    """The report to open after deciding ``after``: the next one waiting in the review
+    list's order (older than it), else the newest still waiting."""
+    waiting = review_queryset(scope=scope).exclude(pk=after.pk)
+    if after.submitted_at is not None:
+        older = waiting.filter(submitted_at__lte=after.submitted_at).first()
+        if older is not None:
+            return older
+    return waiting.first()
 
 
 def submission_for(*, scope: Scope, pk: int, cap: Cap = Cap.VIEW) -> Submission:

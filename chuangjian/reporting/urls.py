@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("missing/", views.missing, name="missing"),
     path("review/", views.review_list, name="review_list"),
+    path("review/batch/", views.review_batch, name="review_batch"),
     path("submissions/<int:pk>/review/", views.review, name="review"),
     path("xlsx/", views.xlsx_page, name="xlsx"),
     path("xlsx/template/", views.xlsx_template, name="xlsx_template"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, PeriodType
 from chuangjian.org.scope import Cap, Scope
 from chuangjian.reporting import actions, selectors, xlsx
-from chuangjian.reporting.datasets import catalog
+from chuangjian.reporting.datasets import catalog, dataset_name
 from chuangjian.reporting.labels import period_error, report_kind_label
 from chuangjian.reporting.models import Channel, LateRequestState, NewsItem, Status
 
@@ -199,15 +200,66 @@ def value_history(request: HttpRequest, code: str, dataset: str, period: str,
 # -- review -----------------------------------------------------------------------------
 
 
+REVIEW_PAGE = 30
+
+
 @login_required
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
+    """The review list at scale: filters (unit, data set, period, state), pages, the
+    clean reports ticked for one batch approval, j/k/x/o on a keyboard."""
     scope = _require_any(request, Cap.APPROVE)
     status = request.GET.get("status", Status.SUBMITTED)
     if status not in (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED):
         status = Status.SUBMITTED
-    rows = selectors.review_queue(scope=scope, status=status)
-    return render(request, "reporting/review_list.html", {"rows": rows, "status": status})
+    everything = selectors.review_queryset(scope=scope, status=status)
+    units = dict(everything.order_by("unit__path").values_list("unit__code", "unit__name").distinct())
+    datasets = sorted({c: dataset_name(c) for c in everything.values_list("dataset_code", flat=True)
+                       .distinct()}.items(), key=lambda kv: kv[1])
+    unit_code = request.GET.get("unit", "")
+    unit = selectors.unit_for(scope=scope, code=unit_code) if unit_code in units else None
+    dataset = request.GET.get("dataset", "")
+    dataset = dataset if dataset in dict(datasets) else ""
+    period_text, error = request.GET.get("period", "").strip()[:16], ""
+    if period_text:
+        try:
+            period_text = str(Period.parse(period_text))
+        except PeriodError:
+            error = _("期间「%(p)s」无法识别，请写成 2026-11、2026-11-02、2026Q4 或 2026") % {
+                "p": period_text}
+            period_text = ""
+    rows = selectors.review_queryset(scope=scope, status=status, unit=unit, dataset_code=dataset,
+                                     period=period_text)
+    page = Paginator(rows, REVIEW_PAGE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (("status", status), ("unit", unit.code if unit else ""),
+                               ("dataset", dataset), ("period", period_text)) if v}
+    return render(request, "reporting/review_list.html", {
+        "rows": page.object_list, "page": page, "status": status, "units": sorted(
+            units.items(), key=lambda kv: kv[1]), "datasets": datasets,
+        "unit_code": unit.code if unit else "", "dataset": dataset, "period": period_text,
+        "error": error, "back_query": urlencode(query),
+        "statuses": [(Status.SUBMITTED, _("待审核")), (Status.RETURNED, _("已退回")),
+                     (Status.ACCEPTED, _("已审核"))],
+        "batch": status == Status.SUBMITTED and any(not s.warnings for s in page.object_list)})
+
+
+@login_required
+@require_POST
+def review_batch(request: HttpRequest) -> HttpResponse:
+    """批量审核通过: the ticked clean reports, all or none."""
+    scope = _require_any(request, Cap.APPROVE)
+    pks = [int(x) for x in request.POST.getlist("pk")[:REVIEW_PAGE] if x.isdecimal() and len(x) < 10]
+    subs = list(selectors.review_queryset(scope=scope).filter(pk__in=pks))
+    try:
+        if len(subs) != len(set(pks)):
+            raise ValidationError(_("有报表已被他人审核或不在您的审核范围内，请刷新后再试"))
+        n = actions.accept_clean(actor=request.user, submissions=subs, scope=scope)  # type: ignore[arg-type]
+        messages.success(request, ngettext("已审核通过 %(n)d 份报表", "已审核通过 %(n)d 份报表", n) % {"n": n})
+    except ValidationError as error:
+        messages.error(request, _("；").join(error.messages) + _("（本次没有审核任何报表）"))
+    back = request.POST.get("back", "")
+    return redirect(reverse("reporting:review_list") + (f"?{back}" if back and len(back) < 300
+                                                        and "//" not in back else ""))
 
 
 @login_required
@@ -231,6 +283,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
     except ValidationError as error:
         messages.error(request, _("；").join(error.messages))
+    else:
+        if request.POST.get("next") == "1" and decision in ("accept", "return"):
+            nxt = selectors.next_to_review(scope=scope, after=sub)
+            if nxt is None:
+                messages.info(request, _("待审核的报表都已处理完"))
+                return redirect("reporting:review_list")
+            return redirect(_form_url(nxt.unit.code, nxt.dataset_code, nxt.period))
     return redirect(_form_url(sub.unit.code, sub.dataset_code, sub.period))
 
 

@@ -118,10 +118,27 @@ def test_a_clerk_reports_today_and_the_street_accepts_it(page, live_server, demo
     review_row = page.locator("tr", has=page.locator(f'a[href="{form}"]'))
     assert "幸福里社区" in review_row.inner_text()
     shot(page, "review-list")
+    # On a keyboard: j / k move the current row, x ticks a clean one, o opens it.
+    rows = page.locator("[data-keyboard-list] tbody tr")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    assert "kb-current" in (rows.nth(0).get_attribute("class") or "")
+    assert "kb-current" not in (rows.nth(1).get_attribute("class") or "")
+    clean = rows.nth(0).locator("input[name=pk]")
+    if clean.count():
+        page.keyboard.press("x")
+        assert clean.is_checked()
+        page.keyboard.press("x")
+    first = rows.nth(0).locator("a[data-open]").get_attribute("href")
+    page.keyboard.press("o")
+    page.wait_for_url(f"{base}{first}")
+    page.goto(f"{base}/reports/review/")
     review_row.locator(f'a[href="{form}"]').click()
     page.wait_for_url(f"{base}{form}")
     assert page.locator("#v_t_patrols").input_value() == "4"
     shot(page, "review-form")
+    page.uncheck("input[type=checkbox][name=next]")   # stay on this report to see its lock
     page.click("button[name=decision][value=accept]")
     page.wait_for_selector(".alert-success >> text=已审核通过，数据已锁定")
     assert "李卫东 审核通过" in page.locator(".lock-reason").inner_text()

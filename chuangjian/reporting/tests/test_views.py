@@ -349,3 +349,72 @@ def test_a_refusal_needs_a_reason_that_the_worker_reads(world: World, standards:
     assert request.state == LateRequestState.REFUSED
     page = worker.get(reverse("reporting:form", args=["T-01-A-01", monthly, "2026-09"]))
     assert "九月数据已由管区代报" in page.content.decode()
+
+
+def _daily(world: World, unit, day: str, **values: object) -> Submission:
+    worker = world.community_worker
+    return actions.submit_values(actor=worker, unit=unit, dataset_code="community-day", period=day,
+                                 values={**DAILY, **values}, scope=Scope.system()).submission
+
+
+def _days(n: int) -> list[str]:
+    import datetime as dt
+
+    first = timezone.localdate() - dt.timedelta(days=n)
+    return [(first + dt.timedelta(days=i)).isoformat() for i in range(n)]
+
+
+def test_the_review_list_filters_by_unit_data_set_and_period_and_pages(
+        world: World, standards: object) -> None:
+    days = _days(32)
+    for day in days:
+        _daily(world, world.community, day)
+    _daily(world, world.community2, days[-1])
+    leader = world.client_for(world.street_leader)
+    url = reverse("reporting:review_list")
+    first = leader.get(url)
+    assert first.context["page"].paginator.count == 33 and len(first.context["rows"]) == 30
+    assert "第 1 / 2 页" in first.content.decode()
+    only = leader.get(url, {"unit": world.community2.code})
+    assert [s.unit for s in only.context["rows"]] == [world.community2]
+    one_day = leader.get(url, {"period": days[0], "dataset": "community-day"})
+    assert [(s.unit, s.period) for s in one_day.context["rows"]] == [(world.community, days[0])]
+    bad = leader.get(url, {"period": "上个月"})
+    assert "期间「上个月」无法识别" in bad.content.decode() and bad.context["page"].paginator.count == 33
+    # Units and data sets are offered by name; codes stay in tooltips.
+    assert f'<option value="{world.community.code}">幸福里社区</option>' in first.content.decode()
+
+
+def test_clean_reports_are_approved_in_one_batch_and_a_warned_one_refuses_it(
+        world: World, standards: object) -> None:
+    days = _days(3)
+    subs = [_daily(world, world.community, day) for day in days]
+    Submission.objects.filter(pk=subs[2].pk).update(warnings={"t_patrols": {"value": 99}})
+    leader = world.client_for(world.street_leader)
+    page = leader.get(reverse("reporting:review_list")).content.decode()
+    assert f'name="pk" value="{subs[0].pk}"' in page and f'name="pk" value="{subs[2].pk}"' not in page
+    refused = leader.post(reverse("reporting:review_batch"), {"pk": [subs[0].pk, subs[2].pk]}, follow=True)
+    assert "有与以往差异较大的数据，请逐份打开审核" in refused.content.decode()
+    assert not Submission.objects.filter(status=Status.ACCEPTED).exists()
+    done = leader.post(reverse("reporting:review_batch"), {"pk": [subs[0].pk, subs[1].pk],
+                                                           "back": "status=submitted"})
+    assert done["Location"] == reverse("reporting:review_list") + "?status=submitted"
+    assert set(Submission.objects.filter(status=Status.ACCEPTED).values_list("pk", flat=True)) == {
+        subs[0].pk, subs[1].pk}
+    # The worker cannot approve, nor can the leader approve a report twice.
+    assert world.client_for(world.community_worker).post(
+        reverse("reporting:review_batch"), {"pk": [subs[2].pk]}).status_code == 403
+    again = leader.post(reverse("reporting:review_batch"), {"pk": [subs[0].pk]}, follow=True)
+    assert "已被他人审核或不在您的审核范围内" in again.content.decode()
+
+
+def test_approving_opens_the_next_report_waiting(world: World, standards: object) -> None:
+    older, newer = (_daily(world, world.community, day) for day in _days(2))
+    leader = world.client_for(world.street_leader)
+    first = leader.post(reverse("reporting:review", args=[newer.pk]), {"decision": "accept", "next": "1"})
+    assert first["Location"] == form_url(period=older.period)
+    last = leader.post(reverse("reporting:review", args=[older.pk]),
+                       {"decision": "return", "comment": "巡查次数有误", "next": "1"})
+    assert last["Location"] == reverse("reporting:review_list")
+    stay = leader.post(reverse("reporting:review", args=[older.pk]), {"decision": "accept"})
+    assert stay["Location"] == form_url(period=older.period)

@@ -164,6 +164,7 @@ PAGES: dict[str, Page] = {
                                              "period": "2026-03-16"}),
     "standards:list": Page(), "standards:plan_reader": Page(), "standards:detail": Page(kwargs=lambda o: {"code": "wenming_shequ"}, shared=True),
     "reporting:inbox": Page(), "reporting:missing": Page(), "reporting:review_list": Page(),
+    "reporting:review_batch": Page(),
     "reporting:review": Page(kwargs=lambda o: {"pk": ABSENT}),
     "reporting:xlsx": Page(), "reporting:xlsx_template": Page(), "reporting:news": Page(),
     "reporting:news_new": Page(),

@@ -49,3 +49,40 @@ document.addEventListener("change", function (event) {
     event.target.form.submit();
   }
 });
+
+// "Select all" boxes: data-check-all="NAME" ticks every checkbox called NAME in its form.
+document.addEventListener("change", function (event) {
+  var name = event.target.getAttribute && event.target.getAttribute("data-check-all");
+  if (!name) return;
+  var scope = event.target.form || document;
+  scope.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+    box.checked = event.target.checked;
+  });
+});
+
+// Lists a reviewer works through on a desktop ([data-keyboard-list]): j / k move between
+// rows, x ticks the row's checkbox, o or Enter opens it. Typing in a field is left alone.
+document.addEventListener("keydown", function (event) {
+  var list = document.querySelector("[data-keyboard-list]");
+  if (!list || event.ctrlKey || event.metaKey || event.altKey) return;
+  var tag = (event.target.tagName || "").toLowerCase();
+  if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) return;
+  var rows = Array.prototype.slice.call(list.querySelectorAll("tbody tr"));
+  if (!rows.length) return;
+  var at = rows.findIndex(function (r) { return r.classList.contains("kb-current"); });
+  var key = event.key;
+  if (key === "j" || key === "k") {
+    var next = at < 0 ? 0 : Math.min(Math.max(at + (key === "j" ? 1 : -1), 0), rows.length - 1);
+    if (at >= 0) rows[at].classList.remove("kb-current");
+    rows[next].classList.add("kb-current");
+    rows[next].scrollIntoView({block: "nearest"});
+    event.preventDefault();
+  } else if (at >= 0 && key === "x") {
+    var box = rows[at].querySelector("input[type=checkbox]");
+    if (box) box.checked = !box.checked;
+    event.preventDefault();
+  } else if (at >= 0 && (key === "o" || key === "Enter")) {
+    var link = rows[at].querySelector("a[data-open]");
+    if (link) { window.location.href = link.href; event.preventDefault(); }
+  }
+});
