@@ -235,19 +235,31 @@ def sourced_as_it_stood(units: Sequence[Unit], elements: Sequence[DataElement], 
         return out
     members = _members_ever(units)
     ids = [m.pk for m in members]
+    # The days the tree changed under these units: a year in which it did not change
+    # between the ends of its first and last parts is read whole, in one call.
+    changes = sorted(set(UnitVersion.objects.filter(unit__in=members)
+                         .values_list("valid_from", flat=True)))
+    trees: dict[dt.date, tuple[dict[int, str], dict[int, str]]] = {}
+
+    def tree_on(day: dt.date) -> tuple[dict[int, str], dict[int, str]]:
+        if day not in trees:
+            trees[day] = (org_selectors.paths_on(units, day), org_selectors.paths_on(members, day))
+        return trees[day]
+
     for back in range(years_back + 1):
         whole = Period.year(year - back)
         for element in sourced:
             source = registry.source_for(element.code)
             assert source is not None  # noqa: S101 - filtered above
-            part_type = grain(element, whole)
+            parts = whole.subperiods(grain(element, whole))
+            if not any(parts[0].end < d <= parts[-1].end for d in changes if d is not None):
+                parts = [whole]
             acc: dict[tuple[int, int], aggregation.Summary[float]] = {}
-            for part in whole.subperiods(part_type):
+            for part in parts:
                 got = source.values(element.code, part, ids)
                 if not got:
                     continue
-                prefixes = org_selectors.paths_on(units, part.end)
-                places = org_selectors.paths_on(members, part.end)
+                prefixes, places = tree_on(part.end)
                 for member, value in got.items():
                     place = places.get(member)
                     if value is None or place is None:
