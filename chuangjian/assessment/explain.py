@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from chuangjian import sources as registry
 from chuangjian.assessment.compute import (
@@ -18,6 +19,7 @@ from chuangjian.assessment.compute import (
 from chuangjian.assessment.models import AssessmentRun, ReviewerScore, UnitResult
 from chuangjian.assessment.selectors import ScoreRow, _fmt, _row
 from chuangjian.assessment.spec import IndicatorSpec, spec_for
+from chuangjian.assessment.wording import aggregation_words
 from chuangjian.engine import expressions
 from chuangjian.engine.periods import Period
 from chuangjian.engine.targets import TargetStatus
@@ -27,10 +29,6 @@ from chuangjian.org.scope import Scope
 from chuangjian.reporting.models import DataValue, Submission
 from chuangjian.standards.schema import ElementType
 from chuangjian.standards.wording import Label, formula_in_words, names_label
-
-_TIME = {"sum": "期内合计", "last": "期末最新值", "max": "期内最大值", "mean": "期内平均"}
-_TREE = {"sum": "本单位及下级单位合计", "mean": "本单位及下级单位平均", "max": "本单位及下级单位取最大",
-         "none": "仅本单位"}
 
 
 @dataclass
@@ -77,7 +75,7 @@ def _values_label(explained: expressions.Explanation) -> Label:
 
     def label(code: str, kind: str, back: int) -> str:
         value = values.get((code, kind, back))
-        return _fmt(value) if value is not None else "缺少数据"
+        return _fmt(value) if value is not None else _("缺少数据")
 
     return label
 
@@ -118,9 +116,13 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
                 children.append((k.unit, TargetStatus(int(k.items[used]["s"])).label))
     if ind.expression is not None and expressions.reads_children_verdicts(ind.expression):
         for k in kids:
-            verdict = "合格" if k.passed else "不合格"
-            children.append((k.unit, f"{verdict}（总分 {_fmt(k.total, '分')}）" if k.total is not None
-                             else verdict))
+            if k.total is None:
+                verdict = _("合格") if k.passed else _("不合格")
+            elif k.passed:
+                verdict = _("合格（总分 %(total)s）") % {"total": _fmt(k.total, _("分"))}
+            else:
+                verdict = _("不合格（总分 %(total)s）") % {"total": _fmt(k.total, _("分"))}
+            children.append((k.unit, verdict))
     formula = substituted = ""
     if ind.expression is not None:
         ev = Evaluation(spec, inputs, [ctx], share)  # the per-day detail is in the stored note
@@ -141,7 +143,7 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
             arr = inputs.values.get((element_code, back))
             if arr is None and back:
                 continue
-            value = _fmt(float(arr[0]), element.unit) if arr is not None else "缺少数据"
+            value = _fmt(float(arr[0]), element.unit) if arr is not None else _("缺少数据")
             records: list[registry.Record] = []
             if source is not None:
                 records = source.records(element_code, Period.year(year - back), unit.pk)
@@ -150,14 +152,16 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
             else:
                 n = inputs.counts.get((element_code, back))
                 count = int(n[0]) if n is not None else 0
-                how = (f"{_TIME.get(element.time_agg, element.time_agg)}，"
-                       f"{_TREE.get(element.tree_agg, element.tree_agg)}（{count} 期数据）")
-                origin = "单位上报（汇总表）"
-            lines.append(InputLine(element_code, element.name, f"{year - back} 年", value, how,
+                how = aggregation_words(element.time_agg, element.tree_agg, count)
+                origin = _("单位上报（汇总表）")
+            lines.append(InputLine(element_code, element.name,
+                                   _("%(year)s 年") % {"year": year - back}, value, how,
                                    origin, records))
-    why = [f"考核年度：{year} 年", f"城乡类别：{unit.category}"]
+    why = [_("考核年度：%(year)s 年") % {"year": year},
+           _("城乡类别：%(category)s") % {"category": unit.category}]
     if ctx.unit_class:
-        why.append(f"单位类别：{ctx.unit_class}（{year} 年划分）")
+        why.append(_("单位类别：%(name)s（%(year)s 年划分）") % {"name": ctx.unit_class,
+                                                               "year": year})
     why.append(row.target_text or "—")
     subs = _submissions(unit, year, codes)
     return Explained(run=run, unit=unit, indicator=ind, row=row, formula=formula,

@@ -14,9 +14,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from chuangjian.engine.aggregation import TimeAgg, TreeAgg
 from chuangjian.engine.reasons import Reason
 
-__all__ = ["total_sentence"]
+__all__ = ["aggregation_words", "total_sentence"]
 
 
 def _num(x: float) -> str:
@@ -74,3 +75,21 @@ def total_sentence(reasons: Sequence[Reason | Mapping[str, Any]], names: Mapping
     if not parts:
         return ""
     return pgettext("sentence separator", "；").join(parts) + pgettext("full stop", "。")
+
+
+def _time_words() -> dict[str, str]:
+    return {TimeAgg.SUM: _("期内合计"), TimeAgg.LAST: _("期末最新值"),
+            TimeAgg.MAX: _("期内最大值"), TimeAgg.MEAN: _("期内平均")}
+
+
+def _tree_words() -> dict[str, str]:
+    return {TreeAgg.SUM: _("本单位及下级单位合计"), TreeAgg.MEAN: _("本单位及下级单位平均"),
+            TreeAgg.MAX: _("本单位及下级单位取最大"), TreeAgg.NONE: _("仅本单位")}
+
+
+def aggregation_words(time_agg: str, tree_agg: str, reports: int) -> str:
+    """How a reported figure was added up (``engine.aggregation``), in words:
+    「期内合计，本单位及下级单位合计（12 期数据）」."""
+    return _("%(time)s，%(tree)s（%(n)s 期数据）") % {
+        "time": _time_words().get(time_agg, time_agg), "tree": _tree_words().get(tree_agg, tree_agg),
+        "n": reports}

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chuangjian.assessment.selectors import readable
-from chuangjian.assessment.wording import _SENTENCES, total_sentence
+from chuangjian.assessment.wording import _SENTENCES, aggregation_words, total_sentence
 from chuangjian.engine.reasons import TOTAL_KINDS
 from chuangjian.engine.scoring import score_standard, score_standard_many
 from chuangjian.engine.tests.test_scoring import _item_case, _many, _one
@@ -70,3 +70,13 @@ def test_a_failed_total_reads_in_english() -> None:
 
 def test_an_empty_list_of_reasons_is_no_sentence() -> None:
     assert total_sentence([], {}) == ""
+
+
+def test_how_a_figure_was_added_up_reads_in_both_languages() -> None:
+    with translation.override("zh-hans"):
+        assert aggregation_words("sum", "sum", 12) == "期内合计，本单位及下级单位合计（12 期数据）"
+        assert aggregation_words("last", "none", 1) == "期末最新值，仅本单位（1 期数据）"
+    with translation.override("en"):
+        assert aggregation_words("mean", "mean", 4) == (
+            "Average over the reported periods, averaged over the unit and all units below it "
+            "(4 reports)")
