@@ -18,4 +18,5 @@ urlpatterns = [
     path("<str:code>/luru/tijiao/", views.enter_submit, name="enter_submit"),
     path("<str:code>/dajuan/", views.responses, name="responses"),
     path("<str:code>/daochu.xlsx", views.export, name="export"),
+    path("<str:code>/baogao.docx", views.report, name="report"),
 ]

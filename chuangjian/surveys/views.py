@@ -384,3 +384,22 @@ def export(request: HttpRequest, code: str) -> FileResponse:
 
     return FileResponse(io.BytesIO(data), as_attachment=True,
                         filename=f"{survey.title}答卷.xlsx")
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, code: str) -> FileResponse:
+    """The results report (Word): each group's bar with its interval, the tables."""
+    import io
+
+    from chuangjian.surveys.exports import results_docx
+
+    scope = scope_of(request)
+    survey = selectors.survey_for(scope=scope, code=code)
+    unit = _place(scope, survey, request.GET.get("unit")) or (
+        survey.unit if scope.allows(survey.unit) else None)
+    if unit is None:
+        raise PermissionDenied
+    data = results_docx(scope=scope, survey=survey, unit=unit)
+    return FileResponse(io.BytesIO(data), as_attachment=True,
+                        filename=f"{survey.title}结果报告（{unit.name}）.docx")

@@ -183,3 +183,47 @@ def test_the_api_gives_the_same_results_and_takes_responses(world: World) -> Non
     outsider = world.client_for(world.outsider)
     assert outsider.get(f"/api/surveys/{survey.code}/results",
                         {"unit": world.community.code}).status_code == 404
+
+
+def test_the_results_report_is_a_word_file_with_the_chart_and_the_tables(world: World) -> None:
+    from docx import Document
+
+    survey = drug_survey(world)
+    for answers in (AWARE, AWARE, UNAWARE):
+        row, _ = submit(survey, world, answers)
+        actions.review_response(actor=None, scope=Scope.system(), response=row, state="approved")
+    leader = world.client_for(world.street_leader)
+    response = leader.get(reverse("surveys:report", args=[survey.code]),
+                          {"unit": world.community.pk})
+    assert response.status_code == 200
+    doc = Document(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert "2026年禁毒知识知晓率调查结果报告" in text
+    assert "城镇居民" in cells and "66.7%" in cells and "未达标" in cells
+    assert len(doc.inline_shapes) == 1  # the chart of bars and intervals
+    outsider = world.client_for(world.outsider)
+    assert outsider.get(reverse("surveys:report", args=[survey.code])).status_code == 404
+
+
+def test_a_questionnaire_is_imported_through_the_page_and_a_bad_one_is_refused(
+        world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chuangjian.surveys.models import Questionnaire
+    from chuangjian.surveys.tests.test_xlsform import HEAD, xlsx
+
+    admin = world.client_for(world.district_admin)
+    bad = xlsx([HEAD, ["calculate", "a", "", "", "", "", "${b}", ""],
+                ["calculate", "b", "", "", "", "", "${a}", ""]])
+    page = admin.post(reverse("surveys:index"), {"file": SimpleUploadedFile("坏问卷.xlsx", bad)})
+    assert page.status_code == 400 and "循环" in page.content.decode()
+    assert not Questionnaire.objects.filter(code="t1").exists()
+    good = xlsx([HEAD, ["integer", "age", "年龄", "yes", "", "", "", ""]])
+    page = admin.post(reverse("surveys:index"), {"file": SimpleUploadedFile("问卷.xlsx", good)})
+    assert page.status_code == 302
+    version = Questionnaire.objects.get(code="t1").versions.get()
+    assert version.source_file is not None and version.state == "draft"
+    # A street's administrator may not change the questionnaires the whole district uses.
+    street_admin = world.client_for(world.street_leader)
+    assert street_admin.post(reverse("surveys:publish", args=[version.pk])).status_code == 403

@@ -243,7 +243,7 @@ PAGES: dict[str, Page] = {
     "surveys:detail": Page(kwargs=_survey), "surveys:quota": Page(kwargs=_survey),
     "surveys:link_new": Page(kwargs=_survey), "surveys:enter": Page(kwargs=_survey),
     "surveys:enter_submit": Page(kwargs=_survey), "surveys:responses": Page(kwargs=_survey),
-    "surveys:export": Page(kwargs=_survey),
+    "surveys:export": Page(kwargs=_survey), "surveys:report": Page(kwargs=_survey),
     # The public answer page: whoever holds a link's secret token may answer.
     "wenjuan:answer": Page(public=True, kwargs=lambda o: {"token": "NOPE0000"}),
     "wenjuan:submit": Page(public=True, kwargs=lambda o: {"token": "NOPE0000"}),
