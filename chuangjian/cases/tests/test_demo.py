@@ -80,7 +80,21 @@ def test_the_demo_indicators_come_from_the_cases_and_agree_with_a_count_by_hand(
         got = unit_inputs(spec, street, today.year, [code], 0).value(code, 0).value[0]
         assert got == expected, code
     assert by_hand["urine_tests_due"] > by_hand["urine_tests_done"] > 0
-    # The report forms no longer ask for them.
+    # The report forms no longer ask for them: the quarterly form of 幸福里社区 shows them
+    # read-only, computed from the cases.
+    from django.test import Client
+    from django.urls import reverse
+
+    from chuangjian.org.models import User
+
+    datasets._catalog = None
+    client = Client()
+    client.force_login(User.objects.get(username="xfl_worker"))
+    quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    body = client.get(reverse("reporting:form", kwargs={
+        "code": "QY-01-A-01", "dataset": "community-quarter", "period": quarter})).content.decode()
+    computed = body[body.index('id="computed-figures"'):]
+    assert "已尿检人次" in computed and 'name="urine_tests_done"' not in body
     datasets._catalog = None
     for ds in datasets.catalog().for_unit(Unit.objects.get(code="QY-01-A-01"),
                                           today.year).values():
