@@ -355,3 +355,40 @@ class CaseAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class ExportState(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+    MADE = "made", _("已生成")
+
+
+class CaseExport(models.Model):
+    """An export of the cases of one unit: asked with a reason, approved by a supervisor
+    (not the asker), made once as an AES-encrypted zip whose password is shown once, and
+    gone 7 days after approval."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("导出范围"), on_delete=models.PROTECT,
+                             related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(_("导出事由"), max_length=200)
+    state = models.CharField(_("状态"), max_length=10, choices=ExportState.choices,
+                             default=ExportState.REQUESTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    made_at = models.DateTimeField(null=True, blank=True)
+    # The encrypted archive itself (a few hundred rows at most); wiped when it expires.
+    archive = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("帮教数据导出")
+        verbose_name_plural = _("帮教数据导出")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d} {self.reason}"

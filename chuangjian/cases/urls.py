@@ -16,4 +16,7 @@ urlpatterns = [
     path("transfers/<int:pk>/", views.transfer, name="transfer"),
     path("looks/", views.looks, name="looks"),
     path("log/", views.log, name="log"),
+    path("exports/", views.exports_page, name="exports"),
+    path("exports/<int:pk>/", views.export_page, name="export"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]

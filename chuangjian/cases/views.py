@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangjian.cases import actions, selectors
+from chuangjian.cases import exports as case_exports
 from chuangjian.cases.access import Access
 from chuangjian.cases.forms import (
     CloseForm,
@@ -51,6 +52,15 @@ def _holders(unit: Unit, cap: Cap) -> QuerySet[User]:
     ids = Membership.objects.filter(role__in=roles, unit__path__in=ancestors,
                                     user__is_active=True).values("user_id")
     return User.objects.filter(pk__in=ids).order_by("full_name", "username")
+
+
+def _tabs(scope: Scope) -> dict[str, bool]:
+    """Which tabs of the register the reader gets: the work ones only to case workers."""
+    uid = scope.user_id
+    named = uid is not None and Case.objects.filter(
+        Q(caseworker_id=uid) | Q(team__user_id=uid) | Q(leader_id=uid)).exists()
+    return {"log_reader": scope.allows_any(Cap.VIEW_CASE_LOG),
+            "case_worker": scope.allows_any(Cap.VIEW_CASES), "named": named}
 
 
 def _log(request: HttpRequest, case: Case | None, kind: str, detail: str = "",
@@ -92,7 +102,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "works": works, "form": form, "cases": listed, "searched": found is not None,
         "may_open": scope.allows_any(Cap.VIEW_CASES),
         "alerts": selectors.alert_count(scope=scope, user=request.user),  # type: ignore[arg-type]
-        "log_reader": scope.allows_any(Cap.VIEW_CASE_LOG),
+        **_tabs(scope),
     })
 
 
@@ -105,7 +115,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                                  alert_ids=ids)
         return redirect("cases:inbox")
     box = selectors.inbox(scope=scope, user=request.user, today=_today())  # type: ignore[arg-type]
-    return render(request, "cases/inbox.html", {"box": box, "today": _today(), "log_reader": scope.allows_any(Cap.VIEW_CASE_LOG)})
+    return render(request, "cases/inbox.html", {"box": box, "today": _today(), **_tabs(scope)})
 
 
 @login_required
@@ -331,7 +341,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     rows = selectors.transfer_history(scope=scope)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/transfers.html", {"page": page, "log_reader": scope.allows_any(Cap.VIEW_CASE_LOG)})
+    return render(request, "cases/transfers.html", {"page": page, **_tabs(scope)})
 
 
 @login_required
@@ -380,7 +390,7 @@ def looks(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     rows = selectors.looks_at_my_cases(scope=scope, user=request.user)  # type: ignore[arg-type]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/log.html", {"page": page, "mine": True, "log_reader": scope.allows_any(Cap.VIEW_CASE_LOG)})
+    return render(request, "cases/log.html", {"page": page, "mine": True, **_tabs(scope)})
 
 
 @login_required
@@ -389,4 +399,71 @@ def log(request: HttpRequest) -> HttpResponse:
     if not scope.allows_any(Cap.VIEW_CASE_LOG):
         raise PermissionDenied
     page = Paginator(selectors.access_log(scope=scope), 50).get_page(request.GET.get("page"))
-    return render(request, "cases/log.html", {"page": page, "mine": False, "log_reader": scope.allows_any(Cap.VIEW_CASE_LOG)})
+    return render(request, "cases/log.html", {"page": page, "mine": False, **_tabs(scope)})
+
+
+# -- exports ----------------------------------------------------------------------------------
+@login_required
+def exports_page(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    if not scope.allows_any(Cap.VIEW_CASES):
+        raise PermissionDenied
+    units = list(scope.units(Cap.VIEW_CASES).order_by("path")[:200])
+    error = ""
+    if request.method == "POST":
+        unit = next((u for u in units if str(u.pk) == request.POST.get("unit")), None)
+        if unit is None:
+            error = _("请选择导出范围。")
+        else:
+            try:
+                export = case_exports.request_export(actor=request.user,  # type: ignore[arg-type]
+                                                     scope=scope, unit=unit,
+                                                     reason=request.POST.get("reason", "")[:200])
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, _("已提交导出申请，待帮教督导批准。"))
+                return redirect("cases:export", pk=export.pk)
+    return render(request, "cases/exports.html", {
+        "exports": case_exports.exports_for(scope=scope), "units": units, "error": error,
+        "reason": request.POST.get("reason", "")[:200], **_tabs(scope)})
+
+
+@login_required
+def export_page(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    export = case_exports.export_for(scope=scope, pk=pk)
+    user: User = request.user  # type: ignore[assignment]
+    password = ""
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        now = timezone.now()
+        try:
+            if decision in ("approve", "reject"):
+                case_exports.decide_export(actor=user, scope=scope, export=export, now=now,
+                                           approve=decision == "approve")
+                messages.success(request, _("已审批。"))
+                return redirect("cases:exports")
+            if decision == "make":
+                export, password = case_exports.make_export(actor=user, scope=scope,
+                                                            export=export, now=now)
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("cases:exports")
+    return render(request, "cases/export.html", {
+        "export": export, "password": password, "mine": export.requested_by_id == user.pk,
+        "approver": export.requested_by_id != user.pk
+        and scope.allows(export.unit, Cap.SUPERVISE_CASES)})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    export = case_exports.export_for(scope=scope, pk=pk)
+    data = case_exports.export_file(scope=scope, export=export, now=timezone.now())
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="case-export-{export.pk}.zip"'
+    return response

@@ -79,6 +79,7 @@ class Objects:
     version_pk: int
     case_pk: int
     transfer_pk: int
+    export_pk: int
     # 计划与任务 (the victim's, and the street's for the community administrator).
     plan_pk: int = 0
     item_pk: int = 0
@@ -233,7 +234,9 @@ PAGES: dict[str, Page] = {
     "cases:detail": Page(kwargs=_pk("case_pk")), "cases:print": Page(kwargs=_pk("case_pk")),
     "cases:case_action": Page(kwargs=lambda o: {"pk": o.case_pk, "action": "reveal"}),
     "cases:transfers": Page(), "cases:transfer": Page(kwargs=_pk("transfer_pk")),
-    "cases:looks": Page(), "cases:log": Page(),
+    "cases:looks": Page(), "cases:log": Page(), "cases:exports": Page(),
+    "cases:export": Page(kwargs=_pk("export_pk")),
+    "cases:export_download": Page(kwargs=_pk("export_pk")),
     "files:serve": Page(kwargs=lambda o: {"sha256": o.file_sha, "variant": "original"}),
     "surveys:index": Page(),
     "surveys:questionnaire": Page(kwargs=lambda o: {"code": "jindu_zhishi"}, shared=True),
@@ -452,12 +455,17 @@ def _build(world: World) -> Objects:
     transfer = request_transfer(actor=world.caseworker, scope=Scope.for_user(world.caseworker),
                                 case=cases.case, to_unit=world.community2, reason="人户分离",
                                 today=dt.date(2026, 6, 15))
+    from chuangjian.cases.exports import request_export
+
+    export = request_export(actor=world.caseworker, scope=Scope.for_user(world.caseworker),
+                            unit=world.community, reason="矩阵导出")
     objects = Objects(world=world, activity_pk=activity.pk, news_pk=news.pk, file_sha=sha,
                       finding_pk=finding.pk, order_pk=finding.order.pk, round_pk=round_.pk,
                       point_pk=point.pk, report_pk=report.pk, report_code=report.code,
                       job_pk=job.pk, survey_code=survey.code, response_pk=answered.pk,
                       link_pk=link.pk, version_pk=answered.version_id,
-                      case_pk=cases.case.pk, transfer_pk=transfer.pk)
+                      case_pk=cases.case.pk, transfer_pk=transfer.pk,
+                      export_pk=export.pk)
     _build_tasks(world, objects)
     _build_residents(world, objects)
     return objects

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from chuangjian.cases.actions import anonymise_closed
+from chuangjian.cases.exports import purge_expired
 from chuangjian.org.scope import Scope
 
 
@@ -24,5 +25,7 @@ class Command(BaseCommand):
         years = options.get("years")
         if years is not None and not 1 <= years <= 100:
             raise CommandError("--years 应在 1 至 100 之间")
-        n = anonymise_closed(scope=Scope.system(), now=timezone.now(), years=years)
-        self.stdout.write(f"已匿名化 {n} 件结案案件。")
+        now = timezone.now()
+        n = anonymise_closed(scope=Scope.system(), now=now, years=years)
+        wiped = purge_expired(scope=Scope.system(), now=now)
+        self.stdout.write(f"已匿名化 {n} 件结案案件，清除过期导出文件 {wiped} 个。")
