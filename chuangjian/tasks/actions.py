@@ -517,11 +517,19 @@ def escalate_overdue_tasks(*, scope: Scope, now: dt.datetime | None = None
                .filter(state=TaskState.OPEN, deadline__lte=now)
                .exclude(escalations__day=today)
                .select_related("unit", "first_responsible"))
+    # Many tasks share a unit and a 第一责任人: look each chain up once per run.
+    firsts: dict[tuple[int, int | None], Unit] = {}
+    chains: dict[tuple[int, int], list[tuple[Unit, list[User]]]] = {}
     for task in overdue:
         overdue_days = (today - workdays.local_day(task.deadline)).days + 1
         level = 2 if overdue_days >= ESCALATE_UP_AFTER_DAYS else 1
-        first = _first_unit(task)
-        chain = escalation_chain(first, level)
+        key = (task.unit_id, task.first_responsible_id)
+        if key not in firsts:
+            firsts[key] = _first_unit(task)
+        first = firsts[key]
+        if (first.pk, level) not in chains:
+            chains[(first.pk, level)] = escalation_chain(first, level)
+        chain = chains[(first.pk, level)]
         recipients: list[User] = []
         units: list[str] = []
         if task.first_responsible is not None:
