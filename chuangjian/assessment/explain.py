@@ -19,7 +19,7 @@ from chuangjian.assessment.compute import (
 from chuangjian.assessment.models import AssessmentRun, ReviewerScore, UnitResult
 from chuangjian.assessment.selectors import ScoreRow, _fmt, _row
 from chuangjian.assessment.spec import IndicatorSpec, spec_for
-from chuangjian.assessment.wording import aggregation_words
+from chuangjian.assessment.wording import aggregation_words, rule_sentence
 from chuangjian.engine import expressions
 from chuangjian.engine.periods import Period
 from chuangjian.engine.targets import TargetStatus
@@ -166,7 +166,7 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
     subs = _submissions(unit, year, codes)
     return Explained(run=run, unit=unit, indicator=ind, row=row, formula=formula,
                      substituted=substituted, inputs=lines, target_why=why,
-                     rule=ind.scorer.describe_zh(), submissions=subs, children=children,
+                     rule=rule_sentence(ind.scorer.describe()), submissions=subs, children=children,
                      result=result)
 
 

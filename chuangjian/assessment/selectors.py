@@ -23,7 +23,8 @@ from chuangjian.assessment.compute import MAIN
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
-from chuangjian.assessment.wording import total_sentence
+from chuangjian.assessment.wording import rule_sentence, total_sentence
+from chuangjian.engine.scoring import DeductPerOccurrence
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.engine.values import reason_text
 from chuangjian.org.models import Unit
@@ -170,9 +171,9 @@ def _row(ind: IndicatorSpec, data: dict[str, Any], run: AssessmentRun, unit_id: 
     if ind.expression is None:
         display = ""
     elif value is None:
-        display = reason_text(missing) if missing else "缺少数据"
+        display = reason_text(missing) if missing else _("缺少数据")
     elif ind.target is not None and type(ind.target).__name__ == "IsTrue":
-        display = "是" if value else "否"
+        display = _("是") if value else _("否")
     else:
         display = _fmt(value, ind.unit)
     return ScoreRow(
@@ -182,7 +183,7 @@ def _row(ind: IndicatorSpec, data: dict[str, Any], run: AssessmentRun, unit_id: 
         missing_reason=reason_text(missing) if missing else None,
         status=TargetStatus(int(data.get("s") or 0)), attainment=data.get("a"),
         score=data.get("p"), max_score=float(data.get("x") or ind.max_score),
-        target_text=data.get("t") or "", note=data.get("n") or "", veto=ind.veto,
+        target_text=_target_text(ind, data), note=data.get("n") or "", veto=ind.veto,
         bonus=ind.bonus, risk=bool(data.get("r")), projected=data.get("pv"),
         projection_method=data.get("pm") or "",
         evidence=list(review.evidence) if review else [],
@@ -405,7 +406,16 @@ def _row_light(ind: IndicatorSpec, data: dict[str, Any]) -> HeatCell:
     display = (_fmt(value, ind.unit) if value is not None
                else (reason_text(missing) if ind.expression is not None else ""))
     return HeatCell(TargetStatus(int(data.get("s") or 0)), data.get("a"), data.get("p"),
-                    float(data.get("x") or 0), display, data.get("t") or "")
+                    float(data.get("x") or 0), display, _target_text(ind, data))
+
+
+def _target_text(ind: IndicatorSpec, data: dict[str, Any]) -> str:
+    """What the item is judged against: a reviewer's or deduction item's scoring rule is
+    worded here in the reader's language (the run stored its Chinese); a target's text
+    is the stored one."""
+    if ind.is_reviewer or isinstance(ind.scorer, DeductPerOccurrence):
+        return rule_sentence(ind.scorer.describe())
+    return data.get("t") or ""
 
 
 @dataclass

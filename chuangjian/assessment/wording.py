@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 from chuangjian.engine.aggregation import TimeAgg, TreeAgg
 from chuangjian.engine.reasons import Reason
 
-__all__ = ["aggregation_words", "total_sentence"]
+__all__ = ["aggregation_words", "rule_sentence", "total_sentence"]
 
 
 def _num(x: float) -> str:
@@ -93,3 +93,19 @@ def aggregation_words(time_agg: str, tree_agg: str, reports: int) -> str:
     return _("%(time)s，%(tree)s（%(n)s 期数据）") % {
         "time": _time_words().get(time_agg, time_agg), "tree": _tree_words().get(tree_agg, tree_agg),
         "n": reports}
+
+
+_RULES: dict[str, _Sentence] = {
+    "all_or_nothing": lambda p, n: _("达标得 %(max)s 分，否则不得分") % {"max": _num(p["max"])},
+    "proportional": lambda p, n: _("按完成程度得分，满分 %(max)s 分") % {"max": _num(p["max"])},
+    "deduct": lambda p, n: _("满分 %(max)s 分，每发生 1 次扣 %(per)s 分") % {
+        "max": _num(p["max"]), "per": _num(p["per"])},
+    "deduct_capped": lambda p, n: _("满分 %(max)s 分，每发生 1 次扣 %(per)s 分，最多扣 %(cap)s 分") % {
+        "max": _num(p["max"]), "per": _num(p["per"]), "cap": _num(p["cap"])},
+    "reviewer": lambda p, n: _("评审打分，满分 %(max)s 分") % {"max": _num(p["max"])},
+}
+
+
+def rule_sentence(reason: Reason) -> str:
+    """How an item is scored, in the active language: 「评审打分，满分 4 分」."""
+    return _RULES[reason.kind](reason.params, {})

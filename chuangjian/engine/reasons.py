@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["TOTAL_KINDS", "Reason", "total_reasons"]
+__all__ = ["KINDS", "RULE_KINDS", "TOTAL_KINDS", "Reason", "total_reasons"]
 
 # The kinds of reason behind a unit's total, in the order they are told, with their
 # parameters. Item lists hold item codes.
@@ -36,6 +36,17 @@ TOTAL_KINDS: Mapping[str, tuple[str, ...]] = {
     "undecidable": (),
 }
 
+# How an item is scored (计分规则).
+RULE_KINDS: Mapping[str, tuple[str, ...]] = {
+    "all_or_nothing": ("max",),
+    "proportional": ("max",),
+    "deduct": ("max", "per"),
+    "deduct_capped": ("max", "per", "cap"),
+    "reviewer": ("max",),
+}
+
+KINDS: Mapping[str, tuple[str, ...]] = {**TOTAL_KINDS, **RULE_KINDS}
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -43,7 +54,7 @@ class Reason:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        wanted = TOTAL_KINDS.get(self.kind)
+        wanted = KINDS.get(self.kind)
         if wanted is None:
             raise ValueError(f"unknown reason kind {self.kind!r}")
         if set(self.params) != set(wanted):

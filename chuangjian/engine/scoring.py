@@ -128,6 +128,9 @@ class AllOrNothing:
     def __post_init__(self) -> None:
         _check_max(self.max_score)
 
+    def describe(self) -> Reason:
+        return Reason("all_or_nothing", {"max": self.max_score})
+
     def describe_zh(self) -> str:
         return f"达标得 {_num(self.max_score)} 分，否则不得分"
 
@@ -155,6 +158,9 @@ class Proportional:
 
     def __post_init__(self) -> None:
         _check_max(self.max_score)
+
+    def describe(self) -> Reason:
+        return Reason("proportional", {"max": self.max_score})
 
     def describe_zh(self) -> str:
         return f"按完成程度得分，满分 {_num(self.max_score)} 分"
@@ -199,6 +205,11 @@ class DeductPerOccurrence:
         if self.cap is not None:
             _check_max(self.cap, "扣分上限")
 
+    def describe(self) -> Reason:
+        if self.cap is None:
+            return Reason("deduct", {"max": self.max_score, "per": self.per})
+        return Reason("deduct_capped", {"max": self.max_score, "per": self.per, "cap": self.cap})
+
     def describe_zh(self) -> str:
         cap = f"，最多扣 {_num(self.cap)} 分" if self.cap is not None else ""
         return f"满分 {_num(self.max_score)} 分，每发生 1 次扣 {_num(self.per)} 分{cap}"
@@ -236,6 +247,9 @@ class Reviewer:
 
     def __post_init__(self) -> None:
         _check_max(self.max_score)
+
+    def describe(self) -> Reason:
+        return Reason("reviewer", {"max": self.max_score})
 
     def describe_zh(self) -> str:
         return f"评审打分，满分 {_num(self.max_score)} 分"

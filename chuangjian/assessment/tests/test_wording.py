@@ -12,9 +12,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chuangjian.assessment.selectors import readable
-from chuangjian.assessment.wording import _SENTENCES, aggregation_words, total_sentence
+from chuangjian.assessment.wording import (
+    _SENTENCES,
+    aggregation_words,
+    rule_sentence,
+    total_sentence,
+)
 from chuangjian.engine.reasons import TOTAL_KINDS
-from chuangjian.engine.scoring import score_standard, score_standard_many
+from chuangjian.engine.scoring import (
+    AllOrNothing,
+    DeductPerOccurrence,
+    Proportional,
+    Reviewer,
+    score_standard,
+    score_standard_many,
+)
 from chuangjian.engine.tests.test_scoring import _item_case, _many, _one
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -80,3 +92,19 @@ def test_how_a_figure_was_added_up_reads_in_both_languages() -> None:
         assert aggregation_words("mean", "mean", 4) == (
             "Average over the reported periods, averaged over the unit and all units below it "
             "(4 reports)")
+
+
+@given(st.sampled_from(["all", "prop", "deduct", "capped", "review"]),
+       st.integers(1, 400).map(lambda c: c / 4), st.integers(1, 40).map(lambda c: c / 4))
+def test_a_scoring_rule_reads_as_the_engine_wrote_it_and_in_english(
+        kind: str, max_score: float, per: float) -> None:
+    rules: dict[str, AllOrNothing | Proportional | DeductPerOccurrence | Reviewer] = {
+        "all": AllOrNothing(max_score), "prop": Proportional(max_score),
+        "deduct": DeductPerOccurrence(max_score, per=per),
+        "capped": DeductPerOccurrence(max_score, per=per, cap=per * 2),
+        "review": Reviewer(max_score)}
+    rule = rules[kind]
+    with translation.override("zh-hans"):
+        assert rule_sentence(rule.describe()) == rule.describe_zh()
+    with translation.override("en"):
+        assert not CJK.search(rule_sentence(rule.describe()))
