@@ -249,9 +249,9 @@ def run(stdout: Any = None, *, today: dt.date | None = None) -> None:
     with transaction.atomic():
         for street in streets[:1]:
             _street_split(street, today, now)
-        unit = Unit.objects.filter(code=MEETING_UNIT).first()
-        if unit is not None:
-            made = _meetings(unit, today, now)
+        meeting_unit = Unit.objects.filter(code=MEETING_UNIT).first()
+        if meeting_unit is not None:
+            made = _meetings(meeting_unit, today, now)
     escalated = 0
     for days_ago in (1, 0):
         escalated += len(actions.escalate_overdue_tasks(
