@@ -55,6 +55,11 @@ def test_the_caseworker_records_a_visit_and_the_leader_sees_counts_only(
     page.wait_for_selector(".text-danger.font-monospace")
     page.screenshot(path=str(SHOTS / f"cases-detail-{width}.png"), full_page=True)
     assert CaseAccess.objects.filter(kind="reveal", user__username="cg_caseworker").count() >= 2
+    page.goto(f"{base}/cases/exports/")
+    page.fill("#export-reason", "区禁毒办季度核查")
+    page.click("text=申请导出")
+    page.wait_for_selector("text=待审批")
+    page.screenshot(path=str(SHOTS / f"cases-export-{width}.png"), full_page=True)
     # The street's leader: numbers of the communities, no name.
     page.context.clear_cookies()
     login(page, base, "cg_leader")

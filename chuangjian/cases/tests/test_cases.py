@@ -292,3 +292,14 @@ def test_the_anonymise_command_runs_from_cron(cases: CaseWorld) -> None:
     call_command("cases", "anonymise", stdout=out)
     assert "已匿名化 0 件" in out.getvalue()
     assert Case.objects.get(pk=cases.case.pk).person == cases.person
+
+
+def test_the_leader_reads_notes_only_where_their_roles_say_so(cases: CaseWorld) -> None:
+    from chuangjian.org import actions as org_actions
+    from chuangjian.org.models import Role
+
+    assert not access_to(cases.case, scope=_as(cases.leader), today=TODAY).notes
+    org_actions.add_membership(actor=None, scope=Scope.system(), user=cases.leader,
+                               unit=cases.world.community, role=Role.CASEWORKER)
+    seen = access_to(cases.case, scope=_as(cases.leader), today=TODAY)
+    assert seen.notes and not seen.manage
