@@ -253,6 +253,13 @@ PAGES: dict[str, Page] = {
     "api:list_surveys": Page(),
     "api:get_survey_results": Page(kwargs=_survey),
     "api:post_response": Page(kwargs=_survey),
+    "api:list_kinds": Page(),
+    "api:get_counts": Page(kwargs=_unit, up=_street),
+    "api:search_residents": Page(kwargs=_unit, up=_street),
+    "api:import_kind": Page(kwargs=lambda o: {"code": o.world.community.code, "kind": "residents"},
+                            up=lambda o: {"code": o.world.street.code, "kind": "residents"}),
+    "api:export_kind": Page(kwargs=lambda o: {"code": o.world.community.code, "kind": "residents"},
+                            up=lambda o: {"code": o.world.street.code, "kind": "residents"}),
     "jobs:index": Page(),
     "jobs:detail": Page(kwargs=_pk("job_pk")),
     "jobs:download": Page(kwargs=_pk("job_pk")),
@@ -344,6 +351,11 @@ API: dict[str, Page] = {
     "chuangjian_tasks_api_get_task": PAGES["api:get_task"],
     "chuangjian_tasks_api_post_progress": PAGES["api:post_progress"],
     "chuangjian_tasks_api_get_plan": PAGES["api:get_plan"],
+    "chuangjian_registers_api_list_kinds": Page(),
+    "chuangjian_registers_api_get_counts": PAGES["api:get_counts"],
+    "chuangjian_registers_api_search_residents": PAGES["api:search_residents"],
+    "chuangjian_registers_api_import_kind": PAGES["api:import_kind"],
+    "chuangjian_registers_api_export_kind": PAGES["api:export_kind"],
 }
 
 
