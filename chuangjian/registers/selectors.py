@@ -84,6 +84,8 @@ class ResidentCounts:
     aged_60_plus: int = 0
     moved_out_this_year: int = 0
     children: list[tuple[Unit, int, int]] = field(default_factory=list)  # unit, people, households
+    # Residents kept by the unit itself, by the 网格 written on their household.
+    by_grid: list[tuple[str, int]] = field(default_factory=list)
 
 
 def resident_counts(*, scope: Scope, unit: Unit) -> ResidentCounts:
@@ -108,6 +110,11 @@ def resident_counts(*, scope: Scope, unit: Unit) -> ResidentCounts:
         n = present.filter(unit__path__startswith=child.path).count()
         h = Household.objects.filter(unit__path__startswith=child.path).count()
         counts.children.append((child, n, h))
+    if not any(n or h for _c, n, h in counts.children):
+        counts.children = []
+        rows = (present.filter(unit=unit).values_list("household__grid")
+                .annotate(n=Count("pk")).order_by("household__grid"))
+        counts.by_grid = [(grid or "", n) for grid, n in rows]
     return counts
 
 
