@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import hmac
 import re
@@ -87,6 +88,7 @@ def normalise_id_number(value: object, *, today: datetime.date | None = None) ->
     return number
 
 
+@functools.lru_cache(maxsize=4096)
 def known_area(code: str) -> bool:
     """Whether ``code`` is a county-level division code that has existed at some time.
 

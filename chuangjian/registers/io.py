@@ -344,7 +344,8 @@ class _Row:
     number: int
     values: dict[str, Any]
     unit: Unit | None = None
-    form: rforms.RegisterForm | None = None
+    cleaned: dict[str, Any] | None = None  # the form's cleaned data, when it was valid
+    instance: Any = None  # the row the form built (not saved yet)
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -484,8 +485,23 @@ def read_rows(kind: Kind, data: bytes) -> tuple[list[_Row], list[RowError]]:
     return out, errors
 
 
+def _bind(kind: Kind, cache: dict[int, rforms.RegisterForm], unit: Unit, scope: Scope,
+          data: dict[str, Any]) -> rforms.RegisterForm:
+    """The kind's form bound to one row. One form object per unit is bound again for each
+    row (a new instance, data and errors each time): building 10,000 forms would spend
+    most of an import deep-copying the same fields."""
+    form = cache.get(unit.pk)
+    if form is None:
+        form = cache[unit.pk] = kind.form(data=data, unit=unit, scope=scope)
+        return form
+    form.data, form.is_bound, form._errors = data, True, None  # type: ignore[attr-defined]
+    form.instance = kind.model()
+    return form
+
+
 def _validate(kind: Kind, rows: list[_Row], *, scope: Scope, default: Unit | None) -> None:
     seen: dict[Any, int] = {}
+    cache: dict[int, rforms.RegisterForm] = {}
     field_headers = {c.field: c.header for c in kind.columns}
     for row in rows:
         row.unit, problem = _unit_from(row.values.get(UNIT_HEADER, ""), default, scope, kind)
@@ -494,16 +510,16 @@ def _validate(kind: Kind, rows: list[_Row], *, scope: Scope, default: Unit | Non
             continue
         if row.unit is None:
             continue
-        form = kind.form(data=_form_data(kind, row.values), unit=row.unit, scope=scope)
-        row.form = form
+        form = _bind(kind, cache, row.unit, scope, _form_data(kind, row.values))
         if not form.is_valid():
             for name, messages in form.errors.items():
                 header = field_headers.get(name)
                 for message in messages:
                     row.errors.append(RowError(row.number, header, str(message)))
             continue
+        row.cleaned, row.instance = dict(form.cleaned_data), form.instance
         if kind.key is not None:
-            key = kind.key(form.cleaned_data, row.unit)
+            key = kind.key(row.cleaned, row.unit)
             if key is not None and key in seen:
                 row.errors.append(RowError(
                     row.number, field_headers.get("id_number") or field_headers.get("address"),
@@ -511,14 +527,14 @@ def _validate(kind: Kind, rows: list[_Row], *, scope: Scope, default: Unit | Non
                 continue
             if key is not None:
                 seen[key] = row.number
-        if "name" in form.cleaned_data or "name" not in field_headers:
+        if "name" in row.cleaned or "name" not in field_headers:
             continue
         # The name typed beside a number must be the registered one's.
-        person = getattr(form.instance, "person", None) if hasattr(form.instance, "person_id") \
+        instance = row.instance
+        person = getattr(instance, "person", None) if getattr(instance, "person_id", None) \
             else None
-        if person is None and isinstance(form.instance, ServiceRecord) and \
-                form.instance.volunteer_id:
-            person = form.instance.volunteer.person
+        if person is None and isinstance(instance, ServiceRecord) and instance.volunteer_id:
+            person = instance.volunteer.person
         typed = "".join(row.values.get("姓名", "").split())
         if person is not None and typed and typed != person.name.replace(" ", ""):
             row.errors.append(RowError(row.number, "姓名", _(
@@ -529,8 +545,8 @@ def _validate(kind: Kind, rows: list[_Row], *, scope: Scope, default: Unit | Non
 
 def _refuse_registered(rows: list[_Row], scope: Scope) -> None:
     """A number already on file: the row names where (if the importer may see it)."""
-    good = {personal.id_hash(r.form.cleaned_data["id_number"]): r
-            for r in rows if not r.errors and r.form is not None}
+    good = {personal.id_hash(r.cleaned["id_number"]): r
+            for r in rows if not r.errors and r.cleaned is not None}
     hashes = list(good)
     for start in range(0, len(hashes), 500):
         for found in Person.objects.select_related("unit").filter(
@@ -548,8 +564,8 @@ def _refuse_registered(rows: list[_Row], scope: Scope) -> None:
 def _save_residents(rows: list[_Row], actor: Any) -> int:
     user = actor if getattr(actor, "is_authenticated", False) else None
     by_address: dict[tuple[int, str], Household] = {}
-    wanted = {(r.unit.pk, " ".join(r.form.cleaned_data.get("address", "").split()))
-              for r in rows if r.unit and r.form}
+    wanted = {(r.unit.pk, " ".join(r.cleaned.get("address", "").split()))
+              for r in rows if r.unit and r.cleaned is not None}
     wanted = {w for w in wanted if w[1]}
     for unit_id in {u for u, _a in wanted}:
         addresses = [a for u, a in wanted if u == unit_id]
@@ -564,9 +580,9 @@ def _save_residents(rows: list[_Row], actor: Any) -> int:
         by_address[(h.unit_id, h.address)] = h
     people = []
     for row in rows:
-        if row.form is None or row.unit is None:
+        if row.cleaned is None or row.unit is None:
             continue
-        data = row.form.cleaned_data
+        data = row.cleaned
         number, phone = data["id_number"], data.get("phone") or ""
         facts = personal.id_facts(number)
         address = " ".join(data.get("address", "").split())
@@ -591,9 +607,9 @@ def _save_residents(rows: list[_Row], actor: Any) -> int:
 
 
 def _save_one(kind: Kind, row: _Row, actor: Any) -> None:
-    if row.form is None:
+    if row.cleaned is None:
         return
-    instance = row.form.instance
+    instance = row.instance
     instance.created_by = actor if getattr(actor, "is_authenticated", False) else None
     if isinstance(instance, Volunteer) and instance.team is not None and instance.team.pk is None:
         team = instance.team
@@ -601,11 +617,11 @@ def _save_one(kind: Kind, row: _Row, actor: Any) -> None:
         instance.team = team
     if isinstance(instance, Household) and row.unit is not None:
         instance.unit = row.unit
-    row.form.save()
+    instance.save()
     if isinstance(instance, MediationCase):
         MediationParty.objects.bulk_create(
             MediationParty(case=instance, name=name, person=person)
-            for name, person in row.form.cleaned_data["parties"])
+            for name, person in row.cleaned["parties"])
 
 
 def save_rows(kind: Kind, rows: list[_Row], *, actor: Any) -> int:
