@@ -23,6 +23,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # without a key refuses to start rather than run with a guessable one.
 _DEV_KEY = "dev-only-insecure-key-change-me"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_KEY)
+# Older secret keys, still accepted (signed cookies, and the personal-data keys derived
+# from them) until they are rotated out; see the README's "Personal data".
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
 if PRODUCTION and SECRET_KEY == _DEV_KEY:
     raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production")

@@ -156,3 +156,35 @@ def test_rekeying_recomputes_the_hashes_with_the_new_key(world, settings):
     assert person.id_number_hash == personal.id_hash(ID_A)
     with pytest.raises(PermissionDenied):
         people.rekey_personal_data(scope=Scope.for_user(world.superuser))
+
+
+def _forget_keys():
+    for name in ("id_number", "phone"):
+        field = Person._meta.get_field(name)
+        field.__dict__.pop("keys", None)
+        field.__dict__.pop("f", None)
+
+
+def test_rotating_the_encryption_salt_keeps_the_numbers_readable(world, settings):
+    original = list(settings.SALT_KEY)
+    settings.SALT_KEY = ["old-salt"]
+    _forget_keys()
+    try:
+        person = register(world)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id_number FROM registers_person WHERE id = %s", [person.pk])
+            before = cursor.fetchone()[0]
+        settings.SALT_KEY = ["new-salt", "old-salt"]
+        _forget_keys()
+        assert Person.objects.get(pk=person.pk).id_number == ID_A
+        people.rekey_personal_data(scope=Scope.system())
+        settings.SALT_KEY = ["new-salt"]
+        _forget_keys()
+        row = Person.objects.get(pk=person.pk)
+        assert (row.id_number, row.phone) == (ID_A, "13812345678")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id_number FROM registers_person WHERE id = %s", [person.pk])
+            assert cursor.fetchone()[0] != before
+    finally:
+        settings.SALT_KEY = original
+        _forget_keys()
