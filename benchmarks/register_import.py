@@ -1,6 +1,6 @@
 """Register import benchmark: 10,000 residents from one xlsx, through the page's form.
 
-    .venv/bin/python -m benchmarks.registers [--rows 10000]   # a throwaway SQLite DB
+    .venv/bin/python -m benchmarks.register_import [--rows 10000]   # a throwaway SQLite DB
 
 Writes the file as a clerk would fill the template (valid made-up ID numbers, phones,
 addresses of ~3,300 households), then times ``registers.io.import_rows`` — reading with
