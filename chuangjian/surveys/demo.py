@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -131,9 +132,9 @@ def _feed(survey: Survey, rows: list[Response], year: int) -> None:
 
 
 def _links(survey: Survey, places: list[tuple[Unit, str, int]]) -> None:
-    Link.objects.bulk_create([Link(token=f"{survey.code[:12]}-{unit.code}-{group}"[:32],
-                                   survey=survey, unit=unit, group=group)
-                              for unit, group, _n in places], ignore_conflicts=True)
+    # Tokens are secrets even in the demo: whoever holds one may answer.
+    Link.objects.bulk_create([Link(token=secrets.token_urlsafe(12), survey=survey, unit=unit,
+                                   group=group) for unit, group, _n in places])
 
 
 @transaction.atomic

@@ -120,3 +120,41 @@ def test_the_results_page_shows_each_group_with_its_interval(
         assert not failures, failures
         assert_local(requests)
         ctx.close()
+
+
+def test_an_enumerator_enters_responses_on_a_phone(browser: Any, live_server: Any,
+                                                   built: World) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    survey = drug_survey(built)
+    worker: User = built.community_worker
+    worker.set_password(PASSWORD)
+    worker.save()
+    for name, context in (("phone", PHONE), ("desk", {"viewport": {"width": 1366,
+                                                                    "height": 900}})):
+        ctx = browser.new_context(**context)
+        page = ctx.new_page()
+        requests, failures = record(page)
+        login(page, live_server.url, worker.username, PASSWORD)
+        page.goto(f"{live_server.url}/surveys/{survey.code}/luru/")
+        page.click("#sv-next")
+        assert "请选择调查地点和调查对象" in page.inner_text("[data-page=start] .sv-err")
+        page.select_option("#sv-unit", label="幸福里社区")
+        page.select_option("#sv-group", label="外来务工人员")
+        page.screenshot(path=SHOTS / f"surveys-enter-start-{name}.png", full_page=True)
+        page.click("#sv-next")
+        page.fill("#q-age", "41")
+        page.click("#sv-next")
+        for q, value in (("q_day", "drug_day"), ("q_drug", "meth"), ("q_quit", "no"),
+                         ("q_harm", "brain"), ("q_report", "police")):
+            page.check(f"input[name={q}][value={value}]", force=True)
+        page.click("#sv-next")
+        page.click("#sv-send")
+        page.wait_for_selector("text=提交成功，谢谢您的参与！")
+        if name == "phone":
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not failures, failures
+        assert_local(requests)
+        ctx.close()
+    rows = Response.objects.filter(enumerator=worker)
+    assert rows.count() == 2 and {r.group for r in rows} == {"migrants"}
+    assert all(r.correct == 4 and r.positive for r in rows)  # q_harm only partly right

@@ -272,7 +272,13 @@
   refresh();
   show(state.page || 0);
   form.addEventListener("input", refresh);
-  form.addEventListener("change", refresh);
+  form.addEventListener("change", function (event) {
+    refresh();
+    var meta = event.target.closest("[data-page=start]");
+    if (meta && Array.prototype.every.call(meta.querySelectorAll("[data-meta]"), function (m) { return m.value; })) {
+      meta.querySelector(".sv-err").textContent = "";
+    }
+  });
   document.getElementById("sv-next").addEventListener("click", function () {
     refresh();
     if (!check(visiblePages()[current])) return;
