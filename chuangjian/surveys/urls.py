@@ -7,6 +7,7 @@ from chuangjian.surveys import views
 app_name = "surveys"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("xinjian/", views.create, name="create"),
     path("wenjuan/<str:code>/", views.questionnaire, name="questionnaire"),
     path("banben/<int:pk>/fabu/", views.publish, name="publish"),
     path("dajuan/<int:pk>/", views.response, name="response"),

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -57,6 +58,11 @@ def index(request: HttpRequest) -> HttpResponse:
                 return redirect("surveys:index")
     return render(request, "surveys/index.html", {
         "surveys": selectors.visible_surveys(scope=scope),
+        "may_create": scope.allows_any(Cap.APPROVE),
+        "units": list(scope.units(Cap.APPROVE).filter(
+            closed_on__isnull=True, level__in=("district", "street", "area", "community"))
+            .order_by("path")[:300]),
+        "year": timezone.localdate().year,
         "questionnaires": selectors.questionnaires(scope=scope),
         "may_author": may_author, "errors": errors}, status=400 if errors else 200)
 
@@ -403,3 +409,36 @@ def report(request: HttpRequest, code: str) -> FileResponse:
     data = results_docx(scope=scope, survey=survey, unit=unit)
     return FileResponse(io.BytesIO(data), as_attachment=True,
                         filename=f"{survey.title}结果报告（{unit.name}）.docx")
+
+
+@login_required
+@require_POST
+def create(request: HttpRequest) -> HttpResponse:
+    """A new survey of a published questionnaire over a unit the caller approves for."""
+    scope = scope_of(request)
+    q = selectors.questionnaires(scope=scope).filter(code=request.POST.get("questionnaire",
+                                                                          "")).first()
+    unit = scope.units(Cap.APPROVE).filter(pk=request.POST.get("unit") or 0,
+                                           closed_on__isnull=True).first() if (
+        request.POST.get("unit", "").isdigit()) else None
+    if unit is None:
+        raise PermissionDenied
+    try:
+        year = int(request.POST.get("year", ""))
+        margin = float(request.POST.get("margin") or 10) / 100
+    except ValueError:
+        messages.error(request, _("年度和允许误差必须是数字"))
+        return redirect("surveys:index")
+    if q is None:
+        messages.error(request, _("请选择问卷"))
+        return redirect("surveys:index")
+    code = f"{q.code}-{unit.code}-{year}".lower()[:64]
+    try:
+        survey = actions.create_survey(
+            actor=request.user, scope=scope, code=code,
+            title=(request.POST.get("title") or f"{year}年{unit.name}{q.title}")[:200],
+            questionnaire=q, unit=unit, year=year, margin=margin)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("surveys:index")
+    return redirect("surveys:detail", code=survey.code)

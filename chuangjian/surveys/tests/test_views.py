@@ -227,3 +227,19 @@ def test_a_questionnaire_is_imported_through_the_page_and_a_bad_one_is_refused(
     # A street's administrator may not change the questionnaires the whole district uses.
     street_admin = world.client_for(world.street_leader)
     assert street_admin.post(reverse("surveys:publish", args=[version.pk])).status_code == 403
+
+
+def test_a_street_leader_creates_a_survey_of_their_street_only(world: World) -> None:
+    from chuangjian.surveys.models import Survey
+
+    actions.load_builtin(scope=Scope.system())
+    leader = world.client_for(world.street_leader)
+    page = leader.post(reverse("surveys:create"), {"questionnaire": "chuangcheng_manyi",
+                                                   "unit": world.street.pk, "year": "2026",
+                                                   "margin": "5"})
+    survey = Survey.objects.get()
+    assert page.status_code == 302 and survey.unit == world.street and survey.margin == 0.05
+    refused = leader.post(reverse("surveys:create"), {"questionnaire": "chuangcheng_manyi",
+                                                      "unit": world.other_street.pk,
+                                                      "year": "2026"})
+    assert refused.status_code == 403 and Survey.objects.count() == 1

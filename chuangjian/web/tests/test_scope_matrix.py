@@ -238,7 +238,7 @@ PAGES: dict[str, Page] = {
     "cases:export": Page(kwargs=_pk("export_pk")),
     "cases:export_download": Page(kwargs=_pk("export_pk")),
     "files:serve": Page(kwargs=lambda o: {"sha256": o.file_sha, "variant": "original"}),
-    "surveys:index": Page(),
+    "surveys:index": Page(), "surveys:create": Page(),
     "surveys:questionnaire": Page(kwargs=lambda o: {"code": "jindu_zhishi"}, shared=True),
     "surveys:publish": Page(kwargs=_pk("version_pk")),
     "surveys:response": Page(kwargs=_pk("response_pk")),
