@@ -27,7 +27,8 @@ from chuangjian.surveys.xlsform import FormError
 from chuangjian.web.views.common import require_any, scope_of
 
 # A respondent sends one answer sheet, perhaps a few resends; a flood is refused (429).
-SUBMIT_RATE = "20/10m"
+# A school's computer room shares one address, so the limit allows a class at a time.
+SUBMIT_RATE = "60/10m"
 PAGE_RATE = "120/h"
 MAX_BODY = 256 * 1024
 
