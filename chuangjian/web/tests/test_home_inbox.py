@@ -105,7 +105,7 @@ def test_another_app_adds_its_work_through_the_registry(world: World, standards,
     """The extension point for the registers' tasks and the cases' follow-ups to come."""
     monkeypatch.setattr(inbox, "_providers", dict(inbox._providers))
 
-    @inbox.provider("tasks")
+    @inbox.provider("example-tasks")
     def tasks(*, scope, user, now):
         if scope.allows(world.community, Cap.ENTER_DATA):
             yield Item(Section.OWE, "任务", "核对辖区户籍人口", "/tasks/1/", "办理",
@@ -115,7 +115,7 @@ def test_another_app_adds_its_work_through_the_registry(world: World, standards,
     assert any(i.title == "核对辖区户籍人口" for i in box.owe)
     assert not any(i.title == "核对辖区户籍人口" for i in _box(world.inspector).owe)
     with pytest.raises(ValueError):
-        inbox.provider("tasks")(lambda **kw: [])
+        inbox.provider("example-tasks")(lambda **kw: [])
 
 
 def test_the_home_page_lists_the_work_with_deadlines_and_no_raw_log(world: World, standards) -> None:
