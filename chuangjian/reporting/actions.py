@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chuangjian import sources as source_registry
 from chuangjian.audit.log import log_action
@@ -76,6 +77,19 @@ class ReportInvalid(ValidationError):
 
 class ReportLocked(ValidationError):
     """The report can no longer be changed: accepted (and locked) or past a locking deadline."""
+
+
+class ReasonRequired(ValidationError):
+    """Figures far from the unit's usual ones were submitted without saying why: the form
+    asks the filler to confirm them with a reason, which the reviewer then reads.
+    ``warnings`` maps element code → the warning in the reader's language."""
+
+    def __init__(self, warnings: Mapping[str, str]) -> None:
+        self.warnings = dict(warnings)
+        super().__init__(ngettext(
+            "有 %(n)d 项与以往差异较大：请核实；确认无误的，请在下方写明原因后再上报",
+            "有 %(n)d 项与以往差异较大：请核实；确认无误的，请在下方写明原因后再上报",
+            len(self.warnings)) % {"n": len(self.warnings)})
 
 
 class StaleReport(ValidationError):
@@ -346,9 +360,14 @@ def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: 
 def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: str,
                   values: Mapping[str, Any], channel: str = Channel.WEB,
                   now: dt.datetime | None = None, scope: Scope,
-                  expected_version: int | None = None) -> SubmitResult:
+                  expected_version: int | None = None, warning_reason: str | None = None
+                  ) -> SubmitResult:
     """Submit a unit's report (上报). Idempotent: the same values again change nothing;
     changed values make a new version of the same submission, never a second one.
+
+    ``warning_reason``: the web form passes what the filler wrote to confirm figures
+    far from the unit's usual ones; ``""`` there while some are flagged raises
+    ``ReasonRequired``. Other channels (API, xlsx) pass ``None``: flagged, not asked.
 
     ``expected_version`` is the version the form showed (0 for a report not yet
     submitted); when someone submitted since, ``StaleReport`` refuses the write
@@ -370,6 +389,9 @@ def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: 
     checked = check_values(unit, ds, p, values, stored=stored, complete=True)
     if checked.errors or checked.general:
         raise ReportInvalid(checked.errors, checked.general)
+    reason = (warning_reason or "").strip()[:300]
+    if warning_reason is not None and checked.outliers and not reason:
+        raise ReasonRequired(checked.warnings)
     was_reported = sub.status == Status.SUBMITTED
     changed = _write_values(actor=actor, unit=unit, ds=ds, period=p, final=checked.final,
                             stored=stored, submission=sub, channel=channel, now=now)
@@ -381,6 +403,7 @@ def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: 
     sub.channel = channel
     sub.draft = {}
     sub.warnings = checked.outliers
+    sub.warning_reason = reason if checked.outliers else ""
     sub.due_at = due
     sub.submitted_at = now
     sub.submitted_by = actor if getattr(actor, "is_authenticated", False) else None

@@ -92,7 +92,8 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
     errors: dict[str, str] = {}
     general: list[str] = []
     posted: dict[str, str] | None = None
-    stale = False
+    warnings: dict[str, str] = {}
+    stale = ask_reason = False
     if request.method == "POST":
         posted = {row.element.code: request.POST.get(f"v_{row.element.code}", "")  # type: ignore[attr-defined]
                   for row in state.rows}
@@ -109,13 +110,16 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
             result = actions.submit_values(actor=request.user, unit=state.unit,  # type: ignore[arg-type]
                                            dataset_code=dataset, period=period, values=posted,
                                            channel=Channel.WEB, scope=_scope(request),
-                                           expected_version=_posted_version(request))
+                                           expected_version=_posted_version(request),
+                                           warning_reason=request.POST.get("warning_reason", "")[:1000])
         except actions.StaleReport as error:
             # The page shows both: the figures just typed in the fields, and beside each
             # the one now on file; the form carries the new version, so submitting again
             # keeps the typed figures and reloading keeps theirs.
             stale, general = True, list(error.messages)
             state = _state(request, code, dataset, period)
+        except actions.ReasonRequired as error:
+            warnings, general, ask_reason = error.warnings, list(error.messages), True
         except actions.ReportInvalid as error:
             errors, general = error.fields, error.general
         except ValidationError as error:
@@ -137,9 +141,13 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
         if posted is not None:
             row.draft = posted.get(c, "")
         row.error = errors.get(c, "")
+        if c in warnings:
+            row.warning = warnings[c]
     late = selectors.late_request_for(state.unit, state.dataset.code, str(state.period),
                                       scope=_scope(request))
     context: dict[str, Any] = {"s": state, "general": general, "stale": stale,
+                               "ask_reason": ask_reason,
+                               "warning_reason": request.POST.get("warning_reason", "")[:300],
                                **_neighbours(state),
                                "late": late,
                                "can_ask_late": bool(state.lock_reason) and state.overdue

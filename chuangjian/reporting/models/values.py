@@ -41,6 +41,8 @@ class Submission(models.Model):
                                default=Channel.WEB)
     draft = models.JSONField(default=dict, blank=True)  # element code → text, until submitted
     warnings = models.JSONField(default=dict, blank=True)  # element code → outlier figures
+    # Why the filler says the flagged figures are right (asked on the form; the reviewer sees it).
+    warning_reason = models.CharField(_("差异说明"), max_length=300, blank=True)
     due_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
     first_submitted_at = models.DateTimeField(_("首次上报时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)

@@ -418,3 +418,30 @@ def test_approving_opens_the_next_report_waiting(world: World, standards: object
     assert last["Location"] == reverse("reporting:review_list")
     stay = leader.post(reverse("reporting:review", args=[older.pk]), {"decision": "accept"})
     assert stay["Location"] == form_url(period=older.period)
+
+
+def test_an_unusual_figure_asks_for_a_reason_that_the_reviewer_reads(
+        world: World, standards: object) -> None:
+    for i, day in enumerate(_days(7)):
+        _daily(world, world.community, day, t_patrols=3 + i % 2)
+    worker = world.client_for(world.community_worker)
+    unusual = post_values({**DAILY, "t_patrols": 90})
+    asked = worker.post(form_url(), unusual)
+    html = asked.content.decode()
+    assert asked.status_code == 400 and "有 1 项与以往差异较大" in html
+    assert 'name="warning_reason"' in html and 'value="90"' in html and "差异较大（近 7 期平均" in html
+    assert not Submission.objects.filter(period=today()).exclude(status=Status.DRAFT).exists()
+    sent = worker.post(form_url(), {**unusual, "warning_reason": "本日开展集中整治，巡查次数增加"})
+    assert sent.status_code == 302
+    sub = Submission.objects.get(period=today())
+    assert sub.status == Status.SUBMITTED and sub.warnings and sub.warning_reason == "本日开展集中整治，巡查次数增加"
+    leader = world.client_for(world.street_leader)
+    assert "填报人对差异较大数据的说明：" in leader.get(form_url()).content.decode()
+    assert "说明：本日开展集中整治" in leader.get(reverse("reporting:review_list")).content.decode()
+    # Ordinary figures ask for nothing, and a corrected report drops the old reason.
+    worker.post(reverse("reporting:review", args=[sub.pk]), {"decision": "accept"})
+    sub.refresh_from_db()
+    assert sub.status == Status.SUBMITTED
+    assert worker.post(form_url(), post_values({**DAILY, "t_patrols": 4})).status_code == 302
+    sub.refresh_from_db()
+    assert (sub.warnings, sub.warning_reason) == ({}, "")
