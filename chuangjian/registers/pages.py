@@ -255,7 +255,8 @@ def person_create(request: HttpRequest, code: str) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     person = selectors.person_for(scope=scope, pk=pk)
-    if not _keeps(scope, person.unit):
+    # The form shows the full numbers: only who may reveal them edits (and it is logged).
+    if not (_keeps(scope, person.unit) and scope.allows(person.unit, Cap.REVEAL_PERSONAL)):
         raise PermissionDenied
     if request.method == "GET":
         form = PersonForm(instance=person, unit=person.unit, scope=scope,

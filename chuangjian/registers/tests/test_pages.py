@@ -117,3 +117,19 @@ def test_a_clerk_imports_and_exports_on_the_page(world):
     sheet = load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
     assert sheet["A1"].value.startswith("导出人：张小燕")
     assert rio.kind_for("residents").headers == [c.value for c in sheet[2]]
+
+
+def test_a_community_leader_who_may_not_reveal_numbers_cannot_open_the_edit_form(world):
+    from chuangjian.org import actions as org_actions
+    from chuangjian.org.models import Role
+
+    person = resident(world)
+    leader = org_actions.create_user(actor=None, scope=Scope.system(), username="sq_leader",
+                                     full_name="社区书记", password="Test@2026pass")
+    org_actions.add_membership(actor=None, scope=Scope.system(), user=leader,
+                               unit=world.community, role=Role.LEADER)
+    client = world.client_for(leader)
+    page = client.get(reverse("residents:person", args=[person.pk])).content.decode()
+    assert "王建华" in page and ID_A not in page
+    assert reverse("residents:person_edit", args=[person.pk]) not in page
+    assert client.get(reverse("residents:person_edit", args=[person.pk])).status_code == 403
