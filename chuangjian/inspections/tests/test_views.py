@@ -243,3 +243,31 @@ def test_a_refused_finding_keeps_its_photos_for_the_next_try(client, world, stan
                        {**data, "description": "墙面乱涂乱画", "keep_file": [kept[0].sha256]})
     assert done.status_code == 302
     assert [link.file for link in Finding.objects.get().photo_links.all()] == kept
+
+
+def test_a_district_inspector_runs_a_round_with_the_streets_supervision_group(client, world, standards):
+    """The form offered the street's groups to a district inspector and then refused them
+    (「只能选择本单位组建的督导组」, shown nowhere): a round with a group is now organised by
+    the unit that formed it, and a mismatch is named beside the groups."""
+    from chuangjian.inspections.actions.rounds import create_group
+    from chuangjian.inspections.models import Round
+    from chuangjian.org import actions as org
+    from chuangjian.org.models import Role
+
+    district = org.create_user_with_membership(actor=None, scope=Scope.system(), username="qy_insp",
+                                               full_name="赵敏", password=None, unit=world.district,
+                                               role=Role.INSPECTOR)
+    group = create_group(actor=world.inspector, scope=Scope.for_user(world.inspector), unit=world.street,
+                         name="城关第一督导组", leader=world.inspector, members=[], areas=[world.area])
+    client.force_login(district)
+    form = client.get(reverse("inspections:round_new")).content.decode()
+    assert "城关第一督导组" in form
+    data = {"kind": "weekly", "title": "第49周督查", "starts_on": "2026-12-01", "ends_on": "2026-12-05",
+            "seed": "7", "groups": [group.pk]}
+    wrong = client.post(reverse("inspections:round_new"), {**data, "scope_unit": world.other_street.pk})
+    assert wrong.status_code == 400
+    assert "督导组「城关第一督导组」由「城关街道」组建，检查范围须在「城关街道」之内" in wrong.content.decode()
+    done = client.post(reverse("inspections:round_new"), {**data, "scope_unit": world.community.pk})
+    assert done.status_code == 302
+    round_ = Round.objects.get(title="第49周督查")
+    assert round_.unit == world.street and list(round_.groups.all()) == [group]

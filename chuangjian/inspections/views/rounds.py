@@ -45,7 +45,9 @@ def _round_form(request: HttpRequest, data: object = None) -> forms.RoundForm:
                                               taxonomy.default_standard(), "pk", None)})
     form.fields["scope_unit"].queryset = units_with(scope, Cap.INSPECT)  # type: ignore[attr-defined]
     form.fields["standard"].queryset = current_standards()  # type: ignore[attr-defined]
-    form.fields["groups"].queryset = selectors.groups(scope=scope)  # type: ignore[attr-defined]
+    # Only groups the inspector may organise a round with (INSPECT at the group's unit).
+    form.fields["groups"].queryset = selectors.groups(scope=scope).filter(  # type: ignore[attr-defined]
+        scope.q(Cap.INSPECT, field_name="unit__path")).order_by("unit__path", "name")
     return form
 
 
@@ -61,6 +63,20 @@ def round_new(request: HttpRequest) -> HttpResponse:
         organiser = next((u for u in scope.root_units()
                           if scope_unit.path.startswith(u.path) and scope.allows(u, Cap.INSPECT)),
                          scope_unit)
+        # A round run with supervision groups is organised by the unit that formed them
+        # (a street's groups for a street's round), so the groups the form offers work.
+        group_units = {g.unit for g in d["groups"]}
+        if len(group_units) > 1:
+            form.add_error("groups", _("所选督导组分属不同单位，一轮督查只能用同一单位组建的督导组"))
+        elif group_units:
+            owner = group_units.pop()
+            if scope_unit.path.startswith(owner.path):
+                organiser = owner
+            else:
+                form.add_error("groups", _("督导组「%(g)s」由「%(u)s」组建，检查范围须在「%(u)s」之内") % {
+                    "g": d["groups"][0].name, "u": owner.name})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
             round_ = act.create_round(actor=request.user, scope=scope, unit=organiser,  # type: ignore[arg-type]
                                       scope_unit=scope_unit, kind=d["kind"], title=d["title"],
