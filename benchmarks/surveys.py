@@ -24,7 +24,7 @@ GROUPS = ("urban", "rural", "migrants", "venue_staff", "students")
 
 
 def sheets(n: int, seed: int = 16) -> list[dict[str, object]]:
-    rng = random.Random(seed)  # noqa: S311 - synthetic data
+    rng = random.Random(seed)
     right = {"q_day": "drug_day", "q_drug": "meth", "q_quit": "no",
              "q_harm": "brain disease family", "q_report": "police"}
     wrong = {"q_day": "unknown", "q_drug": "coffee", "q_quit": "yes", "q_harm": "brain",
@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     definition = forms_io.builtin()["jindu_zhishi"].definition
     data = sheets(args.responses)
-    rng = random.Random(1)  # noqa: S311
+    rng = random.Random(1)
     where = [(rng.randrange(args.places), rng.choice(GROUPS)) for _ in data]
 
     started, cpu = time.perf_counter(), time.process_time()
