@@ -326,6 +326,10 @@ class Due:
 
     @property
     def state_label(self) -> str:
+        """A filed report reads as its submission's state (已上报 / 已审核), the same words
+        the form and the review list use; the rest say what is owed."""
+        if self.state == "done" and self.submission is not None:
+            return str(self.submission.get_status_display())
         return str(DUE_STATE_LABELS[self.state])
 
 

@@ -445,3 +445,16 @@ def test_an_unusual_figure_asks_for_a_reason_that_the_reviewer_reads(
     assert worker.post(form_url(), post_values({**DAILY, "t_patrols": 4})).status_code == 302
     sub.refresh_from_db()
     assert (sub.warnings, sub.warning_reason) == ({}, "")
+
+
+def test_an_accepted_report_reads_as_accepted_in_the_workers_list(world: World, standards: object) -> None:
+    sub = _daily(world, world.community, today())
+    actions.review_submission(actor=world.street_leader, submission=sub, accept=True,
+                              scope=Scope.for_user(world.street_leader))
+    from chuangjian.reporting import selectors
+
+    rows = selectors.inbox(scope=Scope.for_user(world.community_worker), now=timezone.now())
+    mine = next(r for r in rows if r.unit == world.community and str(r.period) == today())
+    assert (mine.state, mine.state_label) == ("done", "已审核")
+    html = world.client_for(world.community_worker).get(reverse("reporting:inbox")).content.decode()
+    assert '<span class="state state-done">已审核</span>' in html
