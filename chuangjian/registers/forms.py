@@ -179,6 +179,9 @@ class VolunteerForm(RegisterForm):
                 not_in_future(data.get(name))
             except ValidationError as exc:
                 self.add_error(name, exc)
+        registered, left = data.get("registered_on"), data.get("left_on")
+        if registered and left and left < registered:
+            self.add_error("left_on", ValidationError(_("退出日期早于注册日期。"), code="order"))
         return data
 
     def _post_clean(self) -> None:
@@ -200,7 +203,22 @@ class ServiceRecordForm(RegisterForm):
 
     class Meta:
         model = ServiceRecord
-        fields = ["id_number", "date", "place", "hours", "content"]
+        fields = ["id_number", "date", "place", "hours", "content", "activity"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The evidence app's activities of the same community (a 志愿服务 with its photos
+        # and sign-in sheet), the last year's, so the record links where one exists.
+        from chuangjian.evidence.models import Activity
+
+        field = self.fields.get("activity")
+        if field is None:
+            return
+        field.queryset = Activity.objects.filter(  # type: ignore[attr-defined]
+            unit=self.unit, date__gte=timezone.localdate() - dt.timedelta(days=400)
+        ).order_by("-date")
+        field.label_from_instance = lambda a: f"{a.date:%Y-%m-%d} {a.title}"  # type: ignore[attr-defined]
+        field.help_text = _("有对应的活动台账时选择，服务记录即与活动照片、签到表关联")
 
     def clean_date(self) -> dt.date:
         value = self.cleaned_data["date"]
@@ -321,6 +339,13 @@ class MediationCaseForm(RegisterForm):
         if received and closed and closed < received:
             self.add_error("closed_on", ValidationError(_("结案日期早于受理日期。"),
                                                         code="order"))
+        outcome = data.get("outcome")
+        if outcome and outcome != "pending" and not closed and "closed_on" not in self.errors:
+            self.add_error("closed_on", ValidationError(
+                _("调解结果已定，请填写结案日期。"), code="required"))
+        if outcome == "pending" and closed:
+            self.add_error("outcome", ValidationError(
+                _("已填写结案日期，请选择调解结果。"), code="pending"))
         return data
 
     def _post_clean(self) -> None:
@@ -360,6 +385,12 @@ class FacilityForm(RegisterForm):
                 not_in_future(data.get(name))
             except ValidationError as exc:
                 self.add_error(name, exc)
+        area = data.get("area_m2")
+        if data.get("kind") in ("green_area", "activity_space") and not area:
+            self.add_error("area_m2", ValidationError(
+                _("绿地和活动场地请填写面积（平方米）。"), code="required"))
+        if area is not None and area < 0:
+            self.add_error("area_m2", ValidationError(_("面积不能为负数。"), code="range"))
         return data
 
     def _post_clean(self) -> None:

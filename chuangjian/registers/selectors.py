@@ -222,9 +222,11 @@ def element_breakdown(*, scope: Scope, unit: Unit, code: str, period: Period) ->
     require_visible(scope, unit)
     if code not in feed.ELEMENTS:
         raise Http404
-    subtree = list(Unit.objects.filter(path__startswith=unit.path).only("pk", "path", "parent_id"))
+    subtree = list(Unit.objects.filter(path__startswith=unit.path)
+                   .only("pk", "path", "parent_id", "kind"))
     own = feed.element_values(code, period, [u.pk for u in subtree])
-    children = sorted((u for u in subtree if u.parent_id == unit.pk),
+    # Functional departments (条) keep no register of residents or places.
+    children = sorted((u for u in subtree if u.parent_id == unit.pk and u.kind != "department"),
                       key=lambda u: u.path)
     by_child: list[tuple[Unit, float]] = []
     named = {u.pk: u for u in Unit.objects.filter(pk__in=[c.pk for c in children])}
@@ -255,3 +257,77 @@ ROW_RELATED: dict[str, tuple[str, ...]] = {
     "service": ("volunteer__person", "activity"),
     "placements": ("person",),
 }
+
+
+# -- the lists of the other registers ------------------------------------------------------
+RECORD_SEARCH: dict[str, tuple[str, ...]] = {
+    "volunteers": ("person__name", "skills", "team__name"),
+    "service": ("volunteer__person__name", "place", "content"),
+    "families": ("household__address", "evaluation"),
+    "bp": ("person__name", "place", "measured_by"),
+    "mediation": ("kind", "summary", "mediator", "parties__name"),
+    "placements": ("person__name", "employer", "placed_by"),
+    "facilities": ("name", "address", "note"),
+}
+RECORD_YEAR: dict[str, str] = {
+    "volunteers": "registered_on__year", "service": "date__year", "families": "year",
+    "bp": "measured_on__year", "mediation": "received_on__year", "placements": "placed_on__year",
+}
+# The one choice each list filters by (类别, 调解结果 …).
+RECORD_CHOICE: dict[str, str] = {"families": "kind", "mediation": "outcome",
+                                 "facilities": "kind"}
+
+
+def records(*, scope: Scope, kind: str, unit: Unit, q: str = "", year: int | None = None,
+            choice: str = "") -> QuerySet[Any]:
+    """Rows of one register kept in ``unit`` and below, for a reader allowed to see them
+    (names need ``VIEW_PERSONS``; facilities only ``VIEW``)."""
+    from chuangjian.registers.actions.records import MODELS, PERSONAL, UNIT_OF
+
+    cap = Cap.VIEW_PERSONS if kind in PERSONAL else Cap.VIEW
+    require_visible(scope, unit, cap)
+    path = f"{UNIT_OF[kind]}__path"
+    qs = scope.filter(MODELS[kind].objects.filter(**{f"{path}__startswith": unit.path}),  # type: ignore[attr-defined]
+                      cap, field_name=path)
+    if q:
+        cond = Q()
+        for name in RECORD_SEARCH[kind]:
+            cond |= Q(**{f"{name}__contains": q.strip()})
+        qs = qs.filter(cond).distinct()
+    if year is not None and kind in RECORD_YEAR:
+        qs = qs.filter(**{RECORD_YEAR[kind]: year})
+    if choice and kind in RECORD_CHOICE:
+        qs = qs.filter(**{RECORD_CHOICE[kind]: choice})
+    related = {"volunteers": ("person", "team", "unit"), "service": ("volunteer__person", "activity"),
+               "families": ("household",), "bp": ("person",), "placements": ("person",),
+               "mediation": (), "facilities": ()}[kind]
+    return qs.select_related(*related) if related else qs
+
+
+def record_for(*, scope: Scope, kind: str, pk: int) -> Any:
+    """One row of a register, 404 unless the reader may see it."""
+    from chuangjian.registers.actions.records import MODELS, PERSONAL, UNIT_OF
+
+    cap = Cap.VIEW_PERSONS if kind in PERSONAL else Cap.VIEW
+    path = f"{UNIT_OF[kind]}__path"
+    row = scope.filter(MODELS[kind].objects.filter(pk=pk), cap, field_name=path).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise Http404
+    return row
+
+
+def record_counts(*, scope: Scope, kind: str, unit: Unit, year: int | None = None
+                  ) -> list[tuple[Unit, int]]:
+    """How many rows each unit below ``unit`` keeps: what a level above sees."""
+    from chuangjian.registers.actions.records import MODELS, UNIT_OF
+
+    require_visible(scope, unit)
+    path = f"{UNIT_OF[kind]}__path"
+    qs = MODELS[kind].objects.filter(**{f"{path}__startswith": unit.path})  # type: ignore[attr-defined]
+    if year is not None and kind in RECORD_YEAR:
+        qs = qs.filter(**{RECORD_YEAR[kind]: year})
+    paths = list(qs.values_list(path, flat=True))
+    children = scope.filter(Unit.objects.filter(parent=unit, closed_on__isnull=True)).order_by(
+        "sort_key")
+    return [(c, sum(1 for p in paths if p.startswith(c.path))) for c in children] or \
+        [(unit, len(paths))]

@@ -94,6 +94,7 @@ class Objects:
     street_decision_pk: int = 0
     person_pk: int = 0
     household_pk: int = 0
+    mediation_pk: int = 0
 
     @property
     def membership_pk(self) -> int:
@@ -216,6 +217,13 @@ PAGES: dict[str, Page] = {
     "suishoupai:status": Page(public=True, kwargs=lambda o: {"code": "NOPE0000"}),
     "suishoupai:photo": Page(public=True, kwargs=lambda o: {"code": "NOPE0000",
                                                            "sha": o.file_sha}),
+    "registers:list": Page(kwargs=lambda o: {"kind": "mediation", "code": o.world.community.code},
+                           up=lambda o: {"kind": "mediation", "code": o.world.street.code}),
+    "registers:new": Page(kwargs=lambda o: {"kind": "bp", "code": o.world.community.code},
+                          up=lambda o: {"kind": "bp", "code": o.world.street.code}),
+    "registers:edit": Page(kwargs=lambda o: {"kind": "mediation", "pk": o.mediation_pk}),
+    "registers:quick_bp": Page(kwargs=_pk("person_pk")),
+    "registers:quick_service": Page(kwargs=_pk("person_pk")),
     "registers:rows": Page(kwargs=lambda o: {"element": "disputes_total", "period": "2026",
                                              "unit_code": o.world.community.code},
                            up=lambda o: {"element": "disputes_total", "period": "2026",
@@ -526,6 +534,14 @@ def _build_residents(world: World, o: Objects) -> None:
                              id_number=compose_id_number("310101", dt.date(1960, 1, 1), 11))
     o.person_pk = resident.pk
     o.household_pk = resident.household.pk  # type: ignore[union-attr]
+    from chuangjian.registers.models import MediationCase, MediationParty, Volunteer
+
+    Volunteer.objects.create(unit=world.community, person=resident,
+                             registered_on=dt.date(2025, 1, 1))
+    case = MediationCase.objects.create(unit=world.community, kind="邻里纠纷",
+                                        summary="幸福里矩阵纠纷", received_on=dt.date(2026, 3, 1))
+    MediationParty.objects.create(case=case, person=resident, name=resident.name)
+    o.mediation_pk = case.pk
 
 
 def _persona(world: World, username: str, unit: Any, role: str) -> User:
