@@ -644,6 +644,27 @@ def _error_file(kind: Kind, rows: list[_Row]) -> bytes:
     return out.getvalue()
 
 
+def _tell_sources(kind: Kind, rows: list[_Row]) -> None:
+    """The figures computed from this register are stale for the units and periods of
+    the rows written (decision 0021)."""
+    from chuangjian import sources
+    from chuangjian.registers.sources import ELEMENTS_OF_KIND, day_of
+
+    codes = ELEMENTS_OF_KIND.get(kind.code)
+    if not codes:
+        return
+    seen: set[tuple[int, dt.date]] = set()
+    for row in rows:
+        if row.unit is None:
+            continue
+        day = day_of(kind.code, row.instance) if row.instance is not None else \
+            timezone.localdate()
+        key = (row.unit.pk, day)
+        if key not in seen:
+            seen.add(key)
+            sources.changed(unit_id=key[0], element_codes=codes, day=key[1])
+
+
 def import_rows(kind: Kind, data: bytes, *, scope: Scope, actor: Any, unit: Unit | None = None,
                 skip_bad: bool = False) -> ImportResult:
     """Import a file of ``kind``; nothing is written while any row is wrong, unless
@@ -673,6 +694,7 @@ def import_rows(kind: Kind, data: bytes, *, scope: Scope, actor: Any, unit: Unit
     good = [r for r in rows if not r.errors]
     with transaction.atomic():
         result.created = save_rows(kind, good, actor=actor) if good else 0
+        _tell_sources(kind, good)
         if good:
             log_action(action="registers.imported", actor=actor, unit=unit or good[0].unit,
                        data={"kind": kind.code, "rows": result.created, "skipped": len(bad)})

@@ -191,6 +191,24 @@ ELEMENTS_OF_KIND["households"] |= ELEMENTS_OF_KIND["families"]
 ELEMENTS_OF_KIND["volunteers"] |= ELEMENTS_OF_KIND["service"]
 
 
+# The date that places a row in a period (for ``sources.changed``); stocks change today.
+DATE_OF: dict[str, str] = {
+    "volunteers": "registered_on", "service": "date", "bp": "measured_on",
+    "mediation": "received_on", "placements": "placed_on", "residents": "moved_in_on",
+}
+
+
+def day_of(kind: str, row: Any) -> dt.date:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    if kind in DATE_OF:
+        return getattr(row, DATE_OF[kind], None) or today
+    if kind == "families":
+        return min(today, dt.date(row.year, 12, 31))
+    return today
+
+
 def element_values(code: str, period: Period, unit_ids: Sequence[int]) -> dict[int, float]:
     """Each unit's own value: a true zero where the register holds nothing."""
     element = ELEMENTS[code]

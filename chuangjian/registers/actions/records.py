@@ -15,7 +15,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 
 from chuangjian import sources
 from chuangjian.audit.log import log_action
@@ -33,7 +32,7 @@ from chuangjian.registers.models import (
     ServiceRecord,
     Volunteer,
 )
-from chuangjian.registers.sources import ELEMENTS_OF_KIND
+from chuangjian.registers.sources import ELEMENTS_OF_KIND, day_of
 
 MODELS: dict[str, type[Model]] = {
     "volunteers": Volunteer, "service": ServiceRecord, "families": FamilyHonour,
@@ -47,10 +46,6 @@ UNIT_OF: dict[str, str] = {
 }
 # Kinds whose rows name residents (or their address): only who sees names keeps them.
 PERSONAL = frozenset({"volunteers", "service", "families", "bp", "mediation", "placements"})
-DATE_OF: dict[str, str] = {
-    "volunteers": "registered_on", "service": "date", "bp": "measured_on",
-    "mediation": "received_on", "placements": "placed_on",
-}
 
 
 def _unit_of(kind: str, row: Any) -> Unit:
@@ -68,12 +63,7 @@ def require_keeper(*, scope: Scope, kind: str, unit: Unit) -> None:
 
 
 def _day(kind: str, row: Any) -> dt.date:
-    today = timezone.localdate()
-    if kind in DATE_OF:
-        return getattr(row, DATE_OF[kind]) or today
-    if kind == "families":
-        return min(today, dt.date(row.year, 12, 31))
-    return today
+    return day_of(kind, row)
 
 
 def _user(actor: Any) -> Any:
