@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuangjian.evidence.models import Activity
+from chuangjian.inspections import selectors as inspection_selectors
 from chuangjian.lib import workdays
 from chuangjian.org.levels import Kind
 from chuangjian.org.models import Unit
@@ -74,17 +75,23 @@ def task_new(request: HttpRequest) -> HttpResponse:
         item = selectors.item_for(scope=scope, pk=pk)
     if (pk := _int(request.GET.get("parent") or request.POST.get("parent"))) is not None:
         parent = selectors.task_for(scope=scope, user=request.user, pk=pk)
+    finding = None
+    if (pk := _int(request.GET.get("finding") or request.POST.get("finding"))) is not None:
+        finding = inspection_selectors.finding_for(scope=scope, pk=pk)
     units = _units(scope, Cap.ENTER_DATA)
     if parent is not None:
         units = units.filter(path__startswith=parent.unit.path)
     anchor = (parent.unit if parent else item.carrying_unit or item.plan.unit if item
-              else units.first())
+              else finding.unit if finding else units.first())
     today = workdays.local_day(timezone.now())
     initial: dict[str, Any] = {"start": today, "working_days": 5,
                                "unit": anchor.pk if anchor else None}
     if item is not None:
         initial.update(title=item.name[:200], description=item.target_in_force,
                        deadline=dt.date(item.plan.year, 12, 15), working_days=None)
+    if finding is not None:
+        initial.update(title=f"{finding.category_label}整改"[:200],
+                       description=finding.description[:2000])
     if parent is not None:
         initial.update(title=parent.title, deadline=workdays.local_day(parent.deadline),
                        working_days=None)
@@ -103,7 +110,8 @@ def task_new(request: HttpRequest) -> HttpResponse:
                 deadline=data["deadline"], working_days=data["working_days"],
                 first_responsible=data["first_responsible"],
                 direct_responsible=data["direct_responsible"], priority=data["priority"],
-                item=item, parent=parent, recurrence=data["recurrence"] or "",
+                item=item, parent=parent, finding=finding,
+                recurrence=data["recurrence"] or "",
                 recurrence_until=data["recurrence_until"])
         except ValidationError as error:
             apply_errors(form, error)
@@ -111,7 +119,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("任务已交办：%(t)s") % {"t": task.title})
             return redirect("tasks:task", pk=task.pk)
     return render(request, "tasks/task_form.html", {"form": form, "item": item,
-                                                     "parent": parent})
+                                                     "parent": parent, "finding": finding})
 
 
 @login_required

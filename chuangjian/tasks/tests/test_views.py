@@ -104,3 +104,37 @@ def test_the_bell_shows_the_unread_count_and_mark_read_clears_it(world: World, p
     assert ">1<" in client.get(reverse("notify:badge")).content.decode()
     client.post(reverse("notify:read_all"))
     assert "badge" not in client.get(reverse("notify:badge")).content.decode()
+
+
+def test_an_inspection_finding_becomes_a_task_from_its_order(world: World, plan: Plan) -> None:
+    from chuangjian.inspections.actions.findings import create_finding
+    from chuangjian.standards.models import ProblemCategory
+
+    finding = create_finding(actor=world.inspector, scope=Scope.for_user(world.inspector),
+                             unit=world.community, description="楼道堆放杂物",
+                             category=ProblemCategory.objects.filter(code="disorderly_parking").first(),
+                             photos=[_jpeg()], dispatch=True)[0]
+    leader = world.client_for(world.street_leader)
+    order_page = leader.get(reverse("inspections:order", args=[finding.order.pk])).content.decode()
+    assert f"/tasks/new/?finding={finding.pk}" in order_page
+    form = leader.get(reverse("tasks:task_new") + f"?finding={finding.pk}").content.decode()
+    assert "楼道堆放杂物" in form
+    leader.post(reverse("tasks:task_new"), {
+        "finding": finding.pk, "title": "清理楼道", "unit": world.community.pk,
+        "direct_responsible": world.community_worker.pk, "start": timezone.localdate(),
+        "working_days": 3, "priority": 1})
+    task = Task.objects.get(finding=finding)
+    assert task.origin == "finding" and task.direct_responsible == world.community_worker
+    outsider = world.client_for(world.outsider)
+    assert outsider.get(reverse("tasks:task_new") + f"?finding={finding.pk}").status_code == 404
+
+
+def _jpeg() -> object:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(out, "JPEG")
+    return SimpleUploadedFile("p.jpg", out.getvalue(), content_type="image/jpeg")
