@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuangjian.audit.log import log_action
@@ -70,6 +71,15 @@ def household_at(*, scope: Scope, actor: Any, unit: Unit, address: str) -> House
     return household
 
 
+def _tell_sources(unit_id: int, day: dt.date) -> None:
+    """Residents moving in or out change the figures computed from the register (35+ on
+    the register, households, migrants …: decision 0021)."""
+    from chuangjian import sources
+    from chuangjian.registers.sources import ELEMENTS_OF_KIND
+
+    sources.changed(unit_id=unit_id, element_codes=ELEMENTS_OF_KIND["residents"], day=day)
+
+
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -116,6 +126,7 @@ def create_person(*, scope: Scope, actor: Any, unit: Unit, name: str, id_number:
         raise
     _set_head_if_first(person)
     log_action(action="registers.person.created", actor=actor, obj=person, unit=unit)
+    _tell_sources(unit.pk, moved_in_on or timezone.localdate())
     return person
 
 
@@ -164,6 +175,7 @@ def update_person(*, scope: Scope, actor: Any, person: Person, expected_version:
     # Which fields changed, never their values: the log holds no personal data.
     log_action(action="registers.person.updated", actor=actor, obj=row, unit=row.unit,
                data={"fields": changed})
+    _tell_sources(row.unit_id, timezone.localdate())
     return row
 
 
@@ -188,6 +200,7 @@ def move_out_person(*, scope: Scope, actor: Any, person: Person, on: dt.date,
         Household.objects.filter(pk=row.household.pk).update(head=None)
     log_action(action="registers.person.moved_out", actor=actor, obj=row, unit=row.unit,
                data={"on": on.isoformat()})
+    _tell_sources(row.unit_id, on)
     return row
 
 
@@ -212,6 +225,8 @@ def move_in_person(*, scope: Scope, actor: Any, person: Person, unit: Unit, on: 
     _set_head_if_first(row)
     log_action(action="registers.person.moved_in", actor=actor, obj=row, unit=unit,
                data={"from_unit": former.pk})
+    _tell_sources(unit.pk, on)
+    _tell_sources(former.pk, on)
     return row
 
 
