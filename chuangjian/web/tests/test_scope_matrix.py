@@ -52,8 +52,6 @@ from chuangjian.org.models import Membership, Role, User
 from chuangjian.org.scope import Scope
 from chuangjian.org.testing import PASSWORD, World
 
-ABSENT = 987654  # a primary key no object has: such cells only prove "no server error"
-
 # Words only the victim's data contains, per persona that must not see them.
 PEOPLE_WORDS = ["李卫东", "张小燕", "郑凯", "何静", "陈帮教"]
 STREET_WORDS = ["城关", "幸福里", "城东管区", "南门社区", *PEOPLE_WORDS]
@@ -95,6 +93,14 @@ class Objects:
     person_pk: int = 0
     household_pk: int = 0
     mediation_pk: int = 0
+    # Objects of 幸福里社区 for the cells that once used a primary key nobody had.
+    run_pk: int = 0
+    submission_pk: int = 0
+    news_attachment_pk: int = 0
+    late_pk: int = 0
+    extension_pk: int = 0
+    round_point_pk: int = 0
+    evidence_link_pk: int = 0
 
     @property
     def membership_pk(self) -> int:
@@ -154,7 +160,7 @@ PAGES: dict[str, Page] = {
     "api:list_units": Page(), "api:me": Page(), "api:get_missing": Page(),
     "api:get_unit": Page(kwargs=_unit, up=_street),
     "api:list_runs": Page(),
-    "api:get_results": Page(kwargs=lambda o: {"run_id": ABSENT}),
+    "api:get_results": Page(kwargs=lambda o: {"run_id": o.run_pk}),
     "api:get_classes": Page(kwargs=_unit, up=_street),
     "api:put_class": Page(kwargs=_unit, up=_street),
     "api:get_subtree": Page(kwargs=_unit, up=_street),
@@ -167,36 +173,37 @@ PAGES: dict[str, Page] = {
     "standards:list": Page(), "standards:plan_reader": Page(), "standards:detail": Page(kwargs=lambda o: {"code": "wenming_shequ"}, shared=True),
     "reporting:inbox": Page(), "reporting:missing": Page(), "reporting:review_list": Page(),
     "reporting:review_batch": Page(),
-    "reporting:review": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "reporting:review": Page(kwargs=_pk("submission_pk")),
     "reporting:xlsx": Page(), "reporting:xlsx_template": Page(), "reporting:news": Page(),
     "reporting:news_new": Page(),
     "reporting:news_decide": Page(kwargs=_pk("news_pk")),
-    "reporting:news_attachment": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "reporting:news_attachment": Page(kwargs=_pk("news_attachment_pk")),
     "reporting:form": Page(kwargs=_report, up=_report_up),
     "reporting:check_field": Page(kwargs=_element(_report), up=_element(_report_up)),
     "reporting:history": Page(kwargs=_element(_report), up=_element(_report_up)),
     "reporting:exception": Page(kwargs=_report, up=_report_up),
     "reporting:late_request": Page(kwargs=_report, up=_report_up),
-    "reporting:late_decide": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "reporting:late_decide": Page(kwargs=_pk("late_pk")),
     "assessment:index": Page(),
-    "assessment:run": Page(kwargs=lambda o: {"pk": ABSENT}),
-    "assessment:publish": Page(kwargs=lambda o: {"pk": ABSENT}),
-    "assessment:unit": Page(kwargs=lambda o: {"pk": ABSENT, "unit_id": o.world.community.pk}),
-    "assessment:review": Page(kwargs=lambda o: {"pk": ABSENT,
+    "assessment:run": Page(kwargs=_pk("run_pk")),
+    "assessment:publish": Page(kwargs=_pk("run_pk")),
+    "assessment:unit": Page(kwargs=lambda o: {"pk": o.run_pk, "unit_id": o.world.community.pk}),
+    "assessment:review": Page(kwargs=lambda o: {"pk": o.run_pk,
                                                 "unit_id": o.world.community.pk}),
-    "assessment:explain": Page(kwargs=lambda o: {"pk": ABSENT, "unit_id": o.world.community.pk,
-                                                 "code": "x"}),
+    "assessment:explain": Page(kwargs=lambda o: {"pk": o.run_pk, "unit_id": o.world.community.pk,
+                                                 "code": "small_activities_per_year"}),
     "dashboards:index": Page(), "dashboards:scorecard": Page(), "dashboards:league": Page(),
     "dashboards:heatmap": Page(), "dashboards:trend": Page(), "dashboards:risk": Page(),
     "dashboards:compare": Page(), "dashboards:export": Page(),
     "inspections:index": Page(), "inspections:inbox": Page(),
     "inspections:order": Page(kwargs=_pk("order_pk")),
     "inspections:order_action": Page(kwargs=lambda o: {"pk": o.order_pk, "action": "accept"}),
-    "inspections:decide_extension": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "inspections:decide_extension": Page(kwargs=_pk("extension_pk")),
     "inspections:finding_new": Page(),
     "inspections:rounds": Page(), "inspections:round_new": Page(),
     "inspections:round": Page(kwargs=_pk("round_pk")),
-    "inspections:round_visit": Page(kwargs=lambda o: {"pk": o.round_pk, "rp": ABSENT}),
+    "inspections:round_visit": Page(kwargs=lambda o: {"pk": o.round_pk,
+                                                       "rp": o.round_point_pk}),
     "inspections:round_publish": Page(kwargs=_pk("round_pk")),
     "inspections:groups": Page(),
     "inspections:points": Page(), "inspections:point_new": Page(),
@@ -234,7 +241,7 @@ PAGES: dict[str, Page] = {
     "evidence:activity_delete": Page(kwargs=_pk("activity_pk")),
     "evidence:activity_link": Page(kwargs=_pk("activity_pk")),
     "evidence:checklist": Page(), "evidence:link": Page(),
-    "evidence:link_delete": Page(kwargs=lambda o: {"pk": ABSENT}),
+    "evidence:link_delete": Page(kwargs=_pk("evidence_link_pk")),
     "evidence:ledger": Page(), "evidence:types": Page(), "evidence:windows": Page(),
     # The case register: lists show counts only to those outside a case; a case, its print,
     # its actions and its transfer are 404 to everyone the case does not name.
@@ -443,8 +450,12 @@ def _build(world: World) -> Objects:
     sha = activity.attachments.select_related("file").first().file.sha256  # type: ignore[union-attr]
     news = reporting_actions.submit_news(actor=worker, scope=as_worker, unit=world.community,
                                          kind="news", title="矩阵动态", body="幸福里的动态",
+                                         files=[("矩阵纪要.pdf", b"%PDF-1.7\n%%EOF")],
                                          now=dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC))
     inspector = Scope.for_user(world.inspector)
+    # The point exists before the round, so the round visits it (a real 点位 of the round).
+    point = point_actions.save_point(actor=None, scope=system, unit=world.community,
+                                     name="幸福里农贸市场", type="market", address="幸福路1号")
     round_ = round_actions.create_round(
         actor=world.inspector, scope=inspector, unit=world.street, scope_unit=world.street,
         kind=RoundKind.WEEKLY,
@@ -454,8 +465,6 @@ def _build(world: World) -> Objects:
     finding = create_finding(actor=world.inspector, scope=inspector, unit=world.community,
                              description="幸福里占道经营", category=category, photos=[_jpeg()],
                              now=dt.datetime(2026, 3, 16, 4, tzinfo=dt.UTC), dispatch=True)[0]
-    point = point_actions.save_point(actor=None, scope=system, unit=world.community,
-                                     name="幸福里农贸市场", type="market", address="幸福路1号")
     report, _created = report_actions.submit_report(
         category=category, description="幸福里路口垃圾", address="幸福路2号",
         unit=world.community, photos=[_jpeg()])
@@ -488,7 +497,52 @@ def _build(world: World) -> Objects:
                       export_pk=export.pk)
     _build_tasks(world, objects)
     _build_residents(world, objects)
+    _build_victims_records(world, objects, activity=activity, finding=finding, round_=round_)
     return objects
+
+
+def _build_victims_records(world: World, o: Objects, *, activity: Any, finding: Any,
+                           round_: Any) -> None:
+    """A report, a late-filing request, an assessment run, an extension request, a visit of
+    a round and an evidence link, all of 幸福里社区: the cells open real objects."""
+    from chuangjian.assessment import actions as assessment_actions
+    from chuangjian.evidence import actions as evidence_actions
+    from chuangjian.inspections.actions import rectification
+    from chuangjian.inspections.models import RoundPoint
+    from chuangjian.reporting import actions as reporting_actions
+    from chuangjian.reporting.datasets import catalog
+    from chuangjian.reporting.models import LateRequest, NewsAttachment
+
+    worker = world.community_worker
+    as_worker = Scope.for_user(worker)
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    quarterly = catalog().for_unit(world.community, 2026)["community-quarter"]
+    o.submission_pk = reporting_actions.submit_values(
+        actor=worker, scope=as_worker, unit=world.community, dataset_code=quarterly.code,
+        period="2026Q3", values={e.code: 1 for e in quarterly.elements},
+        now=dt.datetime(2026, 9, 30, 10, tzinfo=shanghai)).submission.pk
+    o.news_attachment_pk = NewsAttachment.objects.get(item_id=o.news_pk).pk
+    # No built-in data set locks at its deadline, so the request is stored as the action
+    # would store it (reporting's own tests cover asking for it).
+    o.late_pk = LateRequest.objects.create(
+        unit=world.community, dataset_code=quarterly.code, period="2026Q2",
+        reason="矩阵补报理由", requested_by=worker,
+        requested_at=dt.datetime(2026, 12, 1, 10, tzinfo=shanghai)).pk
+    o.run_pk = assessment_actions.start_run(
+        actor=None, scope=Scope.system(), standard_code="wenming_shequ", year=2026,
+        unit=world.community, today=dt.date(2026, 12, 1)).pk
+    order = finding.order
+    o.extension_pk = rectification.request_extension(
+        actor=worker, scope=as_worker, order=order,
+        new_deadline=order.deadline + dt.timedelta(days=7), reason="矩阵延期理由",
+        now=dt.datetime(2026, 3, 16, 13, tzinfo=shanghai)).pk
+    # The round's draw may pass the market by: put it on the round as the draw would.
+    o.round_point_pk = RoundPoint.objects.get_or_create(round=round_, point_id=o.point_pk,
+                                                        defaults={"order": 0})[0].pk
+    o.evidence_link_pk = evidence_actions.link_evidence(
+        actor=worker, scope=as_worker, unit=world.community, standard_code="wenming_shequ",
+        indicator_code="small_activities_per_year", year=2026, requirement="活动照片",
+        activity=activity).pk
 
 
 def _build_tasks(world: World, o: Objects) -> None:
