@@ -32,6 +32,7 @@ from chuangjian.evidence.models import (
 )
 from chuangjian.files.models import FileKind, StoredFile
 from chuangjian.files.storing import discarded_on_error, store_file
+from chuangjian.lib.versions import lock_version
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Cap, Scope
 
@@ -138,9 +139,12 @@ def create_activity(*, actor: User | None, unit: Unit, type: ActivityType, title
 @transaction.atomic
 def update_activity(*, actor: User | None, activity: Activity, uploads: Sequence[Any] = (),
                     remove_files: Iterable[int] = (), scope: Scope,
-                    **changes: Any) -> Activity:
-    """Change fields (``unit``, ``type`` and the ACTIVITY_FIELDS), add and remove files."""
+                    expected_version: int | None = None, **changes: Any) -> Activity:
+    """Change fields (``unit``, ``type`` and the ACTIVITY_FIELDS), add and remove files.
+    ``expected_version``: the version the edit form was opened at (``StaleEdit`` if
+    someone saved the activity since)."""
     _require_entry(scope, activity.unit)
+    lock_version(activity, expected_version)
     before = (activity.unit_id, activity.type, activity.date)
     changed: dict[str, Any] = {}
     for name, value in changes.items():
@@ -153,6 +157,7 @@ def update_activity(*, actor: User | None, activity: Activity, uploads: Sequence
         _require_entry(scope, changed["unit"])
     _check(activity)
     stored = _store_uploads(uploads, actor)
+    activity.version += 1
     activity.save()
     removed = activity.attachments.filter(file_id__in=list(remove_files)).delete()[0]
     added = _attach(activity, stored)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chuangjian.evidence.builtin_types import ACTIVITY_ELEMENTS
 from chuangjian.evidence.models import ActivityType
+from chuangjian.lib.versions import VersionField
 from chuangjian.org.models import Unit
 from chuangjian.web.forms import DateInput, Styled
 
@@ -22,6 +23,7 @@ class UnitField(forms.ModelChoiceField):
 
 
 class ActivityForm(Styled, forms.Form):
+    version = VersionField()
     unit = UnitField(label=_("单位"), queryset=Unit.objects.none(),
                      error_messages={"invalid_choice": _("所选单位不在您可登记的范围内")})
     type = forms.ModelChoiceField(label=_("活动类型"), queryset=ActivityType.objects.none(),

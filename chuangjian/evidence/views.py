@@ -38,6 +38,7 @@ from chuangjian.evidence.models import (
 from chuangjian.files import pending
 from chuangjian.files.models import FileKind
 from chuangjian.jobs.actions import start_job
+from chuangjian.lib.versions import StaleEdit, show_stale
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Cap, Scope
 from chuangjian.standards.models import StandardVersion
@@ -109,7 +110,7 @@ def _activity_form_page(request: HttpRequest, scope: Scope, activity: Activity |
         initial["unit"] = preset
     else:
         initial = {f: getattr(activity, f) for f in actions.ACTIVITY_FIELDS}
-        initial.update(unit=activity.unit, type=activity.type)
+        initial.update(unit=activity.unit, type=activity.type, version=activity.version)
     form = ActivityForm(request.POST or None, units=units, initial=initial)
     status = 200
     key = f"activity:{activity.pk if activity else 'new'}"
@@ -119,6 +120,7 @@ def _activity_form_page(request: HttpRequest, scope: Scope, activity: Activity |
         uploads = pending.chosen(request, key) + request.FILES.getlist("files")
         if form.is_valid():
             data = dict(form.cleaned_data)
+            version = data.pop("version", None)
             try:
                 if activity is None:
                     activity = actions.create_activity(actor=request.user,  # type: ignore[arg-type]
@@ -128,16 +130,19 @@ def _activity_form_page(request: HttpRequest, scope: Scope, activity: Activity |
                     remove = [int(x) for x in request.POST.getlist("remove") if x.isdigit()]
                     actions.update_activity(actor=request.user,  # type: ignore[arg-type]
                                             activity=activity, scope=scope, uploads=uploads,
-                                            remove_files=remove, **data)
+                                            remove_files=remove, expected_version=version,
+                                            **data)
                     messages.success(request, _("活动已保存"))
                 pending.forget(request, key)
                 return redirect("evidence:activity", activity.pk)
+            except StaleEdit as stale:
+                show_stale(form, stale)
             except ValidationError as error:
                 apply_errors(form, error)
                 if hasattr(error, "error_dict") and "files" in error.error_dict:
                     form.file_errors = error.message_dict["files"]  # type: ignore[attr-defined]
         kept = pending.keep(request, key, uploads, kinds=(FileKind.IMAGE, FileKind.DOCUMENT))
-        status = 400
+        status = 409 if getattr(form, "stale", False) else 400
     types = {str(t.pk): t.is_meeting for t in ActivityType.objects.filter(active=True)}
     return render(request, "evidence/form.html", {
         "form": form, "activity": activity, "meeting_types": [k for k, v in types.items() if v],

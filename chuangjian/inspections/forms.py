@@ -22,6 +22,7 @@ from chuangjian.inspections.models import (
     Severity,
     SupervisionGroup,
 )
+from chuangjian.lib.versions import VersionField
 from chuangjian.org.models import Unit, User
 from chuangjian.standards.models import StandardVersion
 from chuangjian.web.forms import DateInput, Styled
@@ -79,6 +80,7 @@ def new_key() -> str:
 
 
 class PointForm(Styled, forms.Form):
+    version = VersionField()
     name = forms.CharField(label=_("点位名称"), max_length=100)
     type = forms.ChoiceField(label=_("点位类型"), choices=PointType.choices)
     unit = forms.CharField(label=_("所在单位编码"), max_length=32,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuangjian.audit.log import log_action
+from chuangjian.lib.versions import bump, check_version, lock_version
 from chuangjian.org.levels import LEVEL_ORDER, Kind, level_label
 from chuangjian.org.models import Membership, Role, Unit, UnitSuccession, UnitVersion, User
 from chuangjian.org.models.units import path_segment
@@ -95,14 +96,19 @@ def create_unit(
 
 @transaction.atomic
 def update_unit(*, actor: User | None, scope: Scope, unit: Unit,
-                effective: dt.date | None = None, **changes: Any) -> Unit:
-    """Change a unit's attributes. A rename is kept in the unit's history."""
+                effective: dt.date | None = None, expected_version: int | None = None,
+                **changes: Any) -> Unit:
+    """Change a unit's attributes. A rename is kept in the unit's history.
+
+    ``expected_version``: the version the edit form was opened at; ``StaleEdit`` when
+    someone else saved the unit since (decision 0025)."""
     _require_units(scope, unit)
     allowed = {"name", "category", "department_type", "division_code", "opened_on"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"unsupported fields: {sorted(unknown)}")
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    check_version(unit, expected_version)
     before = {k: getattr(unit, k) for k in changes}
     for key, value in changes.items():
         setattr(unit, key, value.strip() if isinstance(value, str) else value)
@@ -111,7 +117,8 @@ def update_unit(*, actor: User | None, scope: Scope, unit: Unit,
             if before[k] != getattr(unit, k)}
     if not diff:
         return unit
-    unit.save(update_fields=[*changes, "sort_key"])
+    unit.version += 1
+    unit.save(update_fields=[*changes, "sort_key", "version"])
     if "name" in diff:
         on = effective or today()
         _close_versions([unit.pk], on)
@@ -146,7 +153,7 @@ def move_unit(*, actor: User | None, scope: Scope, unit: Unit, new_parent: Unit,
         path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1, Length("path"))),
         depth=F("depth") + depth_delta,
     )
-    Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    Unit.objects.filter(pk=unit.pk).update(parent=new_parent, version=F("version") + 1)
     on = effective or today()
     _close_versions(subtree_ids, on)
     for moved in Unit.objects.filter(pk__in=subtree_ids):
@@ -171,7 +178,8 @@ def close_unit(*, actor: User | None, scope: Scope, unit: Unit, on: dt.date,
             "n": open_children.count()}})
     unit.closed_on = on
     unit.full_clean()
-    unit.save(update_fields=["closed_on"])
+    unit.version += 1
+    unit.save(update_fields=["closed_on", "version"])
     _close_versions([unit.pk], on)
     log_action(action="org.unit.closed", actor=actor, obj=unit,
                data={"on": on.isoformat(), "reason": reason})
@@ -232,19 +240,24 @@ def create_user(*, actor: User | None, scope: Scope, username: str, full_name: s
 
 
 @transaction.atomic
-def update_user(*, actor: User | None, scope: Scope, user: User, **changes: Any) -> User:
+def update_user(*, actor: User | None, scope: Scope, user: User,
+                expected_version: int | None = None, **changes: Any) -> User:
+    """Change a person's name, phone, title or activation; ``expected_version`` as in
+    ``update_unit``."""
     _require_person(scope, user)
     allowed = {"full_name", "phone", "title", "is_active"}
     if set(changes) - allowed:
         raise ValueError(f"unsupported fields: {sorted(set(changes) - allowed)}")
+    lock_version(user, expected_version)
     before = {k: getattr(user, k) for k in changes}
     for key, value in changes.items():
         setattr(user, key, value.strip() if isinstance(value, str) else value)
     user.full_clean()
-    user.save(update_fields=list(changes))
     diff = {k: [str(before[k]), str(getattr(user, k))] for k in changes
             if before[k] != getattr(user, k)}
     if diff:
+        user.version += 1
+        user.save(update_fields=[*changes, "version"])
         log_action(action="org.user.updated", actor=actor, obj=user, data={"changes": diff})
     return user
 
@@ -259,13 +272,15 @@ def set_user_password(*, actor: User | None, scope: Scope, user: User, password:
     # Someone else chose this password: the person must replace it at the next login.
     user.must_change_password = actor is None or actor.pk != user.pk
     user.save(update_fields=["password", "must_change_password"])
+    bump(User, user.pk)
     log_action(action="org.user.password_set", actor=actor, obj=user)
 
 
 @transaction.atomic
 def add_membership(*, actor: User | None, scope: Scope, user: User, unit: Unit,
-                   role: str) -> Membership:
+                   role: str, expected_version: int | None = None) -> Membership:
     _require_person(scope, user)
+    lock_version(user, expected_version)
     return _add_membership(actor=actor, scope=scope, user=user, unit=unit, role=role)
 
 
@@ -278,6 +293,7 @@ def _add_membership(*, actor: User | None, scope: Scope, user: User, unit: Unit,
         raise ValidationError({"unit": _("单位「%(name)s」已撤销") % {"name": unit.name}})
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if created:
+        bump(User, user.pk)
         log_action(action="org.membership.added", actor=actor, obj=membership, unit=unit,
                    data={"user": user.username, "role": role})
     return membership
@@ -290,6 +306,7 @@ def remove_membership(*, actor: User | None, scope: Scope, membership: Membershi
                unit=membership.unit,
                data={"user": membership.user.username, "role": membership.role})
     membership.delete()
+    bump(User, membership.user_id)
 
 
 @transaction.atomic

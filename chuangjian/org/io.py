@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -643,6 +644,8 @@ class _Plan:
                 result.unchanged += 1
         if changed:
             Unit.objects.bulk_update(changed, sorted(fields | {"sort_key"}), batch_size=BATCH)
+            for chunk in _chunks([u.pk for u in changed]):
+                Unit.objects.filter(pk__in=chunk).update(version=F("version") + 1)
         if renamed:
             ids = [u.pk for u in renamed]
             UnitVersion.objects.filter(unit_id__in=ids, valid_to__isnull=True).update(
@@ -688,7 +691,7 @@ class _Plan:
                                   {"on": unit.closed_on.isoformat(),  # type: ignore[union-attr]
                                    "reason": _("导入")}))
         for day, unit_ids in by_day.items():
-            Unit.objects.filter(pk__in=unit_ids).update(closed_on=day)
+            Unit.objects.filter(pk__in=unit_ids).update(closed_on=day, version=F("version") + 1)
             UnitVersion.objects.filter(unit_id__in=unit_ids, valid_to__isnull=True).update(
                 valid_to=day)
         result.closed += len(closing)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from chuangjian.lib.versions import VersionField
 from chuangjian.org.levels import LEVEL_ORDER, Category, Kind, Level, level_label
 from chuangjian.org.models import Role, Unit
 
@@ -121,11 +122,12 @@ class UnitEditForm(Styled, forms.Form):
     department_type = forms.CharField(label=_("部门类别"), max_length=32, required=False)
     division_code = forms.CharField(label=_("统计用区划代码"), max_length=12, required=False)
     opened_on = forms.DateField(label=_("设立日期"), required=False, widget=DateInput())
+    version = VersionField()
 
     FIELDS = ("name", "category", "department_type", "division_code", "opened_on")
 
     def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {f: getattr(unit, f) for f in self.FIELDS})
+        kwargs.setdefault("initial", {f: getattr(unit, f) for f in (*self.FIELDS, "version")})
         kwargs["initial"].setdefault("effective", timezone.localdate())
         super().__init__(*args, **kwargs)
         if not unit.is_department:
@@ -197,6 +199,7 @@ class TreeDateForm(Styled, forms.Form):
 # -- people -------------------------------------------------------------------------------
 
 class PersonForm(Styled, forms.Form):
+    version = VersionField()
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.RegexField(label=_("手机号"), regex=r"^[0-9+\- ]{0,20}$", max_length=20,
                              required=False, error_messages={"invalid": _("请输入有效的电话号码")})

@@ -150,3 +150,23 @@ def test_a_refused_activity_keeps_what_was_typed_and_the_chosen_files(world: Wor
     assert len(dropped.context["pending_files"]) == 1
     gone = client.post(reverse("evidence:activity_new"), {**_form(world, title="")})
     assert gone.context["pending_files"] == []
+
+
+def test_a_stale_activity_form_is_refused_with_both_titles(world: World) -> None:
+    from chuangjian.evidence import actions
+    from chuangjian.org.scope import Scope
+
+    done = activity(world.community_worker, world.community)
+    opened = done.version
+    actions.update_activity(actor=world.community_worker, activity=done,
+                            scope=Scope.for_user(world.community_worker), title="他人改的标题")
+    client = world.client_for(world.community_worker)
+    url = reverse("evidence:activity_edit", args=[done.pk])
+    response = client.post(url, {**_form(world, title="我改的标题"), "version": opened})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "该记录已被他人修改" in html and "对方保存的是：他人改的标题" in html
+    assert Activity.objects.get(pk=done.pk).title == "他人改的标题"
+    response = client.post(url, {**_form(world, title="我改的标题"), "version": opened + 1})
+    assert response.status_code == 302
+    assert Activity.objects.get(pk=done.pk).title == "我改的标题"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from chuangjian.audit.log import log_action
 from chuangjian.inspections.actions.common import coordinates, deny_unless
 from chuangjian.inspections.models import Point, PointType
+from chuangjian.lib.versions import lock_version
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Cap, Scope
 
@@ -60,12 +61,15 @@ def save_point(*, actor: User | None, scope: Scope, point: Point | None = None, 
                name: str, type: str, address: str,
                responsible_unit: Unit | None = None, latitude: Any = None,
                longitude: Any = None, contact_name: str = "", contact_phone: str = "",
-               note: str = "", code: str = "", is_active: bool = True) -> Point:
-    """Create a point (``point`` None) or change one."""
+               note: str = "", code: str = "", is_active: bool = True,
+               expected_version: int | None = None) -> Point:
+    """Create a point (``point`` None) or change one; ``expected_version`` is the version
+    the edit form was opened at (``StaleEdit`` if someone saved the point since)."""
     responsible_unit = responsible_unit or unit
     contact_phone = contact_phone.strip()
     if point is not None:
         deny_unless(may_manage_points(scope=scope, unit=point.unit))
+        lock_version(point, expected_version)
     errors = check_point_fields(scope=scope, unit=unit, responsible_unit=responsible_unit,
                                 name=name, type=type, address=address,
                                 contact_phone=contact_phone)
@@ -90,6 +94,8 @@ def save_point(*, actor: User | None, scope: Scope, point: Point | None = None, 
     point.contact_name, point.contact_phone = contact_name.strip(), contact_phone
     point.note, point.is_active = note.strip(), is_active
     point.full_clean()
+    if not creating:
+        point.version += 1
     point.save()
     log_action(action="inspections.point.created" if creating else "inspections.point.updated",
                actor=actor, obj=point, unit=unit,

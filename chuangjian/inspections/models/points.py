@@ -44,6 +44,7 @@ class Point(models.Model):
     contact_phone = models.CharField(_("联络电话"), max_length=20, blank=True)
     is_active = models.BooleanField(_("在用"), default=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

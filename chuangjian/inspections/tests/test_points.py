@@ -96,3 +96,27 @@ def test_the_import_page_lists_errors_and_outsiders_see_no_points(client, world)
     assert "南门小学" not in page.content.decode()
     point = Point.objects.get(name="南门小学")
     assert client.get(reverse("inspections:point_edit", args=[point.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_stale_point_form_is_refused_with_both_addresses(client, world):
+    from chuangjian.inspections.actions.points import save_point
+
+    point = save_point(actor=None, scope=Scope.system(), unit=world.community, name="幸福里菜场",
+                       type="market", address="幸福路1号")
+    opened = point.version
+    save_point(actor=None, scope=Scope.system(), point=point, unit=world.community,
+               name="幸福里菜场", type="market", address="幸福路9号")
+    client.force_login(world.inspector)
+    url = reverse("inspections:point_edit", args=[point.pk])
+    form = {"name": "幸福里菜场", "type": "market", "unit": world.community.code,
+            "responsible_unit": world.community.code, "address": "幸福路2号",
+            "latitude": "", "longitude": "", "contact_name": "", "contact_phone": "",
+            "note": "", "version": opened}
+    response = client.post(url, form)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "该记录已被他人修改" in html and "对方保存的是：幸福路9号" in html
+    assert Point.objects.get(pk=point.pk).address == "幸福路9号"
+    assert client.post(url, {**form, "version": opened + 1}).status_code == 302
+    assert Point.objects.get(pk=point.pk).address == "幸福路2号"

@@ -17,6 +17,7 @@ from chuangjian.inspections import forms, io, selectors
 from chuangjian.inspections.actions.points import may_manage_points, save_point
 from chuangjian.inspections.models import PointType
 from chuangjian.inspections.views.common import scope_of, show_errors
+from chuangjian.lib.versions import StaleEdit, show_stale
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Cap
 
@@ -57,7 +58,7 @@ def point_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                    "responsible_unit": point.responsible_unit.code, "address": point.address,
                    "latitude": point.latitude, "longitude": point.longitude,
                    "contact_name": point.contact_name, "contact_phone": point.contact_phone,
-                   "note": point.note}
+                   "note": point.note, "version": point.version}
     form = forms.PointForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -74,15 +75,19 @@ def point_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                                    name=d["name"], type=d["type"], address=d["address"],
                                    responsible_unit=responsible, latitude=d["latitude"],
                                    longitude=d["longitude"], contact_name=d["contact_name"],
-                                   contact_phone=d["contact_phone"], note=d["note"])
+                                   contact_phone=d["contact_phone"], note=d["note"],
+                                   expected_version=d.get("version"))
+            except StaleEdit as stale:
+                show_stale(form, stale, {"unit": lambda p: p.unit.code,
+                                         "responsible_unit": lambda p: p.responsible_unit.code})
             except ValidationError as error:
                 show_errors(form, error, "name")
             else:
                 messages.success(request, _("点位「%(n)s」已保存") % {"n": saved.name})
                 return redirect(reverse("inspections:points"))
+    status = 409 if getattr(form, "stale", False) else 400 if form.is_bound else 200
     return render(request, "inspections/point_form.html", {"form": form, "point": point,
-                                                            "tab": "points"},
-                  status=400 if form.is_bound else 200)
+                                                            "tab": "points"}, status=status)
 
 
 @login_required

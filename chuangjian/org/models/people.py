@@ -35,6 +35,8 @@ class User(AbstractUser):
     # the person must pick their own before anything else (等保 2.0: 首次登录修改口令).
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # Optimistic locking of the person's edit form (name, phone, title, memberships).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("用户")

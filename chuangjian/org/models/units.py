@@ -59,6 +59,8 @@ class Unit(models.Model):
     opened_on = models.DateField(_("设立日期"), null=True, blank=True)
     closed_on = models.DateField(_("撤销日期"), null=True, blank=True)
     sort_key = models.CharField(max_length=200, editable=False, default="")
+    # Optimistic locking: every change adds one; an edit form sends the version it read.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = UnitQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chuangjian.lib.versions import StaleEdit, posted_version, show_stale
 from chuangjian.org import actions, selectors
 from chuangjian.org.models import Membership, Unit, User
 from chuangjian.org.scope import Cap, Scope
@@ -102,16 +103,23 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     scope, person = _person(request, pk, changing=True)
     form = PersonForm(request.POST or None, initial={
-        "full_name": person.full_name, "phone": person.phone, "title": person.title})
+        "full_name": person.full_name, "phone": person.phone, "title": person.title,
+        "version": person.version})
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
         try:
-            actions.update_user(actor=request.user, scope=scope, user=person, **form.cleaned_data)
+            actions.update_user(actor=request.user, scope=scope, user=person,
+                                expected_version=version, **data)
+        except StaleEdit as stale:
+            show_stale(form, stale)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("已保存用户信息。"))
             return redirect("web:person", pk=person.pk)
-    return render(request, "web/person_edit.html", {"person": person, "form": form})
+    return render(request, "web/person_edit.html", {"person": person, "form": form},
+                  status=409 if getattr(form, "stale", False) else 200)
 
 
 @login_required
@@ -154,7 +162,12 @@ def membership_add(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.add_membership(actor=request.user, scope=scope, user=person,
-                                   unit=form.cleaned_data["unit"], role=form.cleaned_data["role"])
+                                   unit=form.cleaned_data["unit"], role=form.cleaned_data["role"],
+                                   expected_version=posted_version(request))
+        except StaleEdit as stale:
+            messages.error(request, _("「%(name)s」的信息已被他人修改，任职未添加；请核对下方最新内容后重试。")
+                           % {"name": person.display_name})
+            del stale
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

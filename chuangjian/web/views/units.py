@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from chuangjian.lib.versions import StaleEdit, show_stale
 from chuangjian.org import actions, selectors
 from chuangjian.org.levels import DEPARTMENT_TYPES, Kind
 from chuangjian.org.models import Unit
@@ -99,7 +100,10 @@ def unit_edit(request: AuthedRequest, code: str) -> HttpResponse:
             return redirect("web:unit", code=unit.code)
         try:
             actions.update_unit(actor=request.user, scope=scope_of(request), unit=unit,
-                                effective=form.cleaned_data.get("effective"), **changes)
+                                effective=form.cleaned_data.get("effective"),
+                                expected_version=form.cleaned_data.get("version"), **changes)
+        except StaleEdit as stale:
+            show_stale(form, stale)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -107,7 +111,7 @@ def unit_edit(request: AuthedRequest, code: str) -> HttpResponse:
             return redirect("web:unit", code=unit.code)
     return render(request, "web/unit_edit.html", {
         "unit": unit, "form": form, "trail": crumbs(scope_of(request), unit),
-        "department_types": DEPARTMENT_TYPES})
+        "department_types": DEPARTMENT_TYPES}, status=409 if getattr(form, "stale", False) else 200)
 
 
 @login_required
