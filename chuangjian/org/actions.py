@@ -22,6 +22,7 @@ from chuangjian.org.levels import LEVEL_ORDER, Kind, level_label
 from chuangjian.org.models import Membership, Role, Unit, UnitSuccession, UnitVersion, User
 from chuangjian.org.models.units import path_segment
 from chuangjian.org.scope import Cap, Scope
+from chuangjian.org.selectors import people_for
 
 
 def today() -> dt.date:
@@ -260,6 +261,17 @@ def update_user(*, actor: User | None, scope: Scope, user: User,
         user.save(update_fields=[*changes, "version"])
         log_action(action="org.user.updated", actor=actor, obj=user, data={"changes": diff})
     return user
+
+
+@transaction.atomic
+def reveal_user_phone(*, actor: User | None, scope: Scope, user: User) -> str:
+    """A person's full phone number for a people manager who can see them; the reveal (not
+    the number) goes into the audit log, like the registers' numbers (decision 0020)."""
+    if not people_for(scope=scope).filter(pk=user.pk).exists():
+        raise PermissionDenied
+    log_action(action="org.user.phone_revealed", actor=actor, obj=user,
+               data={"field": "phone"})
+    return user.phone
 
 
 @transaction.atomic

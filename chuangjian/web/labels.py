@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "org.user.created": _("新建用户"),
     "org.user.updated": _("修改用户"),
     "org.user.password_set": _("重置密码"),
+    "org.user.phone_revealed": _("查看完整手机号"),
     "org.membership.added": _("添加任职"),
     "org.membership.removed": _("解除任职"),
     "org.unit.imported": _("导入组织架构"),

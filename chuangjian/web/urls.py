@@ -37,6 +37,7 @@ urlpatterns = [
     path("people/new/", people.person_create, name="person_create"),
     path("people/<int:pk>/", people.person, name="person"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
+    path("people/<int:pk>/phone/", people.person_phone, name="person_phone"),
     path("people/<int:pk>/active/", people.person_active, name="person_active"),
     path("people/<int:pk>/password/", people.person_password, name="person_password"),
     path("people/<int:pk>/memberships/add/", people.membership_add, name="membership_add"),

@@ -9,11 +9,18 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from chuangjian.lib import personal
 from chuangjian.org.levels import level_label
 from chuangjian.org.models import Role
 from chuangjian.web.labels import DATA_LABELS, action_label
 
 register = template.Library()
+
+
+@register.filter
+def masked_phone(value: str | None) -> str:
+    """A person's phone as the people pages show it: ``138****5678`` (personal data)."""
+    return personal.mask_phone(value) or "—"
 
 
 @register.filter

@@ -81,3 +81,28 @@ def test_people_pages_are_forbidden_without_manage_people(world: World) -> None:
     client = world.client_for(world.street_leader)
     assert client.get(reverse("web:people")).status_code == 403
     assert client.get(reverse("web:person", args=[world.community_worker.pk])).status_code == 403
+
+
+def test_a_phone_is_shown_masked_and_revealing_it_is_audited(world: World) -> None:
+    from chuangjian.audit.models import AuditEntry
+    from chuangjian.org import actions
+    from chuangjian.org.scope import Scope
+
+    actions.update_user(actor=None, scope=Scope.system(), user=world.community_worker,
+                        phone="13812345678")
+    client = world.client_for(world.district_admin)
+    for url in (reverse("web:people"), reverse("web:person", args=[world.community_worker.pk])):
+        html = client.get(url).content.decode()
+        assert "138****5678" in html and "13812345678" not in html
+    assert not AuditEntry.objects.filter(action="org.user.phone_revealed").exists()
+
+    url = reverse("web:person_phone", args=[world.community_worker.pk])
+    assert client.get(url).status_code == 405
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    assert "13812345678" in response.content.decode()
+    entry = AuditEntry.objects.get(action="org.user.phone_revealed")
+    assert entry.actor == world.district_admin and entry.object_id == str(world.community_worker.pk)
+    assert "13812345678" not in str(entry.data)
+    # Someone who may not manage the person learns nothing and leaves no reveal behind.
+    assert world.client_for(world.outsider).post(url).status_code in (403, 404)
+    assert AuditEntry.objects.filter(action="org.user.phone_revealed").count() == 1

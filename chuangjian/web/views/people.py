@@ -9,7 +9,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chuangjian.lib.versions import StaleEdit, posted_version, show_stale
@@ -96,6 +98,27 @@ def person(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_change": scope.may_change_person(person),
         "is_self": person.pk == request.user.pk,
     })
+
+
+@login_required
+@require_POST
+@never_cache
+def person_phone(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The full phone number of one person (personal data): shown masked everywhere,
+    revealed on request, and the reveal is in the audit log."""
+    scope, person = _person(request, pk)
+    phone = actions.reveal_user_phone(actor=request.user, scope=scope, user=person)
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(format_html('<span class="code fw-semibold" data-revealed="phone">'
+                                        "{}</span>", phone or "—"))
+    memberships = list(selectors.memberships_of(scope=scope, user=person).order_by("unit__depth"))
+    for m in memberships:
+        m.can_remove = scope.allows(m.unit, Cap.MANAGE_PEOPLE)  # type: ignore[attr-defined]
+    return render(request, "web/person_detail.html", {
+        "person": person, "memberships": memberships, "revealed_phone": phone or "—",
+        "membership_form": MembershipForm(units=_manageable_units(scope)),
+        "password_form": PasswordForm(), "can_change": scope.may_change_person(person),
+        "is_self": person.pk == request.user.pk})
 
 
 @login_required
