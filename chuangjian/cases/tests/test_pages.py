@@ -191,3 +191,16 @@ def test_opening_a_case_from_the_page(cases: CaseWorld) -> None:
     assert "校验位" in bad.content.decode()
     for user in _nobodies(cases):
         assert cases.client_for(user).get(reverse("cases:new")).status_code == 403
+
+
+def test_the_home_inbox_lists_the_caseworkers_follow_ups_without_names(
+        cases: CaseWorld) -> None:
+    from chuangjian.web.inbox import providers
+
+    items = list(providers()["cases"](scope=Scope.for_user(cases.world.caseworker),
+                                      user=cases.world.caseworker, now=timezone.now()))
+    assert items and all(NAME not in i.title for i in items)
+    assert any(i.overdue for i in items)
+    assert list(providers()["cases"](scope=Scope.for_user(cases.world.community_worker),
+                                     user=cases.world.community_worker,
+                                     now=timezone.now())) == []
