@@ -423,14 +423,20 @@ def generate(size: str, *, seed: int = 20261128, progress: Progress | None = Non
                             stamps.values[stamps.add(due)], stamps.values[stamp],
                             stamps.values[stamp], None, is_late,
                             stamps.values[stamps.add(at + dt.timedelta(days=3))] if locked else None,
-                            None, "", locked, "年度考核前已审核通过，数据已锁定" if locked else "",
+                            None, "", locked, "年度考核前已审核通过，数据已锁定" if locked else "", "",
                             stamps.values[stamp]))
                     by_code: dict[str, np.ndarray] = {}
                     row_sizes = sizes[ui]
                     for element in ds.elements:
                         by_code[element.code] = draw_values(element, kind, row_sizes, rng)
-                    for a, b in rule_pairs(ds.rules):
-                        if a in by_code and b in by_code:
+                    computed = {e.code for e in ds.computed}
+                    for a, b in rule_pairs((*ds.rules, *ds.cross_rules)):
+                        if a in by_code and b in computed:
+                            # Bounded by a figure the registers compute (居民户总数 …): the
+                            # synthetic city keeps no registers, so that figure is 0 and the
+                            # form refuses anything above it, as it would for a real unit.
+                            by_code[a] = np.zeros_like(by_code[a])
+                        elif a in by_code and b in by_code:
                             share = rng.beta(18, 2, len(ui))
                             by_code[a] = np.minimum(np.floor(by_code[b] * share), by_code[b])
                         elif a in by_code and _NUMBER.fullmatch(b):
@@ -601,7 +607,7 @@ class _Indexes:
 _SUBMISSION_FIELDS = ["id", "unit", "dataset_code", "period", "period_type", "version", "status",
                       "channel", "draft", "warnings", "due_at", "first_submitted_at",
                       "submitted_at", "submitted_by", "late", "reviewed_at", "reviewed_by",
-                      "comment", "locked", "locked_reason", "updated_at"]
+                      "comment", "locked", "locked_reason", "warning_reason", "updated_at"]
 
 
 def _insert_submissions(rows: list[tuple[Any, ...]], model: Any) -> None:

@@ -23,6 +23,19 @@ def record(page: Any) -> tuple[list[str], list[tuple[int, str]]]:
     return requests, failures
 
 
+def wait_until(page: Any, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true. Playwright's ``wait_for_function``
+    evaluates its string with ``eval`` inside the page, which our CSP (no 'unsafe-eval')
+    forbids; ``page.evaluate`` of an expression does not run through the page's CSP."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:.0f} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 def assert_local(requests: list[str]) -> None:
     assert requests
     outside = [u for u in requests

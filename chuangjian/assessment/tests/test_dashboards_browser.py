@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from chuangjian.assessment.models import AssessmentRun
-from chuangjian.web.testing import SHOTS, assert_local, login, record
+from chuangjian.web.testing import SHOTS, assert_local, login, record, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("chuangjian.assessment.tests.dashboards_urls")]
 
@@ -27,7 +27,7 @@ def demo(transactional_db: None) -> None:
 
 
 def _charts_drawn(page: Any) -> None:
-    page.wait_for_function(
+    wait_until(page,
         "document.querySelectorAll('[data-chart]').length === "
         "document.querySelectorAll('[data-chart][data-drawn]').length")
     assert page.locator("[data-chart]:has(canvas)").count() == page.locator("[data-chart]").count()

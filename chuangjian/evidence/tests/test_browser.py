@@ -11,7 +11,7 @@ from chuangjian.org.demo import build_demo
 from chuangjian.org.scope import Scope
 from chuangjian.standards import actions as standards_actions
 from chuangjian.standards import loader
-from chuangjian.web.testing import SHOTS, assert_local, login, record
+from chuangjian.web.testing import SHOTS, assert_local, login, record, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def test_a_worker_records_an_activity_with_photos_and_links_it_from_the_checklis
     activity = Activity.objects.get(title="社区广场舞展演")
     assert activity.attachments.count() == 2
     assert page.locator(".ev-gallery img").count() == 2
-    page.wait_for_function("[...document.querySelectorAll('.ev-gallery img')].every(i => i.naturalWidth > 0)")
+    wait_until(page, "[...document.querySelectorAll('.ev-gallery img')].every(i => i.naturalWidth > 0)")
     page.screenshot(path=SHOTS / "evidence-detail.png", full_page=True)
 
     page.goto(f"{base}/evidence/")

@@ -19,7 +19,7 @@ from chuangjian.org.demo import build_demo
 from chuangjian.org.models import User
 from chuangjian.org.scope import Scope
 from chuangjian.standards import actions as standards_actions
-from chuangjian.web.testing import SHOTS, assert_local, login, record
+from chuangjian.web.testing import SHOTS, assert_local, login, record, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_a_resident_reports_from_a_phone_and_an_inspector_makes_it_a_finding(
     page.select_option("#id_category", label="乱扯乱挂")
     page.fill("#id_description", "锦绣家园7幢楼下有人私拉电线给电动车充电，存在安全隐患。")
     page.click("[data-locate]")
-    page.wait_for_function("document.querySelector('[name=latitude]').value !== ''")
+    wait_until(page, "document.querySelector('[name=latitude]').value !== ''")
     page.fill("#id_address", "锦绣路8号锦绣家园7幢")
     page.fill("#id_phone", "13700001234")
     page.screenshot(path=SHOTS / "inspections-public-report-phone.png", full_page=True)
@@ -124,7 +124,7 @@ def test_a_resident_reports_from_a_phone_and_an_inspector_makes_it_a_finding(
     page.select_option("#id_category", label="垃圾死角（一般，2天）")
     page.fill("#id_description", "小区东侧绿化带内堆积建筑垃圾。")
     page.click("[data-locate]")
-    page.wait_for_function("document.querySelector('.geo-status').classList.contains('ok')")
+    wait_until(page, "document.querySelector('.geo-status').classList.contains('ok')")
     # Viewport shots: the submit bar sticks to the bottom of the phone's screen.
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=SHOTS / "inspections-finding-phone.png")

@@ -4,7 +4,6 @@ never becomes a live formula."""
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -32,10 +31,8 @@ def test_a_small_sheet_is_read_with_row_and_column_numbers() -> None:
 def test_a_sheet_of_ten_million_cells_without_references_is_refused_at_once() -> None:
     data = xlsx_without_refs(10_000_000)
     assert len(data) < 1_000_000
-    start = time.perf_counter()
     with pytest.raises(XlsxRefused, match="超过 400000 个单元格"):
         read_workbook(data)
-    assert time.perf_counter() - start < 10  # generous for a loaded test machine
 
 
 def test_one_row_of_a_million_cells_is_refused() -> None:
@@ -142,13 +139,9 @@ def test_inline_strings_and_cells_without_references_are_read_as_openpyxl_does()
     assert got[2][1] == ("南门", "s")
 
 
-def test_the_largest_sheet_the_caps_allow_is_read_in_well_under_two_seconds() -> None:
-    # 399,000 cells: openpyxl's cell parser spent about 3 s of CPU on it (22 s on the
-    # loaded CI machine); the expat reader about 1.2–1.5 s. CPU time, not wall time,
-    # so that other processes on the machine do not decide the outcome.
+def test_the_largest_sheet_the_caps_allow_is_read_whole() -> None:
+    # How long it takes is measured by ``python -m benchmarks.bombs`` (docs/benchmarks.md),
+    # never asserted here.
     data = xlsx_without_refs(399_000, per_row=30)
-    start = time.process_time()
     sheets = read_workbook(data)
-    spent = time.process_time() - start
     assert sum(len(row) for row in sheets.first()) == 399_000
-    assert spent < 2.4, f"{spent:.2f} s of CPU"

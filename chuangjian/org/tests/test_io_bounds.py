@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 
 import pytest
 from openpyxl import load_workbook
@@ -23,9 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_units_file_declaring_a_million_rows_is_read_by_what_it_holds(world) -> None:
     data = units_xlsx_with_huge_dimension(rows=3)
-    start = time.perf_counter()
     result = import_tree(actor=None, scope=Scope.system(), data=data, filename="units.xlsx")
-    assert time.perf_counter() - start < 20
     assert result.ok, result.errors
     assert result.created == 3
     assert Unit.objects.filter(code__startswith="B-").count() == 3

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from chuangjian.engine.periods import SHANGHAI, Period
 from chuangjian.notify.digest import digest_for
@@ -20,9 +19,7 @@ TODAY = dt.date(2026, 12, 2)
 def test_the_demo_district_meets_the_done_when_of_issue_17(standards: object) -> None:
     """Built once (it is the slow part): plans, tasks, meetings, the indicator, digests."""
     build_demo()
-    started = time.monotonic()
     demo.run(today=TODAY)
-    assert time.monotonic() - started < 90  # keep `make run` quick
     tasks = Task.objects.count()
     demo.run(today=TODAY)  # a second run changes nothing
     assert Task.objects.count() == tasks
