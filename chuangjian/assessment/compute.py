@@ -27,6 +27,7 @@ from chuangjian import sources as registry
 from chuangjian.assessment.periodic import (
     PeriodCounts,
     element_of,
+    failures_reason,
     period_counts,
     periodic_target,
     summarize_failures,
@@ -35,6 +36,7 @@ from chuangjian.assessment.periodic import (
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec
 from chuangjian.engine import aggregation, expressions, scoring, targets
 from chuangjian.engine.periods import Period, PeriodType
+from chuangjian.engine.reasons import Reason
 from chuangjian.engine.values import Missing, Values, reason_text
 from chuangjian.org import selectors as org_selectors
 from chuangjian.org.models import Unit, UnitVersion
@@ -564,6 +566,14 @@ class Evaluation:
             return ""
         return summarize_failures(per_period, counts.periods, counts.counts[i])
 
+    def periods_reason(self, ind: IndicatorSpec, i: int) -> Reason | None:
+        """``periods_note`` as a structured reason."""
+        per_period = periodic_target(ind.target)
+        counts = self.period_counts(ind) if per_period is not None else None
+        if per_period is None or counts is None:
+            return None
+        return failures_reason(per_period, counts.periods, counts.counts[i])
+
 
 def periodic_fn(spec: StandardSpec, tree: UnitTree, rows: np.ndarray, year: int,
                 as_of: dt.date) -> PeriodicFn:
@@ -613,26 +623,34 @@ class UnitScore:
     reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
-_applied_cache: dict[tuple[int, str, int, str | None, str | None], tuple[str, str | None]] = {}
+_applied_cache: dict[tuple[int, str, int, str | None, str | None], targets.Applied] = {}
 
 
-def _applied(ind: IndicatorSpec, ctx: UnitContext) -> tuple[str, str | None]:
-    """The target text that applies to a unit, and why none applies (cached per case)."""
+def _applied(ind: IndicatorSpec, ctx: UnitContext) -> targets.Applied:
+    """The target that applies to a unit, and why none applies (cached per case)."""
     assert ind.target is not None  # noqa: S101 - callers check
     key = (id(ind.target), ind.unit, ctx.year, ctx.category, ctx.unit_class)
     found = _applied_cache.get(key)
     if found is None:
         tctx = targets.TargetContext(year=ctx.year, category=ctx.category, unit_class=ctx.unit_class)
-        leaf, path, reason = ind.target.resolve(tctx)
-        if leaf is None:
-            found = ("，".join(path) or "无适用目标", reason)
-        else:
-            text = ("，".join(path) + "：" if path else "目标：") + leaf.describe_zh(ind.unit)
-            found = (text, None)
+        found = ind.target.applied(tctx, ind.unit)
         if len(_applied_cache) > 20000:
             _applied_cache.clear()
         _applied_cache[key] = found
     return found
+
+
+def _unknown(ind: IndicatorSpec, ev: Evaluation, i: int, value: float | None, missing: int,
+             found: targets.Applied) -> tuple[str, Reason | None]:
+    """Why a target item could not be judged, in Chinese and as a reason."""
+    if value is None:
+        return (f"缺少指标数值（{reason_text(missing)}）",
+                Reason("value_missing", {"code": int(missing)}))
+    if found.none_reason:
+        return found.none_reason, found.why
+    assert ind.target is not None  # noqa: S101 - scored by target
+    result = ind.target.evaluate(value, ev.target_contexts(ind)[i], unit=ind.unit)
+    return result.reason or "", result.why
 
 
 def _r(x: float | None, digits: int = 6) -> float | None:
@@ -671,24 +689,19 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
         elif isinstance(ind.scorer, scoring.DeductPerOccurrence):
             item = ind.scorer.score(ind.code, value, missing_policy=ind.missing,
                                     reason=reason_text(missing) if missing else None,
-                                    veto=ind.veto)
+                                    veto=ind.veto, why=_missing_why(missing))
             status = item.status
             applied = ind.scorer.describe_zh()
         else:
             st, att = ev.verdict(ind.code)
             status = targets.TargetStatus(int(st[i]))
             attainment = None if np.isnan(att[i]) else float(att[i])
-            applied, none_reason = _applied(ind, ctx)
-            reason = None
+            found = _applied(ind, ctx)
+            applied, applied_reason = found.text, found.reason
+            reason, why = None, None
             if status is targets.TargetStatus.UNKNOWN:
-                if value is None:
-                    reason = f"缺少指标数值（{reason_text(missing)}）"
-                elif none_reason:
-                    reason = none_reason
-                else:
-                    assert ind.target is not None  # noqa: S101 - scored by target
-                    reason = ind.target.evaluate(value, ev.target_contexts(ind)[i], unit=ind.unit).reason
-            verdict = targets.TargetResult(status, attainment, applied, reason)
+                reason, why = _unknown(ind, ev, i, value, missing, found)
+            verdict = targets.TargetResult(status, attainment, applied, reason, applied_reason, why)
             scorer = ind.scorer
             assert isinstance(scorer, scoring.AllOrNothing | scoring.Proportional)  # noqa: S101
             item = scorer.score(ind.code, verdict, missing_policy=ind.missing, veto=ind.veto)
@@ -700,11 +713,15 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
         if risk:
             at_risk += 1
         (bonus_items if ind.bonus else items).append(item)
+        note_reasons = [r.as_json() for r in item.reasons]
+        if (periods := ev.periods_reason(ind, i)) is not None:
+            note_reasons.append(periods.as_json())
         stored[ind.code] = {
             "v": _r(value), "m": missing, "s": int(status), "a": _r(attainment),
             "p": _r(item.score), "x": ind.max_score, "t": applied,
             "n": _with_periods(item.explanation, ev.periods_note(ind, i)),
             "r": risk, "pv": _r(projected_value), "pm": projection_notes.get(ind.code, "") if risk or projected_value is not None else "",
+            **_stored_reasons(ind, ctx, note_reasons),
         }
     factor = 1.0
     if sheet != MAIN:
@@ -738,7 +755,7 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
         if wanted is None or j in wanted:
             groups.setdefault((sheet, tuple(i.code for i in inds)), []).append(j)
     out: list[UnitScore | None] = [None] * len(rows)
-    notes: dict[tuple[Any, ...], str] = {}
+    notes: dict[tuple[Any, ...], _Note] = {}
     for (sheet, _codes), members in groups.items():
         idx = np.array(members, dtype=np.int64)
         inds = rows[members[0]][2]
@@ -792,16 +809,19 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 v = _r(values_l[k])
                 pv = _r(pv_l[k])
                 points = _r(points_l[k])
-                applied, note = _texts(spec, ind, ev, j, k, v, missing_l[k], status_l[k],
-                                       att_l[k], points, contexts[j],
-                                       reviews.get(rows[j][0], {}), notes)
+                applied, note, note_reasons = _texts(
+                    spec, ind, ev, j, k, v, missing_l[k], status_l[k], att_l[k], points,
+                    contexts[j], reviews.get(rows[j][0], {}), notes)
                 if verdict is not None:
                     note = _with_periods(note, ev.periods_note(ind, j))
+                    if (periods := ev.periods_reason(ind, j)) is not None:
+                        note_reasons = [*note_reasons, periods.as_json()]
                 stored[k][ind.code] = {
                     "v": v, "m": missing_l[k], "s": status_l[k], "a": _r(att_l[k]),
                     "p": points, "x": ind.max_score, "t": applied, "n": note,
                     "r": risk_l[k], "pv": pv,
                     "pm": pm_note if risk_l[k] or pv is not None else "",
+                    **_stored_reasons(ind, contexts[j], note_reasons),
                 }
         factor = 1.0
         if sheet != MAIN:
@@ -828,11 +848,34 @@ def _with_periods(note: str, periods: str) -> str:
     return f"{note}。{periods}" if note and periods else note or periods
 
 
+def _missing_why(missing: int) -> Reason | None:
+    return Reason("missing", {"code": int(missing)}) if missing else None
+
+
+def _stored_reasons(ind: IndicatorSpec, ctx: UnitContext, note: list[dict[str, Any]]
+                    ) -> dict[str, Any]:
+    """What an item stores beside its Chinese texts, for pages in any language: the target
+    that applied (``tr``, target items only) and the note's reasons (``nr``)."""
+    out: dict[str, Any] = {"nr": note}
+    if ind.target is not None and not ind.is_reviewer and not isinstance(
+            ind.scorer, scoring.DeductPerOccurrence):
+        out["tr"] = _applied(ind, ctx).reason.as_json()
+    return out
+
+
+_Note = tuple[str, list[dict[str, Any]]]
+
+
+def _note(item: scoring.ItemScore) -> _Note:
+    return item.explanation, [r.as_json() for r in item.reasons]
+
+
 def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: int,
            value: float | None, missing: int, status: int, attainment: float,
            points: float | None, ctx: UnitContext, reviews: Mapping[str, Review],
-           cache: dict[tuple[Any, ...], str]) -> tuple[str, str]:
-    """The applied target text and the item's scoring line, as ``score_unit`` words them."""
+           cache: dict[tuple[Any, ...], _Note]) -> tuple[str, str, list[dict[str, Any]]]:
+    """The applied target text and the item's scoring line (in Chinese and as reasons),
+    as ``score_unit`` words them."""
     scorer = ind.scorer
     if ind.is_reviewer:
         review = reviews.get(ind.code)
@@ -840,43 +883,38 @@ def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: in
         if review is None:
             key0: tuple[Any, ...] = (ind.code, "r")
             if key0 not in cache:
-                cache[key0] = scorer.score(ind.code, None, missing_policy=ind.missing).explanation
-            return scorer.describe_zh(), cache[key0]
+                cache[key0] = _note(scorer.score(ind.code, None, missing_policy=ind.missing))
+            return scorer.describe_zh(), *cache[key0]
         item = scorer.score(ind.code, review.score if review else None,
                             missing_policy=ind.missing, note=review.comment if review else "")
-        return scorer.describe_zh(), item.explanation
+        return scorer.describe_zh(), *_note(item)
     if isinstance(scorer, scoring.DeductPerOccurrence):
         key: tuple[Any, ...] = (ind.code, "d", value, missing)
         found = cache.get(key)
         if found is None:
-            found = scorer.score(ind.code, value, missing_policy=ind.missing,
-                                 reason=reason_text(missing) if missing else None,
-                                 veto=ind.veto).explanation
+            found = _note(scorer.score(ind.code, value, missing_policy=ind.missing,
+                                       reason=reason_text(missing) if missing else None,
+                                       veto=ind.veto, why=_missing_why(missing)))
             cache[key] = found
-        return scorer.describe_zh(), found
-    applied, none_reason = _applied(ind, ctx)
+        return scorer.describe_zh(), *found
+    applied = _applied(ind, ctx)
     st = targets.TargetStatus(status)
     att = None if attainment != attainment else float(attainment)
-    reason = None
+    reason, why = None, None
     if st is targets.TargetStatus.UNKNOWN:
-        if value is None:
-            reason = f"缺少指标数值（{reason_text(missing)}）"
-        elif none_reason:
-            reason = none_reason
-        else:
-            assert ind.target is not None  # noqa: S101 - scored by target
-            reason = ind.target.evaluate(value, ev.target_contexts(ind)[j], unit=ind.unit).reason
+        reason, why = _unknown(ind, ev, j, value, missing, applied)
         att = None
     elif isinstance(scorer, scoring.AllOrNothing):
         att = None
-    key = (ind.code, applied, int(st), att, reason)
+    key = (ind.code, applied.text, int(st), att, reason)
     found = cache.get(key)
     if found is None:
         assert isinstance(scorer, scoring.AllOrNothing | scoring.Proportional)  # noqa: S101
-        found = scorer.score(ind.code, targets.TargetResult(st, att, applied, reason),
-                             missing_policy=ind.missing, veto=ind.veto).explanation
+        found = _note(scorer.score(
+            ind.code, targets.TargetResult(st, att, applied.text, reason, applied.reason, why),
+            missing_policy=ind.missing, veto=ind.veto))
         cache[key] = found
-    return applied, found
+    return applied.text, *found
 
 
 # -- projection (早期预警) -----------------------------------------------------------------

@@ -19,7 +19,12 @@ from chuangjian.assessment.compute import (
 from chuangjian.assessment.models import AssessmentRun, ReviewerScore, UnitResult
 from chuangjian.assessment.selectors import ScoreRow, _fmt, _row
 from chuangjian.assessment.spec import IndicatorSpec, spec_for
-from chuangjian.assessment.wording import aggregation_words, rule_sentence
+from chuangjian.assessment.wording import (
+    aggregation_words,
+    missing_text,
+    rule_sentence,
+    status_label,
+)
 from chuangjian.engine import expressions
 from chuangjian.engine.periods import Period
 from chuangjian.engine.targets import TargetStatus
@@ -80,6 +85,15 @@ def _values_label(explained: expressions.Explanation) -> Label:
     return label
 
 
+def _result(explained: expressions.Explanation) -> str:
+    """The formula's result for the unit: a number, 是 / 否, or why there is none."""
+    if explained.value is None:
+        return _("无法计算（%(why)s）") % {"why": missing_text(explained.missing)}
+    if explained.boolean:
+        return _("是") if explained.value else _("否")
+    return _fmt(explained.value)
+
+
 def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Explained | None:
     spec = spec_for(run.standard)
     ind = spec.by_code.get(code)
@@ -113,7 +127,7 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
     for used in expressions.indicators_used(ind.expression) if ind.expression is not None else ():
         for k in kids:
             if used in k.items:
-                children.append((k.unit, TargetStatus(int(k.items[used]["s"])).label))
+                children.append((k.unit, status_label(int(k.items[used]["s"]))))
     if ind.expression is not None and expressions.reads_children_verdicts(ind.expression):
         for k in kids:
             if k.total is None:
@@ -134,7 +148,7 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
         labels.update((i.code, i.name) for i in spec.indicators)
         formula = formula_in_words(ind.expression, names_label(labels))
         substituted = f"{formula_in_words(ind.expression, _values_label(explained))} = " \
-                      f"{explained.result_zh()}"
+                      f"{_result(explained)}"
     lines: list[InputLine] = []
     for element_code in sorted(codes):
         element = spec.elements[element_code]

@@ -23,12 +23,14 @@ import numpy as np
 from chuangjian import sources as registry
 from chuangjian.engine import aggregation, targets
 from chuangjian.engine.periods import Period, PeriodType
+from chuangjian.engine.reasons import Reason
 from chuangjian.reporting.models import DataValue
 from chuangjian.standards.models import DataElement
 
 __all__ = [
     "PeriodCounts",
     "element_of",
+    "failures_reason",
     "period_counts",
     "periodic_target",
     "summarize_failures",
@@ -177,6 +179,31 @@ def summarize_failures(target: targets.AtLeastPerPeriod, periods: Sequence[Perio
     shown = [_label(a) if a == b else f"{_label(a)}至{_label(b)}" for a, b in stretches[:_SHOWN]]
     more = "等" if len(stretches) > _SHOWN else ""
     return f"{head}；未做到：{'、'.join(shown)}{more}（共 {len(periods) - done} {word}）"
+
+
+def failures_reason(target: targets.AtLeastPerPeriod, periods: Sequence[Period],
+                    counts: np.ndarray) -> Reason:
+    """``summarize_failures`` as a structured reason, worded in ``wording.note_sentence``."""
+    per = target.per.value
+    if not periods:
+        return Reason("periods_none", {"per": per})
+    met = np.nan_to_num(counts, nan=0.0) >= target.count
+    done = int(met.sum())
+    if done == len(periods):
+        return Reason("periods_all", {"periods": len(periods), "done": done, "per": per,
+                                      "count": target.count})
+    stretches: list[tuple[Period, Period]] = []
+    for k, period in enumerate(periods):
+        if met[k]:
+            continue
+        if stretches and k > 0 and not met[k - 1]:
+            stretches[-1] = (stretches[-1][0], period)
+        else:
+            stretches.append((period, period))
+    return Reason("periods_failed", {
+        "periods": len(periods), "done": done, "per": per, "count": target.count,
+        "stretches": tuple((str(a), str(b)) for a, b in stretches[:_SHOWN]),
+        "more": len(stretches) > _SHOWN})
 
 
 def _label(period: Period) -> str:

@@ -23,10 +23,17 @@ from chuangjian.assessment.compute import MAIN
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
-from chuangjian.assessment.wording import rule_sentence, total_sentence
+from chuangjian.assessment.wording import (
+    missing_text,
+    note_sentence,
+    rule_sentence,
+    status_label,
+    target_sentence,
+    target_words,
+    total_sentence,
+)
 from chuangjian.engine.scoring import DeductPerOccurrence
 from chuangjian.engine.targets import TargetStatus
-from chuangjian.engine.values import reason_text
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Cap, Scope
 
@@ -134,7 +141,7 @@ class ScoreRow:
 
     @property
     def status_label(self) -> str:
-        return str(_("待评审")) if self.pending else self.status.label
+        return str(_("待评审")) if self.pending else status_label(self.status)
 
     @property
     def light(self) -> str:
@@ -171,7 +178,7 @@ def _row(ind: IndicatorSpec, data: dict[str, Any], run: AssessmentRun, unit_id: 
     if ind.expression is None:
         display = ""
     elif value is None:
-        display = reason_text(missing) if missing else _("缺少数据")
+        display = missing_text(missing) if missing else _("缺少数据")
     elif ind.target is not None and type(ind.target).__name__ == "IsTrue":
         display = _("是") if value else _("否")
     else:
@@ -180,10 +187,10 @@ def _row(ind: IndicatorSpec, data: dict[str, Any], run: AssessmentRun, unit_id: 
         code=ind.code, item_code=ind.item_code, item_name=ind.item_name,
         content_name=ind.content_name, name=ind.name, method=ind.method, rule=ind.rule,
         unit_label=ind.unit, value=value, display=display, missing=missing,
-        missing_reason=reason_text(missing) if missing else None,
+        missing_reason=missing_text(missing) if missing else None,
         status=TargetStatus(int(data.get("s") or 0)), attainment=data.get("a"),
         score=data.get("p"), max_score=float(data.get("x") or ind.max_score),
-        target_text=_target_text(ind, data), note=data.get("n") or "", veto=ind.veto,
+        target_text=_target_text(ind, data), note=_note_text(data), veto=ind.veto,
         bonus=ind.bonus, risk=bool(data.get("r")), projected=data.get("pv"),
         projection_method=data.get("pm") or "",
         evidence=list(review.evidence) if review else [],
@@ -404,18 +411,28 @@ def _row_light(ind: IndicatorSpec, data: dict[str, Any]) -> HeatCell:
     value = data.get("v")
     missing = int(data.get("m") or 0)
     display = (_fmt(value, ind.unit) if value is not None
-               else (reason_text(missing) if ind.expression is not None else ""))
+               else (missing_text(missing) if ind.expression is not None else ""))
     return HeatCell(TargetStatus(int(data.get("s") or 0)), data.get("a"), data.get("p"),
                     float(data.get("x") or 0), display, _target_text(ind, data))
 
 
 def _target_text(ind: IndicatorSpec, data: dict[str, Any]) -> str:
-    """What the item is judged against: a reviewer's or deduction item's scoring rule is
-    worded here in the reader's language (the run stored its Chinese); a target's text
-    is the stored one."""
+    """What the item is judged against, in the reader's language: a reviewer's or
+    deduction item's scoring rule, or the target that applied to the unit (stored as a
+    reason; a run stored before reasons were kept shows its Chinese text)."""
     if ind.is_reviewer or isinstance(ind.scorer, DeductPerOccurrence):
         return rule_sentence(ind.scorer.describe())
+    if data.get("tr"):
+        return target_sentence(data["tr"])
     return data.get("t") or ""
+
+
+def _note_text(data: dict[str, Any]) -> str:
+    """How the item was scored, in the reader's language (the stored Chinese for a run
+    made before reasons were kept)."""
+    if data.get("nr"):
+        return note_sentence(data["nr"])
+    return data.get("n") or ""
 
 
 @dataclass
@@ -482,7 +499,7 @@ def child_pass_rate(*, scope: Scope, unit: Unit, standard_code: str, year: int,
     spec = spec_for(run.standard)
     for ind in spec.indicators:
         if ind.expression_text.startswith("share_of_children") and own and ind.code in own:
-            text = own[ind.code].get("t") or ind.target_text
+            text = _target_text(ind, own[ind.code]) or target_words(ind.target, ind.unit)
             met = own[ind.code].get("s") == TargetStatus.MET
             target = _threshold(ind, year, unit)
             break
@@ -530,9 +547,9 @@ def at_risk(*, scope: Scope, root: Unit, standard_code: str, year: int,
             ind = spec.by_code[code]
             out.append(RiskRow(
                 unit=r.unit, code=code, name=ind.name, value=data.get("v"),
-                display=_fmt(data.get("v"), ind.unit) or reason_text(int(data.get("m") or 1)),
+                display=_fmt(data.get("v"), ind.unit) or missing_text(int(data.get("m") or 1)),
                 projected=data.get("pv"), projected_display=_fmt(data.get("pv"), ind.unit),
-                target_text=data.get("t") or "", method=data.get("pm") or "",
+                target_text=_target_text(ind, data), method=data.get("pm") or "",
                 url=reverse("assessment:explain", args=[run.pk, r.unit_id, code])))
             if len(out) >= limit:
                 return out
@@ -662,7 +679,7 @@ def run_results(*, scope: Scope, run: AssessmentRun) -> list[dict[str, Any]]:
             status = _STATUS.get(int(data.get("s", 0)), "unknown")
             indicators.append({
                 "code": ind.code, "name": ind.name, "value": data.get("v"),
-                "target": data.get("t") or None,
+                "target": _target_text(ind, data) or None,
                 "met": {"met": True, "not_met": False}.get(status),
                 "score": data.get("p"), "max_score": data.get("x", ind.max_score),
                 "status": status})

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["KINDS", "RULE_KINDS", "TOTAL_KINDS", "Reason", "total_reasons"]
+__all__ = ["ITEM_KINDS", "KINDS", "RULE_KINDS", "TARGET_KINDS", "TOTAL_KINDS", "WHY_KINDS",
+           "Reason", "total_reasons"]
 
 # The kinds of reason behind a unit's total, in the order they are told, with their
 # parameters. Item lists hold item codes.
@@ -45,7 +46,56 @@ RULE_KINDS: Mapping[str, tuple[str, ...]] = {
     "reviewer": ("max",),
 }
 
-KINDS: Mapping[str, tuple[str, ...]] = {**TOTAL_KINDS, **RULE_KINDS}
+# What a target asks (目标). A leaf's ``unit`` is the indicator's unit (%, 次, 平方米);
+# ``per`` a period type (day … year). ``cases`` holds ``[key, target]`` pairs, the target
+# itself a reason of this table; ``by`` is category, year or class.
+TARGET_KINDS: Mapping[str, tuple[str, ...]] = {
+    "compare": ("op", "value", "unit"),
+    "range": ("low", "high", "unit"),
+    "is_true": (),
+    "per_period": ("count", "per", "share", "unit"),
+    "zero_for_years": ("years",),
+    "change": ("percent", "down", "strict"),
+    "cases": ("by", "cases", "default"),
+    # The target that applied to a unit: the choices made (``path``) and the leaf.
+    "applied": ("path", "target"),
+    "none_applied": ("path",),
+    # A choice on the way to the leaf.
+    "chose_case": ("by", "key"),
+    "default_unset": ("by",),
+    "default_no_case": ("by", "key"),
+}
+
+# Why an item could not be judged (its ``why``).
+WHY_KINDS: Mapping[str, tuple[str, ...]] = {
+    "missing": ("code",),  # a missing-value code (engine.values.Missing)
+    "value_missing": ("code",),  # the indicator has no value, for that reason
+    "no_value": (),
+    "no_period_data": ("per",),
+    "missing_years": ("years",),
+    "no_previous_year": (),
+    "unset": ("by",),  # the unit has no category / year / class
+    "no_case": ("by", "key"),  # no target for that category / year / class
+    "not_reviewed": (),
+}
+
+# How an item was scored (its note); ``applied`` and ``why`` are reasons of the tables
+# above, ``status`` a TargetStatus number, ``periods`` period keys (2026-01-05).
+ITEM_KINDS: Mapping[str, tuple[str, ...]] = {
+    "unknown_zero": ("why",),
+    "unknown_excluded": ("why", "max"),
+    "judged": ("applied", "status", "points"),
+    "judged_partly": ("applied", "status", "done", "points"),
+    "deducted": ("occurrences", "deducted", "points"),
+    "reviewed": ("points", "max", "note"),
+    # Per-period counts (每天…不少于): how many periods made it, which did not.
+    "periods_none": ("per",),
+    "periods_all": ("periods", "done", "per", "count"),
+    "periods_failed": ("periods", "done", "per", "count", "stretches", "more"),
+}
+
+KINDS: Mapping[str, tuple[str, ...]] = {**TOTAL_KINDS, **RULE_KINDS, **TARGET_KINDS,
+                                        **WHY_KINDS, **ITEM_KINDS}
 
 
 @dataclass(frozen=True)
@@ -69,6 +119,10 @@ class Reason:
 
 
 def _plain(v: Any) -> Any:
+    if isinstance(v, Reason):
+        return v.as_json()
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
     if isinstance(v, tuple | list):
         return [_plain(x) for x in v]
     if isinstance(v, float) and v == int(v) and abs(v) < 1e15:

@@ -17,6 +17,7 @@ import numpy as np
 
 from chuangjian.engine.reasons import Reason, total_reasons
 from chuangjian.engine.targets import TargetResult, TargetStatus
+from chuangjian.engine.values import Missing
 
 __all__ = [
     "SCORE_DECIMALS",
@@ -90,6 +91,8 @@ class ItemScore:
     veto_triggered: bool = False
     explanation: str = ""
     missing_policy: MissingPolicy = MissingPolicy.ZERO
+    # The explanation as structured reasons (engine.reasons ITEM_KINDS), worded above.
+    reasons: tuple[Reason, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_score < 0:
@@ -110,13 +113,20 @@ def _check_max(max_score: float, what: str = "满分") -> None:
         raise ScoringError(f"{what}最多两位小数，而不是 {max_score}")
 
 
-def _missing(code: str, max_score: float, reason: str | None, policy: MissingPolicy) -> ItemScore:
+def _missing(code: str, max_score: float, reason: str | None, policy: MissingPolicy,
+             why_reason: Reason | None = None) -> ItemScore:
     why = reason or "缺少数据"
+    if why_reason is None:
+        why_reason = Reason("missing", {"code": int(Missing.NO_DATA)})
     if policy is MissingPolicy.EXCLUDE:
         text = f"无法计算（{why}），不计分，满分 {_num(max_score)} 分从总分基数中扣除"
-        return ItemScore(code, None, max_score, TargetStatus.UNKNOWN, False, text, policy)
+        return ItemScore(code, None, max_score, TargetStatus.UNKNOWN, False, text, policy,
+                         (Reason("unknown_excluded", {"why": why_reason, "max": max_score}),))
     text = f"无法计算（{why}），按 0 分计"
-    return ItemScore(code, 0.0, max_score, TargetStatus.UNKNOWN, False, text, policy)
+    return ItemScore(code, 0.0, max_score, TargetStatus.UNKNOWN, False, text, policy,
+                     (Reason("unknown_zero", {"why": why_reason}),))
+
+
 
 
 @dataclass(frozen=True)
@@ -143,11 +153,14 @@ class AllOrNothing:
         veto: bool = False,
     ) -> ItemScore:
         if result.status is TargetStatus.UNKNOWN:
-            return _missing(code, self.max_score, result.reason, missing_policy)
+            return _missing(code, self.max_score, result.reason, missing_policy, result.why)
         met = result.status is TargetStatus.MET
         points = quantize(self.max_score) if met else 0.0
         text = f"{result.applied}；{result.status.label}，得 {_num(points)} 分"
-        return ItemScore(code, points, self.max_score, result.status, veto and not met, text, missing_policy)
+        why = (Reason("judged", {"applied": result.applied_reason, "status": int(result.status),
+                                 "points": points}),) if result.applied_reason else ()
+        return ItemScore(code, points, self.max_score, result.status, veto and not met, text,
+                         missing_policy, why)
 
 
 @dataclass(frozen=True)
@@ -174,7 +187,7 @@ class Proportional:
         veto: bool = False,
     ) -> ItemScore:
         if result.status is TargetStatus.UNKNOWN or result.attainment is None:
-            return _missing(code, self.max_score, result.reason, missing_policy)
+            return _missing(code, self.max_score, result.reason, missing_policy, result.why)
         attainment = min(max(result.attainment, 0.0), 1.0)
         points = quantize(self.max_score * attainment)
         text = (
@@ -182,7 +195,12 @@ class Proportional:
             f"得 {_num(points)} 分"
         )
         met = result.status is TargetStatus.MET
-        return ItemScore(code, points, self.max_score, result.status, veto and not met, text, missing_policy)
+        why = (Reason("judged_partly", {"applied": result.applied_reason,
+                                        "status": int(result.status),
+                                        "done": attainment * 100, "points": points}),
+               ) if result.applied_reason else ()
+        return ItemScore(code, points, self.max_score, result.status, veto and not met, text,
+                         missing_policy, why)
 
 
 @dataclass(frozen=True)
@@ -228,14 +246,17 @@ class DeductPerOccurrence:
         missing_policy: MissingPolicy = MissingPolicy.ZERO,
         reason: str | None = None,
         veto: bool = False,
+        why: Reason | None = None,
     ) -> ItemScore:
         if occurrences is None or occurrences != occurrences:
-            return _missing(code, self.max_score, reason, missing_policy)
+            return _missing(code, self.max_score, reason, missing_policy, why)
         points = self.points(occurrences)
         status = TargetStatus.MET if occurrences == 0 else TargetStatus.NOT_MET
         text = f"发生 {_num(occurrences)} 次，扣 {_num(self.max_score - points)} 分，得 {_num(points)} 分"
         return ItemScore(
-            code, points, self.max_score, status, veto and occurrences > 0, text, missing_policy
+            code, points, self.max_score, status, veto and occurrences > 0, text, missing_policy,
+            (Reason("deducted", {"occurrences": occurrences, "deducted": self.max_score - points,
+                                 "points": points}),)
         )
 
 
@@ -270,12 +291,14 @@ class Reviewer:
         note: str = "",
     ) -> ItemScore:
         if given is None:
-            return _missing(code, self.max_score, "尚未评审", missing_policy)
+            return _missing(code, self.max_score, "尚未评审", missing_policy, Reason("not_reviewed"))
         points = quantize(self.validate(given))
         # Full marks is the only reviewer score that means "nothing wanting".
         status = TargetStatus.MET if points == self.max_score else TargetStatus.NOT_MET
         text = f"评审给 {_num(points)} 分（满分 {_num(self.max_score)}）" + (f"：{note}" if note else "")
-        return ItemScore(code, points, self.max_score, status, False, text, missing_policy)
+        return ItemScore(code, points, self.max_score, status, False, text, missing_policy,
+                         (Reason("reviewed", {"points": points, "max": self.max_score,
+                                              "note": note}),))
 
 
 # -- the standard's total -----------------------------------------------------

@@ -19,9 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 from chuangjian.engine.periods import PeriodType
+from chuangjian.engine.reasons import Reason
 from chuangjian.engine.values import FloatArray, Int8Array, Values, compare
 
 __all__ = [
+    "Applied",
     "AtLeastPerPeriod",
     "ByCategory",
     "ByClass",
@@ -77,8 +79,11 @@ def _clean(x: float | None) -> float | None:
 class TargetResult:
     status: TargetStatus
     attainment: float | None  # 0–1, 1 when met, None when unknown
-    applied: str  # which target applied and why, in Chinese
-    reason: str | None = None  # why the status is unknown
+    applied: str  # which target applied and why, in Chinese (kept for stored text)
+    reason: str | None = None  # why the status is unknown, in Chinese
+    # The same as structured reasons (engine.reasons), worded above the engine.
+    applied_reason: Reason | None = None
+    why: Reason | None = None
 
     @property
     def met(self) -> bool:
@@ -154,9 +159,29 @@ class Target:
     def describe_zh(self, unit: str = "") -> str:
         raise NotImplementedError
 
+    def describe(self, unit: str = "") -> Reason:
+        """What the target asks, as a structured reason (worded above the engine)."""
+        raise NotImplementedError
+
     def resolve(self, ctx: TargetContext) -> tuple[Target | None, list[str], str | None]:
         """The leaf target that applies to `ctx`, the choices made, and a reason if none applies."""
-        return self, [], None
+        leaf, path, reason, _path, _why = self.resolve_full(ctx)
+        return leaf, path, reason
+
+    def resolve_full(self, ctx: TargetContext) -> _Resolved:
+        """``resolve`` with the choices and the reason also as structured reasons."""
+        return self, [], None, [], None
+
+    def applied(self, ctx: TargetContext, unit: str = "") -> Applied:
+        """The target that applies to `ctx`, in Chinese and as reasons, and why none does."""
+        leaf, path, reason, path_r, why = self.resolve_full(ctx)
+        steps = tuple(r.as_json() for r in path_r)
+        if leaf is None:
+            return Applied(None, "，".join(path) or "无适用目标", reason,
+                           Reason("none_applied", {"path": steps}), why)
+        text = "，".join(path) + "：" + leaf.describe_zh(unit) if path else "目标：" + leaf.describe_zh(unit)
+        return Applied(leaf, text, None, Reason("applied", {"path": steps, "target": leaf.describe(unit)}),
+                       None)
 
     def _many(self, value: FloatArray, cols: _Columns) -> _Arrays:
         raise NotImplementedError
@@ -164,17 +189,37 @@ class Target:
     def _unknown_reason(self, value: float | None, ctx: TargetContext) -> str:
         return "缺少指标数值"
 
+    def unknown_why(self, value: float | None, ctx: TargetContext) -> Reason:
+        """Why a leaf could not judge `value` (``_unknown_reason`` as a reason)."""
+        return Reason("no_value")
+
     def evaluate(self, value: float | None, ctx: TargetContext, *, unit: str = "") -> TargetResult:
-        leaf, path, reason = self.resolve(ctx)
-        if leaf is None:
-            return TargetResult(TargetStatus.UNKNOWN, None, "，".join(path) or "无适用目标", reason)
-        applied = "，".join(path) + "：" + leaf.describe_zh(unit) if path else "目标：" + leaf.describe_zh(unit)
+        found = self.applied(ctx, unit)
+        if found.leaf is None:
+            return TargetResult(TargetStatus.UNKNOWN, None, found.text, found.none_reason,
+                                found.reason, found.why)
+        leaf = found.leaf
         x = _clean(value)
         status, attainment = leaf._many(np.array([np.nan if x is None else x]), _Columns([ctx]))
         st = TargetStatus(int(status[0]))
         if st is TargetStatus.UNKNOWN:
-            return TargetResult(st, None, applied, leaf._unknown_reason(x, ctx))
-        return TargetResult(st, float(attainment[0]), applied)
+            return TargetResult(st, None, found.text, leaf._unknown_reason(x, ctx), found.reason,
+                                leaf.unknown_why(x, ctx))
+        return TargetResult(st, float(attainment[0]), found.text, None, found.reason)
+
+
+_Resolved = tuple[Target | None, list[str], str | None, list[Reason], Reason | None]
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The target that applies to one unit (``Target.applied``)."""
+
+    leaf: Target | None
+    text: str  # in Chinese, e.g. 「适用「城镇」目标：≥ 90%」
+    none_reason: str | None  # in Chinese, why no target applies
+    reason: Reason  # ``applied`` or ``none_applied``
+    why: Reason | None  # why no target applies
 
 
 def evaluate_many(
@@ -229,6 +274,9 @@ class Compare(Target):
     def describe_zh(self, unit: str = "") -> str:
         return f"{_OP_SYMBOLS[self.op]} {_with_unit(self.value, unit)}"
 
+    def describe(self, unit: str = "") -> Reason:
+        return Reason("compare", {"op": self.op, "value": self.value, "unit": unit.strip()})
+
     def _many(self, value: FloatArray, cols: _Columns) -> _Arrays:
         known = ~np.isnan(value)
         met = compare(self.op, value, np.full_like(value, self.value)) & known
@@ -255,6 +303,9 @@ class Range(Target):
     def describe_zh(self, unit: str = "") -> str:
         return f"{_with_unit(self.low, unit)}–{_with_unit(self.high, unit)}"
 
+    def describe(self, unit: str = "") -> Reason:
+        return Reason("range", {"low": self.low, "high": self.high, "unit": unit.strip()})
+
     def _many(self, value: FloatArray, cols: _Columns) -> _Arrays:
         known = ~np.isnan(value)
         low = compare(">=", value, np.full_like(value, self.low))
@@ -269,6 +320,9 @@ class IsTrue(Target):
 
     def describe_zh(self, unit: str = "") -> str:
         return "须为「是」"
+
+    def describe(self, unit: str = "") -> Reason:
+        return Reason("is_true")
 
     def _many(self, value: FloatArray, cols: _Columns) -> _Arrays:
         known = ~np.isnan(value)
@@ -311,6 +365,11 @@ class AtLeastPerPeriod(Target):
             text += f"（{_num(self.share)}% 以上的{self.per_word}做到）"
         return text
 
+    def describe(self, unit: str = "") -> Reason:
+        return Reason("per_period", {"count": self.count, "per": self.per.value,
+                                     "share": self.share if self.periodic else 100,
+                                     "unit": unit.strip()})
+
     def share_of_periods(self, counts: FloatArray) -> FloatArray:
         """Per unit (row), the % of periods (columns) whose count reached the goal.
 
@@ -333,6 +392,9 @@ class AtLeastPerPeriod(Target):
     def _unknown_reason(self, value: float | None, ctx: TargetContext) -> str:
         return f"缺少每{self.per_word}的数据" if self.periodic else "缺少指标数值"
 
+    def unknown_why(self, value: float | None, ctx: TargetContext) -> Reason:
+        return Reason("no_period_data", {"per": self.per.value}) if self.periodic else Reason("no_value")
+
 
 @dataclass(frozen=True)
 class ZeroForYears(Target):
@@ -352,6 +414,9 @@ class ZeroForYears(Target):
     def describe_zh(self, unit: str = "") -> str:
         return f"连续 {self.years} 年为 0"
 
+    def describe(self, unit: str = "") -> Reason:
+        return Reason("zero_for_years", {"years": self.years})
+
     def _many(self, value: FloatArray, cols: _Columns) -> _Arrays:
         yearly = [value] + [cols.back(k) for k in range(1, self.years)]
         broken = np.zeros(value.shape, dtype=bool)
@@ -366,6 +431,11 @@ class ZeroForYears(Target):
         gaps = [ctx.year] if value is None else []
         gaps += [ctx.year - k for k in range(1, self.years) if ctx.years_back(k) is None]
         return f"缺少 {'、'.join(str(y) for y in sorted(gaps))} 年数据"
+
+    def unknown_why(self, value: float | None, ctx: TargetContext) -> Reason:
+        gaps = [ctx.year] if value is None else []
+        gaps += [ctx.year - k for k in range(1, self.years) if ctx.years_back(k) is None]
+        return Reason("missing_years", {"years": tuple(sorted(gaps))})
 
 
 @dataclass(frozen=True)
@@ -415,6 +485,10 @@ class ChangeFromPrevious(Target):
             return "不高于上年（零增长）" if self._down else "不低于上年"
         return f"比上年{word}{'超过' if self.strict else ''} {_num(size)}%{'' if self.strict else ' 以上'}"
 
+    def describe(self, unit: str = "") -> Reason:
+        return Reason("change", {"percent": abs(self.percent), "down": self._down,
+                                 "strict": self.strict})
+
     def _many(self, value: FloatArray, cols: _Columns) -> _Arrays:
         previous = cols.back(1)
         known = ~np.isnan(value) & ~np.isnan(previous)
@@ -434,6 +508,9 @@ class ChangeFromPrevious(Target):
             return "缺少指标数值"
         return "缺少上年数据"
 
+    def unknown_why(self, value: float | None, ctx: TargetContext) -> Reason:
+        return Reason("no_value") if value is None else Reason("no_previous_year")
+
 
 # -- selectors ----------------------------------------------------------------
 
@@ -447,23 +524,35 @@ def _describe_cases(
     return "；".join(parts)
 
 
+def _describe_cases_reason(by: str, cases: Sequence[tuple[str | int, Target]],
+                           default: Target | None, unit: str) -> Reason:
+    return Reason("cases", {"by": by, "cases": tuple((k, t.describe(unit)) for k, t in cases),
+                            "default": default.describe(unit) if default is not None else None})
+
+
 def _pick(
-    key: object,
+    by: str,
+    key: str | int | None,
     label: str,
     case: Target | None,
     default: Target | None,
     ctx: TargetContext,
     missing_key: str,
     no_case: str,
-) -> tuple[Target | None, list[str], str | None]:
+) -> _Resolved:
     if case is not None:
-        leaf, path, reason = case.resolve(ctx)
-        return leaf, [f"适用{label}目标", *path], reason
+        leaf, path, reason, path_r, why = case.resolve_full(ctx)
+        return (leaf, [f"适用{label}目标", *path], reason,
+                [Reason("chose_case", {"by": by, "key": key}), *path_r], why)
     if default is not None:
-        leaf, path, reason = default.resolve(ctx)
-        why = f"{missing_key}，适用默认目标" if key is None else f"无{label}专门目标，适用默认目标"
-        return leaf, [why, *path], reason
-    return None, [], missing_key if key is None else no_case
+        leaf, path, reason, path_r, why = default.resolve_full(ctx)
+        text = f"{missing_key}，适用默认目标" if key is None else f"无{label}专门目标，适用默认目标"
+        step = (Reason("default_unset", {"by": by}) if key is None
+                else Reason("default_no_case", {"by": by, "key": key}))
+        return leaf, [text, *path], reason, [step, *path_r], why
+    if key is None:
+        return None, [], missing_key, [], Reason("unset", {"by": by})
+    return None, [], no_case, [], Reason("no_case", {"by": by, "key": key})
 
 
 @dataclass(frozen=True)
@@ -476,10 +565,13 @@ class ByCategory(Target):
     def describe_zh(self, unit: str = "") -> str:
         return _describe_cases(list(self.cases.items()), self.default, unit)
 
-    def resolve(self, ctx: TargetContext) -> tuple[Target | None, list[str], str | None]:
+    def describe(self, unit: str = "") -> Reason:
+        return _describe_cases_reason("category", list(self.cases.items()), self.default, unit)
+
+    def resolve_full(self, ctx: TargetContext) -> _Resolved:
         key = ctx.category
         return _pick(
-            key, f"「{key}」", self.cases.get(key) if key is not None else None, self.default, ctx,
+            "category", key, f"「{key}」", self.cases.get(key) if key is not None else None, self.default, ctx,
             "单位未设置城乡类别", f"未设置「{key}」类别的目标",
         )
 
@@ -494,9 +586,12 @@ class ByYear(Target):
     def describe_zh(self, unit: str = "") -> str:
         return _describe_cases([(f"{y} 年", t) for y, t in sorted(self.cases.items())], self.default, unit)
 
-    def resolve(self, ctx: TargetContext) -> tuple[Target | None, list[str], str | None]:
+    def describe(self, unit: str = "") -> Reason:
+        return _describe_cases_reason("year", sorted(self.cases.items()), self.default, unit)
+
+    def resolve_full(self, ctx: TargetContext) -> _Resolved:
         return _pick(
-            ctx.year, f" {ctx.year} 年", self.cases.get(ctx.year), self.default, ctx,
+            "year", ctx.year, f" {ctx.year} 年", self.cases.get(ctx.year), self.default, ctx,
             "未设置年度", f"未设置 {ctx.year} 年的目标",
         )
 
@@ -511,9 +606,12 @@ class ByClass(Target):
     def describe_zh(self, unit: str = "") -> str:
         return _describe_cases(list(self.cases.items()), self.default, unit)
 
-    def resolve(self, ctx: TargetContext) -> tuple[Target | None, list[str], str | None]:
+    def describe(self, unit: str = "") -> Reason:
+        return _describe_cases_reason("class", list(self.cases.items()), self.default, unit)
+
+    def resolve_full(self, ctx: TargetContext) -> _Resolved:
         key = ctx.unit_class
         return _pick(
-            key, f"「{key}」类", self.cases.get(key) if key is not None else None, self.default, ctx,
+            "class", key, f"「{key}」类", self.cases.get(key) if key is not None else None, self.default, ctx,
             "单位未设置类别", f"未设置「{key}」类单位的目标",
         )

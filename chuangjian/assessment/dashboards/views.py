@@ -20,6 +20,7 @@ from chuangjian.assessment.dashboards import charts
 from chuangjian.assessment.dashboards.picker import Picker, pick
 from chuangjian.assessment.exports import layout
 from chuangjian.assessment.exports.layout import sheet_rows
+from chuangjian.assessment.wording import target_words
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.jobs.actions import start_job
 
@@ -138,7 +139,7 @@ def heatmap(request: HttpRequest) -> HttpResponse:
                                kind=p.kind)
         if hm.run is not None and hm.units:
             spec = selectors.spec_of(hm.run)
-            targets = {ind.code: ind.target_text for ind in spec.indicators}
+            targets = {ind.code: target_words(ind.target, ind.unit) for ind in spec.indicators}
             table = [(unit, [(code, hm.cells.get((unit.pk, code))) for code, _n, _m in hm.indicators])
                      for unit in hm.units]
             run_pk = hm.run.pk
@@ -168,7 +169,8 @@ def trend(request: HttpRequest) -> HttpResponse:
             points = selectors.trend(scope=scope, unit=p.unit, indicator_code=ind.code,
                                      standard_code=p.standard_code, years=years, kind=p.kind)
             targets = [selectors.target_threshold(ind, y, p.unit) for y in years]
-            context.update(ind=ind, choices=choices, points=list(zip(points, targets, strict=True)),
+            context.update(ind=ind, target=target_words(ind.target, ind.unit), choices=choices,
+                           points=list(zip(points, targets, strict=True)),
                            assessed=any(pt.score is not None or pt.value is not None
                                         for pt in points),
                            chart=charts.trend(points, targets, name=ind.name,

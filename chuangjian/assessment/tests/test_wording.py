@@ -7,27 +7,41 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chuangjian.assessment.periodic import failures_reason, summarize_failures
 from chuangjian.assessment.selectors import readable
 from chuangjian.assessment.wording import (
     _SENTENCES,
     aggregation_words,
+    missing_text,
+    note_sentence,
+    period_label,
     rule_sentence,
+    status_label,
+    target_sentence,
     total_sentence,
+    why_sentence,
 )
-from chuangjian.engine.reasons import TOTAL_KINDS
+from chuangjian.engine import targets as t
+from chuangjian.engine.periods import Period, PeriodType
+from chuangjian.engine.reasons import TOTAL_KINDS, Reason
 from chuangjian.engine.scoring import (
     AllOrNothing,
     DeductPerOccurrence,
+    MissingPolicy,
     Proportional,
     Reviewer,
     score_standard,
     score_standard_many,
 )
+from chuangjian.engine.targets import TargetContext, TargetStatus
 from chuangjian.engine.tests.test_scoring import _item_case, _many, _one
+from chuangjian.engine.values import reason_text
+from chuangjian.standards import loader
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -108,3 +122,162 @@ def test_a_scoring_rule_reads_as_the_engine_wrote_it_and_in_english(
         assert rule_sentence(rule.describe()) == rule.describe_zh()
     with translation.override("en"):
         assert not CJK.search(rule_sentence(rule.describe()))
+
+
+# -- targets, item notes, missing figures and periods -------------------------------------
+# The engine gives each as a structured reason beside its Chinese text; the sentence made
+# here in Chinese is that text, and in English it holds no Chinese but names and units.
+
+
+_UNITS = st.sampled_from(["", "%", "‰", "次", "平方米"])
+_FIGURES = st.integers(0, 4000).map(lambda c: c / 8)
+_PERIODIC = st.sampled_from([PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH,
+                             PeriodType.QUARTER, PeriodType.YEAR])
+
+
+def _leaves() -> st.SearchStrategy[t.Target]:
+    return st.one_of(
+        st.builds(t.Compare, st.sampled_from([">=", "<=", ">", "<", "=="]), _FIGURES),
+        st.builds(lambda a, b: t.Range(min(a, b), max(a, b)), _FIGURES, _FIGURES),
+        st.just(t.IsTrue()),
+        st.builds(t.AtLeastPerPeriod, st.integers(1, 5), _PERIODIC,
+                  st.sampled_from([100.0, 90.0, 62.5])),
+        st.builds(t.ZeroForYears, st.integers(1, 4)),
+        st.builds(lambda p, d, s: t.ChangeFromPrevious(-p if d else p, decrease=d, strict=s),
+                  st.sampled_from([0.0, 5.0, 12.5, 20.0]), st.booleans(), st.booleans()),
+    )
+
+
+def _targets() -> st.SearchStrategy[t.Target]:
+    leaf = _leaves()
+    return st.one_of(
+        leaf,
+        st.builds(lambda cases, default: t.ByCategory(cases, default),
+                  st.dictionaries(st.sampled_from(["城镇", "农村"]), leaf, max_size=2),
+                  st.one_of(st.none(), leaf)),
+        st.builds(lambda cases, default: t.ByYear(cases, default),
+                  st.dictionaries(st.integers(2024, 2027), leaf, max_size=3),
+                  st.one_of(st.none(), leaf)),
+        st.builds(lambda cases, default: t.ByClass(cases, default),
+                  st.dictionaries(st.sampled_from(["保无毒", "创无毒"]),
+                                  st.one_of(leaf, st.builds(lambda c: t.ByYear(c),
+                                            st.dictionaries(st.integers(2025, 2026), leaf,
+                                                            max_size=1))),
+                                  max_size=2),
+                  st.one_of(st.none(), leaf)),
+    )
+
+
+_CONTEXTS = st.builds(
+    TargetContext, st.integers(2024, 2027), st.sampled_from([None, "城镇", "农村"]),
+    st.sampled_from([None, "保无毒", "创无毒"]), st.one_of(st.none(), _FIGURES),
+    st.lists(st.one_of(st.none(), _FIGURES), max_size=4))
+
+
+def _english_has_no_chinese(text: str) -> bool:
+    # Units, category and class keys are the standard's own names.
+    return not CJK.search(re.sub(r"城镇|农村|保无毒|创无毒", "", text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_targets(), _CONTEXTS, st.one_of(st.none(), _FIGURES), _UNITS, st.booleans(),
+       st.sampled_from([MissingPolicy.ZERO, MissingPolicy.EXCLUDE]))
+def test_a_target_and_its_verdict_read_as_the_engine_wrote_them_and_in_english(
+        target: t.Target, ctx: TargetContext, value: float | None, unit: str,
+        proportional: bool, policy: MissingPolicy) -> None:
+    result = target.evaluate(value, ctx, unit=unit)
+    rule = Proportional(5) if proportional else AllOrNothing(5)
+    item = rule.score("x", result, missing_policy=policy)
+    with translation.override("zh-hans"):
+        assert target_sentence(target.describe(unit)) == target.describe_zh(unit)
+        assert target_sentence(result.applied_reason) == result.applied  # type: ignore[arg-type]
+        if result.status is TargetStatus.UNKNOWN:
+            assert why_sentence(result.why) == (result.reason or "缺少数据")
+        assert note_sentence(item.reasons) == item.explanation
+        assert status_label(result.status) == result.status.label
+    with translation.override("en"):
+        for text in (target_sentence(target.describe(unit)),
+                     target_sentence(result.applied_reason),  # type: ignore[arg-type]
+                     note_sentence(item.reasons)):
+            assert _english_has_no_chinese(text), text
+
+
+def test_every_built_in_target_reads_in_chinese_as_the_engine_wrote_it() -> None:
+    years, categories, classes = range(2022, 2028), (None, "城镇", "农村"), (None, "保无毒",
+                                                                           "创无毒", "甲类")
+    checked = 0
+    for standard in loader.load_builtin().standards:
+        for ind in standard.all_indicators():
+            if ind.target is None:
+                continue
+            with translation.override("zh-hans"):
+                assert target_sentence(ind.target.describe(ind.unit)) == \
+                    ind.target.describe_zh(ind.unit)
+            for year in years:
+                for category in categories:
+                    for unit_class in classes:
+                        found = ind.target.applied(TargetContext(year, category, unit_class),
+                                                   ind.unit)
+                        with translation.override("zh-hans"):
+                            assert target_sentence(found.reason) == found.text
+                            if found.why is not None:
+                                assert why_sentence(found.why) == found.none_reason
+                        with translation.override("en"):
+                            assert _english_has_no_chinese(target_sentence(found.reason))
+                        checked += 1
+    assert checked > 1000
+
+
+def test_deductions_reviews_and_missing_figures_read_as_the_engine_wrote_them() -> None:
+    deduct = DeductPerOccurrence(10, per=2.5, cap=7.5)
+    reviewer = Reviewer(4)
+    items = [deduct.score("d", 0), deduct.score("d", 2), deduct.score("d", 9),
+             deduct.score("d", None, reason=reason_text(2),
+                          why=Reason("missing", {"code": 2})),
+             deduct.score("d", None, missing_policy=MissingPolicy.EXCLUDE),
+             reviewer.score("r", None), reviewer.score("r", 3.5, note="台账缺两个月"),
+             reviewer.score("r", 4)]
+    with translation.override("zh-hans"):
+        for item in items:
+            assert note_sentence(item.reasons) == item.explanation
+        for code in range(9):
+            assert missing_text(code) == reason_text(code)
+    with translation.override("en"):
+        assert note_sentence(items[2].reasons) == (
+            "Happened 9 times: 7.5 points deducted, 2.5 points")
+        assert note_sentence(items[5].reasons) == (
+            "Cannot be computed (not reviewed yet), counted as 0 points")
+        assert missing_text(3) == "no figure for last year"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([PeriodType.DAY, PeriodType.WEEK, PeriodType.MONTH,
+                        PeriodType.QUARTER]), st.integers(1, 3), st.data())
+def test_the_periods_that_failed_read_as_before_and_in_english(
+        per: PeriodType, count: int, data: st.DataObject) -> None:
+    periods = Period.year(2026).subperiods(per)[:data.draw(st.integers(0, 40))]
+    counts = np.array(data.draw(st.lists(st.one_of(st.none(), st.integers(0, 4)),
+                                         min_size=len(periods), max_size=len(periods))),
+                      dtype=float) if periods else np.zeros(0)
+    target = t.AtLeastPerPeriod(count, per)
+    reason = failures_reason(target, periods, counts)
+    with translation.override("zh-hans"):
+        assert note_sentence([reason]) == summarize_failures(target, periods, counts)
+        for p in periods:
+            assert period_label(p) == p.label_zh
+    with translation.override("en"):
+        assert not CJK.search(note_sentence([reason]))
+
+
+def test_a_day_a_quarter_and_a_week_read_in_english() -> None:
+    with translation.override("en"):
+        assert period_label("2026-03-05") == "5 Mar 2026"
+        assert period_label("2026-03-05", year=False) == "5 Mar"
+        assert period_label("2026Q2") == "Q2 2026"
+        assert period_label("2026W12") == "week 12 of 2026"
+        assert period_label("2026-11") == "November 2026"
+        applied = t.ByClass({"创无毒": t.Compare("<=", 2, )}).applied(
+            TargetContext(2026, unit_class="创无毒"), "%")
+        assert target_sentence(applied.reason) == "target for the class “创无毒”: at most 2%"
+        assert target_sentence(t.Compare("==", 100).applied(TargetContext(2026), "%").reason) \
+            == "Target: exactly 100%"
