@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "chuangjian.surveys",
     "chuangjian.registers",
     "chuangjian.cases",
+    "chuangjian.awards",
     "chuangjian.web",
     "chuangjian.api",
 ]

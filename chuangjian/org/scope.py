@@ -43,6 +43,10 @@ class Cap(enum.StrEnum):
     # number (each reveal audited). Above the community only counts and rates are shown.
     VIEW_PERSONS = "view_persons"
     REVEAL_PERSONAL = "reveal_personal"
+    # Awards and titles (评选与称号, decision 0031): who organises a round at a unit
+    # (open it, 初审, scores, 公示, answer objections) and who names or withdraws titles.
+    ORGANISE_AWARDS = "organise_awards"
+    NAME_AWARDS = "name_awards"
 
 
 # Capabilities of the other two administrators (三员分立): nobody but the 审计管理员 reads
@@ -79,8 +83,9 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset(Cap) - CASE_CAPS - SEPARATED_CAPS - PERSONAL_CAPS,
     Role.SECURITY: frozenset({Cap.MANAGE_SECURITY, Cap.VIEW_CASE_LOG}),
     Role.AUDITOR: frozenset({Cap.VIEW_AUDIT}),
-    Role.LEADER: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE}),
-    Role.RESPONSIBLE: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE}),
+    Role.LEADER: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE, Cap.ORGANISE_AWARDS,
+                            Cap.NAME_AWARDS}),
+    Role.RESPONSIBLE: frozenset({Cap.VIEW, Cap.ENTER_DATA, Cap.APPROVE, Cap.ORGANISE_AWARDS}),
     Role.WORKER: frozenset({Cap.VIEW, Cap.ENTER_DATA}),
     Role.INSPECTOR: frozenset({Cap.VIEW, Cap.INSPECT}),
     Role.CASEWORKER: frozenset({Cap.VIEW, Cap.VIEW_CASES, Cap.VIEW_CASE_NOTES}),

@@ -14,9 +14,8 @@ from chuangjian.engine.syntax import names_used
 from chuangjian.standards.loader import LoadResult
 
 # (standard, indicator) → what its inputs wait for.
-WAITING: dict[tuple[str, str], str] = {
-    ("wenming_shequ", "learning_community_title"): "荣誉登记（市级文明社区等称号）",
-}
+# Empty since the awards app computes the titles (市级文明社区等称号, issue 20).
+WAITING: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

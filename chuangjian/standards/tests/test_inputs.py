@@ -1,5 +1,6 @@
-"""Every indicator of every built-in standard can get a value, except those waiting for
-surveys, tasks, awards and registers, each named (docs/indicator-inputs.md)."""
+"""Every indicator of every built-in standard can get a value: the last ones waited for
+surveys, tasks, awards and registers, each named (docs/indicator-inputs.md), and the
+awards app fed the last of them (the 市级创建命名 bonus of 文明社区)."""
 
 from __future__ import annotations
 
@@ -42,5 +43,6 @@ def test_each_waiting_indicator_is_named_in_the_docs() -> None:
 def test_the_standards_inputs_command_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("standards", "inputs")
     out = capsys.readouterr().out
-    assert "learning_community_title" in out and f"无法取得数值的指标 {len(WAITING)} 项" in out
+    assert f"无法取得数值的指标 {len(WAITING)} 项" in out and not WAITING
+    assert "city_level_health_awards" in out and "由称号登记计算" in out
     assert "未说明原因 0 项" in out
