@@ -44,6 +44,10 @@ def _round_form(request: HttpRequest, data: object = None) -> forms.RoundForm:
                                           "ends_on": today, "standard": getattr(
                                               taxonomy.default_standard(), "pk", None)})
     form.fields["scope_unit"].queryset = units_with(scope, Cap.INSPECT)  # type: ignore[attr-defined]
+    # The inspector's own street (the widest unit offered) is the usual range of a round.
+    if data is None:
+        form.initial["scope_unit"] = form.fields["scope_unit"].queryset.values_list(  # type: ignore[attr-defined]
+            "pk", flat=True).first()
     form.fields["standard"].queryset = current_standards()  # type: ignore[attr-defined]
     # Only groups the inspector may organise a round with (INSPECT at the group's unit).
     form.fields["groups"].queryset = selectors.groups(scope=scope).filter(  # type: ignore[attr-defined]
