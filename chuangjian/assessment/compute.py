@@ -920,25 +920,59 @@ def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: in
 # -- projection (早期预警) -----------------------------------------------------------------
 
 
-def elapsed_share(period_type: str, as_of: dt.date, year: int) -> tuple[float, str]:
-    """Share of the year's periods of this type already over on ``as_of``, and how it reads."""
+Elapsed = tuple[str, int, int]  # ("day" | "month" | "quarter", periods over, periods in the year)
+
+
+def _elapsed(period_type: str, as_of: dt.date, year: int) -> tuple[float, Elapsed | None]:
+    """Share of the year's periods of this type already over on ``as_of``, and which."""
     if as_of >= dt.date(year, 12, 31):
-        return 1.0, ""
+        return 1.0, None
     if as_of < dt.date(year, 1, 1):
-        return 0.0, ""
+        return 0.0, None
     days_in_year = 366 if calendar.isleap(year) else 365
     if period_type in (PeriodType.DAY, PeriodType.WEEK):
         done = (as_of - dt.date(year, 1, 1)).days + 1
-        return done / days_in_year, f"按已过 {done} 天推算全年（×{days_in_year}/{done}）"
+        return done / days_in_year, ("day", done, days_in_year)
     if period_type == PeriodType.MONTH:
         done = as_of.month - 1 + (1 if as_of.day == calendar.monthrange(year, as_of.month)[1] else 0)
-        return done / 12, (f"按已结束的 {done} 个月推算全年（×12/{done}）" if done else "")
+        return done / 12, (("month", done, 12) if done else None)
     if period_type == PeriodType.QUARTER:
         done = Period.containing(PeriodType.QUARTER, as_of).quarter_number - 1
         if as_of == Period.containing(PeriodType.QUARTER, as_of).end:
             done += 1
-        return done / 4, (f"按已结束的 {done} 个季度推算全年（×4/{done}）" if done else "")
-    return 0.0, ""
+        return done / 4, (("quarter", done, 4) if done else None)
+    return 0.0, None
+
+
+def elapsed_text(part: Elapsed) -> str:
+    """How a year-to-date figure is scaled, in the Chinese the run stores."""
+    kind, done, total = part
+    if kind == "day":
+        return f"按已过 {done} 天推算全年（×{total}/{done}）"
+    if kind == "month":
+        return f"按已结束的 {done} 个月推算全年（×12/{done}）"
+    return f"按已结束的 {done} 个季度推算全年（×4/{done}）"
+
+
+def elapsed_share(period_type: str, as_of: dt.date, year: int) -> tuple[float, str]:
+    """Share of the year's periods of this type already over on ``as_of``, and how it reads."""
+    share, part = _elapsed(period_type, as_of, year)
+    return share, elapsed_text(part) if part is not None else ""
+
+
+def projection_parts(spec: StandardSpec, code: str, as_of: dt.date, year: int) -> list[Elapsed]:
+    """How the year-end figure of indicator ``code`` is projected: one part per kind of
+    summed element it reads; empty when nothing can be scaled (judged on the figures so
+    far) or the year is over."""
+    parts: set[Elapsed] = set()
+    for element_code in spec.elements_for({code}):
+        element = spec.elements.get(element_code)
+        if element is None or element.time_agg != "sum":
+            continue
+        share, part = _elapsed(element.period, as_of, year)
+        if 0 < share < 1 and part is not None:
+            parts.add(part)
+    return sorted(parts, key=elapsed_text)
 
 
 def projected_inputs(spec: StandardSpec, inputs: Inputs, as_of: dt.date, year: int
@@ -947,21 +981,18 @@ def projected_inputs(spec: StandardSpec, inputs: Inputs, as_of: dt.date, year: i
     if as_of >= dt.date(year, 12, 31):
         return None
     out = Inputs(n=inputs.n, values=dict(inputs.values), counts=dict(inputs.counts))
-    notes: dict[str, str] = {}
     for (code, back), arr in inputs.values.items():
         element = spec.elements.get(code)
         if back or element is None or element.time_agg != "sum":
             continue
-        share, note = elapsed_share(element.period, as_of, year)
+        share, _part = _elapsed(element.period, as_of, year)
         if 0 < share < 1:
             out.values[(code, back)] = arr / share
-            notes[code] = note
     by_indicator: dict[str, str] = {}
     for ind in spec.indicators:
         if ind.expression is None:
             continue
-        used = spec.elements_for({ind.code})
-        scaled = sorted({notes[c] for c in used if c in notes})
+        scaled = [elapsed_text(p) for p in projection_parts(spec, ind.code, as_of, year)]
         by_indicator[ind.code] = "；".join(scaled) if scaled else "按年内已有数据判断（无可推算的累计数）"
     return out, by_indicator
 

@@ -19,13 +19,14 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from chuangjian.assessment.compute import MAIN
+from chuangjian.assessment.compute import MAIN, projection_parts
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
 from chuangjian.assessment.wording import (
     missing_text,
     note_sentence,
+    projection_words,
     rule_sentence,
     status_label,
     target_sentence,
@@ -192,7 +193,7 @@ def _row(ind: IndicatorSpec, data: dict[str, Any], run: AssessmentRun, unit_id: 
         score=data.get("p"), max_score=float(data.get("x") or ind.max_score),
         target_text=_target_text(ind, data), note=_note_text(data), veto=ind.veto,
         bonus=ind.bonus, risk=bool(data.get("r")), projected=data.get("pv"),
-        projection_method=data.get("pm") or "",
+        projection_method=_projection(run, ind, data),
         evidence=list(review.evidence) if review else [],
         review_comment=review.comment if review else "", reviewed=review is not None,
         explain_url=reverse("assessment:explain", args=[run.pk, unit_id, ind.code]))
@@ -427,6 +428,15 @@ def _target_text(ind: IndicatorSpec, data: dict[str, Any]) -> str:
     return data.get("t") or ""
 
 
+def _projection(run: AssessmentRun, ind: IndicatorSpec, data: dict[str, Any]) -> str:
+    """How the year-end figure was projected, in the reader's language (the run stored
+    its Chinese in ``pm`` when it projected one)."""
+    if not data.get("pm"):
+        return ""
+    return projection_words(projection_parts(spec_for(run.standard), ind.code, run.as_of,
+                                             run.year))
+
+
 def _note_text(data: dict[str, Any]) -> str:
     """How the item was scored, in the reader's language (the stored Chinese for a run
     made before reasons were kept)."""
@@ -549,7 +559,7 @@ def at_risk(*, scope: Scope, root: Unit, standard_code: str, year: int,
                 unit=r.unit, code=code, name=ind.name, value=data.get("v"),
                 display=_fmt(data.get("v"), ind.unit) or missing_text(int(data.get("m") or 1)),
                 projected=data.get("pv"), projected_display=_fmt(data.get("pv"), ind.unit),
-                target_text=_target_text(ind, data), method=data.get("pm") or "",
+                target_text=_target_text(ind, data), method=_projection(run, ind, data),
                 url=reverse("assessment:explain", args=[run.pk, r.unit_id, code])))
             if len(out) >= limit:
                 return out

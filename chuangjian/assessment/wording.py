@@ -20,7 +20,7 @@ from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.engine.reasons import Reason
 
 __all__ = ["aggregation_words", "missing_text", "note_sentence", "period_label",
-           "rule_sentence", "status_label", "target_sentence", "target_words",
+           "projection_words", "rule_sentence", "status_label", "target_sentence", "target_words",
            "total_sentence", "unit_word", "why_sentence"]
 
 
@@ -395,3 +395,21 @@ def note_sentence(reasons: Sequence[Reason | _Json]) -> str:
     """How an item was scored, in the reader's language: 「目标：≥ 90%；达标，得 5 分。
     365 天中 9 天做到…」 (the item's stored note, worded again)."""
     return pgettext("between sentences", "。").join(_item(_reason(r)) for r in reasons)
+
+
+def projection_words(parts: Sequence[tuple[str, int, int]]) -> str:
+    """How a year-end figure was projected (``compute.projection_parts``), in the reader's
+    language: 「按已结束的 10 个月推算全年（×12/10）」, "the 10 months so far, scaled up to
+    the whole year"."""
+    if not parts:
+        return _("按年内已有数据判断（无可推算的累计数）")
+    words = []
+    for kind, done, total in parts:
+        if kind == "day":
+            text = _("按已过 %(done)s 天推算全年（×%(total)s/%(done)s）")
+        elif kind == "month":
+            text = _("按已结束的 %(done)s 个月推算全年（×12/%(done)s）")
+        else:
+            text = _("按已结束的 %(done)s 个季度推算全年（×4/%(done)s）")
+        words.append(text % {"done": done, "total": total})
+    return pgettext("list of methods", "；").join(words)

@@ -3,6 +3,7 @@ English from the same stored result."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -12,6 +13,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chuangjian.assessment.compute import _elapsed, elapsed_text
 from chuangjian.assessment.periodic import failures_reason, summarize_failures
 from chuangjian.assessment.selectors import readable
 from chuangjian.assessment.wording import (
@@ -20,6 +22,7 @@ from chuangjian.assessment.wording import (
     missing_text,
     note_sentence,
     period_label,
+    projection_words,
     rule_sentence,
     status_label,
     target_sentence,
@@ -281,3 +284,16 @@ def test_a_day_a_quarter_and_a_week_read_in_english() -> None:
         assert target_sentence(applied.reason) == "target for the class “创无毒”: at most 2%"
         assert target_sentence(t.Compare("==", 100).applied(TargetContext(2026), "%").reason) \
             == "Target: exactly 100%"
+
+
+@given(st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 30)),
+       st.sets(st.sampled_from(["day", "week", "month", "quarter"]), max_size=3))
+def test_how_a_year_end_figure_is_projected_reads_as_stored_and_in_english(
+        as_of: dt.date, kinds: set[str]) -> None:
+    parts = sorted({part for k in kinds
+                    if (part := _elapsed(k, as_of, 2026)[1]) is not None}, key=elapsed_text)
+    stored = "；".join(elapsed_text(p) for p in parts) or "按年内已有数据判断（无可推算的累计数）"
+    with translation.override("zh-hans"):
+        assert projection_words(parts) == stored
+    with translation.override("en"):
+        assert not CJK.search(projection_words(parts))
