@@ -316,6 +316,14 @@ TASKS = {
     },
 }
 
+# Scores off the submission's path (decision 0033): a writer marks results stale
+# (``sources.changed``); after commit one refresh job is queued, run this many seconds
+# later so that the submissions of the same moment are recomputed together.
+SOURCES_REFRESH_TASK = "chuangjian.assessment.tasks.refresh_results"
+SOURCES_REFRESH_DELAY = env.float("SOURCES_REFRESH_DELAY", default=2.0)
+# A refresh that fails is queued again after 10 s, 20 s, 40 s … up to this many attempts.
+SOURCES_REFRESH_ATTEMPTS = env.int("SOURCES_REFRESH_ATTEMPTS", default=5)
+
 # A running job's worker beats every JOBS_HEARTBEAT_SECONDS; a job silent for
 # JOBS_STALE_AFTER_SECONDS is taken as abandoned (its worker died) and shown as failed
 # with a retry button.

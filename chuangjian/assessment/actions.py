@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chuangjian import sources
 from chuangjian.assessment.compute import ComputeError, data_as_of, open_during_year, sheet_of
 from chuangjian.assessment.models import (
     AssessmentRun,
@@ -298,17 +297,3 @@ def set_reviewer_score(*, actor: User | None, standard_code: str, year: int, kin
     runs = [r for r in live_runs(unit, [year]) if r.kind == kind and r.standard_code == version.code]
     refresh_unit(unit, day=dt.date(year, 12, 31), runs=runs)
     return row
-
-
-# -- freshness listener -------------------------------------------------------------------
-
-
-def _on_source_change(unit_id: int, element_codes: frozenset[str], day: dt.date) -> None:
-    """Called by ``sources.changed`` inside the submission's transaction."""
-    unit = Unit.objects.filter(pk=unit_id).first()
-    if unit is None:
-        return
-    refresh_unit(unit, day=day, element_codes=element_codes)
-
-
-sources.on_change(_on_source_change)

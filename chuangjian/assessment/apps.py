@@ -8,7 +8,3 @@ class AssessmentConfig(AppConfig):
     name = "chuangjian.assessment"
     label = "assessment"
     verbose_name = _("考核评估")
-
-    def ready(self) -> None:
-        # Registers the freshness listener with the source registry.
-        from chuangjian.assessment import actions  # noqa: F401

@@ -1,10 +1,11 @@
 """Full runs and incremental refreshes: which units, which inputs, then compute.
 
 ``compute_full`` works entirely in memory and returns the rows to store, so a
-failure anywhere leaves the stored results as they were. ``refresh_unit`` is the
-freshness path: inside a submission's transaction it recomputes the submitting
-unit's row and its ancestors' rows in every current run that reads the changed
-elements, then re-ranks their siblings.
+failure anywhere leaves the stored results as they were. ``refresh_units`` is the
+freshness path: the refresh job (``assessment.freshness``), after the writers have
+committed, recomputes the changed units' rows and their ancestors' rows in a current
+run that reads the changed elements, then re-ranks their siblings. ``refresh_unit``
+does the same at once for one unit (a reviewer's score).
 """
 
 from __future__ import annotations
@@ -262,7 +263,14 @@ def refresh_unit(unit: Unit, *, day: dt.date, element_codes: frozenset[str] = fr
 
 
 def _refresh_run(run: AssessmentRun, spec: StandardSpec, unit: Unit) -> int:
-    chain_ids = [*unit.ancestor_ids(), unit.pk]
+    return refresh_units(run, spec, [unit])
+
+
+def refresh_units(run: AssessmentRun, spec: StandardSpec, changed: Sequence[Unit]) -> int:
+    """Recompute the rows of the changed units and of all their ancestors in ``run``,
+    deepest first (a parent's shares read its children's new items), each row once
+    however many of its descendants changed; then re-rank their siblings."""
+    chain_ids = sorted({i for unit in changed for i in (*unit.ancestor_ids(), unit.pk)})
     rows = {r.unit_id: r for r in UnitResult.objects.filter(run=run, unit_id__in=chain_ids)}
     if not rows:
         return 0

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chuangjian.assessment.compute import MAIN, projection_parts
+from chuangjian.assessment.freshness import Freshness, freshness, pending
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
@@ -700,3 +701,29 @@ def run_results(*, scope: Scope, run: AssessmentRun) -> list[dict[str, Any]]:
             "passed": r.passed, "tier": r.tier or None, "veto": r.vetoed,
             "veto_items": list(r.veto_items), "indicators": indicators})
     return out
+
+
+def result_freshness(*, scope: Scope, run: AssessmentRun, unit: Unit | None = None
+                     ) -> Freshness:
+    """Whether ``unit``'s result in ``run`` waits for the refresh job (「数据更新中」) and
+    the time of the data it shows. Without a unit: the run's rows the reader sees (the
+    run's root, or the top units of the reader's scope inside the run)."""
+    if unit is not None:
+        if not scope.allows(unit):
+            raise Http404
+        return freshness(run, unit)
+    if scope.allows(run.root):
+        return freshness(run, run.root)
+    return freshness(run, [p for p in scope.prefixes(Cap.VIEW) if p.startswith(run.root.path)])
+
+
+def dashboard_freshness(*, scope: Scope, unit: Unit, standard_code: str, year: int,
+                        kind: str) -> Freshness | None:
+    """The freshness of ``unit``'s figures on a dashboard: one query when nothing is
+    pending (the usual case); the run is read only when something is."""
+    if not scope.allows(unit):
+        raise Http404
+    if not pending(unit, year):
+        return None
+    run = current_run(scope=scope, unit=unit, standard_code=standard_code, year=year, kind=kind)
+    return freshness(run, unit) if run is not None else None

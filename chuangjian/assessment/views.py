@@ -84,7 +84,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_publish": run.current and not run.is_published and run.status == "done"
         and scope.allows(run.root, Cap.APPROVE) and actions.can_start(scope=scope, unit=run.root, kind=run.kind),
         "units": summary.units, "passed": summary.passed, "vetoed": summary.vetoed,
-        "at_risk": summary.at_risk})
+        "at_risk": summary.at_risk,
+        "fresh": selectors.result_freshness(scope=scope, run=run)})
 
 
 @login_required
@@ -109,6 +110,7 @@ def unit_card(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     card = selectors.scorecard_in_run(scope=scope, run=run, unit=unit)
     return render(request, "assessment/unit.html", {
         "run": run, "unit": unit, "card": card,
+        "fresh": selectors.result_freshness(scope=scope, run=run, unit=unit),
         "can_review": selectors.reviewable(scope=scope, run=run, unit=unit)})
 
 

@@ -347,7 +347,8 @@ def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: 
                              new=parsed.number)
         changed[code] = (old.display(), parsed.display())
     if changed:
-        # Assessment results of the unit and its ancestors follow in this transaction.
+        # Marks the results that read these values stale (one insert); they are
+        # recomputed after commit by the queued refresh, never inside this transaction.
         source_registry.changed(unit_id=unit.pk, element_codes=list(changed),
                                 day=period.start)
     return changed

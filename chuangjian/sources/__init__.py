@@ -28,11 +28,16 @@ An app declares its sources in ``<app>/sources.py`` (imported at start-up by
         def records(self, element_code, period, unit_id):
             ...  # [Record(label=..., date=..., url=...)]
 
-and, whenever its records change, tells the assessment which results are stale:
+and, whenever its records change, marks which results are stale:
 
     from chuangjian.sources import changed
     changed(unit_id=activity.unit_id, element_codes=["cultural_sports_activities"],
             day=activity.date)
+
+``changed`` inserts one stale mark (``sources.models.Change``) in the writer's
+transaction and, once that commits, queues the coalescing refresh job named by the
+``SOURCES_REFRESH_TASK`` setting (the assessment's). The writer never waits for
+scores and no listener runs inside its transaction (decision 0033).
 
 An element may be provided by one source only; a second claim is an error at
 start-up. Elements a non-reporting source provides are not asked for in report forms.
@@ -41,7 +46,7 @@ start-up. Elements a non-reporting source provides are not asked for in report f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -92,8 +97,6 @@ class Source:
 
 _SOURCES: dict[str, Source] = {}
 _BY_ELEMENT: dict[str, str] = {}
-ChangeListener = Callable[[int, frozenset[str], dt.date], None]
-_LISTENERS: list[ChangeListener] = []
 
 
 def register(cls: type[Source]) -> type[Source]:
@@ -130,19 +133,65 @@ def computed_elements() -> frozenset[str]:
     return frozenset(_BY_ELEMENT)
 
 
-def on_change(listener: ChangeListener) -> ChangeListener:
-    """Register the assessment's listener (registration only, never workflow elsewhere)."""
-    if listener not in _LISTENERS:
-        _LISTENERS.append(listener)
-    return listener
+REFRESH_KEY = "results"
 
 
 def changed(*, unit_id: int, element_codes: Iterable[str], day: dt.date) -> None:
-    """Tell the assessment that a source's values for a unit and day have changed.
+    """Mark the results that read a unit's values around ``day`` as stale.
 
-    Call it inside the transaction that changed the records, so results and
-    records commit together.
+    Call it inside the transaction that changed the records: the mark commits (or
+    rolls back) with them. It writes one row and touches no result; the refresh is
+    queued after commit (``request_refresh``), debounced and coalesced.
     """
-    codes = frozenset(element_codes)
-    for listener in _LISTENERS:
-        listener(unit_id, codes, day)
+    from django.db import transaction
+
+    from chuangjian.sources.models import Change
+
+    codes = sorted(set(element_codes))
+    if not codes:
+        return
+    Change.objects.create(unit_id=unit_id, element_codes=codes, day=day)
+    transaction.on_commit(request_refresh)
+
+
+def request_refresh() -> bool:
+    """Queue the refresh job unless one is already waiting; True when this call queued it.
+
+    One conditional UPDATE on the ticket decides it, so of a thousand commits inside
+    the debounce window exactly one enqueues. The job runs ``SOURCES_REFRESH_DELAY``
+    seconds later (when the queue backend can defer), gathering everything marked
+    meanwhile.
+    """
+    from django.conf import settings
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from chuangjian.sources.models import Refresh
+
+    now = timezone.now()
+    if not Refresh.objects.filter(key=REFRESH_KEY).exists():
+        try:
+            with transaction.atomic():
+                Refresh.objects.create(key=REFRESH_KEY)
+        except IntegrityError:
+            pass  # another process created it first
+    taken = Refresh.objects.filter(key=REFRESH_KEY, queued=False).update(queued=True,
+                                                                        queued_at=now)
+    if not taken:
+        return False
+    enqueue_refresh(delay=settings.SOURCES_REFRESH_DELAY)
+    return True
+
+
+def enqueue_refresh(*, delay: float) -> None:
+    """Put the refresh task on the queue, deferred by ``delay`` seconds when it can be."""
+    import datetime as _dt
+
+    from django.conf import settings
+    from django.utils import timezone
+    from django.utils.module_loading import import_string
+
+    task = import_string(settings.SOURCES_REFRESH_TASK)
+    if delay > 0 and task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + _dt.timedelta(seconds=delay))
+    task.enqueue()

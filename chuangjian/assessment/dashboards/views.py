@@ -44,11 +44,15 @@ def _page(request: HttpRequest, template: str, tab: str, p: Picker, **context: A
           ) -> HttpResponse:
     tabs = [(name, label, icon, f"{reverse(f'dashboards:{name}')}?{p.query()}")
             for name, label, icon in TABS]
+    fresh = (selectors.dashboard_freshness(
+        scope=request.scope, unit=p.unit, standard_code=p.standard_code,  # type: ignore[attr-defined]
+        year=p.year, kind=p.kind) if p.ready and p.year else None)
     return render(request, f"dashboards/{template}", {
         "p": p, "tab": tab, "tabs": tabs, "exports": EXPORTS,
         "ancestor_links": [(u, f"?{p.query(unit=u.code)}") for u in p.ancestors],
         "child_links": [(u, f"?{p.query(unit=u.code)}") for u in p.children],
-        "tab_label": next(label for name, label, _i in TABS if name == tab), **context})
+        "tab_label": next(label for name, label, _i in TABS if name == tab), "fresh": fresh,
+        **context})
 
 
 @login_required

@@ -60,6 +60,9 @@ class AssessmentRun(models.Model):
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # When the refresh job last brought rows of this run up to date (null: never since
+    # the run finished); the time of the data a page shows.
+    refreshed_at = models.DateTimeField(_("更新时间"), null=True, blank=True)
     units_assessed = models.PositiveIntegerField(default=0)
     units_passed = models.PositiveIntegerField(default=0)
     units_vetoed = models.PositiveIntegerField(default=0)

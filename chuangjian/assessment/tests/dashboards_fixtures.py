@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from chuangjian.assessment import actions
+from chuangjian.assessment.freshness import refresh_stale
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.org.scope import Scope
 
@@ -16,6 +17,8 @@ def assess(small: Small, *, years: tuple[int, ...] = (2026,)) -> None:
         for kind in ("self", "review"):
             actions.start_run(actor=None, standard_code="test_small", year=year, kind=kind,
                               today=dt.date(year, 12, 31), scope=Scope.system())
+    # The reports' stale marks are handled, as the queue worker does after their commit.
+    refresh_stale(scope=Scope.system())
 
 
 @pytest.fixture

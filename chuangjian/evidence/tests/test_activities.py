@@ -102,22 +102,16 @@ def test_activities_count_toward_their_elements_through_the_source(world: World)
     assert source_registry.source_key_for("cultural_sports_activities") == "activities"
 
 
-def test_the_assessment_is_told_when_activities_change(world: World) -> None:
-    heard: list[tuple[int, frozenset[str], dt.date]] = []
+def test_changed_activities_mark_the_assessment_stale(world: World) -> None:
+    from chuangjian.sources.testing import Marks
 
-    def listener(unit_id: int, codes: frozenset[str], day: dt.date) -> None:
-        heard.append((unit_id, codes, day))
-
-    source_registry.on_change(listener)
-    try:
-        done = activity(world.community_worker, world.community, date=dt.date(YEAR, 4, 1))
-        actions.update_activity(actor=world.community_worker, activity=done,
-                                date=dt.date(YEAR, 6, 1), type=kind("moral_lecture"), scope=Scope.for_user(world.community_worker))
-        actions.delete_activity(actor=world.community_worker, activity=done, scope=Scope.for_user(world.community_worker))
-    finally:
-        source_registry._LISTENERS.remove(listener)
+    heard = Marks()
+    done = activity(world.community_worker, world.community, date=dt.date(YEAR, 4, 1))
+    actions.update_activity(actor=world.community_worker, activity=done,
+                            date=dt.date(YEAR, 6, 1), type=kind("moral_lecture"), scope=Scope.for_user(world.community_worker))
+    actions.delete_activity(actor=world.community_worker, activity=done, scope=Scope.for_user(world.community_worker))
     codes = frozenset({"cultural_sports_activities"})
-    assert heard == [
+    assert heard() == [
         (world.community.pk, codes, dt.date(YEAR, 4, 1)),
         (world.community.pk, codes, dt.date(YEAR, 4, 1)),
         (world.community.pk, frozenset({"moral_lecture_sessions"}), dt.date(YEAR, 6, 1)),

@@ -12,6 +12,7 @@ from chuangjian.inspections.actions import rectification as act
 from chuangjian.inspections.actions.findings import create_finding
 from chuangjian.inspections.tests.conftest import category, photo, shanghai
 from chuangjian.org.scope import Scope
+from chuangjian.sources.testing import Marks
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,7 @@ def test_values_count_problems_on_time_rectification_and_recurrence(world, stand
     worker = Scope.for_user(world.community_worker)
     march = Period.month(2026, 3)
     made = []
-    calls: list[tuple[int, frozenset[str], dt.date]] = []
-    registry.on_change(lambda u, c, d: calls.append((u, c, d)))
+    calls = Marks()
     for i, (code, sev, deduction) in enumerate([("disorderly_parking", "一般", "1"),
                                                  ("graffiti", "简易", "0.5"),
                                                  ("garbage_corners", "突出", "2")]):
@@ -45,7 +45,7 @@ def test_values_count_problems_on_time_rectification_and_recurrence(world, stand
                                     deduction=deduction, photos=[photo(color=(i * 40, 10, 10))],
                                     now=shanghai(2026, 3, 2 + i, 10), dispatch=True)
         made.append(finding)
-    assert any(u == world.community.pk and "problems_found" in c for u, c, _d in calls)
+    assert any(u == world.community.pk and "problems_found" in c for u, c, _d in calls())
     # First fixed in time; second fixed late; third still open and overdue.
     for finding, when in ((made[0], shanghai(2026, 3, 2, 15)), (made[1], shanghai(2026, 3, 9, 9))):
         order = act.accept_order(actor=world.community_worker, scope=worker, order=finding.order,
@@ -103,11 +103,10 @@ def test_findings_of_an_unpublished_covert_round_are_not_counted_until_it_is_pub
     for code in ("problems_found", "six_disorder_problems", "inspection_deduction_points"):
         assert source.values(code, march, [world.community.pk]) == {world.community.pk: 0}
         assert source.records(code, march, world.community.pk) == []
-    calls: list[tuple[int, frozenset[str], dt.date]] = []
-    registry.on_change(lambda u, c, d: calls.append((u, c, d)))
+    calls = Marks()
     round_actions.publish_round(actor=world.inspector, scope=inspector, round_=round_,
                                 now=noon + dt.timedelta(days=1))
-    assert (world.community.pk, noon.date()) in {(u, d) for u, c, d in calls
+    assert (world.community.pk, noon.date()) in {(u, d) for u, c, d in calls()
                                                   if "problems_found" in c}
     assert source.values("problems_found", march, [world.community.pk]) == {
         world.community.pk: 1}

@@ -137,18 +137,16 @@ def test_a_mediation_case_closed_without_a_date_is_refused(world: World) -> None
     assert not MediationCase.objects.exists()
 
 
-def test_entering_or_moving_a_resident_tells_the_assessment_what_changed(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chuangjian import sources
+def test_entering_or_moving_a_resident_marks_what_changed(world: World) -> None:
     from chuangjian.registers.actions.people import move_out_person
+    from chuangjian.sources.testing import Marks
 
-    heard: list[tuple[int, frozenset[str], dt.date]] = []
-    monkeypatch.setattr(sources, "_LISTENERS", [lambda u, codes, day: heard.append((u, codes, day))])
+    marks = Marks()
     person = resident(world)
     client = world.client_for(world.community_worker)
     client.post(reverse("registers:quick_bp", args=[person.pk]),
                 {"systolic": "128", "diastolic": "82", "measured_on": "2026-11-02"})
-    assert (world.community.pk, dt.date(2026, 11, 2)) in {(u, d) for u, _c, d in heard}
-    assert any("residents_35plus_bp_measured" in c for _u, c, _d in heard)
+    assert (world.community.pk, dt.date(2026, 11, 2)) in {(u, d) for u, _c, d in marks()}
+    assert any("residents_35plus_bp_measured" in c for _u, c, _d in marks())
     move_out_person(scope=Scope.system(), actor=None, person=person, on=dt.date(2026, 11, 5))
-    assert any(d == dt.date(2026, 11, 5) and "households_total" in c for _u, c, d in heard)
+    assert any(d == dt.date(2026, 11, 5) and "households_total" in c for _u, c, d in marks())

@@ -1,0 +1,155 @@
+"""Bringing results up to date after their sources changed (decision 0033).
+
+Writers (a submission, an import, a register or a case) only mark what changed
+(``sources.changed`` → ``sources.models.Change``) in their own short transaction.
+After commit one refresh job is queued (debounced, coalesced: ``sources.request_refresh``);
+it runs ``refresh_stale``, which reads every mark, finds the current runs whose figures
+they move, and recomputes each run — one standard × root × year × kind — in its own
+transaction, each affected unit and ancestor once however many marks touch it. A run
+that fails leaves its stored rows as they were; the marks stay, the error is recorded
+on the ticket and logged, and the job is queued again with a back-off.
+
+While marks are pending, a page showing a result of the run says 「数据更新中」 with
+the time of the data it shows (``freshness``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from chuangjian import sources
+from chuangjian.assessment.models import AssessmentRun, RunStatus
+from chuangjian.assessment.runner import refresh_units
+from chuangjian.assessment.spec import spec_for
+from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
+from chuangjian.sources.models import Change, Refresh
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RefreshReport:
+    marks: int = 0
+    runs: int = 0
+    rows: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshReport:
+    """Recompute every result a pending mark makes stale; delete the marks handled.
+
+    Run by the queue worker (``assessment.tasks.refresh_results``), by the demo and by
+    tests; only the system scope may (it writes results of every unit).
+    """
+    if not scope.is_global:
+        raise PermissionDenied
+    now = now or timezone.now()
+    # Released first: a change committed from here on queues the next refresh itself.
+    Refresh.objects.filter(key=sources.REFRESH_KEY).update(queued=False, started_at=now)
+    report = RefreshReport()
+    upto = Change.objects.aggregate(top=Max("pk"))["top"]
+    if upto is None:
+        _finished(report, now)
+        return report
+    marks = list(Change.objects.filter(pk__lte=upto).values_list("unit_id", "element_codes", "day"))
+    report.marks = len(marks)
+    by_unit: dict[int, list[tuple[frozenset[str], int]]] = defaultdict(list)
+    for unit_id, codes, day in marks:
+        by_unit[unit_id].append((frozenset(codes), day.year))
+    units = list(Unit.objects.filter(pk__in=list(by_unit)))
+    years = {y for changes in by_unit.values() for _c, y in changes}
+    runs = list(AssessmentRun.objects.filter(
+        status=RunStatus.DONE, current=True, published_at__isnull=True,
+        year__gte=min(years), year__lte=max(years) + 10).select_related("standard", "root")
+        .order_by("pk"))
+    for run in runs:
+        spec = spec_for(run.standard)
+        affected = [u for u in units if u.path.startswith(run.root.path) and any(
+            0 <= run.year - year <= spec.years_back and spec.uses(codes)
+            for codes, year in by_unit[u.pk])]
+        if not affected:
+            continue
+        try:
+            with transaction.atomic():
+                # Locked so that two refreshes of one run write in the order they read.
+                locked = (AssessmentRun.objects.select_for_update()
+                          .filter(pk=run.pk, current=True, published_at__isnull=True).first())
+                if locked is None:
+                    continue
+                report.rows += refresh_units(locked, spec, affected)
+                AssessmentRun.objects.filter(pk=run.pk).update(refreshed_at=timezone.now())
+            report.runs += 1
+        except Exception as error:
+            log.exception("refreshing run %s (%s %s) failed", run.pk, run.standard_code, run.year)
+            report.failed.append(f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500])
+    if report.failed:
+        _failed(report, now)
+    else:
+        Change.objects.filter(pk__lte=upto).delete()
+        _finished(report, now)
+    return report
+
+
+def _finished(report: RefreshReport, now: dt.datetime) -> None:
+    Refresh.objects.filter(key=sources.REFRESH_KEY).update(
+        finished_at=timezone.now(), attempts=0, last_error="")
+
+
+def _failed(report: RefreshReport, now: dt.datetime) -> None:
+    """Record the failure on the ticket and queue another attempt after a back-off."""
+    ticket, _created = Refresh.objects.get_or_create(key=sources.REFRESH_KEY)
+    ticket.attempts += 1
+    ticket.last_error = "; ".join(report.failed)[:500]
+    ticket.failed_at = now
+    ticket.finished_at = timezone.now()
+    ticket.save(update_fields=["attempts", "last_error", "failed_at", "finished_at"])
+    log.error("result refresh failed (attempt %s): %s", ticket.attempts, ticket.last_error)
+    if ticket.attempts >= settings.SOURCES_REFRESH_ATTEMPTS:
+        return  # left stale and reported; the next change or `refresh_results` tries again
+    taken = Refresh.objects.filter(key=sources.REFRESH_KEY, queued=False).update(
+        queued=True, queued_at=timezone.now())
+    if taken:
+        transaction.on_commit(lambda: sources.enqueue_refresh(
+            delay=10.0 * 2 ** (ticket.attempts - 1)))
+
+
+@dataclass(frozen=True)
+class Freshness:
+    stale: bool
+    data_at: dt.datetime | None  # the time of the figures shown
+
+
+def pending(unit: Unit | Sequence[str], year: int, years_back: int = 10) -> bool:
+    """Whether a change is marked in ``unit``'s subtree (or under any of these paths) in
+    ``year`` or the years before it that a standard may read (one query)."""
+    paths = [unit.path] if isinstance(unit, Unit) else list(unit)
+    if not paths:
+        return False
+    under = Q()
+    for path in paths:
+        under |= Q(unit__path__startswith=path)
+    return Change.objects.filter(under, day__gte=dt.date(year - years_back, 1, 1),
+                                 day__lte=dt.date(year, 12, 31)).exists()
+
+
+def freshness(run: AssessmentRun, unit: Unit | Sequence[str]) -> Freshness:
+    """Whether a unit's result in ``run`` waits for a refresh, and the time of its data.
+
+    Stale while a change is marked in the unit's subtree in a year the run reads.
+    A published run's results are frozen and never stale.
+    """
+    data_at = run.refreshed_at or run.finished_at
+    if run.published_at is not None or not run.current:
+        return Freshness(False, data_at)
+    return Freshness(pending(unit, run.year, spec_for(run.standard).years_back), data_at)

@@ -1,0 +1,14 @@
+"""The queue task that brings results up to date after their sources changed."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def refresh_results() -> None:
+    """Named by ``SOURCES_REFRESH_TASK``; queued by ``sources.request_refresh`` after commit."""
+    from chuangjian.assessment.freshness import refresh_stale
+    from chuangjian.org.scope import Scope
+
+    refresh_stale(scope=Scope.system())
