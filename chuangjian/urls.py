@@ -22,6 +22,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("surveys/", include("chuangjian.surveys.urls")),
     # 问卷: the public answer page respondents open from a link or QR code, no login.
     path("wenjuan/", include("chuangjian.surveys.public_urls")),
+    path("awards/", include("chuangjian.awards.urls")),
+    # 评选公示 and 证书查验: public pages opened from a notice or a certificate's QR code.
+    path("gongshi/", include("chuangjian.awards.public_urls")),
     path("jobs/", include("chuangjian.jobs.urls")),
     path("residents/", include("chuangjian.registers.urls_residents")),
     path("", include("chuangjian.web.urls")),

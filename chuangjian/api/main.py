@@ -11,6 +11,7 @@ from chuangjian.api import errors
 from chuangjian.api.auth import ActiveSessionAuth, TokenAuth
 from chuangjian.api.units import router as units_router
 from chuangjian.assessment.api import router as assessment_router
+from chuangjian.awards.api import router as awards_router
 from chuangjian.registers.api import router as registers_router
 from chuangjian.reporting.api import router as reporting_router
 from chuangjian.surveys.api import router as surveys_router
@@ -46,3 +47,4 @@ api.add_router("/", assessment_router)
 api.add_router("/", surveys_router)
 api.add_router("/", tasks_router)
 api.add_router("/", registers_router)
+api.add_router("/", awards_router)

@@ -52,6 +52,7 @@ def build_navigation(request: HttpRequest) -> list[NavItem]:
                 (_("计划与任务"), "tasks:mine", "bi-list-check"),
                 (_("活动与台账"), "evidence:index", "bi-journal-album"),
                 (_("问卷调查"), "surveys:index", "bi-ui-checks"),
+                (_("评选与称号"), "awards:index", "bi-trophy"),
                 (_("帮教对象"), "cases:index", "bi-person-heart")):
             items.insert(at, (label, name, icon, ("*",)))
             at += 1

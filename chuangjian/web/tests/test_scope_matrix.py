@@ -101,6 +101,11 @@ class Objects:
     extension_pk: int = 0
     round_point_pk: int = 0
     evidence_link_pk: int = 0
+    # 评选与称号: the street's round (its nominating communities may open it), a title of
+    # 幸福里社区 and one of the street for the community administrator.
+    award_round_pk: int = 0
+    title_pk: int = 0
+    street_title_pk: int = 0
 
     @property
     def membership_pk(self) -> int:
@@ -346,6 +351,24 @@ PAGES: dict[str, Page] = {
     "residents:person_move_in": Page(kwargs=lambda o: {"pk": o.person_pk,
                                                        "code": o.world.community.code}),
     "residents:household": Page(kwargs=_pk("household_pk")),
+    "awards:index": Page(), "awards:titles": Page(),
+    # The street's round is open to every community of the street (they nominate to it);
+    # what each sees of it is checked by the words: never another community's nominees.
+    "awards:round": Page(kwargs=_pk("award_round_pk"), shared=True),
+    "awards:nominate": Page(kwargs=_pk("award_round_pk"), shared=True),
+    "awards:round_action": Page(kwargs=lambda o: {"pk": o.award_round_pk, "action": "evaluate"}),
+    "awards:ballot": Page(kwargs=_pk("award_round_pk")),
+    "awards:title": Page(kwargs=_pk("title_pk"), up=_pk("street_title_pk")),
+    "awards:certificate": Page(kwargs=_pk("title_pk"), up=_pk("street_title_pk")),
+    "awards:title_qr": Page(kwargs=_pk("title_pk"), up=_pk("street_title_pk")),
+    "gongshi:round": Page(public=True, kwargs=lambda o: {"code": "NOPE0000"}),
+    "gongshi:check": Page(public=True, kwargs=lambda o: {"code": "NOPE0000"}),
+    "gongshi:lookup": Page(public=True),
+    "api:list_rounds": Page(), "api:list_titles": Page(),
+    "api:get_round": Page(kwargs=lambda o: {"round_id": o.award_round_pk}, shared=True),
+    "api:post_nomination": Page(kwargs=lambda o: {"round_id": o.award_round_pk}, shared=True),
+    "api:get_title": Page(kwargs=lambda o: {"title_id": o.title_pk},
+                          up=lambda o: {"title_id": o.street_title_pk}),
 }
 
 # API operations by operationId: the same ``Page`` expectations, read from the schema.
@@ -373,6 +396,11 @@ API: dict[str, Page] = {
     "chuangjian_registers_api_search_residents": PAGES["api:search_residents"],
     "chuangjian_registers_api_import_kind": PAGES["api:import_kind"],
     "chuangjian_registers_api_export_kind": PAGES["api:export_kind"],
+    "chuangjian_awards_api_list_rounds": Page(),
+    "chuangjian_awards_api_get_round": PAGES["api:get_round"],
+    "chuangjian_awards_api_post_nomination": PAGES["api:post_nomination"],
+    "chuangjian_awards_api_list_titles": Page(),
+    "chuangjian_awards_api_get_title": PAGES["api:get_title"],
 }
 
 
@@ -500,7 +528,34 @@ def _build(world: World) -> Objects:
     _build_tasks(world, objects)
     _build_residents(world, objects)
     _build_victims_records(world, objects, activity=activity, finding=finding, round_=round_)
+    _build_awards(world, objects)
     return objects
+
+
+def _build_awards(world: World, o: Objects) -> None:
+    from chuangjian.awards import actions as award_actions
+    from chuangjian.registers.models import FamilyHonour, FamilyKind, Household, Person
+
+    leader, district = Scope.for_user(world.street_leader), Scope.for_user(world.district_admin)
+    round_ = award_actions.open_round(scope=leader, actor=world.street_leader,
+                                      scheme_code="jiankang_jiating", organiser=world.street,
+                                      year=2026)
+    home = Household.objects.create(unit=world.community, address="幸福路矩阵8号")
+    Person.objects.create(unit=world.community, household=home, name="张小燕",
+                          moved_in_on=dt.date(2010, 1, 1))
+    FamilyHonour.objects.create(household=home, kind=FamilyKind.HEALTHY, year=2025)
+    award_actions.nominate(scope=Scope.for_user(world.community_worker),
+                           actor=world.community_worker, round=round_, unit=world.community,
+                           nominee=home, name="幸福里张小燕家庭", reasons="矩阵事迹")
+    title = award_actions.record_title(
+        scope=district, actor=world.district_admin, scheme_code="jiankang_danwei", level="city",
+        year=2026, recorder=world.district, holder=world.community, name="幸福里社区卫生服务站",
+        document="市爱卫会文件", named_on=dt.date(2026, 11, 20))
+    up = award_actions.record_title(
+        scope=district, actor=world.district_admin, scheme_code="jiankang_shequ", level="city",
+        year=2026, recorder=world.district, holder=world.street, name="城关街道",
+        document="市爱卫会文件", named_on=dt.date(2026, 11, 20))
+    o.award_round_pk, o.title_pk, o.street_title_pk = round_.pk, title.pk, up.pk
 
 
 def _build_victims_records(world: World, o: Objects, *, activity: Any, finding: Any,
@@ -685,5 +740,6 @@ def test_no_persona_reaches_or_sees_what_is_outside_its_scope(world: World) -> N
             kwargs = make(objects) if make else {}
             url = path.format(**kwargs)
             _check(cells, f"{persona} API {method} {op}", client, method, url, page,
-                   targeted=bool(kwargs), words=words, anonymous=user is None, api=True)
+                   targeted=bool(kwargs) and not page.shared, words=words,
+                   anonymous=user is None, api=True)
     assert cells == [], "\n".join(cells)
