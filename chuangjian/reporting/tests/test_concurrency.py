@@ -1,5 +1,7 @@
 """Two people on one report: a stale form never overwrites a newer submission (optimistic
-locking on the version), and two first submissions at once never raise a server error."""
+locking on the version), and two first submissions at once never raise a server error —
+the one whose form showed an empty report gets 「该报表已被他人更新，请刷新后再试」 on the
+web and from the API, and no figure is lost."""
 
 from __future__ import annotations
 
@@ -159,3 +161,52 @@ def test_two_first_submissions_at_once_make_one_report_and_no_error(
     sub = Submission.objects.get()
     assert sub.version == 1 and patrols() == 3
     assert Rollup.objects.filter(element__code="t_patrols", period="2026-03").get().total == 3
+
+
+def _other_clerk_commits_first(monkeypatch: pytest.MonkeyPatch, world: World,
+                               at: dt.datetime, period: str = "2026-03-16") -> list[Any]:
+    """The other clerk's first submission commits between this one's look-up (which
+    found no report) and its insert: this one's insert then loses to the unique key."""
+    actions.submit_values(actor=world.street_leader, unit=world.community,
+                          dataset_code="community-day", period=period, values=DAILY, now=at,
+                          scope=Scope.for_user(world.street_leader))
+    real = actions._locked_submission
+    calls: list[Any] = []
+
+    def first_finds_nothing(*args: Any) -> Submission | None:
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(actions, "_locked_submission", first_finds_nothing)
+    return calls
+
+
+def test_a_first_submission_from_a_form_that_loses_the_insert_race_is_refused(
+        world: World, standards: object, noon: dt.datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _other_clerk_commits_first(monkeypatch, world, noon)
+    # This clerk's form showed an empty report (version 0): the winner's figures stand.
+    with pytest.raises(actions.StaleReport, match="该报表已被他人更新，请刷新后再试"):
+        submit(world, noon, values={**DAILY, "t_patrols": 4}, expected_version=0)
+    assert len(calls) == 2
+    assert Submission.objects.get().version == 1 and patrols() == 3
+
+
+def test_the_web_form_and_the_api_answer_409_to_a_lost_first_submission_race(
+        world: World, standards: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _other_clerk_commits_first(monkeypatch, world, timezone.now(),
+                                       timezone.localdate().isoformat())
+    clerk = world.client_for(world.community_worker)
+    page = clerk.post(form_url(), post({**DAILY, "t_patrols": 5}, 0))
+    assert page.status_code == 409 and len(calls) == 2
+    assert "该报表已被他人更新，请刷新后再试" in page.content.decode()
+    assert 'value="5"' in page.content.decode()  # the clerk's own figure is kept in the form
+    assert patrols() == 3
+
+    calls.clear()
+    url = f"/api/reports/T-01-A-01/community-day/{timezone.localdate().isoformat()}"
+    answer = clerk.put(url, {"values": {**DAILY, "t_patrols": 8}, "version": 0},
+                       content_type="application/json")
+    assert answer.status_code == 409 and len(calls) == 2
+    assert answer.json()["detail"] == "该报表已被他人更新，请刷新后再试"
+    assert patrols() == 3 and Submission.objects.get().version == 1
