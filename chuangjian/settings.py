@@ -172,6 +172,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# A read replica for dashboards and exports (docs/deploy.md): PostgreSQL streaming
+# replication, e.g. DATABASE_REPLICA_URL=postgres://reader@db-replica/chuangjian. Only
+# the reads wrapped by chuangjian.lib.replica go there; writes always go to "default".
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    # Tests read the primary through the alias (no second test database).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["chuangjian.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from chuangjian.assessment.exports import report, scoresheet
 from chuangjian.assessment.exports.data import ExportData, ExportError, collect
 from chuangjian.jobs.registry import JobError, JobOutput, Progress, job
+from chuangjian.lib.replica import replica_reads
 from chuangjian.org.models import User
 from chuangjian.org.scope import Scope
 
@@ -31,9 +32,10 @@ def _data(params: Mapping[str, Any], progress: Progress) -> ExportData:
         raise JobError(_("年度「%(y)s」不是数字") % {"y": params.get("year")}) from None
     progress(5, _("正在读取考核结果"))
     try:
-        return collect(Scope.for_user(user), unit_code=str(params.get("unit") or ""),
-                       standard_code=str(params.get("standard") or ""), year=year,
-                       kind=params.get("kind"), progress=progress)
+        with replica_reads():
+            return collect(Scope.for_user(user), unit_code=str(params.get("unit") or ""),
+                           standard_code=str(params.get("standard") or ""), year=year,
+                           kind=params.get("kind"), progress=progress)
     except ExportError as error:
         raise JobError(str(error)) from None
 

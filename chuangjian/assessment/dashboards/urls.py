@@ -3,15 +3,18 @@ from __future__ import annotations
 from django.urls import path
 
 from chuangjian.assessment.dashboards import views
+from chuangjian.lib.replica import reads_from_replica
 
 app_name = "dashboards"
+# The pages only read: a read replica may serve them (chuangjian.lib.replica). The export
+# starts a job (a write) and stays on the primary; the job itself reads from the replica.
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("scorecard/", views.scorecard, name="scorecard"),
-    path("league/", views.league, name="league"),
-    path("heatmap/", views.heatmap, name="heatmap"),
-    path("trend/", views.trend, name="trend"),
-    path("risk/", views.risk, name="risk"),
-    path("compare/", views.compare, name="compare"),
+    path("", reads_from_replica(views.index), name="index"),
+    path("scorecard/", reads_from_replica(views.scorecard), name="scorecard"),
+    path("league/", reads_from_replica(views.league), name="league"),
+    path("heatmap/", reads_from_replica(views.heatmap), name="heatmap"),
+    path("trend/", reads_from_replica(views.trend), name="trend"),
+    path("risk/", reads_from_replica(views.risk), name="risk"),
+    path("compare/", reads_from_replica(views.compare), name="compare"),
     path("export/", views.export, name="export"),
 ]
