@@ -38,7 +38,7 @@ from chuangjian.awards.models import (
     Vote,
     Voter,
 )
-from chuangjian.awards.schemes import LEVEL_NAMES, RATIO, ROUND_LEVELS, Scheme, scheme_for
+from chuangjian.awards.schemes import LEVEL_NAMES, LEVELS, RATIO, ROUND_LEVELS, Scheme, scheme_for
 from chuangjian.files.models import FileKind
 from chuangjian.files.storing import discarded_on_error, store_file
 from chuangjian.lib.personal import normalise_phone
@@ -450,11 +450,16 @@ def _sync_family(title: Title, scheme: Scheme) -> None:
         return
     honour, _created = FamilyHonour.objects.get_or_create(
         household_id=title.household_id, kind=kind, year=title.year)
-    active = (Title.objects.filter(household_id=title.household_id, scheme_code=title.scheme_code,
-                                   year=title.year, state=TitleState.ACTIVE))
-    order = [lv.value for lv in Level]
-    best = max((t.level for t in active), key=order.index, default=None)
-    honour.awarded, honour.level = best is not None, best or ""
+    active = Title.objects.filter(household_id=title.household_id, scheme_code=title.scheme_code,
+                                  year=title.year, state=TitleState.ACTIVE)
+    best = max((t.level for t in active), key=LEVELS.index, default=None)
+    if title.state == TitleState.ACTIVE and best is not None:
+        # Named: 已命名 at the higher of what the register says and the title's level.
+        had = honour.level if honour.awarded and honour.level in LEVELS else best
+        honour.awarded, honour.level = True, max(had, best, key=LEVELS.index)
+    else:
+        # Withdrawn: what the remaining titles of the year say.
+        honour.awarded, honour.level = best is not None, best or ""
     honour.version += 1
     honour.save()
     changed(unit_id=title.unit_id, element_codes=FAMILY_ELEMENTS, day=dt.date(title.year, 12, 31))

@@ -10,7 +10,7 @@ from chuangjian.org.demo import DEMO_PASSWORD, build_demo
 # `run(stdout)` of each; repeatable like the rest of the demo.
 DEMO_MODULES = ("chuangjian.evidence.demo", "chuangjian.inspections.demo",
                 "chuangjian.surveys.demo", "chuangjian.tasks.demo",
-                "chuangjian.assessment.demo")
+                "chuangjian.awards.demo", "chuangjian.assessment.demo")
 # The registers come before the reports: report forms check typed figures against the
 # figures the registers compute (参与活动的户数 ≤ 名册中的居民户数).
 REGISTER_MODULES = ("chuangjian.registers.demo", "chuangjian.registers.demo_records",
