@@ -147,8 +147,10 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
         labels = {c: e.name for c, e in spec.elements.items()}
         labels.update((i.code, i.name) for i in spec.indicators)
         formula = formula_in_words(ind.expression, names_label(labels))
-        substituted = f"{formula_in_words(ind.expression, _values_label(explained))} = " \
-                      f"{_result(explained)}"
+        with_values = formula_in_words(ind.expression, _values_label(explained))
+        outcome = _result(explained)
+        # A formula that is one figure reads 「0」, not 「0 = 0」.
+        substituted = outcome if with_values == outcome else f"{with_values} = {outcome}"
     lines: list[InputLine] = []
     for element_code in sorted(codes):
         element = spec.elements[element_code]

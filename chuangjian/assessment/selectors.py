@@ -33,6 +33,7 @@ from chuangjian.assessment.wording import (
     target_sentence,
     target_words,
     total_sentence,
+    unit_word,
 )
 from chuangjian.engine.scoring import DeductPerOccurrence
 from chuangjian.engine.targets import TargetStatus
@@ -106,6 +107,7 @@ def _fmt(x: float | None, unit: str = "") -> str:
     if x is None:
         return ""
     text = str(round(x)) if abs(x - round(x)) < 1e-9 else f"{x:.2f}".rstrip("0").rstrip(".")
+    unit = unit_word(unit)  # the standard's 户, 平方米 in the reader's language
     if not unit:
         return text
     return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"

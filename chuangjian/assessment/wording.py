@@ -363,6 +363,11 @@ def _periods(r: Reason) -> str:
                    "failed": int(p["periods"]) - int(p["done"])}
 
 
+def _status_in_sentence(status: int) -> str:
+    return {1: pgettext("in a sentence", "达标"), 2: pgettext("in a sentence", "未达标")
+            }.get(int(status), pgettext("in a sentence", "无法计算"))
+
+
 def _item(r: Reason) -> str:
     p = r.params
     if r.kind == "unknown_zero":
@@ -372,11 +377,11 @@ def _item(r: Reason) -> str:
             "why": why_sentence(p["why"]), "max": _num(p["max"])}
     if r.kind == "judged":
         return _("%(target)s；%(status)s，得 %(points)s 分") % {
-            "target": target_sentence(p["applied"]), "status": status_label(p["status"]),
+            "target": target_sentence(p["applied"]), "status": _status_in_sentence(p["status"]),
             "points": _num(p["points"])}
     if r.kind == "judged_partly":
         return _("%(target)s；%(status)s，完成 %(done)s%%，得 %(points)s 分") % {
-            "target": target_sentence(p["applied"]), "status": status_label(p["status"]),
+            "target": target_sentence(p["applied"]), "status": _status_in_sentence(p["status"]),
             "done": _num(p["done"]), "points": _num(p["points"])}
     if r.kind == "deducted":
         return _("发生 %(n)s 次，扣 %(deducted)s 分，得 %(points)s 分") % {
