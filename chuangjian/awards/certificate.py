@@ -5,6 +5,7 @@ the public check page (证书查验)."""
 from __future__ import annotations
 
 import base64
+import io
 from typing import Any
 
 import segno
@@ -13,9 +14,15 @@ from django.template.loader import render_to_string
 from chuangjian.awards.models import Title
 
 
+def qr_svg(url: str, *, scale: int = 4) -> bytes:
+    """The QR code as a standalone SVG document (with its namespace, for an <img>)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", xmldecl=False, scale=scale, border=1)
+    return out.getvalue()
+
+
 def qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=1)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url)).decode()
 
 
 def _fetcher() -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,7 +36,7 @@ from chuangjian.org.levels import Level
 from chuangjian.org.models import Membership, Unit, User
 from chuangjian.org.scope import Cap, Scope
 from chuangjian.registers.models import Household, Person, Volunteer
-from chuangjian.web.forms import apply_errors
+from chuangjian.web.forms import Styled, apply_errors
 
 # As the other public pages (随手拍): a few objections from one client, lookups freely.
 OBJECTION_RATE = "5/10m"
@@ -66,7 +65,7 @@ def _year(request: HttpRequest) -> int:
 
 # -- rounds ------------------------------------------------------------------------------
 
-class OpenRoundForm(forms.Form):
+class OpenRoundForm(Styled, forms.Form):
     scheme = forms.ChoiceField(label=gettext_lazy("评选方案"))
     organiser = forms.ModelChoiceField(queryset=Unit.objects.none(), label=gettext_lazy("组织单位"))
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
@@ -134,7 +133,7 @@ def _nominee(value: str, nominee: str) -> Any:
     return model.objects.filter(pk=int(pk)).first()
 
 
-class NominateForm(forms.Form):
+class NominateForm(Styled, forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=gettext_lazy("推荐单位"))
     # Not required here: the action says 「请选择推荐对象」 beside the field.
     nominee = forms.ChoiceField(label=gettext_lazy("推荐对象"), required=False)
@@ -150,10 +149,13 @@ class NominateForm(forms.Form):
 def _nominate_form(scope: Scope, round_: Round, data: Any = None) -> NominateForm:
     scheme = scheme_for(round_.scheme_code)
     assert scheme is not None  # noqa: S101 - a round is opened from a known scheme
+    # A community (or a department) recommends; its grids and buildings do not.
     units = (scope.units(Cap.ENTER_DATA).filter(path__startswith=round_.organiser.path,
                                                 closed_on__isnull=True)
-             .exclude(pk=round_.organiser.pk).order_by("path"))
-    form = NominateForm(data)
+             .exclude(pk=round_.organiser.pk).exclude(level__in=[Level.GRID, Level.BUILDING])
+             .order_by("path"))
+    first = units.first()
+    form = NominateForm(data, initial={"unit": first.pk if first else None})
     form.fields["unit"].queryset = units  # type: ignore[attr-defined]
     form.fields["nominee"].choices = [  # type: ignore[attr-defined]
         ("", "—"), *_holders(scheme.nominee, units[:200])]
@@ -365,7 +367,7 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- public pages (no login) -------------------------------------------------------------
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(Styled, forms.Form):
     nomination = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(label=gettext_lazy("异议内容"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 4}))
@@ -421,7 +423,7 @@ def public_check(request: HttpRequest, code: str = "") -> HttpResponse:
 @require_GET
 def title_qr(request: HttpRequest, pk: int) -> HttpResponse:
     title = selectors.title_for(scope=_scope(request), pk=pk)
-    svg = segno.make(_check_url(request, title), error="m").svg_inline(scale=5)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return HttpResponse(certificate.qr_svg(_check_url(request, title), scale=5),
+                        content_type="image/svg+xml")
 
 
