@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import segno
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -138,3 +139,16 @@ def test_the_public_pages_are_rate_limited(path: str, settings: Any, db: None) -
     client = Client(REMOTE_ADDR="10.9.8.7")
     codes = [client.get(reverse(path)).status_code for _ in range(61)]
     assert codes[:60] == [200] * 60 and codes[60] == 429
+
+
+def test_the_pages_read_in_english_too(setup: Setup) -> None:
+    w = setup.world
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(w.street_leader)
+    page = client.get(reverse("awards:round", args=[setup.round.pk])).content.decode()
+    assert "Nominations close" in page and "Quota 10" in page
+    public = Client()
+    public.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    check = public.get(reverse("gongshi:lookup")).content.decode()
+    assert "Certificate check" in check and "Scan the QR code on the certificate" in check
