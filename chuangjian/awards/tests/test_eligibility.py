@@ -14,7 +14,7 @@ from PIL import Image
 
 from chuangjian.assessment.models import AssessmentRun, Kind, UnitResult
 from chuangjian.awards import actions
-from chuangjian.awards.models import Nomination
+from chuangjian.awards.models import Nomination, Round
 from chuangjian.awards.tests.conftest import NOW
 from chuangjian.inspections.actions.findings import create_finding
 from chuangjian.inspections.models import RectificationOrder, State
@@ -31,7 +31,7 @@ def _jpeg() -> SimpleUploadedFile:
     return SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def _nominate(world: World, round_: object) -> Nomination:
+def _nominate(world: World, round_: Round) -> Nomination:
     return actions.nominate(scope=Scope.for_user(world.community_worker),
                             actor=world.community_worker, round=round_, unit=world.community,
                             nominee=world.community, name="幸福里社区", reasons="创建成效显著",
