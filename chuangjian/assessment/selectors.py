@@ -330,6 +330,7 @@ class LeagueRow:
     at_risk: int
     previous_total: float | None
     url: str
+    run: AssessmentRun | None = None
 
     @property
     def total_display(self) -> str:
@@ -366,7 +367,7 @@ def league(*, scope: Scope, parent: Unit, standard_code: str, year: int,
     out = [LeagueRow(unit=r.unit, result=r, total=r.total, tier=r.tier, passed=r.passed,
                      vetoed=r.vetoed, rank=ranks[str(r.unit_id)], at_risk=r.at_risk,
                      previous_total=previous.get(r.unit_id),
-                     url=reverse("assessment:unit", args=[run.pk, r.unit_id]))
+                     url=reverse("assessment:unit", args=[run.pk, r.unit_id]), run=run)
            for r in rows]
     out.sort(key=lambda row: (row.rank, row.unit.path))
     return out
@@ -542,16 +543,30 @@ class RiskRow:
     url: str
 
 
+def warned(*, scope: Scope, run: AssessmentRun, parent: Unit,
+           below: list[UnitResult] | None = None) -> list[UnitResult]:
+    """The units a reader of ``parent``'s dashboards is warned about (有预警): those the
+    league ranks (directly below, or the nearest assessed ones) with an indicator
+    projected to miss its target, or ``parent`` itself when nothing below is assessed.
+    The league's count and the warning page's list both come from here, so they agree;
+    units further down are warned about on their own parent's pages. ``below``: the
+    league's rows when the caller has them already."""
+    rows = below if below is not None else _below(scope=scope, run=run, parent=parent)
+    if not rows:
+        rows = list(scope.filter(UnitResult.objects.select_related("unit").filter(
+            run=run, unit=parent), field_name="unit__path"))
+    return [r for r in rows if r.at_risk]
+
+
 def at_risk(*, scope: Scope, root: Unit, standard_code: str, year: int,
             kind: str = Kind.REVIEW, limit: int = 500) -> list[RiskRow]:
-    """Units × indicators projected to miss their target by year end (2 queries)."""
+    """Units × indicators projected to miss their target by year end, for the units
+    `warned` names (2–3 queries)."""
     run = current_run(scope=scope, unit=root, standard_code=standard_code, year=year, kind=kind)
     if run is None:
         return []
     spec = spec_for(run.standard)
-    rows = (scope.filter(UnitResult.objects.select_related("unit")
-                         .filter(run=run, at_risk__gt=0, unit__path__startswith=root.path),
-                         field_name="unit__path").order_by("unit__path"))
+    rows = warned(scope=scope, run=run, parent=root)
     out: list[RiskRow] = []
     for r in rows:
         for code, data in r.items.items():

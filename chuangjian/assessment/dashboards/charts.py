@@ -22,6 +22,7 @@ from chuangjian.assessment.selectors import (
     Scorecard,
     ScoreRow,
 )
+from chuangjian.assessment.verdicts import Verdict, verdict_of
 from chuangjian.engine.targets import TargetStatus
 
 GREEN = "#2e7d32"
@@ -39,12 +40,9 @@ def _short(text: str, n: int = 8) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def verdict_colour(passed: bool, vetoed: bool, total: float | None) -> str:
-    if vetoed:
-        return RED
-    if total is None:
-        return GREY
-    return GREEN if passed else AMBER
+def verdict_colour(verdict: Verdict) -> str:
+    """The colour of a verdict on every chart: a unit not yet judged is grey, never amber."""
+    return {Verdict.VETOED: RED, Verdict.PASSED: GREEN, Verdict.FAILED: AMBER}.get(verdict, GREY)
 
 
 def item_scores(card: Scorecard) -> Option:
@@ -90,7 +88,7 @@ def league_bars(rows: Sequence[LeagueRow], *, pass_mark: float | None,
                       "lineStyle": {"color": "#8a6d00", "type": "dotted"},
                       "label": {"formatter": f"{name} {{c}}", "color": "#8a6d00"}})
     data = [{"value": None if r.total is None else round(r.total, 2), "name": r.unit.name, "url": r.url,
-             "itemStyle": {"color": verdict_colour(r.passed, r.vetoed, r.total)}}
+             "itemStyle": {"color": verdict_colour(verdict_of(r.result, run=r.run))}}
             for r in rows]
     return {
         "textStyle": TEXT,
@@ -98,8 +96,12 @@ def league_bars(rows: Sequence[LeagueRow], *, pass_mark: float | None,
         "_tooltip": "points",
         "_labels": {"points": _("分")},
         "tooltip": {"trigger": "item"},
+        # Every unit's name under its bar: wrapped on two lines while they fit side by
+        # side, turned when there are many; never skipped or drawn over each other.
         "xAxis": {"type": "category", "data": [r.unit.name for r in rows],
-                  "axisLabel": {"interval": 0, "rotate": 30 if len(rows) > 8 else 0}},
+                  "axisLabel": {"interval": 0, **({"rotate": 40, "width": 96, "overflow": "truncate"}
+                                                  if len(rows) > 6 else
+                                                  {"width": 64, "overflow": "break"})}},
         "yAxis": {"type": "value", "min": 0, "max": 100 if all((r.total or 0) <= 100
                                                                 for r in rows) else None,
                   "splitLine": {"lineStyle": {"type": "dashed"}}},
@@ -258,9 +260,19 @@ def trend(points: Sequence[Any], targets: Sequence[float | None], *, name: str,
         "grid": {"left": 8, "right": 72, "top": 36, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": years, "boundaryGap": len(years) < 3},
         "yAxis": {"type": "value", "scale": True, "axisLabel": {"formatter": "{value}" + suffix},
-                  "splitLine": {"lineStyle": {"type": "dashed"}}},
+                  "splitLine": {"lineStyle": {"type": "dashed"}}, **_percent_range(
+                      suffix, [p.value for p in points] + list(known))},
         "series": series,
     }
+
+
+def _percent_range(suffix: str, numbers: Sequence[float | None]) -> dict[str, float]:
+    """A rate's axis runs from 0 to 100% (one point alone otherwise gets an axis to 140%);
+    a figure above 100% (a 超额 rate) widens it to fit."""
+    if suffix != "%":
+        return {}
+    top = max([n for n in numbers if n is not None], default=0)
+    return {"min": 0, "max": 100 if top <= 100 else float(10 * -(-top // 10))}
 
 
 def risk_bars(rows: Sequence[RiskRow]) -> Option:

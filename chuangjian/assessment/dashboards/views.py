@@ -20,6 +20,7 @@ from chuangjian.assessment.dashboards import charts
 from chuangjian.assessment.dashboards.picker import Picker, pick
 from chuangjian.assessment.exports import layout
 from chuangjian.assessment.exports.layout import sheet_rows
+from chuangjian.assessment.verdicts import judge
 from chuangjian.assessment.wording import target_words
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.jobs.actions import start_job
@@ -76,6 +77,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
         spec = selectors.spec_of(card.run)
         rows = sheet_rows(card)
         context.update(
+            judged=judge(card.result, run=card.run),
             rows=rows, chart=charts.item_scores(card),
             lights={c: sum(1 for r in rows if r.light == c)
                     for c in ("green", "amber", "red", "grey")},
@@ -117,7 +119,9 @@ def league(request: HttpRequest) -> HttpResponse:
             gauge=charts.pass_gauge(rate, share) if rate.children else None,
             counts={"passed": sum(1 for r in rows if r.passed),
                     "vetoed": sum(1 for r in rows if r.vetoed),
-                    "risk": sum(1 for r in rows if r.at_risk)})
+                    "risk": len(selectors.warned(scope=scope, run=run, parent=p.unit,
+                                                 below=[r.result for r in rows]))
+                    if run is not None and rows else 0})
     return _page(request, "league.html", "league", p, **context)
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from chuangjian.assessment.dashboards.charts import AMBER, GREEN, GREY, RED, verdict_colour
 from chuangjian.assessment.exports.data import ExportData, Report
 from chuangjian.assessment.exports.layout import deduction, remark, sheet_rows
+from chuangjian.assessment.verdicts import verdict_of
 from chuangjian.lib.pages import css_page_counter
 from chuangjian.lib.word import add_page_numbers, set_font
 
@@ -71,7 +72,7 @@ def bar_chart(data: ExportData, *, width: int = 640) -> BarChart | None:
         bars.append(Bar(y=pad + i * row_h + 3, width=round(plot * total / top, 1),
                         label=r.unit.name,
                         value="—" if r.total is None else f"{r.total:.2f}".rstrip("0").rstrip("."),
-                        colour=verdict_colour(r.passed, r.vetoed, r.total), left=left))
+                        colour=verdict_colour(verdict_of(r.result, run=r.run)), left=left))
     marks = [(left + plot * data.standard.pass_mark / top,
               _("合格 %(m)s") % {"m": f"{data.standard.pass_mark:g}"}, RED)]
     ticks = [(left + plot * t / top, f"{t:g}") for t in range(0, int(top) + 1, 20)]
@@ -214,7 +215,7 @@ def build_docx(data: ExportData, progress: Report | None = None) -> bytes:
     doc.add_heading(_("一、总体情况"), level=1)
     if data.own is not None:
         own = data.own
-        verdict = _("一票否决") if own.vetoed else _("合格") if own.passed else _("不合格")
+        verdict = verdict_of(own.result, run=own.run).label
         doc.add_paragraph(_("%(unit)s %(year)s 年度%(kind)s总分 %(total)s 分（满分 %(max)s 分），"
                             "结论：%(v)s%(tier)s。") % {
             "unit": own.unit.name, "year": data.year, "kind": data.kind_label,
@@ -236,8 +237,7 @@ def build_docx(data: ExportData, progress: Report | None = None) -> bytes:
         doc.add_heading(_("二、排名情况"), level=1)
         table([_("名次"), _("单位"), _("总分"), _("等次"), _("结论"), _("预警")],
               [[str(r.rank), r.unit.name, r.total_display, r.tier or "—",
-                _("一票否决") if r.vetoed else _("合格") if r.passed else _("不合格"),
-                str(r.at_risk)] for r in data.league],
+                verdict_of(r.result, run=r.run).label, str(r.at_risk)] for r in data.league],
               [14, 56, 22, 22, 30, 18])
     if progress:
         progress(75, _("正在生成各单位评分表"))
@@ -245,7 +245,7 @@ def build_docx(data: ExportData, progress: Report | None = None) -> bytes:
     for card, rows in ctx["cards"]:
         doc.add_heading(card.unit.name, level=2)
         verdict = (_("一票否决：%(v)s") % {"v": "；".join(card.veto_names)} if card.vetoed
-                   else _("合格") if card.passed else _("不合格"))
+                   else verdict_of(card.result, run=card.run).label)
         doc.add_paragraph(_("总分 %(t)s 分（基本分 %(b)s，加分 %(x)s）；%(v)s%(tier)s") % {
             "t": card.total_display, "b": f"{card.base_total or 0:g}", "x": f"{card.bonus:g}",
             "v": verdict, "tier": _("；等次：%(t)s") % {"t": card.tier} if card.tier else ""})

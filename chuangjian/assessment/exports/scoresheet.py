@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from chuangjian.assessment.exports.data import ExportData, Report
 from chuangjian.assessment.exports.layout import deduction, remark, sheet_rows
 from chuangjian.assessment.selectors import Scorecard
+from chuangjian.assessment.verdicts import verdict_of
 from chuangjian.lib.xlsx import guard_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -178,7 +179,7 @@ def write_card(ws: Worksheet, data: ExportData, card: Scorecard) -> None:
         _merge(ws, r, 9, r, 10)
         ws.row_dimensions[r].height = 22
         r += 1
-    verdict = (_("一票否决") if card.vetoed else _("合格") if card.passed else _("不合格"))
+    verdict = verdict_of(card.result, run=card.run).label
     rank = (_("，同级排名第 %(r)s / %(n)s 名") % {"r": card.rank, "n": card.siblings}
             if card.rank else "")
     _line(ws, r, _("考核结论：%(v)s%(tier)s%(rank)s") % {
@@ -229,7 +230,7 @@ def write_summary(ws: Worksheet, data: ExportData) -> None:
         values = [row.rank, row.unit.name, _num(row.total),
                   _num(card.base_total) if card else None, _num(card.bonus) if card else None,
                   row.tier or "—",
-                  _("一票否决") if row.vetoed else _("合格") if row.passed else _("不合格"),
+                  verdict_of(row.result, run=row.run).label,
                   "；".join(card.veto_names) if card and card.vetoed else "",
                   row.at_risk, _num(row.previous_total), change]
         for i, v in enumerate(values, start=1):

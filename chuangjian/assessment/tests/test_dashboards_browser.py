@@ -50,8 +50,9 @@ def test_a_street_leader_reads_the_dashboards_and_exports_a_report(page: Any, li
 
     # 南门社区 reported an unplanned birth in the demo: vetoed whatever its score.
     page.click(".league-table >> text=南门社区")
-    page.wait_for_selector(".verdict")
-    assert "一票否决" in page.locator(".verdict").inner_text()
+    page.wait_for_selector(".verdict[role=status]")
+    assert "一票否决" in page.locator(".verdict[role=status]").inner_text()
+    assert page.locator("[data-verdict]").inner_text() == "一票否决"   # as on the league
     _charts_drawn(page)
     page.screenshot(path=SHOTS / "dashboards-scorecard-veto.png", full_page=True)
 

@@ -54,7 +54,8 @@ def test_summed_elements_are_projected_to_the_year_end(assessed: Small) -> None:
     assert weak is not None
     rate = next(r for r in weak.rows if r.code == "done_rate")
     assert rate.risk and rate.projected == 20 and "无可推算" in rate.projection_method
-    risks = selectors.at_risk(scope=Scope.system(), root=w.district, standard_code="test_small",
+    # The warning page of the 管区 lists its communities' (as its league ranks them).
+    risks = selectors.at_risk(scope=Scope.system(), root=w.area, standard_code="test_small",
                               year=2026)
     assert any(r.unit == w.community2 and r.code == "done_rate" for r in risks)
 
