@@ -192,7 +192,8 @@ def _history_window(period: Period) -> dt.date:
 
 def outliers(unit: Unit, ds: MergedDataset, period: Period,
              numbers: Mapping[str, Decimal]) -> dict[str, dict[str, str]]:
-    """Flag values far from the unit's own history (one query for all elements)."""
+    """Flag values out of line with the unit's own history and its peers' figures (two
+    queries for all elements; see ``values.outlier_facts``)."""
     if not numbers:
         return {}
     by_code = ds.element_by_code
@@ -212,9 +213,23 @@ def outliers(unit: Unit, ds: MergedDataset, period: Period,
     for code, number in rows:
         if number is not None:  # always, given number__isnull=False; narrows the type
             history.setdefault(code, []).append(number)
+    # The peers' figures: the same elements of the units beside this one (same parent),
+    # this period and the one before (many have not filed today's yet), newest first.
+    peers: dict[str, dict[int, Decimal]] = {}
+    if unit.parent_id is not None:
+        recent = [str(period), *earlier[:1]]
+        for code, unit_id, number in (
+                DataValue.objects.filter(unit__parent_id=unit.parent_id, period__in=recent,
+                                         period_type=period.type.value, number__isnull=False,
+                                         element__in=[by_code[c].pk for c in numbers])
+                .exclude(unit=unit).order_by("-period_start")
+                .values_list("element__code", "unit_id", "number")[:5000]):
+            if number is not None:
+                peers.setdefault(code, {}).setdefault(unit_id, number)
     notes = {}
     for code, value in numbers.items():
-        facts = outlier_facts(value, history.get(code, [])[:12])
+        facts = outlier_facts(value, history.get(code, [])[:12],
+                              list(peers.get(code, {}).values()))
         if facts:
             notes[code] = facts
     return notes

@@ -133,36 +133,80 @@ def parse_value(element: DataElement, raw: Any) -> Parsed:
     return Parsed(number=number)
 
 
-def outlier_facts(value: Decimal, history: list[Decimal]) -> dict[str, str] | None:
-    """The figures behind a warning when ``value`` is far from the unit's own history
-    (flagged, never refused), or None.
+# Peers (同级单位: the units beside this one, same report) set a range; a figure is out of
+# line with them only beyond this factor of their highest or below their lowest over it.
+# Demo units differ by up to 4× in size (0.4–1.6 of a base) and ±45% from period to
+# period, so their ordinary figures stay well inside 3× of the peers' extremes.
+PEER_FACTOR = 3.0
+MIN_PEERS = 4
 
-    With at least four earlier values, anything further from their mean than three
-    standard deviations — and at least half the mean, so a steady series of small
-    counts does not flag every change of one — is called unusual. The figures, not a
-    sentence, are what a submission keeps, so each reader sees the note in their
-    own language (``outlier_text``).
-    """
-    if len(history) < 4:
-        return None
-    xs = [float(h) for h in history]
+
+def _far_from_history(value: float, xs: list[float]) -> tuple[bool, float]:
     mean = sum(xs) / len(xs)
     sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
-    threshold = max(3 * sd, 0.5 * abs(mean), 1.0)
-    if abs(float(value) - mean) > threshold:
-        return {"n": str(len(xs)), "mean": f"{mean:.4g}", "value": format_number(value)}
-    return None
+    # A count's own spread is about the square root of its mean (a 日报's 3–6 problems a
+    # day are ordinary): three of those, like three standard deviations, before a
+    # figure is called unusual.
+    threshold = max(3 * sd, 0.5 * abs(mean), 3 * math.sqrt(abs(mean)), 1.0)
+    return abs(value - mean) > threshold, mean
+
+
+def _out_of_peers(value: float, peers: list[float]) -> bool:
+    high, low = max(peers), min(peers)
+    return value > max(PEER_FACTOR * high, high + 1.0) or value < low / PEER_FACTOR - 1.0
+
+
+def outlier_facts(value: Decimal, history: list[Decimal],
+                  peers: list[Decimal] | None = None) -> dict[str, str] | None:
+    """The figures behind a warning when ``value`` is out of line (flagged, never
+    refused), or None.
+
+    Two yardsticks, each used when there is enough to go on. The unit's own history
+    (four earlier values or more): further from their mean than three standard
+    deviations, at least half the mean and three times its square root, so a steady
+    series of small counts does not flag every change of a few. Its peers (the same figure of at least four units
+    beside it): above ``PEER_FACTOR`` times the highest or below the lowest divided
+    by it. When both are there a figure must be out of line with both — a big unit
+    is not unusual for being big, a growing one not for growing like its peers —
+    which keeps ordinary figures from crying wolf. The figures, not a sentence, are
+    what a submission keeps, so each reader sees the note in their own language
+    (``outlier_text``).
+    """
+    x = float(value)
+    mine = [float(h) for h in history] if len(history) >= 4 else []
+    theirs = [float(p) for p in peers or []] if len(peers or []) >= MIN_PEERS else []
+    if not mine and not theirs:
+        return None
+    facts: dict[str, str] = {"value": format_number(value)}
+    if mine:
+        far, mean = _far_from_history(x, mine)
+        if not far:
+            return None
+        facts.update(n=str(len(mine)), mean=f"{mean:.4g}")
+    if theirs:
+        if not _out_of_peers(x, theirs):
+            return None
+        facts.update(peers=str(len(theirs)), low=format_number(Decimal(str(min(theirs)))),
+                     high=format_number(Decimal(str(max(theirs)))))
+    return facts
 
 
 def outlier_text(facts: dict[str, str] | str) -> str:
     """The warning for ``outlier_facts`` (a note stored as text before is shown as it is)."""
     if isinstance(facts, str):
         return facts
-    return _("与本单位以往数据差异较大（近 %(n)s 期平均 %(mean)s，本期 %(value)s），请核实") % {
+    if "peers" in facts and "n" not in facts:
+        return _("与同级单位差异较大（%(peers)s 个同级单位为 %(low)s–%(high)s，本期 %(value)s），请核实") % {
+            k: facts.get(k, "") for k in ("peers", "low", "high", "value")}
+    text = _("与本单位以往数据差异较大（近 %(n)s 期平均 %(mean)s，本期 %(value)s），请核实") % {
         "n": facts.get("n", ""), "mean": facts.get("mean", ""), "value": facts.get("value", "")}
+    if "peers" in facts:
+        text += _("；%(peers)s 个同级单位为 %(low)s–%(high)s") % {
+            k: facts.get(k, "") for k in ("peers", "low", "high")}
+    return text
 
 
-def outlier_note(value: Decimal, history: list[Decimal]) -> str:
-    """The warning for ``value`` against ``history``, or ``""``."""
-    facts = outlier_facts(value, history)
+def outlier_note(value: Decimal, history: list[Decimal], peers: list[Decimal] | None = None) -> str:
+    """The warning for ``value`` against ``history`` and ``peers``, or ``""``."""
+    facts = outlier_facts(value, history, peers)
     return outlier_text(facts) if facts else ""

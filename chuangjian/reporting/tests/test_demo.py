@@ -53,3 +53,29 @@ def test_five_years_of_history_are_imported_once_with_rollups_that_verify(db: No
     before = UnitVersion.objects.get(unit=changan, valid_from__lte=dt.date(2025, 1, 1),
                                      valid_to__gt=dt.date(2025, 1, 1))
     assert before.parent is not None and before.parent.code == "QY-02-B"
+
+
+def test_the_demos_ordinary_figures_raise_no_warning_and_an_absurd_one_does(db: None) -> None:
+    """The outlier check does not cry wolf: two weeks of daily and four months of
+    monthly, quarterly and yearly demo reports are all ordinary — while a figure of
+    99,999,999,999 is flagged against both the unit's history and its peers'."""
+    from decimal import Decimal
+
+    from chuangjian.engine.periods import Period
+    from chuangjian.org.models import Unit
+    from chuangjian.reporting.actions import outliers
+    from chuangjian.reporting.datasets import catalog
+    from chuangjian.reporting.models import Status
+
+    build_demo()
+    result = build_reporting_demo(today=dt.date(2026, 11, 20), days=14, months=4)
+    filed = Submission.objects.exclude(status=Status.DRAFT)
+    assert result.submitted > 100 and filed.count() == result.submitted
+    assert list(filed.exclude(warnings={}).values_list("unit__name", "period", "warnings")) == []
+    area = Unit.objects.get(code="QY-01-A")
+    ds = catalog().for_unit(area, 2026)["area-day"]
+    flagged = outliers(area, ds, Period.parse("2026-11-21"),
+                       {"daily_problems_found": Decimal("99999999999"),
+                        "daily_work_items": Decimal("5")})
+    assert list(flagged) == ["daily_problems_found"]
+    assert flagged["daily_problems_found"]["n"] == "12"

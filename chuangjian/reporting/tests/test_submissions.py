@@ -271,3 +271,27 @@ def test_a_stored_rule_that_no_longer_parses_refuses_the_report_and_names_the_ru
                for g in info.value.general), info.value.general
     assert not DataValue.objects.exists() and not Submission.objects.exists()
     datasets._catalog = None
+
+
+def test_an_outlier_must_be_out_of_line_with_both_its_history_and_its_peers() -> None:
+    from decimal import Decimal as D
+
+    from chuangjian.reporting.values import outlier_facts, outlier_text
+
+    history = [D(n) for n in (3, 4, 3, 4, 3)]
+    peers = [D(n) for n in (2, 9, 14, 6)]
+    # Far from its own history but like its peers (a unit catching up): no warning.
+    assert outlier_facts(D(12), history, peers) is None
+    # Like its history, whatever the peers: no warning.
+    assert outlier_facts(D(4), history, [D(100)] * 4) is None
+    # Out of line with both: flagged, with both yardsticks in the note.
+    facts = outlier_facts(D(99_999_999_999), history, peers)
+    assert facts == {"value": "99999999999", "n": "5", "mean": "3.4", "peers": "4",
+                     "low": "2", "high": "14"}
+    assert outlier_text(facts).endswith("；4 个同级单位为 2–14")
+    # No history yet: the peers alone decide; fewer than four peers say nothing.
+    assert outlier_facts(D(60), [], peers) == {"value": "60", "peers": "4", "low": "2",
+                                               "high": "14"}
+    assert "与同级单位差异较大" in outlier_text(outlier_facts(D(60), [], peers) or {})
+    assert outlier_facts(D(60), [], peers[:3]) is None
+    assert outlier_facts(D(30), [], peers) is None
