@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "auth.otp.recovery_used": _("使用恢复码登录"),
     "auth.otp.reset": _("重置动态口令"),
     "audit.purged": _("清理过期日志"),
+    "files.purged": _("清理无用的上传文件"),
     "files.original.read": _("下载原图（含拍摄位置）"),
     "registers.person.created": _("登记居民"),
     "registers.person.updated": _("修改居民信息"),
@@ -139,6 +140,7 @@ DATA_LABELS = {
     "deleted": _("删除条数"),
     "before": _("早于"),
     "keep_days": _("保留天数"),
+    "names": _("文件名"),
 }
 
 
