@@ -228,12 +228,14 @@ def test_the_inspector_runs_a_round_with_a_group_dispatches_and_verifies(
     page.fill("#id_title", "城关街道第2轮交叉检查")
     group = SupervisionGroup.objects.get(name="第一督导组")
     page.check(f"input[name=groups][value='{group.pk}']")
+    page.fill("#id_quota_compound", "2")      # two 居民小区, shared among the group
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r".*/inspections/rounds/\d+/$"))
     text = walk.look("round")
     assert "城关街道第2轮交叉检查" in text
     round_ = Round.objects.get(title="城关街道第2轮交叉检查")
     assert list(round_.groups.all()) == [group]
+    assert round_.points.count() >= 2 and "第一督导组" in text
 
     # A problem found on the round, kept back from the automatic dispatch, then dispatched.
     page.goto(f"{base}/inspections/findings/new/?round={round_.pk}")
