@@ -7,6 +7,7 @@ reports and the assessment demo (自查 and 考核 of every standard in force).
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -63,6 +64,7 @@ def test_a_street_leader_reads_the_dashboards_and_exports_a_report(page: Any, li
     first = page.locator(".score-table td.num a").first
     href = first.get_attribute("href")
     assert href and "/assessment/runs/" in href and "/i/" in href
+    _explanations_in_both_languages(page, base)
 
     page.goto(f"{base}/dashboards/heatmap/?{q}&unit=QY-01")
     _charts_drawn(page)
@@ -105,3 +107,35 @@ def test_the_district_sees_the_pass_rate_of_its_towns(page: Any, live_server: An
     page.goto(f"{base}/dashboards/")
     _charts_drawn(page)
     page.screenshot(path=SHOTS / "dashboards-district-index.png", full_page=True)
+
+
+# Items of a 文明社区 community whose explanation is read in both languages: a rate
+# against its target, a count over three years, a yes/no veto item and a reviewer's item.
+EXPLAINED = ("mediation_rate", "no_major_fire_3y", "no_unplanned_births")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _explanations_in_both_languages(page: Any, base: str) -> None:
+    from chuangjian.org.models import Unit
+
+    run = AssessmentRun.objects.get(standard_code="wenming_shequ", year=2026, kind="review",
+                                    current=True)
+    unit = Unit.objects.get(code="QY-01-A-01")
+    for code in EXPLAINED:
+        page.goto(f"{base}/assessment/runs/{run.pk}/u/{unit.pk}/i/{code}/")
+        target = page.locator(".card:has(.bi-bullseye) li").last.inner_text()
+        assert target.startswith(("目标：", "适用")), target
+        page.screenshot(path=SHOTS / f"explain-{code}-zh.png", full_page=True)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    for code in EXPLAINED:
+        page.goto(f"{base}/assessment/runs/{run.pk}/u/{unit.pk}/i/{code}/")
+        assert page.locator("html").get_attribute("lang") == "en"
+        target = page.locator(".card:has(.bi-bullseye) li").last.inner_text()
+        note = page.locator(".card:has(.bi-award) .card-body").inner_text()
+        # The target and how it was scored are English sentences; only names (of the
+        # unit, the items, the categories) are Chinese, as the standard writes them.
+        for text in (target, note):
+            assert not CJK.search(re.sub(r"城镇|农村", "", text)), text
+        assert target.startswith(("Target:", "target for")), target
+        page.screenshot(path=SHOTS / f"explain-{code}-en.png", full_page=True)
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": base}])
