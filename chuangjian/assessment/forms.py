@@ -25,8 +25,7 @@ class RunForm(forms.Form):
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = dict(self.fields)
-        fields["standard"].choices = [(s.code, f"{s.name}（{s.code}）")
-                                           for s in current_standards()]
+        fields["standard"].choices = [(s.code, s.name) for s in current_standards()]
         fields["unit"].queryset = (scope.units().filter(kind="area", depth__lte=3)
                                         .order_by("path"))
         fields["unit"].label_from_instance = lambda u: ("　" * (u.depth - 1)) + u.name

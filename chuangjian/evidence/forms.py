@@ -18,8 +18,10 @@ from chuangjian.web.forms import DateInput, Styled
 
 
 class UnitField(forms.ModelChoiceField):
+    """Units by name: a worker picks 「幸福里社区」, not its code."""
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.code}）"
+        return str(obj.name)
 
 
 class ActivityForm(Styled, forms.Form):

@@ -399,8 +399,8 @@ def missing(request: HttpRequest) -> HttpResponse:
 def _dataset_choices(scope: Scope, year: int) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for _category, _probe, ds in catalog().profiles(year):
-        seen.setdefault(ds.code, _("%(name)s（%(code)s）") % {"name": ds.name, "code": ds.code})
-    return sorted(seen.items(), key=lambda kv: kv[0])
+        seen.setdefault(ds.code, ds.name)
+    return sorted(seen.items(), key=lambda kv: kv[1])
 
 
 @login_required

@@ -62,11 +62,12 @@ def apply_errors(form: forms.Form, exc: ValidationError, default_field: str | No
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    """A unit picker whose labels show the tree by indentation."""
+    """A unit picker whose labels show the tree by indentation (names, not codes: the
+    indentation tells apart two units of the same name)."""
 
     def label_from_instance(self, obj: Unit) -> str:
         indent = "\u3000" * max(obj.depth - 1, 0)
-        return f"{indent}{obj.name}（{obj.code}）"
+        return f"{indent}{obj.name}"
 
 
 # -- login --------------------------------------------------------------------------------

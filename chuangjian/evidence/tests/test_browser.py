@@ -37,7 +37,7 @@ def test_a_worker_records_an_activity_with_photos_and_links_it_from_the_checklis
     page.click(".app-sidebar >> text=活动与台账")
     page.wait_for_url(f"{base}/evidence/")
     page.click("text=登记活动")
-    page.select_option("#id_unit", label="幸福里社区（QY-01-A-01）")
+    page.select_option("#id_unit", label="幸福里社区")
     page.select_option("#id_type", label="文体活动")
     assert not page.is_visible("#meeting-fields")
     page.fill("#id_title", "社区广场舞展演")
