@@ -36,7 +36,7 @@ from chuangjian.org.levels import Level
 from chuangjian.org.models import Membership, Unit, User
 from chuangjian.org.scope import Cap, Scope
 from chuangjian.registers.models import Household, Person, Volunteer
-from chuangjian.web.forms import Styled, apply_errors
+from chuangjian.web.forms import DateInput, Styled, apply_errors
 
 # As the other public pages (随手拍): a few objections from one client, lookups freely.
 OBJECTION_RATE = "5/10m"
@@ -159,9 +159,12 @@ def _nominate_form(scope: Scope, round_: Round, data: Any = None) -> NominateFor
     form.fields["unit"].queryset = units  # type: ignore[attr-defined]
     form.fields["nominee"].choices = [  # type: ignore[attr-defined]
         ("", "—"), *_holders(scheme.nominee, units[:200])]
+    # The latest hundred activities of the units (a list of ids: the field filters it).
+    recent = list(Activity.objects.filter(unit__in=units,
+                                          date__year__in=[round_.year, round_.year - 1])
+                  .order_by("-date").values_list("pk", flat=True)[:100])
     form.fields["activities"].queryset = (  # type: ignore[attr-defined]
-        Activity.objects.filter(unit__in=units, date__year__in=[round_.year, round_.year - 1])
-        .order_by("-date")[:100] if units else Activity.objects.none())
+        Activity.objects.filter(pk__in=recent).order_by("-date"))
     return form
 
 
@@ -316,14 +319,62 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- titles ------------------------------------------------------------------------------
 
+class RecordForm(Styled, forms.Form):
+    """A title named by a level above (市级及以上), recorded from its document; the holder
+    is a unit (households and people are recorded where names may be read)."""
+
+    scheme = forms.ChoiceField(label=gettext_lazy("称号"))
+    level = forms.ChoiceField(label=gettext_lazy("级别"), choices=[
+        ("city", gettext_lazy("市级")), ("province", gettext_lazy("省级")),
+        ("national", gettext_lazy("国家级"))])
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    holder = forms.ModelChoiceField(queryset=Unit.objects.none(), label=gettext_lazy("获得称号的单位"))
+    document = forms.CharField(label=gettext_lazy("命名文件"), max_length=200)
+    named_on = forms.DateField(label=gettext_lazy("命名日期"), widget=DateInput())
+
+
+def _record_form(scope: Scope, data: Any = None) -> RecordForm:
+    form = RecordForm(data, initial={"year": timezone.localdate().year,
+                                     "named_on": timezone.localdate()})
+    form.fields["scheme"].choices = [  # type: ignore[attr-defined]
+        (s.code, s.name) for s in builtin().values()
+        if s.nominee == "unit" and any(q.level in ("city", "province", "national") for q in s.quotas)]
+    form.fields["holder"].queryset = (  # type: ignore[attr-defined]
+        scope.units(Cap.NAME_AWARDS).filter(closed_on__isnull=True)
+        .exclude(level__in=[Level.GRID, Level.BUILDING]).order_by("path"))
+    return form
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def titles(request: HttpRequest) -> HttpResponse:
     scope, year = _scope(request), _year(request)
+    may_name = scope.allows_any(Cap.NAME_AWARDS)
+    form = _record_form(scope, request.POST if request.method == "POST" else None) if may_name else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            holder = d["holder"]
+            recorder = (scope.units(Cap.NAME_AWARDS).filter(pk__in=[
+                int(p) for p in holder.path.strip("/").split("/") if p.isdigit()])
+                .order_by("depth").first())
+            try:
+                title = actions.record_title(
+                    scope=scope, actor=request.user, scheme_code=d["scheme"], level=d["level"],
+                    year=d["year"], recorder=recorder or holder, holder=holder, name=holder.name,
+                    document=d["document"], named_on=d["named_on"])
+            except ValidationError as error:
+                apply_errors(form, error, aliases={"holder": "holder"})
+            else:
+                messages.success(request, _("已登记「%(n)s」的称号") % {"n": title.name})
+                return redirect("awards:title", title.pk)
     rows = list(selectors.titles(scope=scope, year=year).order_by("title", "unit__path")[:500])
-    may_recheck = scope.allows_any(Cap.NAME_AWARDS)
-    found = selectors.recheck(scope=scope, year=year) if may_recheck else []
-    return render(request, "awards/titles.html", {"year": year, "rows": rows, "found": found})
+    found = selectors.recheck(scope=scope, year=year) if may_name else []
+    return render(request, "awards/titles.html", {"year": year, "rows": rows, "found": found,
+                                                  "form": form},
+                  status=400 if form is not None and form.errors else 200)
 
 
 @login_required

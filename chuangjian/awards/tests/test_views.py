@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 import segno
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from chuangjian.awards import actions, certificate
 from chuangjian.awards.models import Nomination, NominationState, Objection, Round, Stage, Title
@@ -31,6 +33,22 @@ def _client(user: Any) -> Client:
     c = Client()
     c.force_login(user)
     return c
+
+
+def _activity(w: Any) -> Any:
+    from chuangjian.evidence import actions as evidence_actions
+    from chuangjian.evidence.builtin_types import ensure_builtin_types
+    from chuangjian.evidence.models import ActivityType
+
+    ensure_builtin_types()
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 60, 60)).save(buffer, "JPEG")
+    return evidence_actions.create_activity(
+        actor=w.community_worker, scope=Scope.for_user(w.community_worker), unit=w.community,
+        type=ActivityType.objects.get(code="culture_sports"), title="健康家庭广场舞",
+        date=timezone.localdate(), place="幸福里广场", organiser="幸福里文体队",
+        participants_count=30,
+        uploads=[SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")])
 
 
 def _back(round_: Round, **times: dt.datetime) -> None:
@@ -48,12 +66,14 @@ def test_a_round_walked_by_the_community_the_street_and_a_voter(setup: Setup) ->
     bad = community.post(reverse("awards:nominate", args=[r.pk]), {
         "unit": w.community.pk, "nominee": "", "name": "王家", "reasons": "事迹"})
     assert bad.status_code == 400 and "请选择推荐对象" in bad.content.decode()
+    activity = _activity(w)
     for f in setup.families[:2]:
         ok = community.post(reverse("awards:nominate", args=[r.pk]), {
             "unit": w.community.pk, "nominee": f"household:{f.pk}", "name": f"{f.address}家庭",
-            "reasons": "家庭成员坚持锻炼，参加公益劳动"})
+            "reasons": "家庭成员坚持锻炼，参加公益劳动", "activities": [activity.pk]})
         assert ok.status_code == 302
     first, second = Nomination.objects.order_by("pk")
+    assert list(first.activities.all()) == [activity]
     act = reverse("awards:round_action", args=[r.pk, "review"])
     refused = street.post(act, {"nomination": first.pk, "accept": "0", "reason": ""})
     assert refused.status_code == 400 and "请填写不通过的理由" in refused.content.decode()
@@ -152,3 +172,22 @@ def test_the_pages_read_in_english_too(setup: Setup) -> None:
     public.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     check = public.get(reverse("gongshi:lookup")).content.decode()
     assert "Certificate check" in check and "Scan the QR code on the certificate" in check
+
+
+def test_the_district_records_a_city_title_from_its_document(setup: Setup) -> None:
+    w = setup.world
+    client = _client(w.district_admin)
+    url = reverse("awards:titles")
+    assert "登记上级命名的称号" in client.get(url).content.decode()
+    post = {"scheme": "jiankang_danwei", "level": "city", "year": "2026",
+            "holder": w.community.pk, "document": "", "named_on": "2026-11-20"}
+    refused = client.post(url, post)
+    assert refused.status_code == 400 and not Title.objects.exists()
+    done = client.post(url, {**post, "document": "市爱卫会《关于表彰的决定》"})
+    assert done.status_code == 302
+    title = Title.objects.get()
+    assert (title.name, title.level, title.organiser) == (w.community.name, "city", w.district)
+    twice = client.post(url, {**post, "document": "市爱卫会《关于表彰的决定》"})
+    assert twice.status_code == 400 and "这项称号已登记" in twice.content.decode()
+    # A community worker may not record titles.
+    assert _client(w.community_worker).post(url, post).status_code == 403
