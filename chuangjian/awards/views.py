@@ -165,6 +165,8 @@ def _nominate_form(scope: Scope, round_: Round, data: Any = None) -> NominateFor
                   .order_by("-date").values_list("pk", flat=True)[:100])
     form.fields["activities"].queryset = (  # type: ignore[attr-defined]
         Activity.objects.filter(pk__in=recent).order_by("-date"))
+    if not recent:
+        del form.fields["activities"]  # nothing to choose: no empty box
     return form
 
 
@@ -226,7 +228,8 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.nominate(scope=scope, actor=request.user, round=round_, unit=d["unit"],
                          nominee=_nominee(d["nominee"], scheme.nominee), name=d["name"],
-                         reasons=d["reasons"], activities=list(d["activities"]), uploads=photos)
+                         reasons=d["reasons"], activities=list(d.get("activities") or []),
+                         uploads=photos)
     except ValidationError as error:
         apply_errors(form, error, default_field="nominee",
                      aliases={"round": "__all__", "photos": "__all__"})

@@ -60,6 +60,12 @@ def test_three_roles_walk_the_round_and_the_public_objects_on_a_phone(browser, l
         phone.wait_for_selector(".alert-success")
     _no_overflow(phone)
     phone.screenshot(path=str(SHOTS / "awards-nominate-phone.png"), full_page=True)
+    # The same page at desktop width, for a community worker at the office.
+    office = browser.new_context(**DESKTOP).new_page()
+    login(office, base, "hb_worker")
+    office.goto(f"{base}/awards/rounds/{round_.pk}/")
+    assert office.locator("#nominations tr[data-nomination]").count() == 2
+    office.screenshot(path=str(SHOTS / "awards-nominate-desktop.png"), full_page=True)
     # Nothing chosen: the Chinese error beside the field, nothing written.
     phone.fill("#id_name", "空白推荐")
     phone.fill("#id_reasons", "理由")
@@ -131,6 +137,10 @@ def test_three_roles_walk_the_round_and_the_public_objects_on_a_phone(browser, l
     public.wait_for_selector("text=已收到您的异议")
     _no_overflow(public)
     public.screenshot(path=str(SHOTS / "awards-gongshi-phone.png"), full_page=True)
+    wide = browser.new_context(**DESKTOP).new_page()
+    wide.goto(f"{base}/gongshi/{round_.public_code}/")
+    assert wide.locator(".nominee").count() == 2
+    wide.screenshot(path=str(SHOTS / "awards-gongshi-desktop.png"), full_page=True)
     assert_local(requests)
     assert not failures, failures
 

@@ -191,3 +191,15 @@ def test_the_district_records_a_city_title_from_its_document(setup: Setup) -> No
     assert twice.status_code == 400 and "这项称号已登记" in twice.content.decode()
     # A community worker may not record titles.
     assert _client(w.community_worker).post(url, post).status_code == 403
+
+
+def test_objections_from_one_client_are_rate_limited(setup: Setup, settings: Any) -> None:
+    settings.RATELIMIT_ENABLE = True
+    Round.objects.filter(pk=setup.round.pk).update(stage=Stage.PUBLICISING,
+                                                   publicity_until=timezone.now() + DAY)
+    client = Client(REMOTE_ADDR="10.9.8.6")
+    url = reverse("gongshi:round", args=[setup.round.public_code])
+    codes = [client.post(url, {"nomination": "0", "text": "", "name": "", "phone": ""}).status_code
+             for _ in range(6)]
+    assert codes == [400] * 5 + [429]
+    assert not Objection.objects.exists()
