@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from chuangjian.assessment import actions as assessment_actions
+from chuangjian.assessment.models import UnitResult
 from chuangjian.awards import actions, selectors
 from chuangjian.awards.models import Title, TitleState
 from chuangjian.awards.tests.conftest import NOW, family
@@ -16,6 +18,8 @@ from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.registers.models import FamilyHonour
 from chuangjian.sources import source_for
+from chuangjian.standards import actions as standards_actions
+from chuangjian.standards import loader
 
 
 def _record(world: World, scheme: str, holder: object, name: str, *, level: str = "city",
@@ -99,3 +103,18 @@ def test_a_certificate_code_that_does_not_exist_finds_nothing(world: World) -> N
     t = _record(world, "jiankang_danwei", world.community, "幸福里社区卫生服务站")
     assert selectors.title_by_code(scope=Scope(user_id=None), code=t.code.lower()) == t
     assert selectors.title_by_code(scope=Scope(user_id=None), code="NOPE") is None
+
+
+@pytest.mark.django_db
+def test_the_new_round_health_standard_scores_its_2211_bonus_from_titles(world: World) -> None:
+    standards_actions.load_standards(actor=None, scope=Scope.system(),
+                                     result=loader.load_builtin().raise_for_errors())
+    _record(world, "jiankang_danwei", world.village, "上林村卫生室")
+    _record(world, "jiankang_danwei", world.rural_town, "白石镇卫生院")
+    run = assessment_actions.start_run(actor=None, standard_code="jiankang_shequ_xinlun",
+                                       year=2026, today=dt.date(2027, 1, 5),
+                                       scope=Scope.system())
+    town = UnitResult.objects.get(run=run, unit=world.rural_town)
+    assert town.items["award_units"]["v"] == 2.0  # 建设健康单位市级先进 1—2 个
+    assert town.items["award_units"]["p"] == 2.0  # the bonus earned
+    assert town.items["award_volunteers"]["v"] == 0.0  # none recorded: a true zero
