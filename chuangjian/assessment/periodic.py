@@ -86,7 +86,7 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
     """Each target unit's subtree figure of ``element`` in every period of the window.
 
     ``tree`` is a ``compute.UnitTree``; ``rows`` are the indices of the target units in
-    it. A source is asked period by period; reported values are read raw (day and week
+    it. A source is asked for all the periods at once (``values_by_period``); reported values are read raw (day and week
     values have no rollups) and added into the period that holds them.
     """
     from chuangjian.assessment.compute import UnitTree
@@ -100,8 +100,8 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
         pass
     elif source is not None:
         ids = tree.ids.tolist()
-        for k, period in enumerate(periods):
-            for unit_id, value in source.values(element.code, period, ids).items():
+        for k, answer in enumerate(source.values_by_period(element.code, periods, ids)):
+            for unit_id, value in answer.items():
                 i = tree.index.get(unit_id)
                 if i is not None and value is not None:
                     own[i, k] = float(value)

@@ -13,6 +13,8 @@ was found (属地); rectifications due and on time count at the unit the order w
 
 from __future__ import annotations
 
+import datetime as dt
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,9 +32,13 @@ FINDING_COUNTS = ("problems_found", "problems_rectified", *ELEMENT_CATEGORIES)
 
 
 def _findings(element: str, period: Period, unit_ids: Sequence[int]) -> QuerySet[Finding]:
+    return _findings_between(element, period.start_instant(), period.end_instant(), unit_ids)
+
+
+def _findings_between(element: str, start: dt.datetime, end: dt.datetime,
+                      unit_ids: Sequence[int]) -> QuerySet[Finding]:
     qs = (Finding.objects.filter(unit_id__in=list(unit_ids), hidden=False,
-                                 found_at__gte=period.start_instant(),
-                                 found_at__lt=period.end_instant())
+                                 found_at__gte=start, found_at__lt=end)
           .exclude(order__state=State.CANCELLED))
     if element == "problems_rectified":
         qs = qs.filter(order__state=State.CLOSED)
@@ -78,6 +84,34 @@ class InspectionSource(Source):
         "inspection_deduction_points": _("期内发现问题的扣分合计"),
         "supervision_visits": _("组织的督查对点位的检查次数"),
     }
+
+    def values_by_period(self, element_code: str, periods: Sequence[Period],
+                         unit_ids: Sequence[int]) -> list[dict[int, float]]:
+        """Finding counts and deductions of consecutive periods in one query, bucketed by
+        the instant each problem was found (the per-day and per-week targets ask for a
+        year of periods at once)."""
+        starts = [p.start_instant() for p in periods]
+        ends = [p.end_instant() for p in periods]
+        counted = element_code in FINDING_COUNTS or element_code == "inspection_deduction_points"
+        if not counted or not periods or any(ends[k] != starts[k + 1]
+                                              for k in range(len(periods) - 1)):
+            return super().values_by_period(element_code, periods, unit_ids)
+        which = "problems_found" if element_code == "inspection_deduction_points" else element_code
+        out: list[dict[int, float]] = [{int(u): 0.0 for u in unit_ids} for _p in periods]
+        seen: set[int] = set()
+        for pk, unit_id, found_at, deduction in (
+                _findings_between(which, starts[0], ends[-1], unit_ids).order_by()
+                .values_list("pk", "unit_id", "found_at", "deduction")):
+            if pk in seen:
+                continue
+            seen.add(pk)
+            k = bisect_right(starts, found_at) - 1
+            if k < 0 or found_at >= ends[k]:
+                continue
+            bucket = out[k]
+            bucket[int(unit_id)] = bucket.get(int(unit_id), 0.0) + (
+                float(deduction or 0) if which != element_code else 1.0)
+        return out
 
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
                ) -> dict[int, float]:

@@ -85,6 +85,13 @@ class Source:
         """
         raise NotImplementedError
 
+    def values_by_period(self, element_code: str, periods: Sequence[Period],
+                         unit_ids: Sequence[int]) -> list[dict[int, float]]:
+        """``values`` for each of ``periods``, in order. A source that can answer a
+        window at once (one query, then bucketed) overrides this; the default asks
+        period by period."""
+        return [self.values(element_code, period, unit_ids) for period in periods]
+
     def records(self, element_code: str, period: Period, unit_id: int) -> list[Record]:
         """The records that make up one unit's value, newest first."""
         return []

@@ -115,3 +115,56 @@ def test_findings_of_an_unpublished_covert_round_are_not_counted_until_it_is_pub
     assert [r.label for r in source.records("problems_found", march, world.community.pk)
             ] and "暗访发现占道" in source.records("problems_found", march,
                                                   world.community.pk)[0].label
+
+
+def test_a_window_of_periods_in_one_query_equals_asking_period_by_period(world, standards):
+    """The per-day and per-week targets ask a year of periods at once
+    (``values_by_period``): the same figures as one ``values`` call per period."""
+    from chuangjian.engine.periods import PeriodType
+
+    inspector = Scope.for_user(world.inspector)
+    worker = Scope.for_user(world.community_worker)
+    made = []
+    for i, (code, sev, deduction, unit, when) in enumerate([
+            ("disorderly_parking", "一般", "1", world.community, shanghai(2026, 3, 2, 0, 0)),
+            ("graffiti", "简易", "0.5", world.community, shanghai(2026, 3, 8, 23, 59)),
+            ("garbage_corners", "突出", "2", world.community2, shanghai(2026, 3, 9, 0, 0)),
+            ("disorderly_parking", "一般", "1", world.community, shanghai(2026, 3, 31, 23, 59))]):
+        finding, _ = create_finding(actor=world.inspector, scope=inspector, unit=unit,
+                                    description=f"问题{i}", severity=sev, category=category(code),
+                                    deduction=deduction, photos=[photo(color=(i * 40, 10, 10))],
+                                    now=when, dispatch=True)
+        made.append(finding)
+    order = act.accept_order(actor=world.community_worker, scope=worker, order=made[0].order,
+                             now=shanghai(2026, 3, 2, 15))
+    order = act.submit_rectification(actor=world.community_worker, scope=worker, order=order,
+                                     note="好", photos=[photo(color="white")],
+                                     now=shanghai(2026, 3, 2, 15))
+    act.verify_rectification(actor=world.inspector, scope=inspector, order=order, passed=True,
+                             now=shanghai(2026, 3, 2, 16))
+    source = registry.source_for("problems_found")
+    assert source is not None
+    ids = [world.community.pk, world.community2.pk, world.street.pk]
+    march = Period.month(2026, 3)
+    windows = {
+        "days": [Period.containing(PeriodType.DAY, march.start + dt.timedelta(days=d))
+                 for d in range(-1, 32)],
+        "weeks": [Period.containing(PeriodType.WEEK, march.start + dt.timedelta(days=7 * w))
+                  for w in range(-1, 6)],
+        "months": [Period.month(2026, m) for m in (2, 3, 4)],
+    }
+    codes = ["problems_found", "problems_rectified", "six_disorder_problems",
+             "sanitation_problems", "inspection_deduction_points"]
+    for name, periods in windows.items():
+        for code in codes:
+            one_by_one = [source.values(code, p, ids) for p in periods]
+            assert source.values_by_period(code, periods, ids) == one_by_one, (name, code)
+    found = source.values_by_period("problems_found", windows["weeks"], ids)
+    assert sum(week[world.community.pk] for week in found) == 3  # the figures are not all 0
+    assert sum(week[world.community2.pk] for week in found) == 1
+    deducted = source.values_by_period("inspection_deduction_points", windows["months"], ids)
+    assert deducted[1] == {world.community.pk: 2.5, world.community2.pk: 2.0, world.street.pk: 0.0}
+    # Periods that are not consecutive are asked one by one.
+    apart = [Period.month(2026, 1), Period.month(2026, 3)]
+    assert source.values_by_period("problems_found", apart, ids) == [
+        source.values("problems_found", p, ids) for p in apart]
