@@ -614,12 +614,15 @@ def record_title(*, scope: Scope, actor: Any, scheme_code: str, level: str, year
 
 
 @transaction.atomic
-def flag_recheck(*, scope: Scope, title: Title, year: int, reasons: Sequence[str]) -> Title:
+def flag_recheck(*, scope: Scope, title: Title, year: int, reasons: Sequence[str],
+                 now: dt.datetime | None = None) -> Title:
     """The yearly re-check found the holder no longer qualifying: flag it for a person
-    to confirm 摘牌 or keep (``withdraw_title``)."""
+    to confirm 摘牌 (``withdraw_title``) or keep it (``keep_title``); both the naming
+    unit and the holder's unit find it in their inbox."""
     _deny_unless(scope.allows(title.unit, Cap.VIEW))
     title.recheck_year, title.recheck_reasons = year, list(reasons)
-    title.save(update_fields=["recheck_year", "recheck_reasons"])
+    title.recheck_at = now or timezone.now()
+    title.save(update_fields=["recheck_year", "recheck_reasons", "recheck_at"])
     log_action(action="awards.title.flagged", actor=None, obj=title, unit=title.organiser,
                data={"year": year})
     return title
@@ -642,3 +645,19 @@ def withdraw_title(*, scope: Scope, actor: Any, title: Title, reason: str,
                unit=title.organiser, data={"reason": title.withdrawn_reason})
     return title
 
+
+@transaction.atomic
+def keep_title(*, scope: Scope, actor: Any, title: Title, reason: str) -> Title:
+    """Keep a title the re-check flagged (the finding was checked and does not hold),
+    with a reason kept in the audit log; the flag is cleared."""
+    _deny_unless(scope.allows(title.organiser, Cap.NAME_AWARDS))
+    title = Title.objects.select_for_update().get(pk=title.pk)
+    if not title.awaiting_withdrawal:
+        raise ValidationError({"reason": _("这项称号没有待确认的复查结果")})
+    reason = _bounded(reason, "reason", _("保留称号的理由"), limit=300)
+    found = {"year": title.recheck_year, "reasons": title.recheck_reasons, "reason": reason}
+    title.recheck_year, title.recheck_reasons, title.recheck_at = None, [], None
+    title.save(update_fields=["recheck_year", "recheck_reasons", "recheck_at"])
+    log_action(action="awards.title.kept", actor=_user(actor), obj=title, unit=title.organiser,
+               data=found)
+    return title

@@ -269,6 +269,7 @@ class Title(_Holder):
     # and why; a person then confirms 摘牌 with a reason or keeps the title.
     recheck_year = models.PositiveSmallIntegerField(_("复查年度"), null=True, blank=True)
     recheck_reasons = models.JSONField(_("复查发现"), default=list, blank=True)
+    recheck_at = models.DateTimeField(_("复查标记时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -278,3 +279,8 @@ class Title(_Holder):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title} {self.name}"
+
+    @property
+    def awaiting_withdrawal(self) -> bool:
+        """The re-check found the holder no longer qualifying; nobody has decided yet."""
+        return self.state == TitleState.ACTIVE and self.recheck_year is not None

@@ -405,13 +405,17 @@ def title_detail(request: HttpRequest, pk: int) -> HttpResponse:
     title = selectors.title_for(scope=scope, pk=pk)
     error = ""
     if request.method == "POST":
+        keep = request.POST.get("decision") == "keep"
+        reason = request.POST.get("reason", "")[:400]
         try:
-            actions.withdraw_title(scope=scope, actor=request.user, title=title,
-                                   reason=request.POST.get("reason", "")[:400])
+            if keep:
+                actions.keep_title(scope=scope, actor=request.user, title=title, reason=reason)
+            else:
+                actions.withdraw_title(scope=scope, actor=request.user, title=title, reason=reason)
         except ValidationError as err:
             error = _error_text(err)
         else:
-            messages.success(request, _("已摘牌"))
+            messages.success(request, _("已保留称号") if keep else _("已摘牌"))
             return redirect("awards:title", title.pk)
     return render(request, "awards/title.html", {
         "t": title, "history": list(selectors.history(scope=scope, title=title)),
