@@ -28,6 +28,7 @@ from chuangjian.awards.models import (
     Level,
     Nomination,
     NominationState,
+    NominationWay,
     Nominee,
     Objection,
     ObjectionState,
@@ -38,7 +39,15 @@ from chuangjian.awards.models import (
     Vote,
     Voter,
 )
-from chuangjian.awards.schemes import LEVEL_NAMES, LEVELS, RATIO, ROUND_LEVELS, Scheme, scheme_for
+from chuangjian.awards.schemes import (
+    LEVEL_NAMES,
+    LEVELS,
+    NOMINATORS,
+    RATIO,
+    ROUND_LEVELS,
+    Scheme,
+    scheme_for,
+)
 from chuangjian.files.models import FileKind
 from chuangjian.files.storing import discarded_on_error, store_file
 from chuangjian.lib.personal import normalise_phone
@@ -153,13 +162,53 @@ def _nominee_row(kind: str, row: Any, unit: Unit) -> dict[str, Any]:
     return {field: row}
 
 
+def _phone(value: str, field: str, label: str) -> str:
+    try:
+        return normalise_phone((value or "")[:40])
+    except ValidationError as error:
+        raise ValidationError({field: [_("%(l)s：%(e)s") % {"l": label, "e": m}
+                                       for m in error.messages]}) from None
+
+
+def _way(scheme: Scheme, by: str, nominee: Any, unit: Unit, recommender_name: str,
+         recommender_phone: str) -> dict[str, str | None]:
+    """Who puts the nominee forward, as the scheme allows (``nominated_by``), and, for a
+    群众推荐, the recommender the unit records (name and phone, kept private)."""
+    if by not in NOMINATORS:
+        raise ValidationError({"by": _("推荐方式应为单位推荐、群众推荐或自荐（申报）之一")})
+    allowed = "、".join(NOMINATORS[w] for w in scheme.nominated_by)
+    if scheme.nominee == Nominee.UNIT:
+        # A unit that puts itself forward applies for the title (申报): that is a
+        # self-nomination whatever the form said.
+        if by == NominationWay.SELF and nominee.pk != unit.pk:
+            raise ValidationError({"by": _("自荐（申报）时，推荐对象应为%(u)s本身") % {"u": unit.name}})
+        if nominee.pk == unit.pk and NominationWay.SELF not in scheme.nominated_by:
+            raise ValidationError({"nominee": _(
+                "%(u)s推荐本单位属于自荐（申报），「%(s)s」只接受%(a)s，请由上级单位推荐")
+                % {"u": unit.name, "s": scheme.name, "a": allowed}})
+        if nominee.pk == unit.pk:
+            by = NominationWay.SELF
+    if by not in scheme.nominated_by:
+        raise ValidationError({"by": _("「%(s)s」只接受%(a)s，不接受%(w)s")
+                               % {"s": scheme.name, "a": allowed, "w": NOMINATORS[by]}})
+    if by != NominationWay.PEOPLE:
+        return {"way": by, "recommender_name": None, "recommender_phone": None}
+    return {"way": by,
+            "recommender_name": _bounded(recommender_name, "recommender_name", _("推荐人姓名"),
+                                         limit=50),
+            "recommender_phone": _phone(recommender_phone, "recommender_phone", _("推荐人联系电话"))}
+
+
 @discarded_on_error()
 @transaction.atomic
 def nominate(*, scope: Scope, actor: Any, round: Round, unit: Unit, nominee: Any, name: str,
-             reasons: str, activities: Sequence[Any] = (), uploads: Sequence[Any] = (),
-             now: dt.datetime | None = None) -> Nomination:
+             reasons: str, by: str = NominationWay.UNITS, recommender_name: str = "",
+             recommender_phone: str = "", activities: Sequence[Any] = (),
+             uploads: Sequence[Any] = (), now: dt.datetime | None = None) -> Nomination:
     """推荐: one nominee of the unit, with reasons and evidence, within the window and the
-    unit's quota; an ineligible nominee is refused with the reason."""
+    unit's quota; an ineligible nominee is refused with the reason. ``by`` says who puts
+    it forward (单位推荐, 群众推荐 recorded by the unit, or 自荐（申报）), as the scheme
+    allows; every nomination of the unit counts against its quota."""
     now = now or timezone.now()
     _deny_unless(scope.allows(unit, Cap.ENTER_DATA))
     round_ = _locked(round)
@@ -177,6 +226,7 @@ def nominate(*, scope: Scope, actor: Any, round: Round, unit: Unit, nominee: Any
         if not scope.allows(activity.unit, Cap.VIEW):
             raise PermissionDenied
     holder = _nominee_row(scheme.nominee, nominee, unit)
+    way = _way(scheme, str(by), nominee, unit, recommender_name, recommender_phone)
     live = round_.nominations.exclude(state=NominationState.REFUSED)
     if live.filter(**holder).exists():
         raise ValidationError({"nominee": _("「%(n)s」已被推荐，不能重复推荐") % {"n": name}})
@@ -184,7 +234,7 @@ def nominate(*, scope: Scope, actor: Any, round: Round, unit: Unit, nominee: Any
         raise ValidationError({"unit": _("%(u)s的推荐名额已满（每个单位%(n)d个）")
                                % {"u": unit.name, "n": round_.per_unit}})
     nomination = Nomination(round=round_, unit=unit, nominee=scheme.nominee, name=name,
-                            reasons=reasons, nominated_by=_user(actor), **holder)
+                            reasons=reasons, nominated_by=_user(actor), **way, **holder)
     found = eligibility.checks(scheme, nomination, year=round_.year, now=now)
     reasons_failing = eligibility.failing(found)
     if reasons_failing:
@@ -202,7 +252,7 @@ def nominate(*, scope: Scope, actor: Any, round: Round, unit: Unit, nominee: Any
                                    % {"i": index, "e": "；".join(error.messages)}}) from None
     nomination.photos.set(photos)
     log_action(action="awards.nomination.submitted", actor=_user(actor), obj=nomination,
-               unit=unit, data={"round": round_.pk})
+               unit=unit, data={"round": round_.pk, "way": way["way"]})
     return nomination
 
 
@@ -401,11 +451,7 @@ def object_to(*, scope: Scope, nomination: Nomination, text: str, name: str, pho
     if len(text) < 5:
         raise ValidationError({"text": _("请写清异议的事实（至少5个字）")})
     name = _bounded(name, "name", _("姓名"), limit=50)
-    try:
-        phone = normalise_phone(phone[:40])
-    except ValidationError as error:
-        raise ValidationError({"phone": [_("联系电话：%(e)s") % {"e": m}
-                                         for m in error.messages]}) from None
+    phone = _phone(phone, "phone", _("联系电话"))
     objection = Objection.objects.create(nomination=nomination, text=text, name=name, phone=phone)
     log_action(action="awards.objection.received", actor=None, obj=objection,
                unit=round_.organiser, data={"round": round_.pk})
@@ -568,12 +614,15 @@ def record_title(*, scope: Scope, actor: Any, scheme_code: str, level: str, year
 
 
 @transaction.atomic
-def flag_recheck(*, scope: Scope, title: Title, year: int, reasons: Sequence[str]) -> Title:
+def flag_recheck(*, scope: Scope, title: Title, year: int, reasons: Sequence[str],
+                 now: dt.datetime | None = None) -> Title:
     """The yearly re-check found the holder no longer qualifying: flag it for a person
-    to confirm 摘牌 or keep (``withdraw_title``)."""
+    to confirm 摘牌 (``withdraw_title``) or keep it (``keep_title``); both the naming
+    unit and the holder's unit find it in their inbox."""
     _deny_unless(scope.allows(title.unit, Cap.VIEW))
     title.recheck_year, title.recheck_reasons = year, list(reasons)
-    title.save(update_fields=["recheck_year", "recheck_reasons"])
+    title.recheck_at = now or timezone.now()
+    title.save(update_fields=["recheck_year", "recheck_reasons", "recheck_at"])
     log_action(action="awards.title.flagged", actor=None, obj=title, unit=title.organiser,
                data={"year": year})
     return title
@@ -596,3 +645,19 @@ def withdraw_title(*, scope: Scope, actor: Any, title: Title, reason: str,
                unit=title.organiser, data={"reason": title.withdrawn_reason})
     return title
 
+
+@transaction.atomic
+def keep_title(*, scope: Scope, actor: Any, title: Title, reason: str) -> Title:
+    """Keep a title the re-check flagged (the finding was checked and does not hold),
+    with a reason kept in the audit log; the flag is cleared."""
+    _deny_unless(scope.allows(title.organiser, Cap.NAME_AWARDS))
+    title = Title.objects.select_for_update().get(pk=title.pk)
+    if not title.awaiting_withdrawal:
+        raise ValidationError({"reason": _("这项称号没有待确认的复查结果")})
+    reason = _bounded(reason, "reason", _("保留称号的理由"), limit=300)
+    found = {"year": title.recheck_year, "reasons": title.recheck_reasons, "reason": reason}
+    title.recheck_year, title.recheck_reasons, title.recheck_at = None, [], None
+    title.save(update_fields=["recheck_year", "recheck_reasons", "recheck_at"])
+    log_action(action="awards.title.kept", actor=_user(actor), obj=title, unit=title.organiser,
+               data=found)
+    return title

@@ -8,7 +8,7 @@ with the same Chinese sentence. Vote tallies are given only after the vote has c
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -26,6 +26,7 @@ class NominationOut(Schema):
     id: int
     name: str = Field(description="公示名称")
     unit: str = Field(description="推荐单位编码")
+    way: str = Field(description="推荐方式：units 单位推荐 / people 群众推荐 / self 自荐（申报）")
     state: str = Field(description="submitted 待初审 / refused 初审未通过 / accepted 初审通过 / "
                                    "shortlisted 公示中 / not_selected 未入选 / withdrawn 公示后撤销 / named 已命名")
     refusal_reason: str
@@ -58,6 +59,11 @@ class NominationIn(Schema):
     nominee: int = Field(description="推荐对象的编号：按方案为单位、户、志愿者或居民的编号")
     name: str = Field(max_length=100, description="公示名称")
     reasons: str = Field(max_length=2000, description="推荐理由")
+    by: Literal["units", "people", "self"] = Field(
+        "units", description="推荐方式：units 单位推荐 / people 群众推荐（由推荐单位登记） / "
+                             "self 自荐（申报）；须是评选方案允许的方式")
+    recommender_name: str = Field("", max_length=50, description="群众推荐时：推荐人姓名（不公开）")
+    recommender_phone: str = Field("", max_length=20, description="群众推荐时：推荐人联系电话（不公开）")
 
 
 class TitleOut(Schema):
@@ -76,7 +82,7 @@ class TitleOut(Schema):
 
 
 def _nomination_out(n: Nomination, shown: bool) -> dict[str, Any]:
-    return {"id": n.pk, "name": n.name, "unit": n.unit.code, "state": n.state,
+    return {"id": n.pk, "name": n.name, "unit": n.unit.code, "way": n.way, "state": n.state,
             "refusal_reason": n.refusal_reason,
             "eligibility": [c.get("reason", "") for c in n.eligibility],
             "score": float(n.score) if shown and n.score is not None else None,
@@ -138,7 +144,9 @@ def build_router() -> Router:
         else:
             nominee = NOMINEE_MODELS[kind].objects.filter(pk=payload.nominee).first()
         actions.nominate(scope=scope, actor=request.auth, round=r, unit=unit,  # type: ignore[attr-defined]
-                         nominee=nominee, name=payload.name, reasons=payload.reasons)
+                         nominee=nominee, name=payload.name, reasons=payload.reasons,
+                         by=payload.by, recommender_name=payload.recommender_name,
+                         recommender_phone=payload.recommender_phone)
         return _round_out(r, list(selectors.nominations(scope=scope, round=r)))
 
     @router.get("/awards/titles", response=list[TitleOut], summary="称号列表",

@@ -9,6 +9,11 @@
 - Last year's city-level 健康家庭 titles recorded from the city's document, one family
   since moved away and withdrawn at the re-check; this year's “2211” city titles (健康
   单位, 志愿者, 健康社区) so the new-round 健康社区 standard's bonus has values.
+- The district's own 区级 rounds of this year, quota 1:1 to those city titles (篇13), walked
+  to naming: 健康单位 from 城关街道's departments and 志愿者 from its volunteers, each
+  nominee checked as the scheme says (an overdue rectification order, a volunteer
+  registered lately are passed over). 健康社区's 区级 round asks the year's 考核 passed,
+  which the demo scores only after the titles, so it is not held here.
 
 Repeatable: a second run finds its rounds (by title) and changes nothing.
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,6 +38,9 @@ from chuangjian.registers.sources import present_on
 SYSTEM = Scope.system()
 COMMUNITIES = ("QY-01-A-01", "QY-01-A-02", "QY-01-A-03", "QY-01-B-01")
 PANEL = (("cg_responsible", 2), ("cg_inspector", 1), ("cd_leader", 1), ("qy_readonly", 1))
+DISTRICT_PANEL = (("qy_wmb", 2), ("qy_inspector", 1), ("qy_readonly", 1))
+# 城关街道's departments that may become 区级健康单位 (the city named 市场事务所 and 科技文化中心).
+DISTRICT_UNITS = ("QY-01-D-WYB", "QY-01-D-PCS", "QY-01-D-ZFZD", "QY-01-D-CGB")
 DAY = dt.timedelta(days=1)
 
 
@@ -175,6 +184,61 @@ def _2211(district: Unit, year: int) -> int:
     return made
 
 
+def _district_round(code: str, district: Unit, street: Unit, year: int, start: dt.datetime,
+                    candidates: list[tuple[Any, str]]) -> Round:
+    """A 区级 round of the district walked straight to naming: the street recommends
+    as many eligible candidates as the quota, all pass 初审, the panel votes, all named."""
+    leader = _user("qy_leader")
+    organiser = Scope.for_user(leader) if leader else SYSTEM
+    round_ = actions.open_round(scope=SYSTEM, actor=leader, scheme_code=code,
+                                organiser=district, year=year, now=start)
+    nominated: list[Nomination] = []
+    for holder, name in candidates:
+        if len(nominated) == round_.quota:
+            break
+        try:
+            nominated.append(actions.nominate(
+                scope=SYSTEM, actor=None, round=round_, unit=street, nominee=holder, name=name,
+                reasons="积极参加建设健康城市工作，带动周边单位和居民养成健康生活方式",
+                now=start + DAY))
+        except ValidationError:
+            continue  # not eligible this year: the next candidate
+    if not nominated:
+        return round_
+    for i, n in enumerate(nominated):
+        actions.review(scope=organiser, actor=leader, nomination=n, accept=True, score=92 - 3 * i,
+                       now=start + 2 * DAY)
+    panel = [(u, w) for name, w in DISTRICT_PANEL if (u := _user(name)) is not None]
+    actions.start_voting(scope=organiser, actor=leader, round=round_, voters=panel,
+                         now=start + 3 * DAY)
+    for voter, _weight in panel:
+        for n in nominated:
+            actions.vote(scope=Scope.for_user(voter), actor=voter, nomination=n, approve=True,
+                         now=start + 4 * DAY)
+    actions.evaluate(scope=organiser, actor=leader, round=round_, now=start + 11 * DAY)
+    actions.publicise(scope=organiser, actor=leader, round=round_, now=start + 11 * DAY)
+    actions.name_titles(scope=organiser, actor=leader, round=round_,
+                        nominations=list(round_.nominations.filter(state="shortlisted")),
+                        now=start + 17 * DAY)
+    return round_
+
+
+def _district_2211(district: Unit, year: int, start: dt.datetime) -> int:
+    """篇13's 区级先进 at 1:1 to the city's: 健康单位 and 志愿者 of 城关街道."""
+    street = Unit.objects.filter(code="QY-01").first()
+    if street is None:
+        return 0
+    units = [(u, u.name) for u in Unit.objects.filter(code__in=DISTRICT_UNITS).order_by("code")]
+    city = Title.objects.filter(scheme_code="jiankang_zhiyuanzhe", year=year).values("volunteer_id")
+    volunteers = [(v, v.person.name) for v in
+                  Volunteer.objects.filter(unit__path__startswith=street.path, left_on__isnull=True)
+                  .exclude(pk__in=city).select_related("person").order_by("pk")[:20]]
+    named = 0
+    for code, candidates in (("jiankang_danwei", units), ("jiankang_zhiyuanzhe", volunteers)):
+        named += _district_round(code, district, street, year, start, candidates).titles.count()
+    return named
+
+
 @transaction.atomic
 def run(stdout: Any = None, *, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
@@ -190,6 +254,7 @@ def run(stdout: Any = None, *, today: dt.date | None = None) -> None:
            if today != timezone.localdate() else timezone.now())
     recorded, withdrawn = _last_year(district, year)
     city = _2211(district, year)
+    county = _district_2211(district, year, now - 40 * DAY)
     round_ = _walk(street, year, now - 40 * DAY)
     leader = _user("dh_leader")
     # Open for nominations from the real now: it is there to be walked in the browser.
@@ -201,5 +266,5 @@ def run(stdout: Any = None, *, today: dt.date | None = None) -> None:
             f"评选与称号：{round_.title} 推荐 {round_.nominations.count()} 户、名额 {round_.quota}、"
             f"命名 {named} 户，异议 {Objection.objects.filter(nomination__round=round_).count()} 条"
             f"（1 条成立撤销推荐）；{walkable.title} 正在推荐；{year - 1}年市级健康家庭 {recorded} 户，"
-            f"复查摘牌 {withdrawn} 户；{year}年“2211”市级先进 {city} 个"
+            f"复查摘牌 {withdrawn} 户；{year}年“2211”市级先进 {city} 个、区级先进 {county} 个"
             f"（称号共 {Title.objects.count()} 个）\n")

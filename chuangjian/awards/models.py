@@ -18,6 +18,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
+from chuangjian.lib.personal import mask_name, mask_phone
+
 
 class Level(models.TextChoices):
     STREET = "street", _("街道（乡镇）级")
@@ -96,6 +98,14 @@ class Nominee(models.TextChoices):
     PERSON = "person", _("个人")
 
 
+class NominationWay(models.TextChoices):
+    """Who puts the nominee forward (the scheme's ``nominated_by``)."""
+
+    UNITS = "units", _("单位推荐")
+    PEOPLE = "people", _("群众推荐")
+    SELF = "self", _("自荐（申报）")
+
+
 class NominationState(models.TextChoices):
     SUBMITTED = "submitted", _("待初审")
     REFUSED = "refused", _("初审未通过")
@@ -129,6 +139,13 @@ class Nomination(_Holder):
     # The unit that recommends (a community, or the unit itself for a unit nominee).
     unit = models.ForeignKey("org.Unit", verbose_name=_("推荐单位"), on_delete=models.PROTECT,
                              related_name="+")
+    way = models.CharField(_("推荐方式"), max_length=8, choices=NominationWay.choices,
+                           default=NominationWay.UNITS)
+    # 群众推荐: the resident who recommended, recorded by the unit; kept private as an
+    # objector's (encrypted at rest, shown masked, never on public pages).
+    recommender_name = EncryptedCharField(_("推荐人姓名"), max_length=50, null=True, blank=True)
+    recommender_phone = EncryptedCharField(_("推荐人联系电话"), max_length=20, null=True,
+                                           blank=True)
     reasons = models.TextField(_("推荐理由"), max_length=2000)
     activities = models.ManyToManyField("evidence.Activity", blank=True, related_name="+")
     photos = models.ManyToManyField("files.StoredFile", blank=True, related_name="+")
@@ -154,6 +171,13 @@ class Nomination(_Holder):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def recommender_masked(self) -> str:
+        """A 群众推荐's recommender as pages show it (王** · 138****5678), else empty."""
+        if not self.recommender_name:
+            return ""
+        return f"{mask_name(self.recommender_name)} · {mask_phone(self.recommender_phone)}"
 
 
 class Vote(models.Model):
@@ -245,6 +269,7 @@ class Title(_Holder):
     # and why; a person then confirms 摘牌 with a reason or keeps the title.
     recheck_year = models.PositiveSmallIntegerField(_("复查年度"), null=True, blank=True)
     recheck_reasons = models.JSONField(_("复查发现"), default=list, blank=True)
+    recheck_at = models.DateTimeField(_("复查标记时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -254,3 +279,8 @@ class Title(_Holder):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title} {self.name}"
+
+    @property
+    def awaiting_withdrawal(self) -> bool:
+        """The re-check found the holder no longer qualifying; nobody has decided yet."""
+        return self.state == TitleState.ACTIVE and self.recheck_year is not None

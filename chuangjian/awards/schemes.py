@@ -36,6 +36,9 @@ LEVEL_NAMES = {"community": "社区级", "street": "街道（乡镇）级", "cou
 # (by the city) and recorded here from the naming document.
 ROUND_LEVELS = {"street": "street", "county": "district"}
 NOMINEES = {"unit": "单位", "household": "家庭", "volunteer": "志愿者", "person": "个人"}
+# Who may put a nominee forward: a unit (the community recommends), residents (群众推荐,
+# recorded by the unit with the recommender's name and phone), or the nominee itself.
+NOMINATORS = {"units": "单位推荐", "people": "群众推荐", "self": "自荐（申报）"}
 
 
 class _Model(BaseModel):

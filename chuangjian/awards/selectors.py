@@ -101,6 +101,25 @@ def history(*, scope: Scope, title: Title) -> QuerySet[Title]:
     return titles(scope=scope).filter(**holder).order_by("-year", "-id")
 
 
+def awaiting_withdrawal(*, scope: Scope) -> QuerySet[Title]:
+    """Titles the re-check flagged, named (or recorded) where the person may withdraw
+    them: each waits for a decision, 摘牌 or keep."""
+    rows = Title.objects.filter(state=TitleState.ACTIVE, recheck_year__isnull=False)
+    return scope.filter(rows.select_related("unit"), Cap.NAME_AWARDS,
+                        field_name="organiser__path").order_by("recheck_at", "id")
+
+
+def holder_news(*, scope: Scope, since: dt.datetime) -> QuerySet[Title]:
+    """Titles held by the units the person works in (a membership there, not above)
+    that the re-check flagged or that were withdrawn since ``since``: the holder's
+    people learn of it, the levels above read the titles pages."""
+    own = {g.unit_id for g in scope.grants if Cap.VIEW in g.caps}
+    lately = (Q(state=TitleState.ACTIVE, recheck_at__gte=since)
+              | Q(state=TitleState.WITHDRAWN, withdrawn_on__gte=timezone.localdate(since)))
+    return (Title.objects.filter(unit_id__in=own).filter(lately).select_related("unit")
+            .order_by("-id"))
+
+
 # -- public pages (no login) -------------------------------------------------------------
 
 def public_round(*, scope: Scope, code: str) -> Round:

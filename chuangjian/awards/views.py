@@ -29,9 +29,9 @@ from chuangjian.awards.models import (
     Title,
     TitleState,
 )
-from chuangjian.awards.schemes import LEVEL_NAMES, builtin, scheme_for
+from chuangjian.awards.schemes import LEVEL_NAMES, NOMINATORS, builtin, scheme_for
 from chuangjian.evidence.models import Activity
-from chuangjian.lib.personal import mask_phone
+from chuangjian.lib.personal import mask_name, mask_phone
 from chuangjian.org.levels import Level
 from chuangjian.org.models import Membership, Unit, User
 from chuangjian.org.scope import Cap, Scope
@@ -135,6 +135,8 @@ def _nominee(value: str, nominee: str) -> Any:
 
 class NominateForm(Styled, forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=gettext_lazy("推荐单位"))
+    # Shown when the scheme takes more than 单位推荐 (群众推荐, 自荐（申报）).
+    by = forms.ChoiceField(label=gettext_lazy("推荐方式"), required=False)
     # Not required here: the action says 「请选择推荐对象」 beside the field.
     nominee = forms.ChoiceField(label=gettext_lazy("推荐对象"), required=False)
     name = forms.CharField(label=gettext_lazy("公示名称"), max_length=100,
@@ -144,6 +146,13 @@ class NominateForm(Styled, forms.Form):
     activities = forms.ModelMultipleChoiceField(queryset=Activity.objects.none(), required=False,
                                                 label=gettext_lazy("佐证活动"),
                                                 widget=forms.CheckboxSelectMultiple)
+    # 群众推荐: the action asks for them beside the fields; kept private.
+    recommender_name = forms.CharField(label=gettext_lazy("推荐人姓名"), max_length=50,
+                                       required=False,
+                                       help_text=gettext_lazy("群众推荐时填写，仅供核实，不公开"))
+    recommender_phone = forms.CharField(label=gettext_lazy("推荐人联系电话"), max_length=20,
+                                        required=False,
+                                        help_text=gettext_lazy("群众推荐时填写，仅供核实，不公开"))
 
 
 def _nominate_form(scope: Scope, round_: Round, data: Any = None) -> NominateForm:
@@ -157,6 +166,13 @@ def _nominate_form(scope: Scope, round_: Round, data: Any = None) -> NominateFor
     first = units.first()
     form = NominateForm(data, initial={"unit": first.pk if first else None})
     form.fields["unit"].queryset = units  # type: ignore[attr-defined]
+    if len(scheme.nominated_by) > 1:
+        form.fields["by"].choices = [(w, NOMINATORS[w]) for w in scheme.nominated_by]  # type: ignore[attr-defined]
+        form.fields["by"].initial = scheme.nominated_by[0]
+    else:
+        del form.fields["by"]
+    if "people" not in scheme.nominated_by:
+        del form.fields["recommender_name"], form.fields["recommender_phone"]
     form.fields["nominee"].choices = [  # type: ignore[attr-defined]
         ("", "—"), *_holders(scheme.nominee, units[:200])]
     # The latest hundred activities of the units (a list of ids: the field filters it).
@@ -195,11 +211,11 @@ def _round_page(request: HttpRequest, scope: Scope, round_: Round, *,
         panel = list(Membership.objects.filter(unit__path__startswith=round_.organiser.path,
                                                user__is_active=True)
                      .select_related("user", "unit").order_by("unit__path", "user__username")[:80])
-    objections = []
+    objections: list[dict[str, Any]] = []
     for n in rows:
         for o in n.objections.all():
             objections.append({"o": o, "n": n, "phone": mask_phone(o.phone),
-                               "name": (o.name[:1] + "*" * max(len(o.name) - 1, 1))})
+                               "name": mask_name(o.name)})
     return render(request, "awards/round.html", {
         "round": round_, "scheme": scheme, "rows": rows, "organiser": organiser,
         "may_name": scope.allows(round_.organiser, Cap.NAME_AWARDS),
@@ -228,8 +244,10 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.nominate(scope=scope, actor=request.user, round=round_, unit=d["unit"],
                          nominee=_nominee(d["nominee"], scheme.nominee), name=d["name"],
-                         reasons=d["reasons"], activities=list(d.get("activities") or []),
-                         uploads=photos)
+                         reasons=d["reasons"], by=d.get("by") or scheme.nominated_by[0],
+                         recommender_name=d.get("recommender_name", ""),
+                         recommender_phone=d.get("recommender_phone", ""),
+                         activities=list(d.get("activities") or []), uploads=photos)
     except ValidationError as error:
         apply_errors(form, error, default_field="nominee",
                      aliases={"round": "__all__", "photos": "__all__"})
@@ -387,13 +405,17 @@ def title_detail(request: HttpRequest, pk: int) -> HttpResponse:
     title = selectors.title_for(scope=scope, pk=pk)
     error = ""
     if request.method == "POST":
+        keep = request.POST.get("decision") == "keep"
+        reason = request.POST.get("reason", "")[:400]
         try:
-            actions.withdraw_title(scope=scope, actor=request.user, title=title,
-                                   reason=request.POST.get("reason", "")[:400])
+            if keep:
+                actions.keep_title(scope=scope, actor=request.user, title=title, reason=reason)
+            else:
+                actions.withdraw_title(scope=scope, actor=request.user, title=title, reason=reason)
         except ValidationError as err:
             error = _error_text(err)
         else:
-            messages.success(request, _("已摘牌"))
+            messages.success(request, _("已保留称号") if keep else _("已摘牌"))
             return redirect("awards:title", title.pk)
     return render(request, "awards/title.html", {
         "t": title, "history": list(selectors.history(scope=scope, title=title)),

@@ -170,6 +170,14 @@ def mask_id_number(number: str | None) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
+def mask_name(name: str | None) -> str:
+    """``王**``: the surname kept, the rest starred (at least one star)."""
+    name = str(name or "").strip()
+    if not name:
+        return ""
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
 def mask_phone(phone: str | None) -> str:
     """``138****5678``: the first three and last four digits kept."""
     phone = _clean(phone)

@@ -67,11 +67,20 @@ def test_the_demo_walks_a_round_to_naming_and_withdraws_a_title_at_the_recheck()
     assert last_year.filter(state=TitleState.ACTIVE).count() >= 2
     assert "迁出" in last_year.get(state=TitleState.WITHDRAWN).withdrawn_reason
 
-    # The 2211 elements of the new-round 健康社区 standard have values from titles.
+    # The 2211 elements of the new-round 健康社区 standard have values from titles (the
+    # standard scores towns, 镇/乡; the demo district has none, so the elements are read).
     street = Unit.objects.get(code="QY-01")
     assert _value("city_level_healthy_units", street) == 2
     assert _value("city_level_health_volunteers", street) == 3
     assert _value("city_level_health_awards", street) == 6
+    # 区级 at 1:1 (篇13): the district's own rounds named 2 健康单位 and 3 志愿者 of the
+    # street; 健康社区's 区级 round waits for the year's 考核.
+    county = Title.objects.filter(level="county", year=2026)
+    assert sorted(county.values_list("scheme_code", flat=True)) == [
+        "jiankang_danwei", "jiankang_danwei", "jiankang_zhiyuanzhe", "jiankang_zhiyuanzhe",
+        "jiankang_zhiyuanzhe"]
+    assert all(t.round is not None and t.round.organiser.code == "QY" for t in county)
+    assert _value("district_level_health_awards", street) == 5
     # A family named by the street is 已命名 in the families register, which counts it.
     title = walked.titles.first()
     assert title is not None and title.household is not None

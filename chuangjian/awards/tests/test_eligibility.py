@@ -78,4 +78,5 @@ def test_a_unit_needs_its_assessment_passed_and_no_old_open_order(world: World) 
                                                           closed_at=timezone.now())
     n = _nominate(world, round_)
     assert [c["ok"] for c in n.eligibility] == [True, True]
+    assert n.way == "self"  # 幸福里社区 put itself forward: 文明单位 takes 申报
     assert "考核通过，未被一票否决" in n.eligibility[0]["reason"]
