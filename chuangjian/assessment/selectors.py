@@ -9,6 +9,7 @@ standard held in memory.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
 from chuangjian.assessment.wording import (
     missing_text,
     note_sentence,
+    period_label,
     projection_words,
     rule_sentence,
     status_label,
@@ -484,6 +486,32 @@ def trend(*, scope: Scope, unit: Unit, indicator_code: str, standard_code: str,
     return out
 
 
+@dataclass(frozen=True)
+class MonthPoint:
+    """An indicator in one month (quarter) of the year and from January to its end."""
+
+    label: str  # 「3月」, 「第1季度」
+    value: float | None
+    shown: str
+    to_date: float | None
+    to_date_shown: str
+
+
+def within_year(*, scope: Scope, unit: Unit, spec: StandardSpec, indicator_code: str,
+                year: int, as_of: dt.date) -> list[MonthPoint]:
+    """One indicator of one unit month by month (quarter by quarter) in ``year``, for the
+    months ended by ``as_of``; empty when its data are yearly (``assessment.months``).
+    One query over the unit's subtree's rollups."""
+    from chuangjian.assessment import months
+
+    if not scope.allows(unit):
+        raise Http404
+    ind = spec.by_code[indicator_code]
+    return [MonthPoint(period_label(f.period, year=False), f.value, _fmt(f.value, ind.unit),
+                       f.to_date, _fmt(f.to_date, ind.unit))
+            for f in months.within_year(spec, indicator_code, unit, year, as_of=as_of)]
+
+
 @dataclass
 class PassRate:
     unit: Unit
@@ -526,6 +554,8 @@ def _threshold(ind: IndicatorSpec, year: int, unit: Unit) -> float | None:
     if ind.target is None:
         return None
     leaf, _path, _reason = ind.target.resolve(targets.TargetContext(year=year, category=unit.category))
+    if isinstance(leaf, targets.AtLeastPerPeriod) and not leaf.periodic:
+        return float(leaf.count)  # 一年不少于 4 次 reads as a line at 4 on the year's count
     return float(leaf.value) if isinstance(leaf, targets.Compare) else None
 
 

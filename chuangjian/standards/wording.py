@@ -115,3 +115,13 @@ def names_label(names: dict[str, str]) -> Label:
         return name
 
     return label
+
+
+def method_words(method: str) -> str:
+    """测评方法 in the reader's language (the standard files write it in Chinese)."""
+    from django.utils.translation import pgettext
+
+    words = {"数据": pgettext("测评方法", "数据"), "实地考察": pgettext("测评方法", "实地考察"),
+             "材料审核": pgettext("测评方法", "材料审核"),
+             "问卷调查": pgettext("测评方法", "问卷调查")}
+    return words.get(str(method), str(method))

@@ -7,6 +7,7 @@ named by ``"_tooltip"`` and navigation to a data item's ``url`` on click.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -97,11 +98,11 @@ def league_bars(rows: Sequence[LeagueRow], *, pass_mark: float | None,
         "_labels": {"points": _("分")},
         "tooltip": {"trigger": "item"},
         # Every unit's name under its bar: wrapped on two lines while they fit side by
-        # side, turned when there are many; never skipped or drawn over each other.
+        # side, turned by the page script where the chart is too narrow for them (on a
+        # phone, or many units); never skipped or drawn over each other.
+        "_fit": 72,
         "xAxis": {"type": "category", "data": [r.unit.name for r in rows],
-                  "axisLabel": {"interval": 0, **({"rotate": 40, "width": 96, "overflow": "truncate"}
-                                                  if len(rows) > 6 else
-                                                  {"width": 64, "overflow": "break"})}},
+                  "axisLabel": {"interval": 0, "width": 64, "overflow": "break"}},
         "yAxis": {"type": "value", "min": 0, "max": 100 if all((r.total or 0) <= 100
                                                                 for r in rows) else None,
                   "splitLine": {"lineStyle": {"type": "dashed"}}},
@@ -259,20 +260,84 @@ def trend(points: Sequence[Any], targets: Sequence[float | None], *, name: str,
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 8, "right": 72, "top": 36, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": years, "boundaryGap": len(years) < 3},
-        "yAxis": {"type": "value", "scale": True, "axisLabel": {"formatter": "{value}" + suffix},
-                  "splitLine": {"lineStyle": {"type": "dashed"}}, **_percent_range(
-                      suffix, [p.value for p in points] + list(known))},
+        "yAxis": {"type": "value", "axisLabel": {"formatter": "{value}" + suffix},
+                  "splitLine": {"lineStyle": {"type": "dashed"}},
+                  **axis_range(suffix, [p.value for p in points] + list(known))},
         "series": series,
     }
 
 
-def _percent_range(suffix: str, numbers: Sequence[float | None]) -> dict[str, float]:
-    """A rate's axis runs from 0 to 100% (one point alone otherwise gets an axis to 140%);
-    a figure above 100% (a 超额 rate) widens it to fit."""
-    if suffix != "%":
-        return {}
-    top = max([n for n in numbers if n is not None], default=0)
-    return {"min": 0, "max": 100 if top <= 100 else float(10 * -(-top // 10))}
+def within_year(points: Sequence[Any], target: float | None, *, name: str, unit_label: str
+                ) -> Option:
+    """One year month by month: each month's own figure (当月) and the year so far (累计)
+    against the year's target, which only the year so far is comparable with."""
+    suffix = unit_label if unit_label in ("%", "‰") else ""
+    month, so_far = _("当月"), _("1月起累计")
+    own = [{"value": None if p.value is None else round(p.value, 2), "shown": p.shown}
+           for p in points]
+    to_date: list[dict[str, Any]] = [
+        {"value": None if p.to_date is None else round(p.to_date, 2), "shown": p.to_date_shown}
+        for p in points]
+    if to_date:
+        # Only the latest figure is written on the chart; the others are in the tooltip
+        # and the table below, so twelve labels never crowd the line or the legend.
+        to_date[-1]["label"] = {"show": True}
+    # A rate's months read as a thin line beside the year so far; counts as bars under it.
+    own_series: dict[str, Any] = (
+        {"type": "line", "symbolSize": 5, "lineStyle": {"width": 1.5, "color": GREY},
+         "itemStyle": {"color": GREY}} if suffix else
+        {"type": "bar", "barMaxWidth": 22, "itemStyle": {"color": "#e9c7c8"}})
+    line: dict[str, Any] = {
+        "name": so_far, "type": "line", "data": to_date, "connectNulls": True, "z": 3,
+        "symbolSize": 8, "lineStyle": {"width": 3, "color": BRAND}, "itemStyle": {"color": BRAND},
+        "label": {"show": False, "position": "top", "formatter": "{c}" + suffix, "color": INK,
+                  "fontWeight": 600}}
+    if target is not None:
+        line["markLine"] = {
+            "symbol": "none", "silent": True,
+            "lineStyle": {"type": "dashed", "color": GREEN, "width": 2},
+            "label": {"formatter": _("目标 {c}") + suffix, "color": GREEN,
+                      "position": "insideStartTop"},
+            "data": [{"yAxis": target}]}
+    numbers = [p.value for p in points] + [p.to_date for p in points] + [target]
+    return {
+        "textStyle": TEXT,
+        "_fit": 36,
+        "legend": {"top": 0, "data": [so_far, month]},
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 8, "right": 16, "top": 48, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": [p.label for p in points],
+                  "axisLabel": {"interval": 0}},
+        "yAxis": {"type": "value", "axisLabel": {"formatter": "{value}" + suffix},
+                  "splitLine": {"lineStyle": {"type": "dashed"}}, **axis_range(suffix, numbers)},
+        "series": [{"name": month, "data": own, "connectNulls": False, **own_series}, line],
+    }
+
+
+def axis_range(suffix: str, numbers: Sequence[float | None]) -> dict[str, float]:
+    """A value axis that starts at 0 and leaves room for the labels above the points.
+
+    A rate runs to 100% (one point alone otherwise gets an axis to 140%) and a figure
+    above 100% (a 超额 rate) widens it to the next ten; a count gets a round top a
+    little above its largest figure. Negative figures (a fall) take the axis below 0.
+    """
+    known = [float(n) for n in numbers if n is not None]
+    full = {"%": 100.0, "‰": 1000.0}.get(suffix)
+    high = max(known, default=0.0)
+    low = min(known, default=0.0)
+    bottom = 0.0 if low >= 0 else -_round_up(-low * 1.1)
+    if full is not None:
+        step = full / 10
+        top = full if high <= full else step * -(-high // step)
+    else:
+        top = _round_up(high * 1.15) if high > 0 else 1.0
+    return {"min": bottom, "max": top}
+
+
+def _round_up(x: float) -> float:
+    """The smallest round number (1, 1.2, 1.5, 2 … 8 × 10ⁿ) not below ``x`` (x > 0)."""
+    scale = 10.0 ** math.floor(math.log10(x))
+    return next(m * scale for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * scale >= x - 1e-9)
 
 
 def risk_bars(rows: Sequence[RiskRow]) -> Option:

@@ -177,12 +177,21 @@ def trend(request: HttpRequest) -> HttpResponse:
             points = selectors.trend(scope=scope, unit=p.unit, indicator_code=ind.code,
                                      standard_code=p.standard_code, years=years, kind=p.kind)
             targets = [selectors.target_threshold(ind, y, p.unit) for y in years]
+            # Month by month where the indicator's data are monthly (or quarterly): a
+            # trend inside the year rather than one dot per year.
+            months = selectors.within_year(scope=scope, unit=p.unit, spec=spec,
+                                           indicator_code=ind.code, year=p.year,
+                                           as_of=run.as_of)
+            target = selectors.target_threshold(ind, p.year, p.unit)
             context.update(ind=ind, target=target_words(ind.target, ind.unit), choices=choices,
                            points=list(zip(points, targets, strict=True)),
                            assessed=any(pt.score is not None or pt.value is not None
                                         for pt in points),
-                           chart=charts.trend(points, targets, name=ind.name,
-                                              unit_label=ind.unit))
+                           months=months,
+                           chart=(charts.within_year(months, target, name=ind.name,
+                                                     unit_label=ind.unit) if months
+                                  else charts.trend(points, targets, name=ind.name,
+                                                    unit_label=ind.unit)))
     return _page(request, "trend.html", "trend", p, **context)
 
 

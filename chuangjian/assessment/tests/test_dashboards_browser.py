@@ -72,9 +72,26 @@ def test_a_street_leader_reads_the_dashboards_and_exports_a_report(page: Any, li
     assert page.locator(".heat-table tbody tr").count() == 7
     page.screenshot(path=SHOTS / "dashboards-heatmap.png", full_page=True)
 
+    # The disputes are counted from the mediation register every month: the trend is
+    # drawn month by month, with the year so far against the target.
     page.goto(f"{base}/dashboards/trend/?{q}&unit=QY-01-A-01&ind=mediation_rate")
     _charts_drawn(page)
+    assert "2026 年逐月" in page.locator("main").inner_text()
+    assert page.locator(".months-table tbody tr").count() == 11  # January to November
     page.screenshot(path=SHOTS / "dashboards-trend.png", full_page=True)
+    # On a phone the month names are turned rather than drawn over each other.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/dashboards/trend/?{q}&unit=QY-01-A-01&ind=small_activities_per_year")
+    _charts_drawn(page)
+    assert page.locator("[data-chart=chart-trend]").get_attribute("data-labels") == "turned"
+    assert page.evaluate("document.documentElement.scrollWidth <= "
+                         "document.documentElement.clientWidth")
+    page.screenshot(path=SHOTS / "dashboards-trend-390.png", full_page=True)
+    page.goto(f"{base}/dashboards/league/?{q}&unit=QY-01")
+    _charts_drawn(page)
+    assert page.locator("[data-chart=chart-league]").get_attribute("data-labels") == "turned"
+    page.screenshot(path=SHOTS / "dashboards-league-390.png", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     page.goto(f"{base}/dashboards/risk/?{q}&unit=QY-01")
     page.screenshot(path=SHOTS / "dashboards-risk.png", full_page=True)

@@ -61,6 +61,9 @@ def test_the_pdf_ledger_has_cover_contents_evidence_gaps_and_page_numbers(
         assert heading in text, heading
     assert re.search(r"目\s*录", text)
     assert "缺少材料：活动简报" in text
+    # Names, never codes: not the unit's (T-01-A-01) nor an indicator's or element's.
+    assert world.community.code not in text
+    assert not re.findall(r"\b[a-z]+_[a-z0-9_]+\b", text)
     pages = subprocess.run(["pdfinfo", str(tmp_path / "ledger.pdf")], capture_output=True,  # noqa: S603,S607
                            text=True, check=True).stdout
     count = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages")))

@@ -34,6 +34,14 @@ def role_name(code: str) -> str:
 
 
 @register.filter
+def method_name(method: str) -> str:
+    """An indicator's 测评方法 (数据, 实地考察 …) in the reader's language."""
+    from chuangjian.standards.wording import method_words
+
+    return method_words(method)
+
+
+@register.filter
 def action_name(code: str) -> str:
     return action_label(code)
 

@@ -269,3 +269,46 @@ def test_the_inspector_runs_a_round_with_a_group_dispatches_and_verifies(
     done.refresh_from_db()
     assert done.state == State.CLOSED
     walk.close()
+
+
+# In either language no page shows a unit's code (QY-01-A) or an element's or indicator's
+# (mediation_rate); English prose may hyphenate words (self-check), so only underscores
+# count there. The labels the product itself writes (navigation, table heads, buttons,
+# tabs) are English on an English page; names of units and indicators stay Chinese.
+CODE_ANY_LANGUAGE = re.compile(r"\bQY(?:-[A-Z0-9]+)+\b|\b[a-z]+_[a-z0-9_]+\b")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+CHROME = "#sidebar .nav-link, main thead th, main button, main .nav-tabs .nav-link"
+
+
+def test_every_page_of_the_navigation_shows_names_in_chinese_and_in_english(
+        browser, live_server, demo) -> None:  # noqa: F811
+    walk = Walk(browser, live_server.url, "nav", 1366)
+    page, base = walk.page, live_server.url
+    login(page, base, "cg_leader")
+    links = [h for h in page.eval_on_selector_all(
+        "#sidebar .nav-link", "els => els.map(e => e.getAttribute('href'))")
+        if not h.startswith("/api/")]
+    assert "/awards/" in links and "/tree/" in links
+    pages = [*links, "/search/?q=幸福里", "/tree/?q=幸福里", "/units/QY-01-A-01/"]
+    for href in pages:
+        page.goto(base + href)
+        walk.look(href.strip("/").split("?")[0].replace("/", "-") or "home")
+    # A code finds its unit; the page answers with the name and keeps the code for the
+    # tooltip.
+    page.goto(f"{base}/search/?q=QY-01-A-01")
+    found = page.locator("#results-units a").first
+    assert found.inner_text() == "幸福里社区"
+    assert "QY-01-A-01" in (found.get_attribute("title") or "")
+    assert not CODE_ANY_LANGUAGE.findall(page.locator("main").inner_text())
+
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    for n, href in enumerate(pages, start=1):
+        page.goto(base + href)
+        assert page.locator("html").get_attribute("lang") == "en"
+        page.screenshot(path=SHOTS / f"day-nav-en-{n:02d}.png", full_page=True)
+        codes = CODE_ANY_LANGUAGE.findall(page.locator("main").inner_text())
+        assert not codes, (href, codes[:8])
+        chrome = page.eval_on_selector_all(CHROME, "els => els.map(e => e.innerText.trim())")
+        untranslated = [t for t in chrome if CJK.search(t)]
+        assert not untranslated, (href, untranslated[:8])
+    walk.close()

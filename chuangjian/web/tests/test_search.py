@@ -25,6 +25,13 @@ def test_it_finds_a_unit_by_name_code_and_pinyin(world: World) -> None:
         assert reverse("web:unit", args=["T-01-A-01"]) in html, q
 
 
+def test_a_unit_found_by_its_code_is_shown_by_name_with_the_code_in_its_tooltip(
+        world: World) -> None:
+    html = _search(world.client_for(world.street_leader), "T-01-A-01")
+    assert 'title="单位编码：T-01-A-01">幸福里社区</a>' in html
+    assert ">T-01-A-01<" not in html
+
+
 def test_it_finds_a_person_for_someone_who_manages_people(world: World) -> None:
     html = _search(world.client_for(world.district_admin), "张小燕")
     assert reverse("web:person", args=[world.community_worker.pk]) in html

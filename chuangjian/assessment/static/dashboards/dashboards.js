@@ -36,13 +36,34 @@
     if (named && tooltips[named]) {
       option.tooltip = Object.assign({}, option.tooltip || {}, {formatter: tooltips[named](labels)});
     }
+    // "_fit": the width (px) a category label needs; where the chart is too narrow to
+    // give each category that much, the labels are turned and shortened instead.
+    var fit = option._fit;
+    delete option._fit;
+    var upright = fit && option.xAxis ? Object.assign({}, option.xAxis.axisLabel || {}) : null;
+    function fitLabels() {
+      if (!upright) { return; }
+      var n = (option.xAxis.data || []).length || 1;
+      var narrow = el.clientWidth * 0.8 / n < fit;
+      option.xAxis.axisLabel = narrow
+        ? Object.assign({}, upright, {rotate: 45, width: 80, overflow: "truncate"})
+        : Object.assign({rotate: 0}, upright);
+      el.setAttribute("data-labels", narrow ? "turned" : "upright");
+    }
     option.animation = false;
+    fitLabels();
     var chart = echarts.init(el, null, {locale: "ZH", renderer: "canvas"});
     chart.setOption(option);
     chart.on("click", function (p) {
       if (p.data && p.data.url) { window.location.href = p.data.url; }
     });
-    window.addEventListener("resize", function () { chart.resize(); });
+    window.addEventListener("resize", function () {
+      if (upright) {
+        fitLabels();
+        chart.setOption({xAxis: {axisLabel: option.xAxis.axisLabel}});
+      }
+      chart.resize();
+    });
     el.setAttribute("data-drawn", "1");
   }
   document.querySelectorAll("[data-chart]").forEach(draw);
