@@ -50,7 +50,7 @@ def test_the_people_and_audit_lists_run_a_fixed_number_of_queries(
     auditor = world.client_for(world.auditor)
     with django_assert_max_num_queries(6):
         assert auditor.get(reverse("web:audit")).status_code == 200
-    # The home page asks each app's inbox provider (reports, orders, tasks) a fixed
+    # The home page asks each app's inbox provider (reports, orders, tasks, awards) a fixed
     # number of questions, whatever the size of the tree.
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(27):
         assert client.get(reverse("web:home")).status_code == 200
