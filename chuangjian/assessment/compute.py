@@ -117,8 +117,13 @@ def _in(ids: Iterable[int]) -> str:
 
 
 def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, year: int,
-                codes: Iterable[str], years_back: int) -> Inputs:
-    """Subtree figures for the target units: one query, then sums up the tree in numpy."""
+                codes: Iterable[str], years_back: int,
+                depths: Mapping[str, int] | None = None) -> Inputs:
+    """Subtree figures for the target units: one query, then sums up the tree in numpy.
+
+    ``depths`` (``StandardSpec.element_depths``) limits the years a source is asked for
+    to those the indicators read: each source is asked once, for that window of years.
+    Without it every element is read for all ``years_back`` years."""
     codes = sorted(set(codes))
     n_tree = len(tree.ids)
     elements = [spec.elements[c] for c in codes if c in spec.elements]
@@ -156,16 +161,23 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
             ok = (idx >= 0) & (col >= 0)
             own[idx[ok], col[ok]] = t[ok]
             own_count[idx[ok], col[ok]] = count_a[ok]
-    for k, (element, back) in enumerate(columns):
+    ids = tree.ids.tolist()
+    for element in elements:
         source = registry.source_for(element.code)
         if source is None:
             continue
-        got = source.values(element.code, Period.year(year - back), tree.ids.tolist())
-        for unit_id, value in got.items():
-            i = tree.index.get(unit_id)
-            if i is not None and value is not None:
-                own[i, k] = float(value)
-                own_count[i, k] = 1
+        deepest = years_back if depths is None else min(years_back,
+                                                         depths.get(element.code, years_back))
+        backs = list(range(deepest, -1, -1))  # the window's years in order
+        answers = source.values_by_period(element.code, [Period.year(year - b) for b in backs],
+                                          ids)
+        for back, got in zip(backs, answers, strict=True):
+            k = col_of[(element.pk, str(year - back))]
+            for unit_id, value in got.items():
+                i = tree.index.get(unit_id)
+                if i is not None and value is not None:
+                    own[i, k] = float(value)
+                    own_count[i, k] = 1
     agg = tree.aggregate(own, own_count, [e.tree_agg for e, _b in columns])
     # Units whose subtree changed since the first year read: their reported figures are
     # added up over the tree as it stood in each period instead (rarely more than a few).
@@ -859,8 +871,24 @@ def _stored_reasons(ind: IndicatorSpec, ctx: UnitContext, note: list[dict[str, A
     out: dict[str, Any] = {"nr": note}
     if ind.target is not None and not ind.is_reviewer and not isinstance(
             ind.scorer, scoring.DeductPerOccurrence):
-        out["tr"] = _applied(ind, ctx).reason.as_json()
+        out["tr"] = _applied_json(ind, ctx)
     return out
+
+
+_applied_json_cache: dict[tuple[int, str, int, str | None, str | None], dict[str, Any]] = {}
+
+
+def _applied_json(ind: IndicatorSpec, ctx: UnitContext) -> dict[str, Any]:
+    """``_applied(ind, ctx).reason.as_json()``, made once per case: every unit of a class
+    and category stores the same target (the rows share the dict, which nobody changes)."""
+    key = (id(ind.target), ind.unit, ctx.year, ctx.category, ctx.unit_class)
+    found = _applied_json_cache.get(key)
+    if found is None:
+        found = _applied(ind, ctx).reason.as_json()
+        if len(_applied_json_cache) > 20000:
+            _applied_json_cache.clear()
+        _applied_json_cache[key] = found
+    return found
 
 
 _Note = tuple[str, list[dict[str, Any]]]

@@ -168,7 +168,8 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
             applicable[ind.code][j] = True
     classes = unit_classes(spec.version.code, run.year, path=run.root.path)
     contexts = [UnitContext(run.year, u.category, classes.get(u.pk)) for u in units]
-    inputs = full_inputs(spec, tree, t_idx, run.year, spec.elements, spec.years_back)
+    inputs = full_inputs(spec, tree, t_idx, run.year, spec.elements, spec.years_back,
+                         spec.element_depths)
     passed = np.zeros(len(units), dtype=bool)
     scored = np.zeros(len(units), dtype=bool)
     share = _full_share(applicable, above, passed, scored)
