@@ -318,8 +318,9 @@ def _any_prefix(field: str, prefixes: Iterable[str]) -> Q:
 
 
 def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
-                years_back: int) -> Inputs:
-    """One unit's subtree figures, from one grouped query (the incremental path)."""
+                years_back: int, depths: Mapping[str, int] | None = None) -> Inputs:
+    """One unit's subtree figures, from one grouped query (the incremental path);
+    ``depths`` as in ``full_inputs``."""
     codes = sorted(c for c in set(codes) if c in spec.elements)
     result = Inputs(n=1)
     if not codes:
@@ -389,9 +390,13 @@ def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
         for element in sourced:
             source = registry.source_for(element.code)
             assert source is not None  # noqa: S101 - filtered just above
-            for back in range(years_back + 1):
-                got = source.values(element.code, Period.year(year - back),
-                                    subtree if element.tree_agg != "none" else [unit.pk])
+            deepest = years_back if depths is None else min(
+                years_back, depths.get(element.code, years_back))
+            backs = list(range(deepest, -1, -1))
+            answers = source.values_by_period(
+                element.code, [Period.year(year - b) for b in backs],
+                subtree if element.tree_agg != "none" else [unit.pk])
+            for back, got in zip(backs, answers, strict=True):
                 present = [float(v) for v in got.values() if v is not None]
                 own = got.get(unit.pk)
                 value = aggregation.over_tree(

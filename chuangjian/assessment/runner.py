@@ -335,7 +335,7 @@ def refresh_units(run: AssessmentRun, spec: StandardSpec, changed: Sequence[Unit
         inds = indicators_for(spec, u, row.sheet)
         ctx = UnitContext(run.year, u.category, classes.get(u.pk))
         codes = spec.elements_for({i.code for i in inds})
-        inputs = unit_inputs(spec, u, run.year, codes, spec.years_back)
+        inputs = unit_inputs(spec, u, run.year, codes, spec.years_back, spec.element_depths)
         kids = children.get(u.pk, {})
         kids_passed = children_passed.get(u.pk, {})
 
