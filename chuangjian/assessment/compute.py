@@ -822,6 +822,11 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
             att_l = attainment.tolist()
             pv_l = projected_value.tolist()
             risk_l = risk.tolist()
+            # What is the same for every unit of the group, decided once (as in
+            # ``score_unit``: only a target judged period by period has a periods note,
+            # only a target item stores the target that applied).
+            periodic = verdict is not None and periodic_target(ind.target) is not None
+            with_target = _stores_target(ind)
             for k, j in enumerate(members):
                 v = _r(values_l[k])
                 pv = _r(pv_l[k])
@@ -829,17 +834,20 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 applied, note, note_reasons = _texts(
                     spec, ind, ev, j, k, v, missing_l[k], status_l[k], att_l[k], points,
                     contexts[j], reviews.get(rows[j][0], {}), notes)
-                if verdict is not None:
+                if periodic:
                     note = _with_periods(note, ev.periods_note(ind, j))
                     if (periods := ev.periods_reason(ind, j)) is not None:
                         note_reasons = [*note_reasons, periods.as_json()]
-                stored[k][ind.code] = {
+                item = {
                     "v": v, "m": missing_l[k], "s": status_l[k], "a": _r(att_l[k]),
                     "p": points, "x": ind.max_score, "t": applied, "n": note,
                     "r": risk_l[k], "pv": pv,
                     "pm": pm_note if risk_l[k] or pv is not None else "",
-                    **_stored_reasons(ind, contexts[j], note_reasons),
+                    "nr": note_reasons,
                 }
+                if with_target:
+                    item["tr"] = _applied_json(ind, contexts[j])
+                stored[k][ind.code] = item
         factor = 1.0
         if sheet != MAIN:
             base_max = sum(i.max_score for i in inds if not i.bonus)
@@ -874,10 +882,15 @@ def _stored_reasons(ind: IndicatorSpec, ctx: UnitContext, note: list[dict[str, A
     """What an item stores beside its Chinese texts, for pages in any language: the target
     that applied (``tr``, target items only) and the note's reasons (``nr``)."""
     out: dict[str, Any] = {"nr": note}
-    if ind.target is not None and not ind.is_reviewer and not isinstance(
-            ind.scorer, scoring.DeductPerOccurrence):
+    if _stores_target(ind):
         out["tr"] = _applied_json(ind, ctx)
     return out
+
+
+def _stores_target(ind: IndicatorSpec) -> bool:
+    """Whether the item is judged against a target (not a reviewer's or deduction item)."""
+    return ind.target is not None and not ind.is_reviewer and not isinstance(
+        ind.scorer, scoring.DeductPerOccurrence)
 
 
 _applied_json_cache: dict[tuple[int, str, int, str | None, str | None], dict[str, Any]] = {}
