@@ -68,10 +68,14 @@ class Results:
     generated: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     full_seconds: float | None = None
+    # CPU seconds of this process (time.process_time): on the shared machine the wall
+    # clock mostly measures the other engineers' load.
+    full_cpu_seconds: float | None = None
     full_by_standard: dict[str, float] = field(default_factory=dict)
     full_note: str = ""
     inputs_seconds: float | None = None
     duckdb_seconds: float | None = None
+    duckdb_cpu_seconds: float | None = None
     raw_load_seconds: float | None = None
     reference_equal: bool | None = None
     reference_detail: str = ""
@@ -139,6 +143,7 @@ def full_assessment(year: int, results: Results, *, profile: bool = False) -> li
     runs: list[Any] = []
     profiler = cProfile.Profile() if profile else None
     total = 0.0
+    cpu = time.process_time()
     for code in standards:
         spent = 0.0
         for root in roots:
@@ -161,6 +166,7 @@ def full_assessment(year: int, results: Results, *, profile: bool = False) -> li
         total += spent
         _say(f"  {code}: {spent:.2f} s")
     results.full_seconds = total
+    results.full_cpu_seconds = time.process_time() - cpu
     if profiler:
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
@@ -348,20 +354,65 @@ def _dashboard_urls(runs: Sequence[Any], rng: random.Random, n: int
     return out
 
 
+# The benchmark's administrator signs in as a person does: password, then the second
+# factor (动态口令) that every administrator's role needs (decision 0010).
+BENCH_USER = "bench_admin"
+BENCH_PASSWORD = "Bench-city-2026"  # noqa: S105 - a throwaway benchmark database's user
+
+
+def sign_in(client: Any, *, username: str = BENCH_USER, password: str = BENCH_PASSWORD) -> None:
+    """Sign ``client`` in through the login page and the account gate, binding an
+    authenticator app on the first sign-in and typing its code afterwards, as
+    ``chuangjian.web.testing.login`` does in a browser. Raises if any page of the site
+    would still redirect."""
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from chuangjian.accounts.otp import SESSION_PENDING_KEY
+    from chuangjian.org import actions as org_actions
+    from chuangjian.org.models import User
+    from chuangjian.org.scope import Scope
+    from chuangjian.web.testing import totp_code
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = org_actions.create_user(actor=None, scope=Scope.system(), username=username,
+                                       full_name="基准测试管理员", password=password,
+                                       is_superuser=True)
+    elif not user.check_password(password):
+        # A database kept from an older benchmark holds the user without a password; the
+        # database is a throwaway one, so the benchmark gives it one directly.
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    response = client.post(reverse("web:login"), {"username": username, "password": password})
+    if response.status_code != 302:
+        raise RuntimeError(f"基准用户登录失败：{response.status_code}")
+    home = reverse("web:home")
+    response = client.get(home)
+    if response.status_code == 302 and response["Location"].startswith(reverse("web:otp_enrol")):
+        client.get(reverse("web:otp_enrol"))  # the page puts the key to bind in the session
+        key = bytes.fromhex(client.session[SESSION_PENDING_KEY])
+        client.post(reverse("web:otp_enrol"), {"token": totp_code(key)})
+    elif response.status_code == 302 and response["Location"].startswith(
+            reverse("web:otp_verify")):
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        # The device refuses a code it has already accepted (the last sign-in, if within
+        # the same 30 seconds); a person would wait for the next code.
+        TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+        client.post(reverse("web:otp_verify"), {"token": totp_code(device.bin_key)})
+    response = client.get(home)
+    if response.status_code != 200:
+        raise RuntimeError(f"基准用户未能通过登录：{home} → {response.status_code} "
+                           f"{response.get('Location', '')}")
+
+
 def dashboards(runs: Sequence[Any], n: int, results: Results, rng: random.Random) -> None:
     from django.test import Client
     from django.test.utils import override_settings
 
-    from chuangjian.org import actions as org_actions
-    from chuangjian.org.models import User
-    from chuangjian.org.scope import Scope
-
-    user = User.objects.filter(username="bench_admin").first() or org_actions.create_user(
-        actor=None, scope=Scope.system(), username="bench_admin", full_name="基准测试管理员",
-        password=None, is_superuser=True)
     client = Client()
-    client.force_login(user)
     with override_settings(ROOT_URLCONF="benchmarks.urls"):
+        sign_in(client)
         _request_pages(client, runs, n, results, rng)
 
 
@@ -430,16 +481,21 @@ def table(r: Results) -> str:
     else:
         lines.append("generation: reused (--keep)")
     ratio = (r.full_seconds / r.duckdb_seconds) if r.full_seconds and r.duckdb_seconds else None
+    ratio_cpu = (r.full_cpu_seconds / r.duckdb_cpu_seconds
+                 if r.full_cpu_seconds and r.duckdb_cpu_seconds else None)
     ratio_inputs = (r.inputs_seconds / r.duckdb_seconds
                     if r.inputs_seconds and r.duckdb_seconds else None)
     rows = [
         ("full assessment (all standards, all roots)", _fmt(r.full_seconds),
          f"≤ {AIMS['full_s']:.0f} s (L)"),
+        ("  CPU seconds (time.process_time)", _fmt(r.full_cpu_seconds), ""),
         ("  inputs from rollups only (full_inputs)", _fmt(r.inputs_seconds, digits=3), ""),
         ("DuckDB reference (raw values, in memory)", _fmt(r.duckdb_seconds, digits=3),
          f"raw load {_fmt(r.raw_load_seconds, digits=1)}, not timed"),
         ("ratio full assessment / DuckDB", "—" if ratio is None else f"{ratio:.1f}×",
          f"≤ {AIMS['ratio']:.0f}×"),
+        ("ratio in CPU seconds", "—" if ratio_cpu is None else f"{ratio_cpu:.1f}×",
+         f"DuckDB CPU {_fmt(r.duckdb_cpu_seconds, digits=3)} (its threads included)"),
         ("ratio inputs / DuckDB", "—" if ratio_inputs is None else f"{ratio_inputs:.1f}×", ""),
         ("figures equal to DuckDB", {True: "yes", False: "NO", None: "—"}[r.reference_equal],
          r.reference_detail),
@@ -527,6 +583,7 @@ def main(argv: Sequence[str] | None = None) -> Results:
     results.raw_load_seconds = raw.load_seconds
     ref = reference.compute(raw)
     results.duckdb_seconds = ref.seconds
+    results.duckdb_cpu_seconds = ref.cpu_seconds
     mine = reference.ours(raw)
     results.inputs_seconds = mine.seconds
     comparison = reference.compare(mine, ref, raw)

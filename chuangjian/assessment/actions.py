@@ -21,14 +21,13 @@ from chuangjian.assessment.models import (
     Kind,
     ReviewerScore,
     RunStatus,
-    UnitResult,
 )
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.runner import (
     compute_full,
+    insert_results,
     live_runs,
     refresh_unit,
-    result_rows,
     spot_sample,
 )
 from chuangjian.assessment.spec import spec_for
@@ -140,15 +139,14 @@ def start_run(*, actor: User | None, standard_code: str, year: int, kind: str = 
     try:
         computed = compute_full(run, fail_after=fail_after)
         with transaction.atomic():
-            rows = result_rows(run, computed)
-            UnitResult.objects.bulk_create(rows, batch_size=500)
+            written = insert_results(run, computed)
             _make_current(run)
             run.status = RunStatus.DONE
             run.finished_at = timezone.now()
             run.duration_ms = int((time.perf_counter() - started) * 1000)
-            run.units_assessed = len(rows)
-            run.units_passed = sum(1 for r in rows if r.passed)
-            run.units_vetoed = sum(1 for r in rows if r.vetoed)
+            run.units_assessed = written
+            run.units_passed = sum(1 for r in computed.scores if r.passed)
+            run.units_vetoed = sum(1 for r in computed.scores if r.vetoed)
             run.save()
             log_action(action="assessment.run.completed", actor=actor, obj=run, unit=unit,
                        data={"standard": version.code, "year": year, "kind": kind,

@@ -117,8 +117,13 @@ def _in(ids: Iterable[int]) -> str:
 
 
 def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, year: int,
-                codes: Iterable[str], years_back: int) -> Inputs:
-    """Subtree figures for the target units: one query, then sums up the tree in numpy."""
+                codes: Iterable[str], years_back: int,
+                depths: Mapping[str, int] | None = None) -> Inputs:
+    """Subtree figures for the target units: one query, then sums up the tree in numpy.
+
+    ``depths`` (``StandardSpec.element_depths``) limits the years a source is asked for
+    to those the indicators read: each source is asked once, for that window of years.
+    Without it every element is read for all ``years_back`` years."""
     codes = sorted(set(codes))
     n_tree = len(tree.ids)
     elements = [spec.elements[c] for c in codes if c in spec.elements]
@@ -156,16 +161,23 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
             ok = (idx >= 0) & (col >= 0)
             own[idx[ok], col[ok]] = t[ok]
             own_count[idx[ok], col[ok]] = count_a[ok]
-    for k, (element, back) in enumerate(columns):
+    ids = tree.ids.tolist()
+    for element in elements:
         source = registry.source_for(element.code)
         if source is None:
             continue
-        got = source.values(element.code, Period.year(year - back), tree.ids.tolist())
-        for unit_id, value in got.items():
-            i = tree.index.get(unit_id)
-            if i is not None and value is not None:
-                own[i, k] = float(value)
-                own_count[i, k] = 1
+        deepest = years_back if depths is None else min(years_back,
+                                                         depths.get(element.code, years_back))
+        backs = list(range(deepest, -1, -1))  # the window's years in order
+        answers = source.values_by_period(element.code, [Period.year(year - b) for b in backs],
+                                          ids)
+        for back, got in zip(backs, answers, strict=True):
+            k = col_of[(element.pk, str(year - back))]
+            for unit_id, value in got.items():
+                i = tree.index.get(unit_id)
+                if i is not None and value is not None:
+                    own[i, k] = float(value)
+                    own_count[i, k] = 1
     agg = tree.aggregate(own, own_count, [e.tree_agg for e, _b in columns])
     # Units whose subtree changed since the first year read: their reported figures are
     # added up over the tree as it stood in each period instead (rarely more than a few).
@@ -306,8 +318,9 @@ def _any_prefix(field: str, prefixes: Iterable[str]) -> Q:
 
 
 def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
-                years_back: int) -> Inputs:
-    """One unit's subtree figures, from one grouped query (the incremental path)."""
+                years_back: int, depths: Mapping[str, int] | None = None) -> Inputs:
+    """One unit's subtree figures, from one grouped query (the incremental path);
+    ``depths`` as in ``full_inputs``."""
     codes = sorted(c for c in set(codes) if c in spec.elements)
     result = Inputs(n=1)
     if not codes:
@@ -377,9 +390,13 @@ def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
         for element in sourced:
             source = registry.source_for(element.code)
             assert source is not None  # noqa: S101 - filtered just above
-            for back in range(years_back + 1):
-                got = source.values(element.code, Period.year(year - back),
-                                    subtree if element.tree_agg != "none" else [unit.pk])
+            deepest = years_back if depths is None else min(
+                years_back, depths.get(element.code, years_back))
+            backs = list(range(deepest, -1, -1))
+            answers = source.values_by_period(
+                element.code, [Period.year(year - b) for b in backs],
+                subtree if element.tree_agg != "none" else [unit.pk])
+            for back, got in zip(backs, answers, strict=True):
                 present = [float(v) for v in got.values() if v is not None]
                 own = got.get(unit.pk)
                 value = aggregation.over_tree(
@@ -805,6 +822,11 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
             att_l = attainment.tolist()
             pv_l = projected_value.tolist()
             risk_l = risk.tolist()
+            # What is the same for every unit of the group, decided once (as in
+            # ``score_unit``: only a target judged period by period has a periods note,
+            # only a target item stores the target that applied).
+            periodic = verdict is not None and periodic_target(ind.target) is not None
+            with_target = _stores_target(ind)
             for k, j in enumerate(members):
                 v = _r(values_l[k])
                 pv = _r(pv_l[k])
@@ -812,17 +834,20 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 applied, note, note_reasons = _texts(
                     spec, ind, ev, j, k, v, missing_l[k], status_l[k], att_l[k], points,
                     contexts[j], reviews.get(rows[j][0], {}), notes)
-                if verdict is not None:
+                if periodic:
                     note = _with_periods(note, ev.periods_note(ind, j))
                     if (periods := ev.periods_reason(ind, j)) is not None:
                         note_reasons = [*note_reasons, periods.as_json()]
-                stored[k][ind.code] = {
+                item = {
                     "v": v, "m": missing_l[k], "s": status_l[k], "a": _r(att_l[k]),
                     "p": points, "x": ind.max_score, "t": applied, "n": note,
                     "r": risk_l[k], "pv": pv,
                     "pm": pm_note if risk_l[k] or pv is not None else "",
-                    **_stored_reasons(ind, contexts[j], note_reasons),
+                    "nr": note_reasons,
                 }
+                if with_target:
+                    item["tr"] = _applied_json(ind, contexts[j])
+                stored[k][ind.code] = item
         factor = 1.0
         if sheet != MAIN:
             base_max = sum(i.max_score for i in inds if not i.bonus)
@@ -857,10 +882,31 @@ def _stored_reasons(ind: IndicatorSpec, ctx: UnitContext, note: list[dict[str, A
     """What an item stores beside its Chinese texts, for pages in any language: the target
     that applied (``tr``, target items only) and the note's reasons (``nr``)."""
     out: dict[str, Any] = {"nr": note}
-    if ind.target is not None and not ind.is_reviewer and not isinstance(
-            ind.scorer, scoring.DeductPerOccurrence):
-        out["tr"] = _applied(ind, ctx).reason.as_json()
+    if _stores_target(ind):
+        out["tr"] = _applied_json(ind, ctx)
     return out
+
+
+def _stores_target(ind: IndicatorSpec) -> bool:
+    """Whether the item is judged against a target (not a reviewer's or deduction item)."""
+    return ind.target is not None and not ind.is_reviewer and not isinstance(
+        ind.scorer, scoring.DeductPerOccurrence)
+
+
+_applied_json_cache: dict[tuple[int, str, int, str | None, str | None], dict[str, Any]] = {}
+
+
+def _applied_json(ind: IndicatorSpec, ctx: UnitContext) -> dict[str, Any]:
+    """``_applied(ind, ctx).reason.as_json()``, made once per case: every unit of a class
+    and category stores the same target (the rows share the dict, which nobody changes)."""
+    key = (id(ind.target), ind.unit, ctx.year, ctx.category, ctx.unit_class)
+    found = _applied_json_cache.get(key)
+    if found is None:
+        found = _applied(ind, ctx).reason.as_json()
+        if len(_applied_json_cache) > 20000:
+            _applied_json_cache.clear()
+        _applied_json_cache[key] = found
+    return found
 
 
 _Note = tuple[str, list[dict[str, Any]]]

@@ -141,6 +141,32 @@ class StandardSpec:
                 deepest = max(deepest, ind_depth(ind.code) + target_depth(ind.target))
         return deepest
 
+    @cached_property
+    def element_depths(self) -> dict[str, int]:
+        """How many years before the run's year each element is read, at most (0: only
+        the run's year). An indicator evaluated ``b`` years back reads its names up to
+        ``b + expression_depth`` years back, and its target asks for ``target_depth``
+        earlier values of it; ``years_back`` is the deepest of these."""
+        out: dict[str, int] = {}
+        deepest: dict[str, int] = {}  # indicator code -> deepest year back it is evaluated
+
+        def visit(code: str, back: int, seen: frozenset[str]) -> None:
+            spec = self.by_code[code]
+            if spec.expression is None or code in seen or deepest.get(code, -1) >= back:
+                return
+            deepest[code] = back
+            reach = back + expression_depth(spec.expression)
+            for name in expressions.names_used(spec.expression):
+                if name in self.indicator_codes:
+                    visit(name, reach, seen | {code})
+                elif name in self.elements:
+                    out[name] = max(out.get(name, 0), reach)
+
+        for ind in self.indicators:
+            if ind.expression is not None:
+                visit(ind.code, target_depth(ind.target), frozenset())
+        return out
+
     def elements_for(self, codes: set[str] | frozenset[str]) -> set[str]:
         """Element codes read (transitively through indicator names) by the given indicators."""
         found: set[str] = set()

@@ -87,30 +87,47 @@ class InspectionSource(Source):
 
     def values_by_period(self, element_code: str, periods: Sequence[Period],
                          unit_ids: Sequence[int]) -> list[dict[int, float]]:
-        """Finding counts and deductions of consecutive periods in one query, bucketed by
-        the instant each problem was found (the per-day and per-week targets ask for a
-        year of periods at once)."""
+        """Finding counts, deductions, recurrences and supervision visits of consecutive
+        periods in one query, bucketed by the instant of each row (the per-day and
+        per-week targets ask for a year of periods at once)."""
         starts = [p.start_instant() for p in periods]
         ends = [p.end_instant() for p in periods]
-        counted = element_code in FINDING_COUNTS or element_code == "inspection_deduction_points"
-        if not counted or not periods or any(ends[k] != starts[k + 1]
-                                              for k in range(len(periods) - 1)):
+        if not periods or any(ends[k] != starts[k + 1] for k in range(len(periods) - 1)):
             return super().values_by_period(element_code, periods, unit_ids)
-        which = "problems_found" if element_code == "inspection_deduction_points" else element_code
+        start, end = starts[0], ends[-1]
+        rows: Any
+        if element_code in FINDING_COUNTS or element_code == "inspection_deduction_points":
+            which = ("problems_found" if element_code == "inspection_deduction_points"
+                     else element_code)
+            rows = (_findings_between(which, start, end, unit_ids).order_by()
+                    .values_list("pk", "unit_id", "found_at", "deduction"))
+            amount = (lambda row: float(row[3] or 0)) if which != element_code else None
+        elif element_code == "problems_recurred":
+            rows = (Recurrence.objects.filter(order__finding__unit_id__in=list(unit_ids),
+                                              order__finding__hidden=False,
+                                              found_at__gte=start, found_at__lt=end)
+                    .order_by().values_list("pk", "order__finding__unit_id", "found_at"))
+            amount = None
+        elif element_code == "supervision_visits":
+            rows = (RoundPoint.objects.filter(round__unit_id__in=list(unit_ids),
+                                              visited_at__gte=start, visited_at__lt=end)
+                    .order_by().values_list("pk", "round__unit_id", "visited_at"))
+            amount = None
+        else:
+            return super().values_by_period(element_code, periods, unit_ids)
         out: list[dict[int, float]] = [{int(u): 0.0 for u in unit_ids} for _p in periods]
         seen: set[int] = set()
-        for pk, unit_id, found_at, deduction in (
-                _findings_between(which, starts[0], ends[-1], unit_ids).order_by()
-                .values_list("pk", "unit_id", "found_at", "deduction")):
-            if pk in seen:
+        for row in rows:
+            pk, unit_id, at = row[0], row[1], row[2]
+            if pk in seen:  # counted once, as Count("pk", distinct=True) does
                 continue
             seen.add(pk)
-            k = bisect_right(starts, found_at) - 1
-            if k < 0 or found_at >= ends[k]:
+            k = bisect_right(starts, at) - 1
+            if k < 0 or at >= ends[k]:
                 continue
             bucket = out[k]
             bucket[int(unit_id)] = bucket.get(int(unit_id), 0.0) + (
-                float(deduction or 0) if which != element_code else 1.0)
+                1.0 if amount is None else amount(row))
         return out
 
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]

@@ -152,3 +152,29 @@ def test_days_before_a_move_count_for_the_street_the_organiser_stood_under(
              .select_related("unit")}
     assert "59 天中 3 天做到" in notes["T-01"]
     assert "59 天中 0 天做到" in notes["T-02"]
+
+
+def test_a_window_of_visits_in_one_query_equals_asking_day_by_day(builtin: World) -> None:
+    """The daily target asks the inspections source for the year's days at once
+    (``values_by_period``): the same figures as one ``values`` call per day, recurrences
+    likewise."""
+    from chuangjian import sources as registry
+    from chuangjian.engine.periods import Period, PeriodType
+
+    for day, points in ((1, 1), (2, 3), (5, 2)):
+        _visit(builtin, dt.date(2026, 1, day), points=points)
+    _visit(builtin, dt.date(2026, 1, 3), by=builtin.community)
+    source = registry.source_for("supervision_visits")
+    assert source is not None
+    ids = [builtin.street.pk, builtin.community.pk, builtin.area.pk]
+    days = [Period.containing(PeriodType.DAY, dt.date(2025, 12, 31) + dt.timedelta(days=d))
+            for d in range(8)]
+    weeks = [Period.containing(PeriodType.WEEK, dt.date(2026, 1, 1) + dt.timedelta(days=7 * w))
+             for w in range(-1, 3)]
+    for code in ("supervision_visits", "problems_recurred"):
+        for periods in (days, weeks):
+            one_by_one = [source.values(code, p, ids) for p in periods]
+            assert source.values_by_period(code, periods, ids) == one_by_one, (code, periods)
+    found = source.values_by_period("supervision_visits", days, ids)
+    assert [d[builtin.street.pk] for d in found] == [0, 1, 3, 0, 0, 2, 0, 0]
+    assert [d[builtin.community.pk] for d in found] == [0, 0, 0, 1, 0, 0, 0, 0]
