@@ -90,6 +90,17 @@ def test_a_street_leader_reads_the_dashboards_and_exports_a_report(page: Any, li
     page.goto(f"{base}/dashboards/league/?{q}&unit=QY-01")
     _charts_drawn(page)
     assert page.locator("[data-chart=chart-league]").get_attribute("data-labels") == "turned"
+    # The ranking table is a card per unit: its name on one line, each figure named.
+    row = page.locator(".league-table tbody tr").first
+    assert not page.locator(".league-table thead").is_visible()
+    name = row.locator("td.league-unit")
+    assert name.evaluate("e => e.getBoundingClientRect().height") < 2 * float(
+        name.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 24"))
+    label = row.locator("td[data-label]").first.evaluate(
+        "e => getComputedStyle(e, '::before').content")
+    assert "总分" in label
+    assert page.evaluate("document.documentElement.scrollWidth <= "
+                         "document.documentElement.clientWidth")
     page.screenshot(path=SHOTS / "dashboards-league-390.png", full_page=True)
     page.set_viewport_size({"width": 1366, "height": 900})
 
