@@ -550,6 +550,9 @@ class Results:
     submit_p99_ms: float = float("nan")
     submit_max_ms: float = float("nan")
     start_lag_p95_s: float = float("nan")
+    # Inside gunicorn (from the worker taking the request to its answer, without the
+    # wait for a free worker): request kind → p50, p95, p99 ms.
+    served_ms: dict[str, list[float]] = field(default_factory=dict)
     fresh: bool = False
     fresh_after_s: float | None = None
     refresh_jobs: dict[str, int] = field(default_factory=dict)
@@ -575,7 +578,9 @@ def table(r: Results) -> str:
          + f", login p50 {r.login_p50_ms:.0f} ms"),
         ("reports owed", f"{kinds} ({periods})"),
         ("window / ramp / clients / gunicorn workers",
-         f"{r.window_s:.0f} s / {r.ramp_s:.0f} s / {r.concurrency} / {r.workers} + 1 queue worker"),
+         f"{r.window_s:.0f} s / {r.ramp_s:.0f} s / {r.concurrency} / {r.workers} + 1 queue worker"
+         + (f" (offered {sum(r.reports.values()) / r.ramp_s:.1f} reports/s)" if r.ramp_s else
+            " (all at once)")),
         ("submissions sent / acknowledged / stored", f"{r.sent} / {r.acknowledged} / {r.stored}"),
         ("lost (acknowledged, not stored as sent)", str(r.lost)),
         ("not started (window over)", str(r.not_started)),
@@ -584,6 +589,9 @@ def table(r: Results) -> str:
         ("submit request p50 / p95 / p99 / max",
          f"{r.submit_p50_ms:.0f} / {r.submit_p95_ms:.0f} / {r.submit_p99_ms:.0f} / "
          f"{r.submit_max_ms:.0f} ms"),
+        *((f"  inside gunicorn: {k} p50 / p95 / p99",
+           " / ".join(f"{x:.0f}" for x in v[1:]) + f" ms (n={v[0]:.0f})")
+          for k, v in r.served_ms.items()),
         ("clients' start lag p95", f"{r.start_lag_p95_s:.2f} s"),
         ("outlier reasons asked and given", str(r.reasons_asked)),
         ("fresh after the last submission",
@@ -718,10 +726,13 @@ def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, st
 
     env = _child_env(cluster.url)
     port = generate_port()
+    access = logs / "access.log"
+    access.unlink(missing_ok=True)
     _say(f"启动 gunicorn（{args.workers} 个进程）和队列进程，127.0.0.1:{port} …")
     server = stack.enter_context(started(
         [str(Path(sys.executable).parent / "gunicorn"), "chuangjian.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(args.workers), "--timeout", "120"], env=env, log=logs / "gunicorn.log",
+         "-w", str(args.workers), "--timeout", "120", "--access-logfile", str(access),
+         "--access-logformat", ACCESS_FORMAT], env=env, log=logs / "gunicorn.log",
         name="gunicorn"))
     stack.enter_context(started(
         [sys.executable, "manage.py", "db_worker", "--interval", "0.5"], env=env,
@@ -742,12 +753,14 @@ def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, st
     lap("log in")
 
     results.load_average["before burst"] = _load()
+    access_offset = access.stat().st_size if access.exists() else 0
     _say(f"上报高峰：窗口 {args.window:.0f} 秒，{ramp:.0f} 秒内陆续开始 …")
     ready = [c for c in clerks if c.username in browsers]
     tally = burst(ready, browsers, window=args.window, ramp=ramp, concurrency=args.concurrency,
                   rng=rng, stop=stop)
     results.load_average["after burst"] = _load()
     _summarise(tally, results)
+    results.served_ms = served(access, access_offset)
 
     _say("等待结果更新 …")
     if tally.last_answer is not None:
@@ -789,6 +802,30 @@ def _summarise(tally: Tally, results: Results) -> None:
         results.submit_max_ms = max(ms)
     if tally.start_lag:
         results.start_lag_p95_s = _percentile(tally.start_lag, 0.95)
+
+
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(M)s"
+
+
+def served(access: Path, offset: int) -> dict[str, list[float]]:
+    """Time spent inside a gunicorn worker per kind of request of the burst, from its
+    access log (``ACCESS_FORMAT``, milliseconds): n, p50, p95, p99."""
+    if not access.exists():
+        return {}
+    with open(access, "rb") as f:
+        f.seek(offset)
+        lines = f.read().decode(errors="replace").splitlines()
+    by_kind: dict[str, list[float]] = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 4 or not parts[3].isdigit() or "/u/" not in parts[1]:
+            continue
+        method, status = parts[0], parts[2]
+        kind = {("POST", "302"): "submit POST", ("GET", "200"): "form GET"}.get(
+            (method, status), f"{method} {status}")
+        by_kind.setdefault(kind, []).append(float(parts[3]))
+    return {k: [len(v), statistics.median(v), _percentile(v, 0.95), _percentile(v, 0.99)]
+            for k, v in sorted(by_kind.items())}
 
 
 def _refresh_jobs(results: Results) -> None:
