@@ -556,6 +556,7 @@ class Results:
     fresh: bool = False
     fresh_after_s: float | None = None
     refresh_jobs: dict[str, int] = field(default_factory=dict)
+    refresh_busy_s: float = 0.0  # the queue worker's time in refresh jobs, from set-up to the end
     refresh_error: str = ""
     server_tracebacks: int = 0
     postgres_errors: dict[str, int] = field(default_factory=dict)
@@ -597,6 +598,7 @@ def table(r: Results) -> str:
         ("fresh after the last submission",
          f"{r.fresh_after_s:.1f} s" if r.fresh and r.fresh_after_s is not None else "NOT FRESH"),
         ("refresh jobs (by status)", ", ".join(f"{k} {n}" for k, n in r.refresh_jobs.items())
+         + f", {r.refresh_busy_s:.0f} s running in all"
          + (f"; last error: {r.refresh_error}" if r.refresh_error else "")),
         ("server tracebacks / PostgreSQL errors",
          f"{r.server_tracebacks} / {r.postgres_errors or 'none'}"),
@@ -670,7 +672,7 @@ def main(argv: Sequence[str] | None = None) -> Results:
 
 def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, stack: ExitStack,
          stop: threading.Event) -> None:
-    from benchmarks.postgres import throwaway_cluster
+    from benchmarks.postgres import free_port, throwaway_cluster
 
     clock = time.perf_counter()
 
@@ -681,7 +683,9 @@ def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, st
         clock = now
 
     _say("启动 PostgreSQL …")
-    cluster = stack.enter_context(throwaway_cluster())
+    # Lock waits over deadlock_timeout (1 s) are logged, so the log shows any submission
+    # that queued behind another transaction.
+    cluster = stack.enter_context(throwaway_cluster(options="-c log_lock_waits=on"))
     stack.callback(_postgres_errors, cluster.log, logs, results)
     from benchmarks import generate
 
@@ -725,7 +729,7 @@ def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, st
     connection.close()
 
     env = _child_env(cluster.url)
-    port = generate_port()
+    port = free_port()
     access = logs / "access.log"
     access.unlink(missing_ok=True)
     _say(f"启动 gunicorn（{args.workers} 个进程）和队列进程，127.0.0.1:{port} …")
@@ -752,6 +756,7 @@ def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, st
         browsers[clerk.username].request("GET", clerk.reports[0].path)
     lap("log in")
 
+    time.sleep(1)  # gunicorn logs a request after answering it: let the warm-up's lines land
     results.load_average["before burst"] = _load()
     access_offset = access.stat().st_size if access.exists() else 0
     _say(f"上报高峰：窗口 {args.window:.0f} 秒，{ramp:.0f} 秒内陆续开始 …")
@@ -775,12 +780,6 @@ def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, st
     results.lost_examples = problems[:20]
     results.server_tracebacks = (logs / "gunicorn.log").read_text(errors="replace").count("Traceback") + \
         (logs / "db_worker.log").read_text(errors="replace").count("Traceback")
-
-
-def generate_port() -> int:
-    from benchmarks.postgres import free_port
-
-    return free_port()
 
 
 def _summarise(tally: Tally, results: Results) -> None:
@@ -837,6 +836,9 @@ def _refresh_jobs(results: Results) -> None:
 
     jobs = DBTaskResult.objects.filter(task_path=settings.SOURCES_REFRESH_TASK)
     results.refresh_jobs = dict(Counter(jobs.values_list("status", flat=True)))
+    results.refresh_busy_s = sum((end - start).total_seconds()
+                                 for start, end in jobs.values_list("started_at", "finished_at")
+                                 if start is not None and end is not None)
     ticket = Refresh.objects.filter(key=sources.REFRESH_KEY).first()
     results.refresh_error = ticket.last_error if ticket else ""
 
@@ -851,6 +853,8 @@ def _postgres_errors(log: Path, logs: Path, results: Results) -> None:
     for line in text.splitlines():
         if "ERROR:" in line:
             found[line.split("ERROR:", 1)[1].strip()[:80]] += 1
+        elif "still waiting for" in line:
+            found["lock wait over 1 s: " + line.split("still waiting for", 1)[1].strip()[:40]] += 1
     results.postgres_errors = dict(found)
 
 

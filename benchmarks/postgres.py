@@ -62,9 +62,11 @@ def _run(argv: list[str], timeout: float = 120) -> None:
 
 
 @contextmanager
-def throwaway_cluster(*, port: int | None = None, database: str = "chuangjian") -> Iterator[Cluster]:
+def throwaway_cluster(*, port: int | None = None, database: str = "chuangjian",
+                      options: str = "") -> Iterator[Cluster]:
     """Start a cluster on 127.0.0.1 (a free port unless given), create ``database``, yield
-    it; stop the server and delete the folder afterwards."""
+    it; stop the server and delete the folder afterwards. ``options``: more ``-c`` settings
+    (e.g. logging) after CI's."""
     binaries = pg_bin()
     if binaries is None:
         raise RuntimeError(f"PostgreSQL is not installed under {PG_ROOT}")
@@ -78,7 +80,7 @@ def throwaway_cluster(*, port: int | None = None, database: str = "chuangjian") 
         _run([str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
               "-E", "UTF8", "--locale=C.UTF-8"])
         options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
-                   "-c full_page_writes=off")
+                   f"-c full_page_writes=off {options}").strip()
         _run([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "server.log"),
               "-w", "start"])
         started = True
