@@ -327,6 +327,9 @@ class Tally:
     acknowledged: list[Report] = field(default_factory=list)
     sent: int = 0
     reasons_asked: int = 0
+    # Double submissions (two tabs, a double click): outcome ("302+409") → count.
+    doubles: Counter[str] = field(default_factory=Counter)
+    refused_stale: int = 0  # the losing half of a double submission, as expected
     not_started: int = 0  # clerks whose turn came after the window closed
     start_lag: list[float] = field(default_factory=list)
     first_sent: float | None = None
@@ -344,8 +347,55 @@ def _problem(response: Response) -> str:
     return "; ".join(a for a in alerts if a) or location or response.body[:200]
 
 
-def file_report(browser: Browser, report: Report, tally: Tally) -> None:
-    """Open the form, submit it as the browser does, follow the redirect."""
+STALE = "该报表已被他人更新"
+
+
+def _post_twice(browser: Browser, path: str, fields: dict[str, str]) -> list[Response | OSError]:
+    """The same form posted twice at once (two tabs opened at the same version)."""
+    answers: list[Response | OSError] = [OSError("not sent"), OSError("not sent")]
+    gate = threading.Barrier(2)
+
+    def post(k: int) -> None:
+        gate.wait()
+        try:
+            answers[k] = browser.request("POST", path, fields)
+        except OSError as error:
+            answers[k] = error
+
+    threads = [threading.Thread(target=post, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+def _double(browser: Browser, report: Report, fields: dict[str, str], tally: Tally
+            ) -> Response | None:
+    """Both tabs submit: exactly one must be acknowledged and the other refused as stale
+    (「该报表已被他人更新」, 409), never a server error. The acknowledged answer, or None."""
+    answers = _post_twice(browser, report.path, fields)
+    with tally.lock:
+        tally.sent += 1
+        tally.doubles["+".join(sorted(str(a.status) if isinstance(a, Response)
+                                      else type(a).__name__ for a in answers))] += 1
+    won = [a for a in answers if isinstance(a, Response) and a.status == 302]
+    lost = [a for a in answers if isinstance(a, Response) and a.status == 409 and STALE in a.body]
+    if len(won) == 1 and len(lost) == 1:
+        with tally.lock:
+            tally.refused_stale += 1
+        return won[0]
+    for a in answers:
+        if a not in won[:1]:
+            key = (f"double submit {a.status}" if isinstance(a, Response)
+                   else f"double submit {type(a).__name__}")
+            tally.error(key, f"{report.path}: {_problem(a) if isinstance(a, Response) else a}")
+    return won[0] if won else None
+
+
+def file_report(browser: Browser, report: Report, tally: Tally, *, double: bool = False) -> None:
+    """Open the form, submit it as the browser does (twice at once when ``double``),
+    follow the redirect."""
     form = browser.request("GET", report.path)
     token = CSRF_FIELD.search(form.body)
     version = VERSION_FIELD.search(form.body)
@@ -358,7 +408,13 @@ def file_report(browser: Browser, report: Report, tally: Tally) -> None:
         tally.sent += 1
         now = time.monotonic()
         tally.first_sent = now if tally.first_sent is None else min(tally.first_sent, now)
-    answer = browser.request("POST", report.path, fields)
+    if double:
+        doubled = _double(browser, report, fields, tally)
+        if doubled is None:
+            return
+        answer = doubled
+    else:
+        answer = browser.request("POST", report.path, fields)
     if answer.status == 400 and REASON_ASKED in answer.body:
         # Figures far from the unit's usual ones: the clerk confirms them with a reason,
         # as the form asks; the second request is the submission.
@@ -425,10 +481,13 @@ def log_in(clerks: Sequence[Clerk], port: int, concurrency: int, stop: threading
 
 
 def burst(clerks: Sequence[Clerk], browsers: dict[str, Browser], *, window: float, ramp: float,
-          concurrency: int, rng: random.Random, stop: threading.Event) -> Tally:
+          concurrency: int, rng: random.Random, stop: threading.Event,
+          double_share: float = 0.0) -> Tally:
     """Each clerk starts at a random instant of the first ``ramp`` seconds (at most
-    ``concurrency`` clerks busy at once); nobody starts once ``window`` has passed."""
+    ``concurrency`` clerks busy at once); nobody starts once ``window`` has passed.
+    A ``double_share`` of the reports is submitted twice at once (two tabs)."""
     tally = Tally()
+    doubled = {r.path for c in clerks for r in c.reports if rng.random() < double_share}
     starts = sorted(rng.uniform(0, ramp) for _ in clerks)
     order = list(clerks)
     rng.shuffle(order)
@@ -448,7 +507,7 @@ def burst(clerks: Sequence[Clerk], browsers: dict[str, Browser], *, window: floa
         browser = browsers[clerk.username]
         for report in clerk.reports:
             try:
-                file_report(browser, report, tally)
+                file_report(browser, report, tally, double=report.path in doubled)
             except OSError as error:  # refused, reset, timed out
                 tally.error(f"connection {type(error).__name__}", f"{report.path}: {error}")
 
@@ -541,6 +600,8 @@ class Results:
     lost_examples: list[str] = field(default_factory=list)
     not_started: int = 0
     reasons_asked: int = 0
+    doubles: dict[str, int] = field(default_factory=dict)
+    refused_stale: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     error_examples: dict[str, str] = field(default_factory=dict)
     burst_seconds: float = 0.0
@@ -595,6 +656,8 @@ def table(r: Results) -> str:
           for k, v in r.served_ms.items()),
         ("clients' start lag p95", f"{r.start_lag_p95_s:.2f} s"),
         ("outlier reasons asked and given", str(r.reasons_asked)),
+        ("double submissions (outcomes)", ", ".join(f"{k}: {n}" for k, n in r.doubles.items())
+         + f"; refused as stale as expected: {r.refused_stale}" if r.doubles else "none"),
         ("fresh after the last submission",
          f"{r.fresh_after_s:.1f} s" if r.fresh and r.fresh_after_s is not None else "NOT FRESH"),
         ("refresh jobs (by status)", ", ".join(f"{k} {n}" for k, n in r.refresh_jobs.items())
@@ -634,6 +697,8 @@ def main(argv: Sequence[str] | None = None) -> Results:
     parser.add_argument("--concurrency", type=int, default=32, help="同时在提交的填报员（浏览器）数")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn 进程数")
     parser.add_argument("--fresh-timeout", type=float, default=300.0)
+    parser.add_argument("--double-submit", type=float, default=0.0,
+                        help="这一比例的报表同时提交两次（两个标签页、双击），应一次成功、一次提示已被他人更新")
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--json", type=Path, default=None, help="结果文件（默认 var/bench/burst-<size>.json）")
     args = parser.parse_args(argv)
@@ -762,7 +827,7 @@ def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, st
     _say(f"上报高峰：窗口 {args.window:.0f} 秒，{ramp:.0f} 秒内陆续开始 …")
     ready = [c for c in clerks if c.username in browsers]
     tally = burst(ready, browsers, window=args.window, ramp=ramp, concurrency=args.concurrency,
-                  rng=rng, stop=stop)
+                  rng=rng, stop=stop, double_share=args.double_submit)
     results.load_average["after burst"] = _load()
     _summarise(tally, results)
     results.served_ms = served(access, access_offset)
@@ -787,6 +852,8 @@ def _summarise(tally: Tally, results: Results) -> None:
     results.acknowledged = len(tally.acknowledged)
     results.not_started = tally.not_started
     results.reasons_asked = tally.reasons_asked
+    results.doubles = dict(tally.doubles)
+    results.refused_stale = tally.refused_stale
     results.errors = dict(tally.errors)
     results.error_examples = dict(tally.error_examples)
     if tally.first_sent is not None and tally.last_answer is not None:

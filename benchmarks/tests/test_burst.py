@@ -23,7 +23,7 @@ def test_a_handful_of_clerks_submit_without_errors_or_losses(tmp_path: Path) -> 
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "benchmarks.burst", "--size", "T", "--clerks", "5",
          "--window", "30", "--ramp", "2", "--concurrency", "5", "--workers", "2",
-         "--json", str(out)],
+         "--double-submit", "0.5", "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=1200, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
@@ -31,7 +31,10 @@ def test_a_handful_of_clerks_submit_without_errors_or_losses(tmp_path: Path) -> 
     assert result["clerks"] == 5 and result["logins"] == 5, done.stdout[-2000:]
     assert set(result["reports"]) == {"day", "quarter"}  # a 管区's daily, a community's quarterly
     assert result["errors"] == {}, result["error_examples"]
-    assert result["sent"] == result["acknowledged"] == sum(result["reports"].values())
+    assert result["acknowledged"] == sum(result["reports"].values())
+    # Posted twice at once (two tabs): one acknowledged, the other told it is stale.
+    assert result["doubles"] and set(result["doubles"]) == {"302+409"}
+    assert result["sent"] == result["acknowledged"] + result["refused_stale"]
     assert result["stored"] == result["acknowledged"]
     assert result["lost"] == 0, result["lost_examples"]
     assert result["fresh"] is True
