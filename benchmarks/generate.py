@@ -32,7 +32,7 @@ import datetime as dt
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -336,8 +336,13 @@ class _Stamps:
 
 
 def generate(size: str, *, seed: int = 20261128, progress: Progress | None = None,
-             fast_pragmas: bool = True, shape: Shape | None = None) -> Generated:
-    """Write a synthetic city of ``size`` into the (empty) configured database."""
+             fast_pragmas: bool = True, shape: Shape | None = None,
+             unreported: Collection[str] = ()) -> Generated:
+    """Write a synthetic city of ``size`` into the (empty) configured database.
+
+    ``unreported``: periods (``2026-12-03``, ``2026Q4``) that no unit has reported yet,
+    so that a benchmark can file them as first submissions (``benchmarks.burst``).
+    """
     from django.db import connection, transaction
 
     from chuangjian.org.models import Unit, UnitVersion
@@ -396,7 +401,8 @@ def generate(size: str, *, seed: int = 20261128, progress: Progress | None = Non
                 sizes = np.array([unit_size[u.pk] for u in members])
                 for ds in datasets.values():
                     kind = ds.period_type.value
-                    pids = np.array(periods.by_type_year[(kind, year)], dtype=np.int64)
+                    pids = np.array([p for p in periods.by_type_year[(kind, year)]
+                                     if periods.text[p] not in unreported], dtype=np.int64)
                     nu, npd = len(ids), len(pids)
                     reported = rng.random((nu, npd)) >= 0.01
                     late = rng.random((nu, npd)) < 0.03
