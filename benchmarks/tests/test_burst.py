@@ -9,15 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from benchmarks.postgres import pg_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(pg_bin() is None, reason="PostgreSQL is not installed")
 def test_a_handful_of_clerks_submit_without_errors_or_losses(tmp_path: Path) -> None:
+    assert pg_bin() is not None, "PostgreSQL is missing: make test installs it (scripts/system-packages.sh)"
     out = tmp_path / "burst.json"
     # Its own processes and database: run as the command it is, not inside this one.
     done = subprocess.run(  # noqa: S603
