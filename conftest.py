@@ -1,4 +1,4 @@
-"""Shared test set-up: fast hashing, eager tasks, and the named personas."""
+"""Shared test set-up: fast hashing, eager tasks, no deadlines, and the named personas."""
 
 from __future__ import annotations
 
@@ -11,8 +11,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 pytest_plugins = ["chuangjian.org.testing"]
+
+# Property tests check what is true, never how fast: Hypothesis's default 200 ms deadline
+# per example is a timed assertion that a busy machine (two workers, a browser, a database
+# server) fails at random. Speed is measured by the benchmarks.
+hypothesis_settings.register_profile("chuangjian", deadline=None)
+hypothesis_settings.load_profile("chuangjian")
 
 
 @pytest.fixture(autouse=True)
