@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from chuangjian.org import actions
 from chuangjian.org.scope import Scope
@@ -38,7 +39,7 @@ def test_login_password_change_and_second_factor_fit_the_screen(
     page.fill("#id_new_password1", "qingyuan")
     page.fill("#id_new_password2", "qingyuan")
     page.click("button[type=submit]")
-    assert page.is_visible("text=至少 3 类")
+    expect(page.get_by_text("密码须包含大写字母、小写字母、数字、符号中的至少 3 类。")).to_be_visible()
     page.screenshot(path=SHOTS / f"account-password-{width}.png", full_page=True)
     page.fill("#id_old_password", PASSWORD)
     page.fill("#id_new_password1", NEW)
@@ -56,7 +57,8 @@ def test_login_password_change_and_second_factor_fit_the_screen(
     key = page.inner_text(".user-select-all").replace(" ", "")
     page.fill("#id_token", totp_code(b32decode(key + "=" * (-len(key) % 8))))
     page.click("button[type=submit]")
-    assert page.locator(".recovery-codes li").count() == 10
+    # The click answers with a new page at the same address: wait for it, not for the old one.
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
     page.screenshot(path=SHOTS / f"account-otp-codes-{width}.png", full_page=True)
     page.click("text=我已保存，继续")
     page.wait_for_url(f"{base}/")

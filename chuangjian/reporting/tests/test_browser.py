@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from chuangjian.org.demo import build_demo
 from chuangjian.org.models import Unit
@@ -102,8 +103,7 @@ def test_a_clerk_reports_today_and_the_street_accepts_it(page, live_server, demo
 
     # The clerk's other tabs: spreadsheets and 信息报送 (no 审核 tab: clerks do not review).
     page.click(".breadcrumb >> text=数据上报")
-    assert page.locator(".report-tabs").inner_text().split() == [
-        "我的待办", "未报名单", "表格导入导出", "信息报送"]
+    expect(page.locator(".report-tabs a")).to_have_text(["我的待办", "未报名单", "表格导入导出", "信息报送"])
     page.click(".report-tabs >> text=表格导入导出")
     page.wait_for_url(f"{base}/reports/xlsx/")
     shot(page, "xlsx")

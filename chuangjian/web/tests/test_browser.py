@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from chuangjian.org import actions
 from chuangjian.org.demo import build_demo
@@ -82,7 +83,7 @@ def test_a_street_admin_walks_through_the_main_pages(page, live_server, demo) ->
     page.fill("#id_code", "QY-01-A-02")
     page.fill("#id_name", "幸福里第三网格")
     page.click("main button[type=submit]")
-    assert page.is_visible("text=编码「QY-01-A-02」已被使用")
+    expect(page.get_by_text("编码「QY-01-A-02」已被使用")).to_be_visible()
     page.screenshot(path=SHOTS / "unit_create_errors.png", full_page=True)
 
     assert_local(requests)
