@@ -192,8 +192,8 @@ def _history_window(period: Period) -> dt.date:
 
 def outliers(unit: Unit, ds: MergedDataset, period: Period,
              numbers: Mapping[str, Decimal]) -> dict[str, dict[str, str]]:
-    """Flag values out of line with the unit's own history and its peers' figures (two
-    queries for all elements; see ``values.outlier_facts``)."""
+    """Flag values out of line with the unit's own history and its peers' figures (three
+    small queries for all elements; see ``values.outlier_facts``)."""
     if not numbers:
         return {}
     by_code = ds.element_by_code
@@ -215,14 +215,19 @@ def outliers(unit: Unit, ds: MergedDataset, period: Period,
             history.setdefault(code, []).append(number)
     # The peers' figures: the same elements of the units beside this one (same parent),
     # this period and the one before (many have not filed today's yet), newest first.
+    # The siblings are named first so that this too is equalities on the unique index:
+    # filtering on the parent through a join let SQLite read every unit's values of
+    # these elements for every period (0.9-1.3 s at 3,000 communities).
     peers: dict[str, dict[int, Decimal]] = {}
-    if unit.parent_id is not None:
+    siblings = (list(Unit.objects.filter(parent_id=unit.parent_id).exclude(pk=unit.pk)
+                     .order_by().values_list("pk", flat=True)) if unit.parent_id is not None else [])
+    if siblings:
         recent = [str(period), *earlier[:1]]
         for code, unit_id, number in (
-                DataValue.objects.filter(unit__parent_id=unit.parent_id, period__in=recent,
+                DataValue.objects.filter(unit__in=siblings, period__in=recent,
                                          period_type=period.type.value, number__isnull=False,
                                          element__in=[by_code[c].pk for c in numbers])
-                .exclude(unit=unit).order_by("-period_start")
+                .order_by("-period_start")
                 .values_list("element__code", "unit_id", "number")[:5000]):
             if number is not None:
                 peers.setdefault(code, {}).setdefault(unit_id, number)

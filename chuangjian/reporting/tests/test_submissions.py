@@ -231,6 +231,25 @@ def test_an_outlier_against_the_units_own_history_is_flagged_not_refused(
                                        "last 7 periods 3.571, this period 90); please check")
 
 
+def test_the_peers_of_a_figure_are_the_units_beside_it_not_their_cousins(
+        world: World, standards: object) -> None:
+    from chuangjian.org.levels import Level
+
+    siblings = [world.community2, *(org_actions.create_unit(
+        actor=None, scope=Scope.system(), code=f"T-01-A-0{n}", name=f"第{n}社区",
+        level=Level.COMMUNITY, parent=world.area, category="城镇", opened_on=dt.date(2020, 1, 1))
+        for n in (3, 4, 5))]
+    for n, sibling in enumerate(siblings):
+        submit(world, shanghai(2026, 3, 16, 10), unit=sibling, user=world.superuser,
+               values={**DAILY, "t_patrols": 2 + n})
+    # A cousin under another street, filing huge figures, is not a peer.
+    submit(world, shanghai(2026, 3, 16, 10), unit=world.other_community, user=world.superuser,
+           values={**DAILY, "t_patrols": 5000})
+    result = submit(world, shanghai(2026, 3, 16, 11), values={**DAILY, "t_patrols": 60})
+    assert result.submission.warnings["t_patrols"] == {
+        "value": "60", "peers": "4", "low": "2", "high": "5"}
+
+
 def test_a_draft_keeps_what_was_typed_even_when_invalid(world: World, standards: object,
                                                         noon: dt.datetime) -> None:
     sub, errors = actions.save_draft(actor=world.community_worker, unit=world.community,
