@@ -328,7 +328,7 @@ TASKS = {
 # (``sources.changed``); after commit one refresh job is queued, run this many seconds
 # later so that the submissions of the same moment are recomputed together.
 SOURCES_REFRESH_TASK = "chuangjian.assessment.tasks.refresh_results"
-SOURCES_REFRESH_DELAY = env.float("SOURCES_REFRESH_DELAY", default=2.0)
+SOURCES_REFRESH_DELAY = env.float("SOURCES_REFRESH_DELAY", default=0.5)  # decision 0038
 # A refresh that fails is queued again after 10 s, 20 s, 40 s … up to this many attempts.
 SOURCES_REFRESH_ATTEMPTS = env.int("SOURCES_REFRESH_ATTEMPTS", default=5)
 
