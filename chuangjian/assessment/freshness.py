@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from chuangjian import sources
 from chuangjian.assessment.models import AssessmentRun, RunStatus
-from chuangjian.assessment.runner import refresh_units
+from chuangjian.assessment.runner import compute_units, write_units
 from chuangjian.assessment.spec import spec_for
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
@@ -81,13 +81,20 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
         if not affected:
             continue
         try:
+            # Read and scored before the write lock is taken: on SQLite that lock stops
+            # every submission, and the scoring is most of a refresh's time.
+            read_at = run.refreshed_at
+            rows = compute_units(run, spec, affected)
             with transaction.atomic():
                 # Locked so that two refreshes of one run write in the order they read.
                 locked = (AssessmentRun.objects.select_for_update()
                           .filter(pk=run.pk, current=True, published_at__isnull=True).first())
                 if locked is None:
                     continue
-                report.rows += refresh_units(locked, spec, affected)
+                if locked.refreshed_at != read_at:
+                    # Another refresh wrote since: read again under the lock.
+                    rows = compute_units(locked, spec, affected)
+                report.rows += write_units(locked, rows)
                 AssessmentRun.objects.filter(pk=run.pk).update(refreshed_at=timezone.now())
             report.runs += 1
         except Exception as error:

@@ -312,10 +312,26 @@ def refresh_units(run: AssessmentRun, spec: StandardSpec, changed: Sequence[Unit
     """Recompute the rows of the changed units and of all their ancestors in ``run``,
     deepest first (a parent's shares read its children's new items), each row once
     however many of its descendants changed; then re-rank their siblings."""
+    return write_units(run, compute_units(run, spec, changed))
+
+
+def write_units(run: AssessmentRun, rows: Sequence[UnitResult]) -> int:
+    """Store rows that ``compute_units`` recomputed and re-rank their siblings."""
+    if not rows:
+        return 0
+    UnitResult.objects.bulk_update(list(rows), _FIELDS)
+    _rerank(run, list(rows))
+    return len(rows)
+
+
+def compute_units(run: AssessmentRun, spec: StandardSpec,
+                  changed: Sequence[Unit]) -> list[UnitResult]:
+    """The rows of ``refresh_units`` recomputed in memory, nothing written: the reading
+    and scoring can happen before the writer takes its lock (``freshness``)."""
     chain_ids = sorted({i for unit in changed for i in (*unit.ancestor_ids(), unit.pk)})
     rows = {r.unit_id: r for r in UnitResult.objects.filter(run=run, unit_id__in=chain_ids)}
     if not rows:
-        return 0
+        return []
     units = sorted(Unit.objects.filter(pk__in=list(rows)), key=lambda u: -u.depth)
     classes = unit_classes(spec.version.code, run.year, unit_ids=list(rows))
     reviews = reviews_for(spec.version.code, run.year, run.kind, unit_ids=list(rows))
@@ -366,9 +382,7 @@ def refresh_units(run: AssessmentRun, spec: StandardSpec, changed: Sequence[Unit
         if row.above_id is not None and row.above_id in children:
             children[row.above_id][u.pk] = score.items
             children_passed[row.above_id][u.pk] = score.passed
-    UnitResult.objects.bulk_update(list(rows.values()), _FIELDS)
-    _rerank(run, list(rows.values()))
-    return len(rows)
+    return list(rows.values())
 
 
 def _unit_periodic(spec: StandardSpec, unit: Unit, run: AssessmentRun) -> PeriodicFn | None:

@@ -241,3 +241,37 @@ def test_the_pages_say_the_figures_are_being_updated_until_the_refresh_has_run(
     refresh()
     for url in pages:
         assert "数据更新中" not in client.get(url).content.decode()
+
+
+def test_a_refresh_overtaken_between_its_reading_and_its_lock_reads_again_under_the_lock(
+        small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.utils import timezone
+
+    from chuangjian.assessment import freshness as module
+
+    w = small.world
+    small.report(w.community, t_done=30, t_total=50)
+    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
+                            scope=Scope.system())
+    refresh()
+    small.report(w.community, t_done=50, t_total=50)
+    real, calls, overtake = module.compute_units, [], [True]
+
+    def overtaken(run_: AssessmentRun, spec: object, changed: object) -> object:
+        calls.append(run_.pk)
+        rows = real(run_, spec, changed)  # type: ignore[arg-type]
+        if overtake.pop() if overtake else False:  # another refresh writes meanwhile
+            AssessmentRun.objects.filter(pk=run_.pk).update(refreshed_at=timezone.now())
+        return rows
+
+    monkeypatch.setattr(module, "compute_units", overtaken)
+    report = refresh_stale(scope=Scope.system())
+    assert calls == [run.pk, run.pk] and report.runs == 1 and not report.failed
+    assert UnitResult.objects.get(run=run, unit=w.community).items["done_rate"]["v"] == 100
+
+    # Not overtaken: read once, before the lock.
+    small.report(w.community, t_done=40, t_total=50)
+    calls.clear()
+    refresh_stale(scope=Scope.system())
+    assert calls == [run.pk]
+    assert UnitResult.objects.get(run=run, unit=w.community).items["done_rate"]["v"] == 80
