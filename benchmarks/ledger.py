@@ -1,15 +1,25 @@
 """Ledger benchmark: one community-year with 200 activities and 600 photos, built as PDF and DOCX.
 
-    .venv/bin/python -m benchmarks.ledger            # a throwaway SQLite DB and media folder
+    .venv/bin/python -m benchmarks.ledger                      # a throwaway SQLite DB and media folder
+    .venv/bin/python -m benchmarks.ledger --folder DIR         # the same data again (made once in DIR)
+    .venv/bin/python -m benchmarks.ledger --folder DIR --profile docx   # cProfile of one build
 
-``measure()`` is also called by ``benchmarks.run`` inside its own (already set up) database.
-Prints the seconds to build each file; no timing is asserted anywhere.
+Each format is built in a fresh child process, so its peak resident memory (``ru_maxrss``)
+is that build's own and not the data generation's; the child also reports its CPU seconds
+(``time.process_time``), as wall seconds mean little on a loaded machine, and the load
+average is printed at the start and at the end. ``measure()`` is also called by
+``benchmarks.run`` inside its own (already set up) database; it builds in that process.
+Nothing here asserts a time.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -87,53 +97,145 @@ def _fill(unit: Any, today: dt.date) -> int:
     return links
 
 
-def measure(**_: Any) -> dict[str, Any]:
+def _rss_mb() -> float:
+    """The process's resident memory now (Linux), in MiB; 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def _peak_mb() -> float:
+    """The process's peak resident memory so far (ru_maxrss is in KiB on Linux), in MiB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def build_one(unit_code: str, year: int, fmt: str) -> dict[str, Any]:
+    """Build one ledger file here; wall and CPU seconds, resident memory before and at peak."""
+    from chuangjian.evidence.ledger.build import build
+    from chuangjian.org.scope import Scope
+
+    before = _rss_mb()
+    wall, cpu = time.perf_counter(), time.process_time()
+    built = build(Scope.system(), unit_code=unit_code, standard_code="wenming_shequ",
+                  year=year, fmt=fmt)
+    return {f"{fmt}_s": round(time.perf_counter() - wall, 2),
+            f"{fmt}_cpu_s": round(time.process_time() - cpu, 2),
+            f"{fmt}_rss_before_mb": before,
+            f"{fmt}_peak_rss_mb": _peak_mb(),
+            f"{fmt}_kb": round(len(built.content) / 1024)}
+
+
+def _prepare() -> tuple[Any, dt.date, dict[str, Any]]:
     from django.utils import timezone
 
-    from chuangjian.evidence.ledger.build import build
     from chuangjian.evidence.models import Activity, ActivityFile, EvidenceLink
-    from chuangjian.org.scope import Scope
 
     today = timezone.localdate()
     unit = _community()
     started = time.perf_counter()
     _fill(unit, today)
-    setup = time.perf_counter() - started
     figures: dict[str, Any] = {
         "activities": Activity.objects.filter(unit=unit).count(),
         "photos": ActivityFile.objects.filter(activity__unit=unit).count(),
         "links": EvidenceLink.objects.filter(unit=unit).count(),
-        "setup_s": round(setup, 1)}
+        "setup_s": round(time.perf_counter() - started, 1)}
+    return unit, today, figures
+
+
+def measure(**_: Any) -> dict[str, Any]:
+    """Fill and build both formats in this process (the peak memory is then the process's)."""
+    unit, today, figures = _prepare()
     for fmt in ("pdf", "docx"):
-        started = time.perf_counter()
-        built = build(Scope.system(), unit_code=unit.code, standard_code="wenming_shequ",
-                      year=today.year, fmt=fmt)
-        figures[f"{fmt}_s"] = round(time.perf_counter() - started, 2)
-        figures[f"{fmt}_kb"] = round(len(built.content) / 1024)
+        figures.update(build_one(unit.code, today.year, fmt))
     return figures
 
 
-def main() -> None:
-    folder = tempfile.mkdtemp(prefix="ledger-bench-")
+def _setup(folder: str) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
     os.environ["MEDIA_ROOT"] = f"{folder}/media"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangjian.settings")
     import django
 
     django.setup()
-    from django.core.management import call_command
 
-    from chuangjian.org.scope import Scope
-    from chuangjian.standards import actions as standards_actions
-    from chuangjian.standards import loader
 
-    call_command("migrate", verbosity=0, skip_checks=True)
-    standards_actions.load_standards(actor=None, scope=Scope.system(),
-                                     result=loader.load_builtin().raise_for_errors())
-    figures = measure()
+def _child(folder: str, fmt: str, profile: int) -> None:
+    """One build in this (fresh) process; prints its figures as one JSON line."""
+    _setup(folder)
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    if not profile:
+        print(json.dumps(build_one("BENCH-LEDGER-C", year, fmt)))
+        return
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    figures = build_one("BENCH-LEDGER-C", year, fmt)
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    for order in ("cumulative", "tottime"):
+        print(f"--- {fmt}, sorted by {order}")
+        stats.sort_stats(order).print_stats(profile)
+    print(json.dumps(figures))
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", help="keep the DB and media here; made only the first time")
+    parser.add_argument("--formats", default="pdf,docx", help="pdf,docx (the default) or one")
+    parser.add_argument("--profile", metavar="FMT", choices=("pdf", "docx"),
+                        help="print cProfile's top lines for one build of FMT")
+    parser.add_argument("--top", type=int, default=25, help="profile lines to print (25)")
+    parser.add_argument("--child", choices=("pdf", "docx"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.folder, args.child, args.top if args.profile else 0)
+        return
+    load_start = _load()
+    folder = args.folder or tempfile.mkdtemp(prefix="ledger-bench-")
+    os.makedirs(folder, exist_ok=True)
+    made = os.path.exists(os.path.join(folder, "bench.sqlite3"))
+    _setup(folder)
+    figures: dict[str, Any] = {}
+    if not made:
+        from django.core.management import call_command
+
+        from chuangjian.org.scope import Scope
+        from chuangjian.standards import actions as standards_actions
+        from chuangjian.standards import loader
+
+        call_command("migrate", verbosity=0, skip_checks=True)
+        standards_actions.load_standards(actor=None, scope=Scope.system(),
+                                         result=loader.load_builtin().raise_for_errors())
+        figures.update(_prepare()[2])
+    formats = [args.profile] if args.profile else args.formats.split(",")
+    for fmt in formats:
+        command = [sys.executable, "-m", "benchmarks.ledger", "--folder", folder, "--child", fmt,
+                   "--top", str(args.top)] + (["--profile", fmt] if args.profile else [])
+        out = subprocess.run(command, check=True, capture_output=True,  # noqa: S603 - our own argv
+                             text=True).stdout
+        *profile_lines, last = out.rstrip("\n").split("\n")
+        if profile_lines:
+            print("\n".join(profile_lines))
+        figures.update(json.loads(last))
+    figures["load_start"] = load_start
+    figures["load_end"] = _load()
+    figures["cpus"] = os.cpu_count()
     print(f"台账基准（{folder}）")
     for key, value in figures.items():
-        print(f"  {key:12} {value}")
+        print(f"  {key:20} {value}")
     sys.stdout.flush()
 
 

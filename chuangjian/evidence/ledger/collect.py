@@ -103,6 +103,13 @@ class Ledger:
         return [i for item in self.items for i in item.indicators]
 
     @property
+    def photos(self) -> dict[str, StoredFile]:
+        """Every photo the ledger shows, by content hash (the key its pages refer to)."""
+        return {photo.sha256: photo for ind in self.indicators
+                for entries in (*(r.entries for r in ind.requirements), ind.others)
+                for entry in entries for photo in entry.photos}
+
+    @property
     def required(self) -> int:
         return sum(len(i.requirements) for i in self.indicators)
 

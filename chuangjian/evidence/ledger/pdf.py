@@ -13,21 +13,22 @@ from chuangjian.lib.pages import css_page_counter
 _SCHEME = "stored:"
 
 
-def _fetcher() -> Any:
+def _fetcher(photos: dict[str, StoredFile]) -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StoredFetcher(URLFetcher):
-        """Thumbnails come from the file store (a folder or S3), never from the network."""
+        """Thumbnails of the ledger's own photos, from the file store (a folder or S3), never
+        from the network; the rows were read with the ledger, so a photo costs no query."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith(_SCHEME):
-                stored = StoredFile.objects.filter(sha256=url[len(_SCHEME):]).first()
+                stored = photos.get(url[len(_SCHEME):])
                 if stored is not None:
                     field = stored.thumb or stored.display or stored.original
                     with field.open("rb") as handle:
                         return URLFetcherResponse(url, body=handle.read(),
                                                   headers={"Content-Type": "image/jpeg"})
-            raise ValueError(f"ledger may only load stored files, not {url!r}")
+            raise ValueError(f"ledger may only load its own stored photos, not {url!r}")
 
     return StoredFetcher()
 
@@ -39,7 +40,7 @@ def render_pdf(ledger: Ledger, progress: Progress | None = None) -> bytes:
                                                          "css_pages": css_page_counter()})
     if progress:
         progress(50, "正在排版 PDF")
-    document = HTML(string=html, url_fetcher=_fetcher(), base_url="/").render()
+    document = HTML(string=html, url_fetcher=_fetcher(ledger.photos), base_url="/").render()
     if progress:
         progress(85, "正在写出 PDF")
     return bytes(document.write_pdf())
