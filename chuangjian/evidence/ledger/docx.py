@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.parts.image import ImagePart
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor
 
 from chuangjian.evidence.ledger.collect import Entry, Ledger, Progress
 from chuangjian.files.models import StoredFile
@@ -43,7 +43,7 @@ class _Pictures:
 
     def __init__(self, doc: Any) -> None:
         self._part = doc.part
-        self._placed: dict[str, tuple[str, str, int, int]] = {}
+        self._placed: dict[str, tuple[str, str, Length, Length]] = {}
         self._next_id = 0
         self._next_image = len(self._part.package.image_parts) + 1
 
@@ -59,10 +59,11 @@ class _Pictures:
             rid = self._part.relate_to(image_part, RT.IMAGE)
             cx, cy = image.scaled_dimensions(width, None)
             self._placed[photo.sha256] = (rid, image.filename, cx, cy)
-        rid, filename, cx, cy = self._placed[photo.sha256]
+        rel, name, width_emu, height_emu = self._placed[photo.sha256]
         if not self._next_id:
             self._next_id = self._part.next_id  # once: ids already in the document
-        run._r.add_drawing(CT_Inline.new_pic_inline(self._next_id, rid, filename, cx, cy))
+        run._r.add_drawing(CT_Inline.new_pic_inline(self._next_id, rel, name, width_emu,
+                                                    height_emu))
         self._next_id += 1
 
 

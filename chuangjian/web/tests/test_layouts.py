@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.template.loader import render_to_string
@@ -35,6 +36,7 @@ def test_every_layout_names_the_products_icon_which_is_served_from_its_own_files
 
 
 def template_path(name: str) -> str:
-    from django.template import engines
+    from django.template.loader import get_template
 
-    return engines["django"].engine.find_template(name)[0].origin.name
+    template: Any = get_template(name)  # the Django backend's, which knows its file
+    return str(template.origin.name)
