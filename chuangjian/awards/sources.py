@@ -66,11 +66,9 @@ class TitleSource(Source):
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
                ) -> dict[int, float]:
         ids = [int(u) for u in unit_ids]
-        found: dict[int, float] = {}
-        for i in range(0, len(ids), 900):
-            rows = (held(element_code, period).filter(unit_id__in=ids[i:i + 900]).order_by()
-                    .values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
-            found.update((int(u), float(n)) for u, n in rows)
+        found = {int(u): float(n) for u, n in (
+            held(element_code, period).filter(unit_id__ids_in=ids).order_by()
+            .values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))}
         return {u: found.get(u, 0.0) for u in ids}
 
     def records(self, element_code: str, period: Period, unit_id: int) -> list[Record]:

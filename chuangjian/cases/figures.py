@@ -45,7 +45,7 @@ def _grouped(rows: object) -> dict[int, int]:
 def values(code: str, start: dt.date, end: dt.date, unit_ids: Sequence[int]) -> dict[int, int]:
     """``{unit_id: value}`` for every unit asked (a unit with no case has a true zero)."""
     ids = list(unit_ids)
-    cases = Case.objects.filter(unit_id__in=ids)
+    cases = Case.objects.filter(unit_id__ids_in=ids)
     got: dict[int, int]
     if code == "registered_open":
         got = _grouped(cases.filter(_open_on(end)).values("unit_id")
@@ -63,7 +63,7 @@ def values(code: str, start: dt.date, end: dt.date, unit_ids: Sequence[int]) -> 
         got = _grouped(cases.filter(_open_during(start, end), pk__in=visited)
                        .values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
     elif code in ("urine_tests_due", "urine_tests_done"):
-        tests = UrineTest.objects.filter(case__unit_id__in=ids, due_on__gte=start,
+        tests = UrineTest.objects.filter(case__unit_id__ids_in=ids, due_on__gte=start,
                                          due_on__lte=end)
         if code == "urine_tests_due":
             got = _grouped(tests.values("case__unit_id").annotate(n=Count("pk"))
@@ -81,7 +81,7 @@ def values(code: str, start: dt.date, end: dt.date, unit_ids: Sequence[int]) -> 
                                     closed_on__gte=start, closed_on__lte=end)
                        .values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
     elif code == "relapsed_drug_users":
-        got = _grouped(Relapse.objects.filter(case__unit_id__in=ids, found_on__gte=start,
+        got = _grouped(Relapse.objects.filter(case__unit_id__ids_in=ids, found_on__gte=start,
                                               found_on__lte=end)
                        .values("case__unit_id").annotate(n=Count("case_id", distinct=True))
                        .values_list("case__unit_id", "n"))

@@ -37,7 +37,7 @@ def _findings(element: str, period: Period, unit_ids: Sequence[int]) -> QuerySet
 
 def _findings_between(element: str, start: dt.datetime, end: dt.datetime,
                       unit_ids: Sequence[int]) -> QuerySet[Finding]:
-    qs = (Finding.objects.filter(unit_id__in=list(unit_ids), hidden=False,
+    qs = (Finding.objects.filter(unit_id__ids_in=unit_ids, hidden=False,
                                  found_at__gte=start, found_at__lt=end)
           .exclude(order__state=State.CANCELLED))
     if element == "problems_rectified":
@@ -51,7 +51,7 @@ def _due(period: Period, unit_ids: Sequence[int]) -> QuerySet[RectificationOrder
     """Orders whose deadline fell in the period and has passed (or that are closed)."""
     now = timezone.now()
     return (RectificationOrder.objects.filter(
-        assignee_unit_id__in=list(unit_ids), finding__hidden=False,
+        assignee_unit_id__ids_in=unit_ids, finding__hidden=False,
         deadline__gte=period.start_instant(), deadline__lt=period.end_instant())
         .exclude(state__in=(State.CANCELLED, State.PENDING))
         .filter(Q(deadline__lte=now) | Q(state=State.CLOSED)))
@@ -103,13 +103,13 @@ class InspectionSource(Source):
                     .values_list("pk", "unit_id", "found_at", "deduction"))
             amount = (lambda row: float(row[3] or 0)) if which != element_code else None
         elif element_code == "problems_recurred":
-            rows = (Recurrence.objects.filter(order__finding__unit_id__in=list(unit_ids),
+            rows = (Recurrence.objects.filter(order__finding__unit_id__ids_in=unit_ids,
                                               order__finding__hidden=False,
                                               found_at__gte=start, found_at__lt=end)
                     .order_by().values_list("pk", "order__finding__unit_id", "found_at"))
             amount = None
         elif element_code == "supervision_visits":
-            rows = (RoundPoint.objects.filter(round__unit_id__in=list(unit_ids),
+            rows = (RoundPoint.objects.filter(round__unit_id__ids_in=unit_ids,
                                               visited_at__gte=start, visited_at__lt=end)
                     .order_by().values_list("pk", "round__unit_id", "visited_at"))
             amount = None
@@ -139,7 +139,7 @@ class InspectionSource(Source):
             return _grouped(_findings("problems_found", period, unit_ids), "unit_id", unit_ids,
                             zero=True, total=Sum("deduction"))
         if element_code == "problems_recurred":
-            qs = Recurrence.objects.filter(order__finding__unit_id__in=list(unit_ids),
+            qs = Recurrence.objects.filter(order__finding__unit_id__ids_in=unit_ids,
                                            order__finding__hidden=False,
                                            found_at__gte=period.start_instant(),
                                            found_at__lt=period.end_instant())
@@ -153,7 +153,7 @@ class InspectionSource(Source):
                                unit_ids, zero=False)
             return {u: on_time.get(u, 0.0) for u in having}
         if element_code == "supervision_visits":
-            visits = RoundPoint.objects.filter(round__unit_id__in=list(unit_ids),
+            visits = RoundPoint.objects.filter(round__unit_id__ids_in=unit_ids,
                                            visited_at__gte=period.start_instant(),
                                            visited_at__lt=period.end_instant())
             return _grouped(visits, "round__unit_id", unit_ids, zero=True)

@@ -213,20 +213,17 @@ def element_values(code: str, period: Period, unit_ids: Sequence[int]) -> dict[i
     """Each unit's own value: a true zero where the register holds nothing."""
     element = ELEMENTS[code]
     ids = [int(u) for u in unit_ids]
-    found: dict[int, float] = {}
-    # Chunks keep the IN list under SQLite's variable limit for a city-sized tree.
-    for i in range(0, len(ids), 900):
-        rows = (element.rows(period).filter(**{f"{element.unit_field}__in": ids[i:i + 900]})
-                .order_by().values(element.unit_field)
-                .annotate(n=element.total if element.total is not None else Count("pk"))
-                .values_list(element.unit_field, "n"))
-        found.update((int(u), float(n or 0)) for u, n in rows)
+    rows = (element.rows(period).filter(**{f"{element.unit_field}__ids_in": ids})
+            .order_by().values(element.unit_field)
+            .annotate(n=element.total if element.total is not None else Count("pk"))
+            .values_list(element.unit_field, "n"))
+    found = {int(u): float(n or 0) for u, n in rows}
     return {u: found.get(u, 0.0) for u in ids}
 
 
 def element_rows(code: str, period: Period, unit_ids: Sequence[int]) -> QuerySet[Any]:
     element = ELEMENTS[code]
-    return element.rows(period).filter(**{f"{element.unit_field}__in": list(unit_ids)})
+    return element.rows(period).filter(**{f"{element.unit_field}__ids_in": unit_ids})
 
 
 def rows_url(code: str, period: Period, unit_code: str) -> str:

@@ -40,7 +40,7 @@ class NewsSource(Source):
                ) -> dict[int, float]:
         # Every unit asked is a true zero until it sends something: the count is kept
         # by the product, not reported, so no item means none was sent.
-        counts = dict(self._items(period).filter(unit_id__in=list(unit_ids))
+        counts = dict(self._items(period).filter(unit_id__ids_in=unit_ids)
                       .values_list("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
         return {unit_id: float(counts.get(unit_id, 0)) for unit_id in unit_ids}
 
@@ -88,7 +88,7 @@ class TimelinessSource(Source):
                ) -> dict[int, float]:
         now = timezone.now()
         cat = datasets.catalog()
-        units = Unit.objects.filter(pk__in=list(unit_ids), kind__in=[Kind.AREA, Kind.DEPARTMENT])
+        units = Unit.objects.filter(pk__ids_in=unit_ids, kind__in=[Kind.AREA, Kind.DEPARTMENT])
         windows: dict[int, tuple[str, dt.date, dt.date]] = {}
         firsts: dict[str, dt.date | None] = {}
         for unit in units:
@@ -117,7 +117,7 @@ class TimelinessSource(Source):
         lo = min(start for _c, start, _e in windows.values())
         hi = max(end for _c, _s, end in windows.values())
         rows = (Submission.objects
-                .filter(unit_id__in=list(windows), period_type=PeriodType.DAY.value,
+                .filter(unit_id__ids_in=windows, period_type=PeriodType.DAY.value,
                         period__gte=lo.isoformat(), period__lte=hi.isoformat(),
                         first_submitted_at__isnull=False, due_at__isnull=False,
                         first_submitted_at__lte=F("due_at"))

@@ -11,5 +11,9 @@ class SourcesConfig(AppConfig):
     verbose_name = _("数据来源")
 
     def ready(self) -> None:
+        from chuangjian.lib import lookups
+
+        # ``unit_id__ids_in=…``: the sources are asked for a whole city's units at once.
+        lookups.register()
         # Each app that computes data elements declares its sources in `<app>/sources.py`.
         autodiscover_modules("sources")

@@ -53,7 +53,7 @@ class SurveySource(Source):
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
                ) -> dict[int, float]:
         counts = dict(self._responses(element_code, period)
-                      .filter(unit_id__in=list(unit_ids)).values("unit_id")
+                      .filter(unit_id__ids_in=unit_ids).values("unit_id")
                       .annotate(n=Count("pk")).values_list("unit_id", "n"))
         return {int(u): float(n) for u, n in counts.items()}
 

@@ -36,7 +36,7 @@ class PlanSource(Source):
 
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
                ) -> dict[int, float]:
-        items = PlanItem.objects.filter(plan__unit_id__in=list(unit_ids),
+        items = PlanItem.objects.filter(plan__unit_id__ids_in=unit_ids,
                                         plan__year=period.start.year)
         totals = dict(items.order_by().values_list("plan__unit_id").annotate(n=Count("pk")))
         if element_code == "plan_tasks_total":

@@ -1,0 +1,38 @@
+"""``ids_in``: a filter on many integer ids, written into the SQL as numbers.
+
+``field__in=[…]`` prepares and binds every value of its list one by one (about 2 µs a
+value in Django 5.2). The assessment asks each source for a whole city's units: with
+4,060 ids every source query spent ~8 ms building its own SQL, more than running it.
+``field__ids_in=[…]`` turns each value into an ``int`` (anything else is refused before
+any SQL is made) and writes the list as numbers: no placeholder per value, so no chunking
+under SQLite's variable limit either. For ids only; other lists keep ``__in``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import ForeignKey, IntegerField, Lookup
+
+
+class IdsIn(Lookup):
+    lookup_name = "ids_in"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> list[int]:
+        rhs: Iterable[Any] = self.rhs
+        return sorted({int(value) for value in rhs})  # TypeError/ValueError for a non-id
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN ({','.join(map(str, self.rhs))})", list(params)
+
+
+def register() -> None:
+    """Make ``ids_in`` available on integer and foreign-key fields (from an app's ``ready``)."""
+    IntegerField.register_lookup(IdsIn)
+    ForeignKey.register_lookup(IdsIn)
