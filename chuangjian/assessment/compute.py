@@ -923,6 +923,12 @@ def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: in
     """The applied target text and the item's scoring line (in Chinese and as reasons),
     as ``score_unit`` words them."""
     scorer = ind.scorer
+    if ind.is_reviewer or isinstance(scorer, scoring.DeductPerOccurrence):
+        # The rule's own wording is the same for every unit: made once a run.
+        rule = cache.get((ind.code, "zh"))
+        if rule is None:
+            rule = cache[(ind.code, "zh")] = (scorer.describe_zh(), [])
+        described = rule[0]
     if ind.is_reviewer:
         review = reviews.get(ind.code)
         assert isinstance(scorer, scoring.Reviewer)  # noqa: S101 - is_reviewer
@@ -930,10 +936,10 @@ def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: in
             key0: tuple[Any, ...] = (ind.code, "r")
             if key0 not in cache:
                 cache[key0] = _note(scorer.score(ind.code, None, missing_policy=ind.missing))
-            return scorer.describe_zh(), *cache[key0]
+            return described, *cache[key0]
         item = scorer.score(ind.code, review.score if review else None,
                             missing_policy=ind.missing, note=review.comment if review else "")
-        return scorer.describe_zh(), *_note(item)
+        return described, *_note(item)
     if isinstance(scorer, scoring.DeductPerOccurrence):
         key: tuple[Any, ...] = (ind.code, "d", value, missing)
         found = cache.get(key)
@@ -942,7 +948,7 @@ def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: in
                                        reason=reason_text(missing) if missing else None,
                                        veto=ind.veto, why=_missing_why(missing)))
             cache[key] = found
-        return scorer.describe_zh(), *found
+        return described, *found
     applied = _applied(ind, ctx)
     st = targets.TargetStatus(status)
     att = None if attainment != attainment else float(attainment)
