@@ -62,10 +62,11 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
     if upto is None:
         _finished(report, now)
         return report
-    marks = list(Change.objects.filter(pk__lte=upto).values_list("unit_id", "element_codes", "day"))
+    marks = list(Change.objects.filter(pk__lte=upto)
+                 .values_list("pk", "unit_id", "element_codes", "day"))
     report.marks = len(marks)
     by_unit: dict[int, list[tuple[frozenset[str], int]]] = defaultdict(list)
-    for unit_id, codes, day in marks:
+    for _pk, unit_id, codes, day in marks:
         by_unit[unit_id].append((frozenset(codes), day.year))
     units = list(Unit.objects.filter(pk__in=list(by_unit)))
     years = {y for changes in by_unit.values() for _c, y in changes}
@@ -103,7 +104,9 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
     if report.failed:
         _failed(report, now)
     else:
-        Change.objects.filter(pk__lte=upto).delete()
+        # Exactly the marks read: on PostgreSQL a writer that took a lower id may commit
+        # after ``upto`` was read, and its mark must wait for the next refresh.
+        Change.objects.filter(pk__ids_in=[m[0] for m in marks]).delete()
         _finished(report, now)
     return report
 

@@ -275,3 +275,35 @@ def test_a_refresh_overtaken_between_its_reading_and_its_lock_reads_again_under_
     refresh_stale(scope=Scope.system())
     assert calls == [run.pk]
     assert UnitResult.objects.get(run=run, unit=w.community).items["done_rate"]["v"] == 80
+
+
+def test_a_mark_committed_late_with_a_lower_id_waits_for_the_next_refresh(
+        small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt_
+
+    from chuangjian.assessment import freshness as module
+
+    w = small.world
+    small.report(w.community, t_done=30, t_total=50)
+    actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
+                      scope=Scope.system())
+    refresh()
+    small.report(w.community, t_done=40, t_total=50)
+    small.report(w.community2, t_done=10, t_total=50)
+    first, second = Change.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    Change.objects.filter(pk=first).delete()  # its id is free: a writer holds it, uncommitted
+    real = module.compute_units
+
+    def with_a_late_commit(run: AssessmentRun, spec: object, changed: object) -> object:
+        if not Change.objects.filter(pk=first).exists():
+            # On PostgreSQL ids are taken before commit: this mark has a lower id than
+            # those the refresh read, and becomes visible only now.
+            Change.objects.create(pk=first, unit=w.community, element_codes=["t_done"],
+                                  day=dt_.date(2026, 12, 30))
+        return real(run, spec, changed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "compute_units", with_a_late_commit)
+    report = refresh_stale(scope=Scope.system())
+    assert report.marks == 1 and not report.failed
+    assert list(Change.objects.values_list("pk", flat=True)) == [first]  # not lost
+    assert not Change.objects.filter(pk=second).exists()
