@@ -31,6 +31,19 @@ def _fast_settings(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _every_test_starts_in_chinese():  # type: ignore[no-untyped-def]
+    """The test client runs requests in the test's thread, and the language middleware
+    activates the visitor's language there and leaves it: a test whose last request
+    was in English would otherwise run the next test in that worker in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _force_login_passes_the_second_factor(monkeypatch):  # type: ignore[no-untyped-def]
     """``force_login`` stands for a finished sign-in: password and, where the roles ask
     for it, the second factor (TOTP). Tests of the sign-in itself post to the pages."""

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
@@ -161,3 +161,14 @@ def test_reporting_errors_stay_chinese_in_the_chinese_pages(
                                           timezone.localdate().isoformat()])
     html = client.post(url, {"v_t_patrols": "三", "action": "submit"}).content.decode()
     assert "「三」不是数字" in html and "社区/村日报" in html and "暂存" in html
+
+
+def test_an_english_request_leaves_english_active_in_the_test_thread(db, client) -> None:
+    client.cookies["django_language"] = "en"
+    client.get("/login/")
+    assert translation.get_language() == "en"
+
+
+def test_the_next_test_starts_in_chinese_all_the_same(db) -> None:
+    # Runs after the one above in the same process (pytest keeps a module's order).
+    assert translation.get_language() == "zh-hans"
