@@ -11,6 +11,7 @@ does the same at once for one unit (a reviewer's score).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,6 +42,7 @@ from chuangjian.assessment.compute import (
     unit_inputs,
 )
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
+from chuangjian.assessment.models.results import CompactJSONEncoder, compact_json
 from chuangjian.assessment.periodic import PeriodCounts, periodic_target
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
 from chuangjian.engine import expressions, scoring
@@ -235,7 +237,9 @@ def insert_results(run: AssessmentRun, computed: Computed) -> int:
     now = timezone.now()
     updated = now if connection.vendor == "postgresql" else (
         connection.ops.adapt_datetimefield_value(now))
-    dumps = {f.attname: f.encoder for f in fields if isinstance(f, JSONField)}
+    dumps = {f.attname: (compact_json if f.encoder is CompactJSONEncoder
+                         else functools.partial(json.dumps, cls=f.encoder))
+             for f in fields if isinstance(f, JSONField)}
     rows: list[tuple[Any, ...]] = []
     for s in computed.scores:
         rank, siblings = computed.ranks.get(s.unit_id, (None, 0))
@@ -244,8 +248,8 @@ def insert_results(run: AssessmentRun, computed: Computed) -> int:
             "parent_id_at_run": computed.parents.get(s.unit_id),
             "above_id": computed.above.get(s.unit_id), "rank": rank, "siblings": siblings,
             "updated_at": updated, **_fields(s)}
-        for name, encoder in dumps.items():
-            values[name] = json.dumps(values[name], cls=encoder)
+        for name, dump in dumps.items():
+            values[name] = dump(values[name])
         rows.append(tuple(values[f.attname] for f in fields))
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(UnitResult._meta.db_table)

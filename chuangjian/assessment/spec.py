@@ -45,8 +45,9 @@ class IndicatorSpec:
     level: str | None
     evidence: tuple[str, ...]
 
-    @property
+    @cached_property
     def is_reviewer(self) -> bool:
+        # Cached: asked for every unit and indicator of a run (700,000 times at L).
         return self.rule == schema.ScoreRule.REVIEWER
 
     @property

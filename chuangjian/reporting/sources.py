@@ -122,9 +122,12 @@ class TimelinessSource(Source):
                         first_submitted_at__isnull=False, due_at__isnull=False,
                         first_submitted_at__lte=F("due_at"))
                 .values_list("unit_id", "dataset_code", "period"))
+        # Compared as the stored ISO text; one pair a unit, not one a report (190,000 at L).
+        spans = {u: (c, start.isoformat(), end.isoformat()) for u, (c, start, end)
+                 in windows.items()}
         for unit_id, code, day in rows:
-            ds_code, start, end = windows[unit_id]
-            if code == ds_code and start.isoformat() <= day <= end.isoformat():
+            ds_code, first_day, last_day = spans[unit_id]
+            if code == ds_code and first_day <= day <= last_day:
                 out[unit_id] += 1
         return out
 

@@ -11,18 +11,38 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class CompactJSONEncoder(json.JSONEncoder):
-    """Chinese as itself and no spaces: a city's results are ~19,000 rows of these."""
+    """Chinese as itself and no spaces: a city's results are ~19,000 rows of these.
+
+    Encoded by orjson (about ten times the standard library's speed; a full assessment at
+    L writes 58,000 of these): the same JSON as ``json.dumps(ensure_ascii=False,
+    separators=(",", ":"))`` but for the spelling of small floats (``0.00001``, not
+    ``1e-05``; the same number when read) and NaN, which orjson writes as null (the
+    standard library's ``NaN`` is not JSON). Anything orjson refuses falls back to the
+    standard library, with its errors.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["ensure_ascii"] = False
         kwargs["separators"] = (",", ":")
         super().__init__(*args, **kwargs)
+
+    def encode(self, o: Any) -> str:
+        return compact_json(o, fallback=super().encode)
+
+
+def compact_json(o: Any, fallback: Any = None) -> str:
+    """``CompactJSONEncoder().encode(o)`` without making an encoder per value."""
+    try:
+        return orjson.dumps(o, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
+    except TypeError:
+        return (fallback or CompactJSONEncoder().encode)(o)
 
 
 class Kind(models.TextChoices):
