@@ -12,10 +12,12 @@ from benchmarks.run import (
     ASSESSMENT_PAGES,
     DASHBOARD_PAGES,
     Results,
+    clear_earlier_runs,
     dashboards,
     full_assessment,
     sign_in,
 )
+from chuangjian.assessment.models import AssessmentRun, UnitResult
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +40,16 @@ def test_the_second_sign_in_types_the_code_of_the_bound_app() -> None:
     sign_in(first)
     sign_in(second)  # raises unless the site's home page answers 200
     assert second.get("/").status_code == 200
+
+
+def test_a_kept_city_is_measured_without_the_runs_earlier_benchmarks_left() -> None:
+    generate.generate("T", seed=7, progress=lambda _m: None)
+    first = full_assessment(2026, Results(size="T", database="sqlite", date="", machine=""))
+    rows = UnitResult.objects.count()
+    full_assessment(2026, Results(size="T", database="sqlite", date="", machine=""))
+    assert AssessmentRun.objects.count() == 2 * len(first)
+    assert clear_earlier_runs() == (2 * len(first), 2 * rows)
+    assert not AssessmentRun.objects.exists() and not UnitResult.objects.exists()
+    # The city itself is untouched: the next full assessment makes the same rows again.
+    again = full_assessment(2026, Results(size="T", database="sqlite", date="", machine=""))
+    assert len(again) == len(first) and UnitResult.objects.count() == rows

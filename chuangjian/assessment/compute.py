@@ -502,6 +502,7 @@ class Evaluation:
         self.share_fn = share_fn
         self._values: dict[tuple[str, int], Values] = {}
         self._verdicts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._plain_contexts: list[targets.TargetContext] | None = None
 
     def get(self, name: str, back: int) -> Values:
         if name in self.spec.indicator_codes:
@@ -528,6 +529,14 @@ class Evaluation:
 
     def target_contexts(self, ind: IndicatorSpec) -> list[targets.TargetContext]:
         depth = _depth_of(ind)
+        if not depth:
+            # Without history every indicator has the same contexts: made once.
+            if self._plain_contexts is None:
+                self._plain_contexts = [
+                    targets.TargetContext(year=c.year, category=c.category,
+                                          unit_class=c.unit_class, history=())
+                    for c in self.contexts]
+            return self._plain_contexts
         history: list[np.ndarray] = []
         if depth:
             history = [self.indicator(ind.code, back).value for back in range(depth, 0, -1)]
@@ -668,6 +677,11 @@ def _unknown(ind: IndicatorSpec, ev: Evaluation, i: int, value: float | None, mi
     assert ind.target is not None  # noqa: S101 - scored by target
     result = ind.target.evaluate(value, ev.target_contexts(ind)[i], unit=ind.unit)
     return result.reason or "", result.why
+
+
+def _r_all(column: np.ndarray) -> list[float | None]:
+    """``[_r(x) for x in column]`` for a float column, without a call per element."""
+    return [None if x != x else round(x, 6) for x in column.astype(float, copy=False).tolist()]
 
 
 def _r(x: float | None, digits: int = 6) -> float | None:
@@ -814,13 +828,15 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
             at_risk += risk
             (bonus_items if ind.bonus else items).append(arr)
             pm_note = projection_notes.get(ind.code, "")
-            # Python lists: indexing numpy arrays one element at a time is slow.
-            values_l = value.tolist()
+            # Python lists: indexing numpy arrays one element at a time is slow. The float
+            # columns rounded as ``_r`` does, in one pass each (they hold only floats).
+            values_l = _r_all(value)
             missing_l = missing.tolist()
             status_l = (arr.status if verdict is None else verdict).tolist()
-            points_l = arr.points.tolist()
-            att_l = attainment.tolist()
-            pv_l = projected_value.tolist()
+            points_l = _r_all(arr.points)
+            att_raw = attainment.tolist()
+            att_l = _r_all(attainment)
+            pv_l = _r_all(projected_value)
             risk_l = risk.tolist()
             # What is the same for every unit of the group, decided once (as in
             # ``score_unit``: only a target judged period by period has a periods note,
@@ -828,18 +844,18 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
             periodic = verdict is not None and periodic_target(ind.target) is not None
             with_target = _stores_target(ind)
             for k, j in enumerate(members):
-                v = _r(values_l[k])
-                pv = _r(pv_l[k])
-                points = _r(points_l[k])
+                v = values_l[k]
+                pv = pv_l[k]
+                points = points_l[k]
                 applied, note, note_reasons = _texts(
-                    spec, ind, ev, j, k, v, missing_l[k], status_l[k], att_l[k], points,
+                    spec, ind, ev, j, k, v, missing_l[k], status_l[k], att_raw[k], points,
                     contexts[j], reviews.get(rows[j][0], {}), notes)
                 if periodic:
                     note = _with_periods(note, ev.periods_note(ind, j))
                     if (periods := ev.periods_reason(ind, j)) is not None:
                         note_reasons = [*note_reasons, periods.as_json()]
                 item = {
-                    "v": v, "m": missing_l[k], "s": status_l[k], "a": _r(att_l[k]),
+                    "v": v, "m": missing_l[k], "s": status_l[k], "a": att_l[k],
                     "p": points, "x": ind.max_score, "t": applied, "n": note,
                     "r": risk_l[k], "pv": pv,
                     "pm": pm_note if risk_l[k] or pv is not None else "",

@@ -113,13 +113,29 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
                          number__isnull=False, period_start__gte=first - _THREE_DAYS,
                          period_start__lte=last)
                  .values_list("unit_id", "period", "number"))
+        # Many units report the same periods: each period text is placed once.
+        col_of: dict[str, int | None] = {}
+        at_rows: list[int] = []
+        at_cols: list[int] = []
+        numbers: list[float] = []
         for unit_id, text, number in values:
-            col = column.get(str(Period.containing(per, _anchor(Period.parse(text)))))
+            if text in col_of:
+                col = col_of[text]
+            else:
+                col = col_of[text] = column.get(
+                    str(Period.containing(per, _anchor(Period.parse(text)))))
             row = tree.index.get(unit_id)
             if col is None or row is None or number is None:
                 continue
-            own[row, col] = (0.0 if np.isnan(own[row, col]) else own[row, col]) + float(number)
-            own_count[row, col] += 1
+            at_rows.append(row)
+            at_cols.append(col)
+            numbers.append(float(number))
+        if numbers:
+            where = (np.array(at_rows, dtype=np.int64), np.array(at_cols, dtype=np.int64))
+            sums = np.zeros(own.shape)
+            np.add.at(sums, where, np.array(numbers))
+            np.add.at(own_count, where, 1.0)
+            own = np.where(own_count > 0, sums, np.nan)
     agg, _counts = tree.aggregate(own, own_count, [element.tree_agg] * len(periods))
     if len(periods) and element.tree_agg != aggregation.TreeAgg.NONE:
         _as_it_stood(tree, rows, periods, own, element.tree_agg, agg)

@@ -98,6 +98,9 @@ KINDS: Mapping[str, tuple[str, ...]] = {**TOTAL_KINDS, **RULE_KINDS, **TARGET_KI
                                         **WHY_KINDS, **ITEM_KINDS}
 
 
+_AS_IS = frozenset({str, int, bool})
+
+
 @dataclass(frozen=True)
 class Reason:
     kind: str
@@ -119,6 +122,8 @@ class Reason:
 
 
 def _plain(v: Any) -> Any:
+    if v is None or type(v) in _AS_IS:  # the common case first: ABC checks are slow
+        return v
     if isinstance(v, Reason):
         return v.as_json()
     if isinstance(v, Mapping):
