@@ -203,6 +203,21 @@ def full_assessment(year: int, results: Results, *, profile: bool = False) -> li
     return runs
 
 
+def repeat_assessment(year: int, times: int, results: Results) -> list[tuple[float, float]]:
+    """The full assessment alone, ``times`` times, each from a city without runs: the
+    figures to compare two versions of the code by running them in turn (this machine's
+    speed drifts by a quarter within minutes). Prints and returns (wall, CPU) per time."""
+    measured = []
+    for k in range(times):
+        clear_earlier_runs()
+        load = os.getloadavg()[0]
+        full_assessment(year, results)
+        measured.append((results.full_seconds, results.full_cpu_seconds))
+        print(f"full assessment {k + 1}/{times}: wall {results.full_seconds:.2f} s · "
+              f"CPU {results.full_cpu_seconds:.2f} s · load average {load:.1f}", flush=True)
+    return measured
+
+
 # -- incremental --------------------------------------------------------------------------------
 
 
@@ -565,6 +580,8 @@ def main(argv: Sequence[str] | None = None) -> Results:
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--profile", action="store_true", help="cProfile 全量考核")
     parser.add_argument("--skip-assessment", action="store_true")
+    parser.add_argument("--assessment-only", type=int, default=0, metavar="N",
+                        help="只测全量考核，连续 N 次（每次先删除以前的考核批次），用于前后对比")
     parser.add_argument("--ledger", action=argparse.BooleanOptionalAction, default=None,
                         help="台账基准（benchmarks/ledger.py，约半分钟）；默认 M、L 运行，S 不运行")
     args = parser.parse_args(argv)
@@ -592,6 +609,9 @@ def main(argv: Sequence[str] | None = None) -> Results:
     year = last_year()
     rng = random.Random(args.seed)
 
+    if args.assessment_only:
+        repeat_assessment(year, args.assessment_only, results)
+        return results
     _say(f"全量考核 {year} 年 …")
     runs: list[Any] = []
     if not args.skip_assessment:

@@ -15,6 +15,7 @@ from benchmarks.run import (
     clear_earlier_runs,
     dashboards,
     full_assessment,
+    repeat_assessment,
     sign_in,
 )
 from chuangjian.assessment.models import AssessmentRun, UnitResult
@@ -53,3 +54,8 @@ def test_a_kept_city_is_measured_without_the_runs_earlier_benchmarks_left() -> N
     # The city itself is untouched: the next full assessment makes the same rows again.
     again = full_assessment(2026, Results(size="T", database="sqlite", date="", machine=""))
     assert len(again) == len(first) and UnitResult.objects.count() == rows
+    # Repeated for a before/after comparison, each time from a city without runs.
+    measured = repeat_assessment(2026, 2, Results(size="T", database="sqlite", date="",
+                                                  machine=""))
+    assert len(measured) == 2 and all(wall > 0 and cpu > 0 for wall, cpu in measured)
+    assert AssessmentRun.objects.count() == len(first) and UnitResult.objects.count() == rows
