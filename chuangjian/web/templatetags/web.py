@@ -69,7 +69,7 @@ def _value(key: str, value: Any) -> str:
 def audit_data(data: Any) -> SafeString:
     """The JSON data of an audit entry as readable label–value pairs."""
     if not isinstance(data, dict) or not data:
-        return format_html('<span class="text-body-tertiary">—</span>')
+        return format_html('<span class="text-body-tertiary">{}</span>', "—")
     parts: list[SafeString] = []
     for key, value in data.items():
         label = str(DATA_LABELS.get(key, key))

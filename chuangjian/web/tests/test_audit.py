@@ -73,3 +73,10 @@ def test_the_audit_log_is_paginated(world: World) -> None:
     pages = -(-AuditEntry.objects.count() // 30)
     assert pages >= 2 and f"第 1 / {pages} 页" in html
     assert client.get(reverse("web:audit"), {"page": 2}).status_code == 200
+
+
+def test_an_entry_without_data_shows_a_dash() -> None:
+    from chuangjian.web.templatetags.web import audit_data
+
+    for empty in ({}, None, "text"):
+        assert str(audit_data(empty)) == '<span class="text-body-tertiary">—</span>'
