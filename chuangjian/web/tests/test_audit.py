@@ -78,5 +78,6 @@ def test_the_audit_log_is_paginated(world: World) -> None:
 def test_an_entry_without_data_shows_a_dash() -> None:
     from chuangjian.web.templatetags.web import audit_data
 
-    for empty in ({}, None, "text"):
+    empties: list[object] = [{}, None, "text"]
+    for empty in empties:
         assert str(audit_data(empty)) == '<span class="text-body-tertiary">—</span>'
