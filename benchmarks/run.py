@@ -154,7 +154,6 @@ def clear_earlier_runs() -> tuple[int, int]:
     return runs, rows
 
 
-
 def full_assessment(year: int, results: Results, *, profile: bool = False) -> list[Any]:
     """One 考核 run per standard in force and top-level unit; returns the runs."""
     from chuangjian.assessment import actions

@@ -537,14 +537,10 @@ class Evaluation:
                                           unit_class=c.unit_class, history=())
                     for c in self.contexts]
             return self._plain_contexts
-        history: list[np.ndarray] = []
-        if depth:
-            history = [self.indicator(ind.code, back).value for back in range(depth, 0, -1)]
+        history = [self.indicator(ind.code, back).value for back in range(depth, 0, -1)]
         out = []
         for i, c in enumerate(self.contexts):
-            hist: tuple[float | None, ...] = ()
-            if depth:
-                hist = (*(None if np.isnan(h[i]) else float(h[i]) for h in history), None)
+            hist = (*(None if np.isnan(h[i]) else float(h[i]) for h in history), None)
             out.append(targets.TargetContext(year=c.year, category=c.category,
                                              unit_class=c.unit_class, history=hist))
         return out

@@ -9,6 +9,7 @@ docs/decisions/0007-assessment-results-one-row-per-unit.md).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -37,12 +38,15 @@ class CompactJSONEncoder(json.JSONEncoder):
         return compact_json(o, fallback=super().encode)
 
 
-def compact_json(o: Any, fallback: Any = None) -> str:
+_STANDARD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def compact_json(o: Any, fallback: Callable[[Any], str] = _STANDARD.encode) -> str:
     """``CompactJSONEncoder().encode(o)`` without making an encoder per value."""
     try:
         return orjson.dumps(o, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
     except TypeError:
-        return (fallback or CompactJSONEncoder().encode)(o)
+        return fallback(o)
 
 
 class Kind(models.TextChoices):
