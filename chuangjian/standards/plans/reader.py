@@ -191,14 +191,18 @@ def _jieba() -> Any:
     return tokenizer
 
 
-def _cn_to_number(text: str) -> float:
+def _cn_to_number(text: str) -> float | None:
+    """A number written in Chinese (九十五, 两千), or None when it is not one (百百)."""
     import cn2an
 
     if text == "百":
         return 100.0
     if text.startswith("两"):
         text = "二" + text[1:]
-    return float(cn2an.cn2an(text, "smart"))
+    try:
+        return float(cn2an.cn2an(text, "smart"))
+    except ValueError:
+        return None
 
 
 def _mask(text: str) -> list[bool]:
@@ -341,7 +345,10 @@ def _read_zero(text: str, masked: list[bool], c_start: int, c_end: int) -> Targe
         return None
     if span_match:
         raw = span_match.group(1)
-        span = int(raw) if raw.isdigit() else int(_cn_to_number(raw))
+        read = float(raw) if raw.isdigit() else _cn_to_number(raw)
+        if read is None:
+            return None
+        span = int(read)
     quote_start = c_start + offset
     quote = text[quote_start:c_end].rstrip(" \u3000")
     # The metric is what must not happen: the words after 无 / 不发生, or before 零….
@@ -380,10 +387,12 @@ def _read_number(text: str, match: re.Match[str], c_start: int, c_end: int, piec
         value = 100.0 if raw == "百" else _cn_to_number(raw)
         unit = "%"
     elif match.group("frac"):
-        value = round(_cn_to_number(match.group("num")) / _cn_to_number(match.group("den")) * 100, 2)
+        num, den = _cn_to_number(match.group("num")), _cn_to_number(match.group("den"))
+        value = None if num is None or not den else round(num / den * 100, 2)
         unit = "%"
     elif match.group("cheng"):
-        value = _cn_to_number(match.group("cheng")) * 10
+        tenths = _cn_to_number(match.group("cheng"))
+        value = None if tenths is None else tenths * 10
         unit = "%"
     else:
         if match.group("arabic"):
@@ -404,6 +413,8 @@ def _read_number(text: str, match: re.Match[str], c_start: int, c_end: int, piec
             unit = "%"
         if match.group("cn") and (unit not in CN_COUNT_UNITS or after.startswith("的")):
             return None
+    if value is None:
+        return None  # Chinese numerals that make no number (百百)
     # Words right after the unit that make it a date, an age, a name or a budget.
     if re.match(r"\s*(?:年|岁|周岁|月|日|号|点|版|届|轮|大|性|元|万元|方面|种|类|级|代表|倍)", after):
         return None
@@ -604,9 +615,8 @@ def _add_year(target: Target, text: str, s_start: int, plan_years: tuple[int, in
     nth = list(_NTH_YEAR.finditer(before))
     if nth and plan_years:
         raw = nth[-1].group(1)
-        n = int(raw) if raw.isdigit() else int(_cn_to_number(raw))
-        year = plan_years[0] + n - 1
-        if year <= plan_years[1]:
+        read = float(raw) if raw.isdigit() else _cn_to_number(raw)
+        if read is not None and (year := plan_years[0] + int(read) - 1) <= plan_years[1]:
             target.year = year
             return
     years = [m for m in _BY_YEAR.finditer(before) if not re.search(r"比\s*$", before[: m.start()])]

@@ -113,6 +113,12 @@ def test_the_quote_is_copied_exactly_from_the_text():
         assert text[target.start:target.end] == target.quote
 
 
+@pytest.mark.parametrize("text", ["百百个", "百百次", "九十五百百个", "每月百百次"])
+def test_chinese_numerals_that_make_no_number_are_no_target(text):
+    # Found by the property test below on PostgreSQL's run: cn2an refused 「百百」.
+    assert read_targets(text) == []
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("无不发生零连续年达到以上以下百分之九十五成%个次每月，。、：(（一二3456789")),
                max_size=80))
