@@ -136,17 +136,19 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
     own_count = np.zeros((n_tree, len(columns)))
     if reported:
         rollup, unit = _tables()
+        # Driven from the subtree's ids: SQLite's LIKE cannot use the path index, so a
+        # join would start from (element, period) and read the whole city; the IN form
+        # reads through the (unit, element, period) index. A forest lists its ids.
+        within, within_params = (
+            (f"(SELECT u.id FROM {unit} u WHERE u.path LIKE %s)", [tree.root_path + "%"])  # noqa: S608 - a table name
+            if len(tree.tops) == 1 else (f"({_in(tree.ids.tolist())})", []))
         sql = (f"SELECT r.unit_id, r.element_id, r.period, {_F.format('r.total')}, r.count, "  # noqa: S608 - ids and table names only
                f"{_F.format('r.maximum')}, {_F.format('r.last_value')} "
-               # Driven from the subtree's ids: SQLite's LIKE cannot use the path index,
-               # so a join would start from (element, period) and read the whole city;
-               # the IN (subquery) form reads through the (unit, element, period) index.
-               f"FROM {rollup} r "
-               f"WHERE r.unit_id IN (SELECT u.id FROM {unit} u WHERE u.path LIKE %s) "
+               f"FROM {rollup} r WHERE r.unit_id IN {within} "
                f"AND r.element_id IN ({_in(by_id)}) AND r.period IN "
                f"({','.join('%s' for _ in years)})")
         with connection.cursor() as cursor:
-            cursor.execute(sql, [tree.root_path + "%", *[str(y) for y in years]])
+            cursor.execute(sql, [*within_params, *[str(y) for y in years]])
             rows = cursor.fetchall()
         if rows:
             unit_ids, element_ids, periods, total, count, maximum, last = zip(*rows, strict=True)
@@ -181,7 +183,7 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
     agg = tree.aggregate(own, own_count, [e.tree_agg for e, _b in columns])
     # Units whose subtree changed since the first year read: their reported figures are
     # added up over the tree as it stood in each period instead (rarely more than a few).
-    moved = moved_paths(tree.units[0], dt.date(year - years_back, 1, 1)) if tree.units else set()
+    moved = moved_paths(tree.tops, dt.date(year - years_back, 1, 1))
     if moved:
         stale = [(i, tree.units[i]) for i in targets_idx.tolist()
                  if any(p.startswith(tree.units[i].path) for p in moved)]
@@ -202,13 +204,13 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
     return result
 
 
-def moved_paths(root: Unit, since: dt.date) -> set[str]:
-    """The places (old and new paths) of units under ``root`` that moved on or after ``since``.
+def moved_paths(roots: Unit | Sequence[Unit], since: dt.date) -> set[str]:
+    """The places (old and new paths) of units under ``roots`` that moved on or after ``since``.
 
     A unit whose current path is a prefix of one of them had a different subtree at some
     point since then; every other unit's subtree is the same as today's.
     """
-    if not org_selectors.moved_since([root], since):
+    if not org_selectors.moved_since([roots] if isinstance(roots, Unit) else roots, since):
         return set()
     paths: set[str] = set()
     for old, new in (UnitVersion.objects.filter(valid_to__gt=since).exclude(path=F("unit__path"))
@@ -425,23 +427,50 @@ def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
 
 @dataclass
 class UnitTree:
-    """Every unit under a root (open or not: closed units' data still adds up)."""
+    """Every unit under a root (open or not: closed units' data still adds up), or under
+    several (``forest``: the refresh reads the subtrees of the units it recomputes)."""
 
     root_path: str
     units: list[Unit]
     ids: np.ndarray
     index: dict[int, int]
-    parent: np.ndarray  # index of the parent within the tree, -1 at the root
+    parent: np.ndarray  # index of the parent within the tree, -1 at a root
     depth: np.ndarray
+    tops: list[Unit]  # the roots: one, or a forest's
 
     @classmethod
     def load(cls, root: Unit) -> UnitTree:
-        units = list(Unit.objects.filter(path__startswith=root.path).order_by("path"))
+        return cls._of(list(Unit.objects.filter(path__startswith=root.path).order_by("path")),
+                       [root])
+
+    @classmethod
+    def forest(cls, units: Iterable[Unit]) -> UnitTree:
+        """The union of the subtrees of ``units``; a unit under another adds nothing."""
+        wanted = {u.pk: u for u in units}
+        tops = sorted((u for u in wanted.values()
+                       if not any(a in wanted for a in u.ancestor_ids())), key=lambda u: u.path)
+        if len(tops) == 1:
+            return cls.load(tops[0])
+        cond = Q()
+        for top in tops:
+            cond |= Q(path__startswith=top.path)
+        return cls._of(list(Unit.objects.filter(cond).order_by("path")) if tops else [], tops)
+
+    @classmethod
+    def _of(cls, units: list[Unit], tops: list[Unit]) -> UnitTree:
         ids = np.array([u.pk for u in units], dtype=np.int64)
         index = {u.pk: i for i, u in enumerate(units)}
-        parent = np.array([index.get(u.parent_id, -1) if u.parent_id else -1 for u in units])
-        depth = np.array([u.depth for u in units])
-        return cls(root.path, units, ids, index, parent, depth)
+        parent = np.array([index.get(u.parent_id, -1) if u.parent_id else -1 for u in units],
+                          dtype=np.int64)
+        depth = np.array([u.depth for u in units], dtype=np.int64)
+        return cls(tops[0].path if tops else "", units, ids, index, parent, depth, tops)
+
+    def within(self, field: str) -> Q:
+        """Rows whose ``field`` (a unit) is in the tree: by path under one root, by id in
+        a forest."""
+        if len(self.tops) == 1:
+            return Q(**{f"{field}__path__startswith": self.root_path})
+        return Q(**{f"{field}_id__in": self.ids.tolist()})
 
     def aggregate(self, own: np.ndarray, own_count: np.ndarray, tree_aggs: Sequence[str]
                   ) -> tuple[np.ndarray, np.ndarray]:

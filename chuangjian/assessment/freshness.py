@@ -4,8 +4,10 @@ Writers (a submission, an import, a register or a case) only mark what changed
 (``sources.changed`` → ``sources.models.Change``) in their own short transaction.
 After commit one refresh job is queued (debounced, coalesced: ``sources.request_refresh``);
 it runs ``refresh_stale``, which reads every mark, finds the current runs whose figures
-they move, and recomputes each run — one standard × root × year × kind — in its own
-transaction, each affected unit and ancestor once however many marks touch it. A run
+they move, reads and scores the affected units and their ancestors once for all runs of
+a standard, year and kind (``runner.compute_many``), and writes each run — one standard ×
+root × year × kind — in its own short transaction, each row once however many marks
+touch it. A run
 that fails leaves its stored rows as they were; the marks stay, the error is recorded
 on the ticket and logged, and the job is queued again with a back-off.
 
@@ -28,9 +30,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from chuangjian import sources
-from chuangjian.assessment.models import AssessmentRun, RunStatus
-from chuangjian.assessment.runner import compute_units, write_units
-from chuangjian.assessment.spec import spec_for
+from chuangjian.assessment.models import AssessmentRun, RunStatus, UnitResult
+from chuangjian.assessment.runner import batch_key, compute_many, write_units
+from chuangjian.assessment.spec import StandardSpec, spec_for
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
 from chuangjian.sources.models import Change, Refresh
@@ -74,33 +76,38 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
         status=RunStatus.DONE, current=True, published_at__isnull=True,
         year__gte=min(years), year__lte=max(years) + 10).select_related("standard", "root")
         .order_by("pk"))
+    # Runs of one standard, year, kind and day of data read the same figures for a unit:
+    # they are read and scored together (``compute_many``), then written run by run.
+    batches: dict[tuple[object, ...], tuple[list[AssessmentRun], dict[int, Unit]]] = {}
     for run in runs:
         spec = spec_for(run.standard)
         affected = [u for u in units if u.path.startswith(run.root.path) and any(
             0 <= run.year - year <= spec.years_back and spec.uses(codes)
             for codes, year in by_unit[u.pk])]
-        if not affected:
-            continue
+        if affected:
+            batch = batches.setdefault(batch_key(run), ([], {}))
+            batch[0].append(run)
+            batch[1].update((u.pk, u) for u in affected)
+    for batch_runs, batch_units in batches.values():
+        spec = spec_for(batch_runs[0].standard)
+        affected = list(batch_units.values())
         try:
             # Read and scored before the write lock is taken: on SQLite that lock stops
             # every submission, and the scoring is most of a refresh's time.
-            read_at = run.refreshed_at
-            rows = compute_units(run, spec, affected)
-            with transaction.atomic():
-                # Locked so that two refreshes of one run write in the order they read.
-                locked = (AssessmentRun.objects.select_for_update()
-                          .filter(pk=run.pk, current=True, published_at__isnull=True).first())
-                if locked is None:
-                    continue
-                if locked.refreshed_at != read_at:
-                    # Another refresh wrote since: read again under the lock.
-                    rows = compute_units(locked, spec, affected)
-                report.rows += write_units(locked, rows)
-                AssessmentRun.objects.filter(pk=run.pk).update(refreshed_at=timezone.now())
-            report.runs += 1
+            read_at = {run.pk: run.refreshed_at for run in batch_runs}
+            computed = compute_many(spec, batch_runs, affected)
         except Exception as error:
-            log.exception("refreshing run %s (%s %s) failed", run.pk, run.standard_code, run.year)
-            report.failed.append(f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500])
+            log.exception("refreshing %s %s failed", spec.version.code, batch_runs[0].year)
+            report.failed.extend(f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500]
+                                 for run in batch_runs)
+            continue
+        for run in batch_runs:
+            try:
+                _write(run, spec, affected, read_at[run.pk], computed.get(run.pk, []), report)
+            except Exception as error:
+                log.exception("refreshing run %s (%s %s) failed", run.pk, run.standard_code,
+                              run.year)
+                report.failed.append(f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500])
     if report.failed:
         _failed(report, now)
     else:
@@ -109,6 +116,23 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
         Change.objects.filter(pk__ids_in=[m[0] for m in marks]).delete()
         _finished(report, now)
     return report
+
+
+def _write(run: AssessmentRun, spec: StandardSpec, affected: Sequence[Unit],
+           read_at: dt.datetime | None, rows: list[UnitResult], report: RefreshReport) -> None:
+    """Store one run's recomputed rows in a short transaction of its own."""
+    with transaction.atomic():
+        # Locked so that two refreshes of one run write in the order they read.
+        locked = (AssessmentRun.objects.select_for_update()
+                  .filter(pk=run.pk, current=True, published_at__isnull=True).first())
+        if locked is None:
+            return
+        if locked.refreshed_at != read_at:
+            # Another refresh wrote since: read again under the lock.
+            rows = compute_many(spec, [locked], affected).get(locked.pk, [])
+        report.rows += write_units(locked, rows)
+        AssessmentRun.objects.filter(pk=run.pk).update(refreshed_at=timezone.now())
+    report.runs += 1
 
 
 def _finished(report: RefreshReport, now: dt.datetime) -> None:

@@ -109,7 +109,7 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
     else:
         first, last = periods[0].start, periods[-1].end
         values = (DataValue.objects
-                 .filter(unit__path__startswith=tree.root_path, element_id=element.pk,
+                 .filter(tree.within("unit"), element_id=element.pk,
                          number__isnull=False, period_start__gte=first - _THREE_DAYS,
                          period_start__lte=last)
                  .values_list("unit_id", "period", "number"))
@@ -154,7 +154,7 @@ def _as_it_stood(tree: object, rows: np.ndarray, periods: Sequence[Period], own:
     assert isinstance(tree, UnitTree)  # noqa: S101 - typed loosely to avoid an import cycle
     if not tree.units:
         return
-    moved = moved_paths(tree.units[0], periods[0].start)
+    moved = moved_paths(tree.tops, periods[0].start)
     stale = [int(r) for r in rows if any(p.startswith(tree.units[int(r)].path) for p in moved)]
     if not stale:
         return

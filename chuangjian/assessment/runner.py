@@ -14,16 +14,19 @@ import datetime as dt
 import functools
 import json
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
+from django.db import connection
 from django.db.models import JSONField
+from django.utils import timezone
 
 from chuangjian.assessment.compute import (
     MAIN,
     Evaluation,
+    Inputs,
     PeriodicFn,
     Review,
     ShareFn,
@@ -230,16 +233,9 @@ def insert_results(run: AssessmentRun, computed: Computed) -> int:
     ``UnitResult.objects.bulk_create(result_rows(...))`` would store — the same columns,
     the same JSON text (tested) — without building a model object per row and preparing
     each field through the ORM. Returns the number of rows."""
-    from django.db import connection
-    from django.utils import timezone
-
     fields = [f for f in UnitResult._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    updated = now if connection.vendor == "postgresql" else (
-        connection.ops.adapt_datetimefield_value(now))
-    dumps = {f.attname: (compact_json if f.encoder is CompactJSONEncoder
-                         else functools.partial(json.dumps, cls=f.encoder))
-             for f in fields if isinstance(f, JSONField)}
+    updated = _now_for_db()
+    dumps = _json_dumps(fields)
     rows: list[tuple[Any, ...]] = []
     for s in computed.scores:
         rank, siblings = computed.ranks.get(s.unit_id, (None, 0))
@@ -263,6 +259,19 @@ def insert_results(run: AssessmentRun, computed: Computed) -> int:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - names from the model
                                rows)
     return len(rows)
+
+
+def _now_for_db() -> object:
+    now = timezone.now()
+    return now if connection.vendor == "postgresql" else (
+        connection.ops.adapt_datetimefield_value(now))
+
+
+def _json_dumps(fields: Iterable[Any]) -> dict[str, Callable[[Any], str]]:
+    """The JSON text each JSON column of ``fields`` stores (as the ORM would write it)."""
+    return {f.attname: (compact_json if f.encoder is CompactJSONEncoder
+                        else functools.partial(json.dumps, cls=f.encoder))
+            for f in fields if isinstance(f, JSONField)}
 
 
 def _fields(s: UnitScore) -> dict[str, object]:
@@ -323,9 +332,33 @@ def write_units(run: AssessmentRun, rows: Sequence[UnitResult]) -> int:
     """Store rows that ``compute_units`` recomputed and re-rank their siblings."""
     if not rows:
         return 0
-    UnitResult.objects.bulk_update(list(rows), _FIELDS)
+    _update_rows(rows)
     _rerank(run, list(rows))
     return len(rows)
+
+
+def _update_rows(rows: Sequence[UnitResult]) -> None:
+    """``bulk_update(rows, _FIELDS)`` and the time of the change, as one prepared UPDATE
+    executed for every row: the ORM's bulk update builds a CASE over every row for each of
+    the thirteen columns, which was most of a small refresh's writing."""
+    by_name = {f.attname: f for f in UnitResult._meta.concrete_fields}
+    fields = [by_name[name] for name in _FIELDS]
+    dumps = _json_dumps(fields)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(f.column)} = %s{cast if f.attname in dumps else ''}"
+        for f in fields)
+    table = connection.ops.quote_name(UnitResult._meta.db_table)
+    updated = _now_for_db()
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = [dumps[f.attname](getattr(row, f.attname)) if f.attname in dumps
+                  else f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+        params.append((*values, updated, row.pk))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments}, "  # noqa: S608 - names from the model
+                           f"{connection.ops.quote_name(by_name['updated_at'].column)} = %s "
+                           f"WHERE {connection.ops.quote_name(by_name['id'].column)} = %s", params)
 
 
 def compute_units(run: AssessmentRun, spec: StandardSpec,
@@ -387,6 +420,129 @@ def compute_units(run: AssessmentRun, spec: StandardSpec,
             children[row.above_id][u.pk] = score.items
             children_passed[row.above_id][u.pk] = score.passed
     return list(rows.values())
+
+
+def batch_key(run: AssessmentRun) -> tuple[int, int, str, dt.date]:
+    """Runs with the same key read the same figures for a unit (``compute_many``)."""
+    return (run.standard_id, run.year, run.kind, run.as_of)
+
+
+_STORED = ("pk", "run_id", "unit_id", "sheet", "above_id", "parent_id_at_run", "rank", "siblings")
+
+
+def compute_many(spec: StandardSpec, runs: Sequence[AssessmentRun],
+                 changed: Sequence[Unit]) -> dict[int, list[UnitResult]]:
+    """``compute_units`` for several runs of one ``batch_key`` at once: run id → its rows
+    of the changed units and their ancestors, recomputed in memory, nothing written.
+
+    Each unit's figures are read once for all the runs, over the union of the recomputed
+    units' subtrees — one query for the reported elements and one call per source and
+    element (``full_inputs``), where ``compute_units`` asks them once per unit — and
+    scored with ``score_units``, one depth of a run's units at a time, deepest first, so
+    that a parent's share of its children reads their new items. Equal to
+    ``compute_units`` run by run (tested)."""
+    if not runs:
+        return {}
+    first = runs[0]
+    if any(batch_key(r) != batch_key(first) for r in runs):
+        raise ValueError("compute_many: the runs differ in standard, year, kind or day of data")
+    chain_ids = sorted({i for unit in changed for i in (*unit.ancestor_ids(), unit.pk)})
+    stored = list(UnitResult.objects.filter(run__in=list(runs), unit_id__in=chain_ids)
+                  .only(*_STORED).order_by("run_id", "unit_id"))
+    if not stored:
+        return {}
+    units = list(Unit.objects.filter(pk__in={r.unit_id for r in stored}).order_by("path"))
+    pos = {u.pk: j for j, u in enumerate(units)}
+    tree = UnitTree.forest(units)
+    t_idx = np.array([tree.index[u.pk] for u in units], dtype=np.int64)
+    year, as_of, kind = first.year, first.as_of, first.kind
+    inputs = full_inputs(spec, tree, t_idx, year, spec.elements, spec.years_back,
+                         spec.element_depths)
+    projection = projected_inputs(spec, inputs, as_of, year)
+    notes = projection[1] if projection else {}
+    periodic = _shared_periodic(spec, tree, t_idx, year, as_of)
+    classes = unit_classes(spec.version.code, year, unit_ids=list(pos))
+    reviews = reviews_for(spec.version.code, year, kind, unit_ids=list(pos))
+    contexts = [UnitContext(year, u.category, classes.get(u.pk)) for u in units]
+    kids: dict[tuple[int, int], dict[int, tuple[Mapping[str, Any], bool]]] = {}
+    if any(i.expression is not None and "share_of_children" in i.expression_text
+           for i in spec.indicators):
+        for run_id, child_id, above_id, items, child_passed in (
+                UnitResult.objects.filter(run__in=list(runs), above_id__in=list(pos))
+                .values_list("run_id", "unit_id", "above_id", "items", "passed")):
+            if above_id is not None:
+                kids.setdefault((run_id, above_id), {})[child_id] = (items, child_passed)
+    out: dict[int, list[UnitResult]] = {}
+    for run in runs:
+        mine = [r for r in stored if r.run_id == run.pk]
+        for depth in sorted({units[pos[r.unit_id]].depth for r in mine}, reverse=True):
+            level = [r for r in mine if units[pos[r.unit_id]].depth == depth]
+            idx = np.array([pos[r.unit_id] for r in level], dtype=np.int64)
+            share = _stored_share([kids.get((run.pk, r.unit_id), {}) for r in level])
+            ctxs = [contexts[j] for j in idx.tolist()]
+
+            def per_period(ind: IndicatorSpec, idx: np.ndarray = idx) -> PeriodCounts:
+                counts = periodic(ind)
+                return PeriodCounts(counts.periods, counts.counts[idx])
+
+            ev = Evaluation(spec, _rows_of(inputs, idx), ctxs, share, per_period)
+            projected = (Evaluation(spec, _rows_of(projection[0], idx), ctxs, share, per_period)
+                         if projection else None)
+            rows = [(r.unit_id, r.sheet, indicators_for(spec, units[pos[r.unit_id]], r.sheet))
+                    for r in level]
+            for row, score in zip(level, score_units(spec, rows, ev, ctxs, reviews, projected,
+                                                     notes), strict=True):
+                for name, value in _fields(score).items():
+                    setattr(row, name, value)
+                if row.above_id is not None and (run.pk, row.above_id) in kids:
+                    kids[(run.pk, row.above_id)][row.unit_id] = (score.items, score.passed)
+        out[run.pk] = mine
+    return out
+
+
+def _rows_of(inputs: Inputs, idx: np.ndarray) -> Inputs:
+    return Inputs(n=len(idx), values={k: v[idx] for k, v in inputs.values.items()},
+                  counts={k: v[idx] for k, v in inputs.counts.items()})
+
+
+def _shared_periodic(spec: StandardSpec, tree: UnitTree, rows: np.ndarray, year: int,
+                     as_of: dt.date) -> PeriodicFn:
+    """``periodic_fn`` over ``rows``, each indicator's counts read once."""
+    read = periodic_fn(spec, tree, rows, year, as_of)
+    done: dict[str, PeriodCounts] = {}
+
+    def counts(ind: IndicatorSpec) -> PeriodCounts:
+        if ind.code not in done:
+            done[ind.code] = read(ind)
+        return done[ind.code]
+    return counts
+
+
+def _stored_share(kids: Sequence[Mapping[int, tuple[Mapping[str, Any], bool]]]) -> ShareFn:
+    """share_of_children(x) for units whose children's items and verdicts are at hand
+    (stored, or recomputed just before): one child → (items, passed) map per unit."""
+    def share(code: str, ev: Evaluation) -> Values:
+        value = np.full(len(kids), np.nan)
+        missing = np.zeros(len(kids), dtype=np.int8)
+        for j, children in enumerate(kids):
+            if code == PASSED:
+                if not children:
+                    missing[j] = Missing.NO_CHILDREN
+                    continue
+                ok = sum(1 for _items, child_passed in children.values() if child_passed)
+                value[j] = 100.0 * ok / len(children)
+                continue
+            member = [items[code] for items, _p in children.values() if code in items]
+            if not member:
+                missing[j] = Missing.NO_CHILDREN
+                continue
+            states = [cast(Mapping[str, Any], m).get("s") for m in member]
+            met = sum(1 for st in states if st == TargetStatus.MET)
+            known = sum(1 for st in states if st != TargetStatus.UNKNOWN)
+            value[j] = 100.0 * met / len(member)
+            missing[j] = _share_missing(np.array([len(member)]), np.array([known]))[0]
+        return Values(value, missing)
+    return share
 
 
 def _unit_periodic(spec: StandardSpec, unit: Unit, run: AssessmentRun) -> PeriodicFn | None:

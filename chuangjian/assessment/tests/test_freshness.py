@@ -255,16 +255,17 @@ def test_a_refresh_overtaken_between_its_reading_and_its_lock_reads_again_under_
                             scope=Scope.system())
     refresh()
     small.report(w.community, t_done=50, t_total=50)
-    real, calls, overtake = module.compute_units, [], [True]
+    real, calls, overtake = module.compute_many, [], [True]
 
-    def overtaken(run_: AssessmentRun, spec: object, changed: object) -> object:
-        calls.append(run_.pk)
-        rows = real(run_, spec, changed)  # type: ignore[arg-type]
+    def overtaken(spec: object, runs: list[AssessmentRun], changed: object) -> object:
+        calls.extend(r.pk for r in runs)
+        rows = real(spec, runs, changed)  # type: ignore[arg-type]
         if overtake.pop() if overtake else False:  # another refresh writes meanwhile
-            AssessmentRun.objects.filter(pk=run_.pk).update(refreshed_at=timezone.now())
+            AssessmentRun.objects.filter(pk__in=[r.pk for r in runs]).update(
+                refreshed_at=timezone.now())
         return rows
 
-    monkeypatch.setattr(module, "compute_units", overtaken)
+    monkeypatch.setattr(module, "compute_many", overtaken)
     report = refresh_stale(scope=Scope.system())
     assert calls == [run.pk, run.pk] and report.runs == 1 and not report.failed
     assert UnitResult.objects.get(run=run, unit=w.community).items["done_rate"]["v"] == 100
@@ -292,17 +293,17 @@ def test_a_mark_committed_late_with_a_lower_id_waits_for_the_next_refresh(
     small.report(w.community2, t_done=10, t_total=50)
     first, second = Change.objects.order_by("pk").values_list("pk", flat=True)[:2]
     Change.objects.filter(pk=first).delete()  # its id is free: a writer holds it, uncommitted
-    real = module.compute_units
+    real = module.compute_many
 
-    def with_a_late_commit(run: AssessmentRun, spec: object, changed: object) -> object:
+    def with_a_late_commit(spec: object, runs: list[AssessmentRun], changed: object) -> object:
         if not Change.objects.filter(pk=first).exists():
             # On PostgreSQL ids are taken before commit: this mark has a lower id than
             # those the refresh read, and becomes visible only now.
             Change.objects.create(pk=first, unit=w.community, element_codes=["t_done"],
                                   day=dt_.date(2026, 12, 30))
-        return real(run, spec, changed)  # type: ignore[arg-type]
+        return real(spec, runs, changed)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(module, "compute_units", with_a_late_commit)
+    monkeypatch.setattr(module, "compute_many", with_a_late_commit)
     report = refresh_stale(scope=Scope.system())
     assert report.marks == 1 and not report.failed
     assert list(Change.objects.values_list("pk", flat=True)) == [first]  # not lost
