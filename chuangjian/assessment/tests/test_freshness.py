@@ -255,7 +255,8 @@ def test_a_refresh_overtaken_between_its_reading_and_its_lock_reads_again_under_
                             scope=Scope.system())
     refresh()
     small.report(w.community, t_done=50, t_total=50)
-    real, calls, overtake = module.compute_many, [], [True]
+    real, overtake = module.compute_many, [True]
+    calls: list[int] = []
 
     def overtaken(spec: object, runs: list[AssessmentRun], changed: object) -> object:
         calls.extend(r.pk for r in runs)
