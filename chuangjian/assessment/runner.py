@@ -1,11 +1,13 @@
 """Full runs and incremental refreshes: which units, which inputs, then compute.
 
 ``compute_full`` works entirely in memory and returns the rows to store, so a
-failure anywhere leaves the stored results as they were. ``refresh_units`` is the
+failure anywhere leaves the stored results as they were. ``compute_many`` is the
 freshness path: the refresh job (``assessment.freshness``), after the writers have
-committed, recomputes the changed units' rows and their ancestors' rows in a current
-run that reads the changed elements, then re-ranks their siblings. ``refresh_unit``
-does the same at once for one unit (a reviewer's score).
+committed, recomputes the changed units' rows and their ancestors' rows in the current
+runs of a standard that read the changed elements, all such runs at once (decision
+0039); ``write_units`` stores a run's rows and re-ranks their siblings.
+``compute_units`` does the same unit by unit — the reference ``compute_many`` is tested
+against — and ``refresh_unit`` at once for one unit (a reviewer's score).
 """
 
 from __future__ import annotations
