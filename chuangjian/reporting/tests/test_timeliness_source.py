@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chuangjian import sources
 from chuangjian.engine.periods import Period
+from chuangjian.org import actions as org_actions
 from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions
@@ -57,3 +58,31 @@ def test_the_due_and_on_time_counts_are_not_asked_in_report_forms(world: World,
 
     codes = {e.code for ds in catalog().for_unit(world.area, 2026).values() for e in ds.elements}
     assert not codes & {DUE_ELEMENT, ON_TIME_ELEMENT}
+
+
+def test_units_with_different_windows_count_only_the_reports_inside_their_own(
+        world: World, standards: object) -> None:
+    import datetime as dt
+
+    from chuangjian.org.models import Unit
+
+    def daily(unit: object, day: int, hour: int) -> None:
+        actions.submit_values(actor=None, unit=unit, dataset_code="area-day",  # type: ignore[arg-type]
+                              period=f"2026-03-{day:02d}",
+                              values={"t_patrols": 1, "t_found": 0, "t_fixed": 0, "t_note": "无"},
+                              now=shanghai(2026, 3, day, hour), scope=Scope.system())
+
+    other = Unit.objects.get(code="T-02-A")
+    for day in (2, 3, 4, 5, 6):
+        daily(world.area, day, 15)
+        daily(other, day, 15 if day != 3 else 17)  # late on the 3rd
+    # 东湖第一管区 closes on 5 March: its days from the 5th are not its to report.
+    for child in Unit.objects.filter(parent=other, closed_on__isnull=True):
+        org_actions.close_unit(actor=None, scope=Scope.system(), unit=child, on=dt.date(2026, 3, 5))
+    org_actions.close_unit(actor=None, scope=Scope.system(), unit=other, on=dt.date(2026, 3, 5))
+    source = sources.source_for(ON_TIME_ELEMENT)
+    assert source is not None
+    week = Period.parse("2026W10")  # 2–8 March
+    ids = [world.area.pk, other.pk]
+    assert source.values(DUE_ELEMENT, week, ids) == {world.area.pk: 7.0, other.pk: 3.0}
+    assert source.values(ON_TIME_ELEMENT, week, ids) == {world.area.pk: 5.0, other.pk: 2.0}
