@@ -470,7 +470,7 @@ class UnitTree:
         a forest."""
         if len(self.tops) == 1:
             return Q(**{f"{field}__path__startswith": self.root_path})
-        return Q(**{f"{field}_id__in": self.ids.tolist()})
+        return Q(**{f"{field}_id__ids_in": self.ids.tolist()})  # inlined: no parameter limit
 
     def aggregate(self, own: np.ndarray, own_count: np.ndarray, tree_aggs: Sequence[str]
                   ) -> tuple[np.ndarray, np.ndarray]:
