@@ -374,42 +374,14 @@ def compute_units(run: AssessmentRun, spec: StandardSpec,
     units = sorted(Unit.objects.filter(pk__in=list(rows)), key=lambda u: -u.depth)
     classes = unit_classes(spec.version.code, run.year, unit_ids=list(rows))
     reviews = reviews_for(spec.version.code, run.year, run.kind, unit_ids=list(rows))
-    shares_needed = any(i.expression is not None and "share_of_children" in i.expression_text
-                        for i in spec.indicators)
-    children: dict[int, dict[int, dict[str, dict[str, object]]]] = {}
-    children_passed: dict[int, dict[int, bool]] = {}
-    if shares_needed:
-        for child_id, above_id, items, child_passed in (
-                UnitResult.objects.filter(run=run, above_id__in=list(rows))
-                .values_list("unit_id", "above_id", "items", "passed")):
-            if above_id is not None:
-                children.setdefault(above_id, {})[child_id] = items
-                children_passed.setdefault(above_id, {})[child_id] = child_passed
+    children = _children_of(spec, [run], list(rows))
     for u in units:
         row = rows[u.pk]
         inds = indicators_for(spec, u, row.sheet)
         ctx = UnitContext(run.year, u.category, classes.get(u.pk))
         codes = spec.elements_for({i.code for i in inds})
         inputs = unit_inputs(spec, u, run.year, codes, spec.years_back, spec.element_depths)
-        kids = children.get(u.pk, {})
-        kids_passed = children_passed.get(u.pk, {})
-
-        def share(code: str, ev: Evaluation, kids: Mapping[int, Mapping[str, object]] = kids,
-                  kids_passed: Mapping[int, bool] = kids_passed) -> Values:
-            if code == PASSED:
-                if not kids_passed:
-                    return Values.all_missing(ev.n, Missing.NO_CHILDREN)
-                ok = sum(1 for p in kids_passed.values() if p)
-                return Values(np.array([100.0 * ok / len(kids_passed)]), np.zeros(1, dtype=np.int8))
-            member = [items[code] for items in kids.values() if code in items]
-            if not member:
-                return Values.all_missing(ev.n, Missing.NO_CHILDREN)
-            states = [cast(Mapping[str, Any], m).get("s") for m in member]
-            met = sum(1 for st in states if st == TargetStatus.MET)
-            known = sum(1 for st in states if st != TargetStatus.UNKNOWN)
-            return Values(np.array([100.0 * met / len(member)]),
-                          _share_missing(np.array([len(member)]), np.array([known])))
-
+        share = _stored_share([children.get((run.pk, u.pk), {})])
         per_period = _unit_periodic(spec, u, run)
         ev = Evaluation(spec, inputs, [ctx], share, per_period)
         projection = projected_inputs(spec, inputs, run.as_of, run.year)
@@ -418,9 +390,8 @@ def compute_units(run: AssessmentRun, spec: StandardSpec,
                            projected, projection[1] if projection else {})
         for name, value in _fields(score).items():
             setattr(row, name, value)
-        if row.above_id is not None and row.above_id in children:
-            children[row.above_id][u.pk] = score.items
-            children_passed[row.above_id][u.pk] = score.passed
+        if row.above_id is not None and (run.pk, row.above_id) in children:
+            children[(run.pk, row.above_id)][u.pk] = (score.items, score.passed)
     return list(rows.values())
 
 
@@ -466,14 +437,7 @@ def compute_many(spec: StandardSpec, runs: Sequence[AssessmentRun],
     classes = unit_classes(spec.version.code, year, unit_ids=list(pos))
     reviews = reviews_for(spec.version.code, year, kind, unit_ids=list(pos))
     contexts = [UnitContext(year, u.category, classes.get(u.pk)) for u in units]
-    kids: dict[tuple[int, int], dict[int, tuple[Mapping[str, Any], bool]]] = {}
-    if any(i.expression is not None and "share_of_children" in i.expression_text
-           for i in spec.indicators):
-        for run_id, child_id, above_id, items, child_passed in (
-                UnitResult.objects.filter(run__in=list(runs), above_id__in=list(pos))
-                .values_list("run_id", "unit_id", "above_id", "items", "passed")):
-            if above_id is not None:
-                kids.setdefault((run_id, above_id), {})[child_id] = (items, child_passed)
+    kids = _children_of(spec, runs, list(pos))
     out: dict[int, list[UnitResult]] = {}
     for run in runs:
         mine = [r for r in stored if r.run_id == run.pk]
@@ -518,6 +482,24 @@ def _shared_periodic(spec: StandardSpec, tree: UnitTree, rows: np.ndarray, year:
             done[ind.code] = read(ind)
         return done[ind.code]
     return counts
+
+
+Children = dict[tuple[int, int], dict[int, tuple[Mapping[str, Any], bool]]]
+
+
+def _children_of(spec: StandardSpec, runs: Sequence[AssessmentRun],
+                 unit_ids: Sequence[int]) -> Children:
+    """(run id, unit id) → each stored child's (items, passed), read only when an
+    indicator of the standard takes a share of the children."""
+    kids: Children = {}
+    if any(i.expression is not None and "share_of_children" in i.expression_text
+           for i in spec.indicators):
+        for run_id, child_id, above_id, items, child_passed in (
+                UnitResult.objects.filter(run__in=list(runs), above_id__in=list(unit_ids))
+                .values_list("run_id", "unit_id", "above_id", "items", "passed")):
+            if above_id is not None:
+                kids.setdefault((run_id, above_id), {})[child_id] = (items, child_passed)
+    return kids
 
 
 def _stored_share(kids: Sequence[Mapping[int, tuple[Mapping[str, Any], bool]]]) -> ShareFn:

@@ -16,6 +16,7 @@ from chuangjian.standards import loader
 from chuangjian.standards.models import StandardVersion
 
 SMALL = Path(__file__).with_name("small_standard.yaml")
+QUARTERLY = Path(__file__).with_name("tree_as_of_standard.yaml")
 NOW = dt.datetime(2026, 12, 30, 10, tzinfo=dt.UTC)
 
 
@@ -45,3 +46,25 @@ def small(world: World) -> Small:  # noqa: F811 - pytest fixture injection
 
 def dec(x: float) -> Decimal:
     return Decimal(str(x))
+
+
+@pytest.fixture
+def quarterly(world: World) -> StandardVersion:  # noqa: F811 - pytest fixture injection
+    """The quarterly standard of the tree-as-it-stood tests (tq_done of tq_due)."""
+    result = loader.load_paths([QUARTERLY])
+    assert result.ok, result.errors
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
+    return StandardVersion.objects.get(code="test_tree_as_of")
+
+
+def report_quarter(unit: Unit, quarter: int, done: int, due: int) -> None:
+    """A community's 2026 quarterly report, filed the day after the quarter ends."""
+    from chuangjian.reporting import actions
+
+    end = {1: dt.date(2026, 3, 31), 2: dt.date(2026, 6, 30), 3: dt.date(2026, 9, 30),
+           4: dt.date(2026, 12, 31)}[quarter]
+    actions.submit_values(
+        actor=None, unit=unit, dataset_code="community-quarter", period=f"2026Q{quarter}",
+        values={"tq_done": done, "tq_due": due},
+        now=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(2), tzinfo=dt.UTC),
+        scope=Scope.system())

@@ -16,7 +16,7 @@ from chuangjian.assessment import actions
 from chuangjian.assessment.models import AssessmentRun
 from chuangjian.assessment.runner import compute_many, compute_units
 from chuangjian.assessment.spec import spec_for
-from chuangjian.assessment.tests.conftest import Small
+from chuangjian.assessment.tests.conftest import Small, report_quarter
 from chuangjian.org import actions as org_actions
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
@@ -82,32 +82,17 @@ def test_runs_of_two_roots_are_recomputed_as_each_alone(small: Small) -> None:
     assert share is not None and share > before[runs[0].pk][w.street.pk]["items"]["pass_share"]["v"]
 
 
-QUARTERLY = Path(__file__).with_name("tree_as_of_standard.yaml")
-
-
-def _quarter(unit: Unit, quarter: int, done: int, due: int) -> None:
-    end = {1: dt.date(2026, 3, 31), 2: dt.date(2026, 6, 30), 3: dt.date(2026, 9, 30),
-           4: dt.date(2026, 12, 31)}[quarter]
-    reporting_actions.submit_values(
-        actor=None, unit=unit, dataset_code="community-quarter", period=f"2026Q{quarter}",
-        values={"tq_done": done, "tq_due": due},
-        now=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(2), tzinfo=dt.UTC),
-        scope=Scope.system())
-
-
-def test_a_unit_moved_during_the_year_is_recomputed_as_each_alone(world: World) -> None:
-    result = loader.load_paths([QUARTERLY])
-    assert result.ok, result.errors
-    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
+def test_a_unit_moved_during_the_year_is_recomputed_as_each_alone(
+        world: World, quarterly: object) -> None:
     for q in (1, 2, 3, 4):
-        _quarter(world.community, q, 10 if q < 4 else 0, 10)
-        _quarter(world.community2, q, 5, 10)
+        report_quarter(world.community, q, 10 if q < 4 else 0, 10)
+        report_quarter(world.community2, q, 5, 10)
     # 幸福里社区 moves to 东湖街道 on 1 December: its Q1–Q3 stay with 城关街道.
     org_actions.move_unit(actor=None, unit=world.community,
                           new_parent=Unit.objects.get(code="T-02-A"),
                           effective=dt.date(2026, 12, 1), scope=Scope.system())
     runs = _runs("test_tree_as_of", [world.district], today=dt.date(2027, 1, 10))
-    _quarter(world.community2, 4, 10, 10)
+    report_quarter(world.community2, 4, 10, 10)
     changed = list(Unit.objects.filter(pk__in=[world.community.pk, world.community2.pk]))
     got = _together(runs, changed)
     assert got == _one_by_one(runs, changed)

@@ -11,34 +11,16 @@ from chuangjian.assessment import actions
 from chuangjian.assessment.compute import unit_inputs
 from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.spec import spec_for
+from chuangjian.assessment.tests.conftest import report_quarter
 from chuangjian.org import actions as org_actions
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
-from chuangjian.reporting import actions as reporting_actions
 from chuangjian.standards import actions as standards_actions
 from chuangjian.standards import loader
 from chuangjian.standards.models import StandardVersion
 
-YAML = Path(__file__).with_name("tree_as_of_standard.yaml")
 TODAY = dt.date(2027, 1, 10)
-
-
-@pytest.fixture
-def quarterly(world: World) -> StandardVersion:
-    result = loader.load_paths([YAML])
-    assert result.ok, result.errors
-    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
-    return StandardVersion.objects.get(code="test_tree_as_of")
-
-
-def _report(unit: Unit, quarter: int, done: int, due: int) -> None:
-    end = {1: dt.date(2026, 3, 31), 2: dt.date(2026, 6, 30), 3: dt.date(2026, 9, 30),
-           4: dt.date(2026, 12, 31)}[quarter]
-    reporting_actions.submit_values(
-        actor=None, unit=unit, dataset_code="community-quarter", period=f"2026Q{quarter}",
-        values={"tq_done": done, "tq_due": due},
-        now=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(2), tzinfo=dt.UTC), scope=Scope.system())
 
 
 def _rates(world: World) -> dict[str, float | None]:
@@ -52,8 +34,8 @@ def test_a_past_year_is_added_up_over_the_tree_valid_in_each_period(
         world: World, quarterly: StandardVersion) -> None:
     # 幸福里社区 completes everything in Q1–Q3 and nothing in Q4; 南门社区 half throughout.
     for q in (1, 2, 3, 4):
-        _report(world.community, q, 10 if q < 4 else 0, 10)
-        _report(world.community2, q, 5, 10)
+        report_quarter(world.community, q, 10 if q < 4 else 0, 10)
+        report_quarter(world.community2, q, 5, 10)
     before = _rates(world)
     assert before["T-01"] == pytest.approx(100 * 50 / 80)
     # 幸福里社区 moves to 东湖街道 on 1 December 2026.
@@ -73,8 +55,8 @@ def test_a_past_year_is_added_up_over_the_tree_valid_in_each_period(
 def test_the_refresh_of_one_unit_agrees_with_the_full_run_after_a_move(
         world: World, quarterly: StandardVersion) -> None:
     for q in (1, 2, 3, 4):
-        _report(world.community, q, 10 if q < 4 else 0, 10)
-        _report(world.community2, q, 5, 10)
+        report_quarter(world.community, q, 10 if q < 4 else 0, 10)
+        report_quarter(world.community2, q, 5, 10)
     org_actions.move_unit(actor=None, unit=world.community,
                           new_parent=Unit.objects.get(code="T-02-A"),
                           effective=dt.date(2026, 12, 1), scope=Scope.system())
@@ -90,7 +72,7 @@ def test_the_refresh_of_one_unit_agrees_with_the_full_run_after_a_move(
 def test_a_move_after_the_year_leaves_the_whole_year_with_the_old_street(
         world: World, quarterly: StandardVersion) -> None:
     for q in (1, 2, 3, 4):
-        _report(world.community, q, 10, 10)
+        report_quarter(world.community, q, 10, 10)
     org_actions.move_unit(actor=None, unit=world.community,
                           new_parent=Unit.objects.get(code="T-02-A"),
                           effective=dt.date(2027, 1, 5), scope=Scope.system())
