@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -8,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from chuangjian.assessment.tests import built_demo as _built_demo
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World, world  # noqa: F401 - the fixture
@@ -68,3 +71,26 @@ def report_quarter(unit: Unit, quarter: int, done: int, due: int) -> None:
         values={"tq_done": done, "tq_due": due},
         now=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(2), tzinfo=dt.UTC),
         scope=Scope.system())
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_built_demo.Demo]:
+    """The demo as ``make db demo`` builds it, once per session whatever the workers."""
+    yield from _built_demo.shared(_shared_directory(tmp_path_factory))
+
+
+def _shared_directory(factory: pytest.TempPathFactory) -> Path:
+    base = factory.getbasetemp()
+    # Under xdist each worker's base lies in a directory of the session's own, shared by all.
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that read the built demo run last, when its building is long done."""
+    items.sort(key=lambda item: "built_demo" in getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """When tests of this session read the built demo, its building starts now, beside them."""
+    if any("built_demo" in getattr(item, "fixturenames", ()) for item in session.items):
+        _built_demo.start(_shared_directory(session.config._tmp_path_factory))  # type: ignore[attr-defined]

@@ -1,30 +1,31 @@
 """The dashboards in headless Chromium on the demo district, with screenshots to look at.
 
-The demo is built as ``chuangjian demo`` builds it: the org tree, the standards, the
-reports and the assessment demo (自查 and 考核 of every standard in force).
+The demo is the one ``make db demo`` builds (``built_demo``, shared with the Done-when
+tests): the org tree, the standards, the reports and the assessment demo (自查 and 考核 of
+every standard in force), served by ``runserver`` from a copy of its database.
 """
 
 from __future__ import annotations
 
-import io
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
-from chuangjian.assessment.models import AssessmentRun
+from chuangjian.assessment.tests.built_demo import Demo
 from chuangjian.web.testing import SHOTS, assert_local, login, record, wait_until
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls("chuangjian.assessment.tests.dashboards_urls")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("standards", "load", stdout=io.StringIO())
-    call_command("demo", stdout=io.StringIO())
-    assert AssessmentRun.objects.filter(standard_code="wenming_shequ", kind="review",
-                                        current=True).exists()
+def served(built_demo: Demo, tmp_path: Path) -> Iterator[str]:
+    """A copy of the built demo behind a server of its own: the URL to browse."""
+    assert "wenming_shequ" in built_demo.dump["runs"]
+    with built_demo.copy(tmp_path) as copy, copy.serve(tmp_path / "server.log") as url:
+        yield url
 
 
 def _charts_drawn(page: Any) -> None:
@@ -34,12 +35,10 @@ def _charts_drawn(page: Any) -> None:
     assert page.locator("[data-chart]:has(canvas)").count() == page.locator("[data-chart]").count()
 
 
-def test_a_street_leader_then_the_district_read_the_dashboards(page: Any, live_server: Any,
-                                                                demo: None) -> None:
-    """One test for both, since the demo takes ~50 s to build for each test."""
+def test_a_street_leader_then_the_district_read_the_dashboards(page: Any, served: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     requests, failures = record(page)
-    base = live_server.url
+    base = served
     login(page, base, "cg_leader")
     q = "standard=wenming_shequ&kind=review"
 
@@ -64,8 +63,9 @@ def test_a_street_leader_then_the_district_read_the_dashboards(page: Any, live_s
     # Every number opens its explanation.
     first = page.locator(".score-table td.num a").first
     href = first.get_attribute("href")
-    assert href and "/assessment/runs/" in href and "/i/" in href
-    _explanations_in_both_languages(page, base)
+    explained = re.search(r"(/assessment/runs/\d+/u/\d+/i/)", href or "")
+    assert explained, href
+    _explanations_in_both_languages(page, base + explained.group(1))
 
     page.goto(f"{base}/dashboards/heatmap/?{q}&unit=QY-01")
     _charts_drawn(page)
@@ -142,20 +142,17 @@ EXPLAINED = ("mediation_rate", "no_major_fire_3y", "no_unplanned_births")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _explanations_in_both_languages(page: Any, base: str) -> None:
-    from chuangjian.org.models import Unit
-
-    run = AssessmentRun.objects.get(standard_code="wenming_shequ", year=2026, kind="review",
-                                    current=True)
-    unit = Unit.objects.get(code="QY-01-A-01")
+def _explanations_in_both_languages(page: Any, items: str) -> None:
+    """``items``: the URL of 幸福里社区's items in the current 考核 run, up to ``/i/``."""
+    base = items.split("/assessment/")[0]
     for code in EXPLAINED:
-        page.goto(f"{base}/assessment/runs/{run.pk}/u/{unit.pk}/i/{code}/")
+        page.goto(f"{items}{code}/")
         target = page.locator(".card:has(.bi-bullseye) li").last.inner_text()
         assert target.startswith(("目标：", "适用")), target
         page.screenshot(path=SHOTS / f"explain-{code}-zh.png", full_page=True)
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     for code in EXPLAINED:
-        page.goto(f"{base}/assessment/runs/{run.pk}/u/{unit.pk}/i/{code}/")
+        page.goto(f"{items}{code}/")
         assert page.locator("html").get_attribute("lang") == "en"
         target = page.locator(".card:has(.bi-bullseye) li").last.inner_text()
         note = page.locator(".card:has(.bi-award) .card-body").inner_text()

@@ -1,57 +1,28 @@
 """Issue 11's 「Done when」, on the demo as a new office builds it: a fresh database,
 ``standards load``, ``demo``, then ``assess … --json`` read as a person would read it.
 
-The demo is built once for this module, in its own database through the commands the
-README gives (``manage.py``, so this checkout's code runs), which takes a few minutes.
+The demo is built once per session (``built_demo``), in a database of its own through the
+commands the README gives (``manage.py``, so this checkout's code runs).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import translation
 
 from chuangjian.assessment.spec import target_depth
+from chuangjian.assessment.tests.built_demo import Demo
 from chuangjian.assessment.wording import note_sentence, target_sentence
 from chuangjian.engine import targets
 from chuangjian.standards import loader
 from chuangjian.standards.schema import Indicator
 
-ROOT = Path(__file__).resolve().parents[3]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MOVED, OLD_PARENT, NEW_PARENT = "QY-02-B-02", "QY-02-B", "QY-01-B"  # org.demo.MOVED
-
-# What the results of every current 2026 run and the units' classes look like, read
-# straight from the database the demo built (each item's stored texts and reasons too).
-DUMP = """
-import json
-import re
-from chuangjian.assessment import selectors
-from chuangjian.assessment.compute import unit_classes
-from chuangjian.assessment.models import AssessmentRun, UnitResult
-from chuangjian.org.scope import Scope
-out = {"runs": {}, "items": {}, "classes": {}}
-for run in AssessmentRun.objects.filter(current=True, year=2026, kind="review"):
-    out["runs"][run.standard_code] = selectors.run_results(scope=Scope.system(), run=run)
-    out["items"][run.standard_code] = {r.unit.code: r.items for r in
-                                       UnitResult.objects.filter(run=run).select_related("unit")}
-    by_id = unit_classes(run.standard_code, 2026, path=run.root.path)
-    out["classes"][run.standard_code] = {
-        r.unit.code: by_id.get(r.unit_id)
-        for r in UnitResult.objects.filter(run=run).select_related("unit")}
-print(json.dumps(out, ensure_ascii=False))
-"""
-
 
 # 幸福里社区 to 东湖第一管区 from 2026-12-01, as an office records a 区划调整.
 MOVE = """
@@ -90,45 +61,9 @@ print(json.dumps(out))
 """
 
 
-@dataclass
-class Demo:
-    env: dict[str, str]
-    dump: dict[str, Any]
-    database: Path
-
-    def copy(self, tmp: Path) -> Demo:
-        """The same demo in a database of its own, to change without touching this one."""
-        database = tmp / "copy.sqlite3"
-        shutil.copyfile(self.database, database)
-        return Demo({**self.env, "DATABASE_URL": f"sqlite:///{database}"}, self.dump, database)
-
-    def manage(self, *args: str) -> str:
-        return _manage(self.env, *args)
-
-    def assess(self, standard: str, year: int) -> dict[str, dict[str, Any]]:
-        """``chuangjian assess --json``, by unit code."""
-        out = self.manage("assess", "--standard", standard, "--year", str(year), "--json")
-        return {u["unit"]: u for u in json.loads(out)}
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,  # noqa: S603
-                          capture_output=True, text=True, timeout=1800, check=False)
-    assert done.returncode == 0, f"chuangjian {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    tmp = tmp_path_factory.mktemp("demo")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update({"DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "MEDIA_ROOT": str(tmp / "media")})
-    # `make db demo`, in its order.
-    for command in (("migrate", "-v0"), ("createcachetable",), ("divisions", "load"),
-                    ("standards", "load"), ("demo",)):
-        _manage(env, *command)
-    dumped = _manage(env, "shell", "-v", "0", "-c", DUMP).strip().splitlines()[-1]
-    yield Demo(env, json.loads(dumped), tmp / "db.sqlite3")
+@pytest.fixture
+def demo(built_demo: Demo) -> Demo:
+    return built_demo
 
 
 def _indicators() -> dict[str, dict[str, Indicator]]:
@@ -227,23 +162,23 @@ def test_reassessing_after_a_move_leaves_past_periods_with_their_old_street(
     # The issue's case: 幸福里社区 moves from 城关街道 to 东湖街道 on 2026-12-01 and 2026 is
     # assessed again. Its Q1–Q3 urine tests stay with 城关; only Q4's go with it to 东湖
     # (each quarter counts where the community stood at the quarter's end).
-    moved = demo.copy(tmp_path)
-    before = json.loads(moved.manage("shell", "-v", "0", "-c", INPUTS).strip().splitlines()[-1])
-    moved.manage("shell", "-v", "0", "-c", MOVE)
-    results = moved.assess("wudu_xian", 2026)
-    after = json.loads(moved.manage("shell", "-v", "0", "-c", INPUTS).strip().splitlines()[-1])
-    first_three_quarters, fourth = before["moved"]
-    assert first_three_quarters > 0  # there is something to keep
-    assert before["QY-01"] - after["QY-01"] == fourth
-    assert after["QY-02"] - before["QY-02"] == fourth
-    # The re-assessed run places the street's figures by the same rule and reads the tree
-    # of its year's end: 幸福里 now stands under 东湖第一管区.
-    urine = {i["code"]: i for i in results["QY-01"]["indicators"]}["urine_test_rate"]
-    assert urine["status"] in ("met", "not_met")
-    # The demo's own move: 长安社区 went from 东湖 to 城关 on 2025-07-01.
-    streets = moved.assess("wudu_jiedao", 2026)
-    assert streets["QY-01-A-01"]["parent"] == "QY-02-A"
-    assert streets[MOVED]["parent"] == NEW_PARENT
+    with demo.copy(tmp_path) as moved:
+        before = json.loads(moved.shell(INPUTS))
+        moved.manage("shell", "-v", "0", "-c", MOVE)
+        results = moved.assess("wudu_xian", 2026)
+        after = json.loads(moved.shell(INPUTS))
+        first_three_quarters, fourth = before["moved"]
+        assert first_three_quarters > 0  # there is something to keep
+        assert before["QY-01"] - after["QY-01"] == fourth
+        assert after["QY-02"] - before["QY-02"] == fourth
+        # The re-assessed run places the street's figures by the same rule and reads the tree
+        # of its year's end: 幸福里 now stands under 东湖第一管区.
+        urine = {i["code"]: i for i in results["QY-01"]["indicators"]}["urine_test_rate"]
+        assert urine["status"] in ("met", "not_met")
+        # The demo's own move: 长安社区 went from 东湖 to 城关 on 2025-07-01.
+        streets = moved.assess("wudu_jiedao", 2026)
+        assert streets["QY-01-A-01"]["parent"] == "QY-02-A"
+        assert streets[MOVED]["parent"] == NEW_PARENT
 
 
 def test_every_stored_item_reads_from_its_reasons_as_the_engine_wrote_it(demo: Demo) -> None:
