@@ -62,6 +62,17 @@ def _force_login_passes_the_second_factor(monkeypatch):  # type: ignore[no-untyp
     monkeypatch.setattr(Client, "force_login", force_login)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The whole session's end (under xdist, the controller's, after every worker's): the
+    demo the assessment tests shared is dropped, where it lives in PostgreSQL."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from chuangjian.assessment.tests.built_demo import finish
+
+    # The controller's base directory is the one its workers' directories lie in.
+    finish(session.config._tmp_path_factory.getbasetemp())  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     # Debian's Chromium, never a downloaded one; and no traffic to outside hosts.

@@ -185,8 +185,7 @@ def start(root: Path) -> None:
 
 
 def shared(root: Path, timeout: float = 1800) -> Iterator[Demo]:
-    """The session's demo, built once in ``root`` (the directory the workers share); the
-    last worker done with it drops its database."""
+    """The session's demo, built once in ``root`` (the directory the workers share)."""
     start(root)
     deadline = time.monotonic() + timeout
     while not (root / BUILT).exists():
@@ -194,20 +193,18 @@ def shared(root: Path, timeout: float = 1800) -> Iterator[Demo]:
         assert not failed.exists(), failed.read_text()
         assert time.monotonic() < deadline, "the demo was not built in time"
         time.sleep(0.5)
-    lock, users = root / LOCK, root / "built_demo.users"
     built = json.loads((root / BUILT).read_text())
     url = os.environ.get("DATABASE_URL", "")
     postgres = _Postgres(url) if url.startswith(("postgres://", "postgresql://")) else None
-    with _locked(lock):
-        users.write_text(str(int(users.read_text() or 0) + 1 if users.exists() else 1))
-    try:
-        yield Demo(built["env"], built["dump"], postgres, built["database"], lock)
-    finally:
-        with _locked(lock):
-            left = int(users.read_text()) - 1
-            users.write_text(str(left))
-            if left == 0 and postgres is not None:
-                postgres.drop(built["database"])
+    yield Demo(built["env"], built["dump"], postgres, built["database"], root / LOCK)
+
+
+def finish(root: Path) -> None:
+    """At the end of the whole session (not of one worker, whose neighbour may still be
+    about to read it): drop the demo's PostgreSQL database, if one was built."""
+    url = os.environ.get("DATABASE_URL", "")
+    if (root / BUILT).exists() and url.startswith(("postgres://", "postgresql://")):
+        _Postgres(url).drop(json.loads((root / BUILT).read_text())["database"])
 
 
 def _build(tmp: Path) -> dict[str, Any]:
