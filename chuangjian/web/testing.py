@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -9,6 +12,28 @@ from urllib.parse import urlparse
 from django.conf import settings
 
 from chuangjian.org.demo import DEMO_PASSWORD
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_listening(port: int, server: subprocess.Popen[Any], log: Path,
+                         timeout: float = 60) -> None:
+    """Wait for ``server`` to accept connections on ``port``; its log if it exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"{server.args!r} did not listen in {timeout:.0f} s"
+            time.sleep(0.2)
+
 
 # Screenshots land here for people to open and look at (git ignores var/).
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"

@@ -15,7 +15,6 @@ import fcntl
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -136,9 +135,10 @@ class Demo:
     def serve(self, log: Path) -> Iterator[str]:
         """This demo behind ``runserver`` on 127.0.0.1, as ``make serve`` runs it; long jobs
         (exports) run inside the request, so no queue worker is needed. Yields its URL."""
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        # Here, not at the top: the background build runs this module without Django set up.
+        from chuangjian.web.testing import free_port, wait_until_listening
+
+        port = free_port()
         env = {**self.env, "DJANGO_DEBUG": "1",  # static files from the finders, as in tests
                "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
         with log.open("w") as out:
@@ -146,15 +146,7 @@ class Demo:
                 [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    assert server.poll() is None, log.read_text()
-                    assert time.monotonic() < deadline, "runserver did not start in 60 s"
-                    time.sleep(0.2)
+            wait_until_listening(port, server, log)
             yield f"http://127.0.0.1:{port}"
         finally:
             server.terminate()

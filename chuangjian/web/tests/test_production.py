@@ -11,10 +11,8 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -23,18 +21,14 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from chuangjian.web.testing import free_port, wait_until_listening
+
 pytestmark = pytest.mark.production
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 PASSWORD = "Prod-Smoke-2026!"
 TOTP_KEY = "3132333435363738393031323334353637383930"  # hex, as django-otp stores it
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
@@ -91,21 +85,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "from django_otp.plugins.otp_totp.models import TOTPDevice; "
             f"u = User.objects.create_superuser('prod_admin', '', {PASSWORD!r}); "
             f"TOTPDevice.objects.create(user=u, name='app', key={TOTP_KEY!r}, confirmed=True)")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "chuangjian.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
          "--timeout", "120"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
         stderr=open(tmp / "gunicorn.log", "w"))  # noqa: SIM115 - closed with the process
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None, (tmp / "gunicorn.log").read_text()
-                assert time.monotonic() < deadline, "gunicorn did not start in 60 s"
-                time.sleep(0.3)
+        wait_until_listening(port, server, tmp / "gunicorn.log")
         yield Site(port)
     finally:
         server.terminate()
