@@ -245,13 +245,21 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 # Front-end packages come from the npm registry at set-up (package.json + lock) and are
-# served by the product itself under /static/vendor/: nothing from a CDN.
-_NODE = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
-    ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", _NODE / "bootstrap-icons" / "font"),
-    ("vendor/echarts", _NODE / "echarts" / "dist"),
+# served by the product itself under /static/vendor/: nothing from a CDN. Only the files
+# the pages link are collected (django-npm's finder): the packages also hold 60 MB of
+# variants and source maps that collectstatic would hash and compress for nothing.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "npm.finders.NpmFinder",
 ]
+NPM_ROOT_PATH = str(BASE_DIR)
+NPM_STATIC_FILES_PREFIX = "vendor"
+NPM_FILE_PATTERNS = {
+    "bootstrap": ["dist/css/bootstrap.min.css", "dist/js/bootstrap.bundle.min.js"],
+    "bootstrap-icons": ["font/bootstrap-icons.min.css", "font/fonts/*"],
+    "echarts": ["dist/echarts.min.js"],
+}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
