@@ -13,13 +13,23 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-pytest_plugins = ["chuangjian.org.testing"]
+pytest_plugins = ["chuangjian.org.testing", "chuangjian.lib.db_snapshots"]
 
 # Property tests check what is true, never how fast: Hypothesis's default 200 ms deadline
 # per example is a timed assertion that a busy machine (two workers, a browser, a database
 # server) fails at random. Speed is measured by the benchmarks.
 hypothesis_settings.register_profile("chuangjian", deadline=None)
 hypothesis_settings.load_profile("chuangjian")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The test database as a new deployment's: what the data migration evidence.0002
+    gives it is made here too (the tables come from the models, ``--no-migrations``)."""
+    from chuangjian.evidence.builtin_types import ensure_builtin_types
+
+    with django_db_blocker.unblock():
+        ensure_builtin_types()
 
 
 @pytest.fixture(autouse=True)

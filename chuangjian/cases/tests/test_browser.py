@@ -3,6 +3,7 @@ leader sees counts only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,7 +21,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(built_once: Callable[..., Any]) -> None:
+    built_once(__name__, _build_demo)
+
+
+def _build_demo() -> None:
     build_demo()
     standards_actions.load_standards(actor=None, scope=Scope.system(),
                                      result=loader.load_builtin().raise_for_errors())

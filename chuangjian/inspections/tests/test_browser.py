@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,7 +29,11 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(built_once: Callable[..., Any]) -> None:
+    built_once(__name__, _build_demo)
+
+
+def _build_demo() -> None:
     standards_actions.load_standards(actor=None, result=_builtin(), scope=Scope.system())
     build_demo()
     inspections_demo.run(io.StringIO())

@@ -5,6 +5,8 @@ audited); the street's leader sees counts. Screenshots: var/screenshots/resident
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -20,7 +22,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(built_once: Callable[..., Any]) -> None:
+    built_once(__name__, _build_demo)
+
+
+def _build_demo() -> None:
     build_demo()
     registers_demo.ensure_residents(scope=Scope.system(), low=30, high=40,
                                     today=dt.date(2026, 6, 1))

@@ -4,6 +4,9 @@ a person's page in three taps on a phone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
@@ -23,7 +26,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(built_once: Callable[..., Any]) -> None:
+    built_once(__name__, _build_demo)
+
+
+def _build_demo() -> None:
     build_demo()
     standards_actions.load_standards(actor=None, result=loader.load_builtin().raise_for_errors(),
                                      scope=Scope.system())

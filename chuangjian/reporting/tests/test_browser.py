@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,7 +31,11 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> dt.date:
+def demo(built_once: Callable[..., Any]) -> dt.date:
+    return built_once(__name__, _build_demo)
+
+
+def _build_demo() -> dt.date:
     """The demo district with the reporting tests' standards (a 16:00 daily report for
     communities that does not lock, so the test passes at any hour), its reports up to
     yesterday, and two communities that have already sent today's."""

@@ -7,6 +7,8 @@ intranet has no internet, so a CDN font or script would silently break the page.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -20,7 +22,11 @@ from chuangjian.web.testing import SHOTS, assert_local, login, record
 pytestmark = pytest.mark.browser
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(built_once: Callable[..., Any]) -> None:
+    built_once(__name__, _build_demo)
+
+
+def _build_demo() -> None:
     build_demo()
     # A few changes by a real person, so the audit log reads like a working office's.
     admin = User.objects.get(username="cg_admin")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -31,7 +33,11 @@ PAGES = [("nm_worker", "/inspections/inbox/", "a.btn"),
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(built_once: Callable[..., Any]) -> None:
+    built_once(__name__, _build_demo)
+
+
+def _build_demo() -> None:
     standards_actions.load_standards(actor=None, result=_builtin(), scope=Scope.system())
     build_demo()
     inspections_demo.run(io.StringIO())

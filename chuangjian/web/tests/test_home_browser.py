@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -26,7 +28,11 @@ LATIN_WORD = re.compile(r"\b[a-z]+[_-][a-z_-]+\b")
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(built_once: Callable[..., Any]) -> None:
+    built_once(__name__, _build_demo)
+
+
+def _build_demo() -> None:
     standards_actions.load_standards(actor=None, result=_builtin(), scope=Scope.system())
     build_demo()
     build_reporting_demo(today=timezone.localdate() - dt.timedelta(days=1), days=3, months=2)
