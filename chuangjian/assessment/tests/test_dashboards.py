@@ -8,7 +8,6 @@ import json
 import re
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,7 +22,6 @@ from chuangjian.org.levels import Level
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
 
-pytestmark = pytest.mark.urls("chuangjian.assessment.tests.dashboards_urls")
 assessed = dashboards_fixtures.assessed
 assess = dashboards_fixtures.assess
 

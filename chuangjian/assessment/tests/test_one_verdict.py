@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from django.urls import reverse
 
 from chuangjian.assessment import selectors
@@ -17,7 +16,6 @@ from chuangjian.assessment.tests.conftest import Small
 from chuangjian.assessment.verdicts import Verdict, judge, verdict_of
 from chuangjian.org.scope import Scope
 
-pytestmark = pytest.mark.urls("chuangjian.assessment.tests.dashboards_urls")
 assessed = dashboards_fixtures.assessed
 
 VERDICT = re.compile(r'data-verdict="([a-z-]+)">([^<]+)<')
