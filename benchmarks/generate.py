@@ -475,6 +475,7 @@ def generate(size: str, *, seed: int = 20261128, progress: Progress | None = Non
         out.rollups = _insert_rollups(rollup_rows, periods, Rollup)
         lap("insert rollups")
         _reset_sequences([Submission, DataValue, Rollup])
+        _analyze([Unit, Submission, DataValue, Rollup])
         say(f"已写入 {out.values:,} 个数据值、{out.rollups:,} 行汇总")
     finally:
         if fast:
@@ -539,6 +540,20 @@ def _reset_sequences(models: Sequence[Any]) -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def _analyze(models: Sequence[Any]) -> None:
+    """PostgreSQL's planner statistics for the bulk-loaded tables, as autovacuum would make
+    them a minute later. Measured right after generation without them (M, PostgreSQL 15),
+    the rollup query of the input step took 0.93 s against 0.15 s once the tables were
+    analysed. SQLite is left as a deployment has it: nothing runs its ANALYZE."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _columns(model: Any, names: Sequence[str]) -> list[str]:

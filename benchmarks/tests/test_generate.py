@@ -104,3 +104,19 @@ def test_the_comparison_notices_a_wrong_figure(city: generate.Generated) -> None
     comparison = reference.compare(mine, ref, raw)
     assert not comparison.equal
     assert comparison.different == 1
+
+
+def test_postgresql_plans_over_the_generated_tables_with_statistics(
+        city: generate.Generated) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # -1 until ANALYZE (or autovacuum) has looked at the table.
+            cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s)",
+                           [DataValue._meta.db_table, Rollup._meta.db_table])
+            assert {name: tuples > 0 for name, tuples in cursor.fetchall()} == {
+                DataValue._meta.db_table: True, Rollup._meta.db_table: True}
+        else:  # SQLite as a deployment has it: nobody runs its ANALYZE
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 0
