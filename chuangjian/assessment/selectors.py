@@ -25,6 +25,7 @@ from chuangjian.assessment.freshness import Freshness, freshness, pending
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
+from chuangjian.assessment.verdicts import pass_mark_of
 from chuangjian.assessment.wording import (
     missing_text,
     note_sentence,
@@ -728,7 +729,6 @@ def run_results(*, scope: Scope, run: AssessmentRun) -> list[dict[str, Any]]:
     standard = run.standard
     out: list[dict[str, Any]] = []
     for r in rows:
-        factor = (r.base_max / standard.total if r.sheet != MAIN and standard.total else 1.0)
         indicators = []
         for ind in spec.indicators:
             data = r.items.get(ind.code)
@@ -744,7 +744,7 @@ def run_results(*, scope: Scope, run: AssessmentRun) -> list[dict[str, Any]]:
         out.append({
             "unit": r.unit.code, "name": r.unit.name, "level": r.unit.level,
             "parent": parents.get(r.parent_id_at_run) if r.parent_id_at_run else None,
-            "total": r.total, "pass_mark": round(standard.pass_mark * factor, 6),
+            "total": r.total, "pass_mark": pass_mark_of(r, standard),
             "passed": r.passed, "tier": r.tier or None, "veto": r.vetoed,
             "veto_items": list(r.veto_items), "indicators": indicators})
     return out

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from chuangjian.assessment.compute import MAIN
 from chuangjian.assessment.models import AssessmentRun, UnitResult
 from chuangjian.assessment.spec import spec_for
 from chuangjian.engine.targets import TargetStatus
@@ -59,6 +61,17 @@ class Judged:
     veto_unknown: tuple[tuple[str, str], ...] = ()
 
 
+def pass_mark_of(result: UnitResult, standard: Any) -> float | None:
+    """The mark ``result``'s total was compared with. A level's own sheet (a street's or a
+    管区's indicators under a standard for communities) is scored out of its own maximum,
+    and the engine scales the pass mark to it: 85 of 100 is 4.25 on a sheet of 5 points."""
+    if standard.pass_mark is None:
+        return None
+    factor = (result.base_max / standard.total
+              if result.sheet != MAIN and standard.total else 1.0)
+    return round(float(standard.pass_mark) * factor, 6)
+
+
 def judge(result: UnitResult, *, run: AssessmentRun | None = None) -> Judged:
     """The verdict of one stored result, from its flags and its veto items' states.
     ``run``: the result's run when the caller holds it (a list of one run's results
@@ -74,8 +87,8 @@ def judge(result: UnitResult, *, run: AssessmentRun | None = None) -> Judged:
     unknown = tuple((code, spec.by_code[code].name) for code, data in result.items.items()
                     if code in spec.by_code and spec.by_code[code].veto
                     and TargetStatus(int(data.get("s") or 0)) == TargetStatus.UNKNOWN)
-    mark = run.standard.pass_mark
-    if unknown and (mark is None or result.total >= float(mark)):
+    mark = pass_mark_of(result, run.standard)
+    if unknown and (mark is None or result.total >= mark):
         return Judged(Verdict.UNDETERMINED, unknown)
     return Judged(Verdict.FAILED, unknown)
 

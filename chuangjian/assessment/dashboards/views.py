@@ -20,7 +20,7 @@ from chuangjian.assessment.dashboards import charts
 from chuangjian.assessment.dashboards.picker import Picker, pick
 from chuangjian.assessment.exports import layout
 from chuangjian.assessment.exports.layout import sheet_rows
-from chuangjian.assessment.verdicts import judge
+from chuangjian.assessment.verdicts import judge, pass_mark_of
 from chuangjian.assessment.wording import target_words
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.jobs.actions import start_job
@@ -86,7 +86,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             # A veto item that cannot be judged keeps the unit from passing whatever its score.
             veto_unknown=[(r.name, r.explain_url) for r in card.rows
                           if r.veto and r.status == TargetStatus.UNKNOWN],
-            pass_mark=card.run.standard.pass_mark, tiers=spec.tiers,
+            pass_mark=pass_mark_of(card.result, card.run.standard), tiers=spec.tiers,
             parent=p.ancestors[-1] if p.ancestors else None)
     return _page(request, "scorecard.html", "scorecard", p, **context)
 

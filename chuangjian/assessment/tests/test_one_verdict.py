@@ -13,7 +13,7 @@ from chuangjian.assessment import selectors
 from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.tests import dashboards_fixtures
 from chuangjian.assessment.tests.conftest import Small
-from chuangjian.assessment.verdicts import Verdict, judge, verdict_of
+from chuangjian.assessment.verdicts import Verdict, judge, pass_mark_of, verdict_of
 from chuangjian.org.scope import Scope
 
 assessed = dashboards_fixtures.assessed
@@ -126,3 +126,42 @@ def test_the_league_chart_names_every_unit_without_overlap(assessed: Small) -> N
     option = charts.league_bars(rows * 4, pass_mark=60)
     assert label["interval"] == 0 and label["overflow"] == "break" and "rotate" not in label
     assert option["_fit"] == 72 and option["xAxis"]["axisLabel"]["interval"] == 0
+
+
+def _street_sheet(assessed: Small) -> UnitResult:
+    result = UnitResult.objects.get(run__current=True, run__year=2026, run__kind="review",
+                                    unit=assessed.world.street)
+    assert result.sheet == "street" and result.base_max == 10  # its one item, pass_share
+    return result
+
+
+def test_a_level_sheet_is_judged_against_the_pass_mark_scaled_to_its_own_maximum(
+        assessed: Small) -> None:
+    street = _street_sheet(assessed)
+    standard = street.run.standard
+    assert (standard.pass_mark, standard.total) == (60, 100)
+    assert pass_mark_of(street, standard) == 6.0   # 60 of 100 on a sheet of 10 points
+    community = UnitResult.objects.get(run=street.run, unit=assessed.world.community)
+    assert pass_mark_of(community, standard) == 60
+    # Over the sheet's mark, a veto item not yet judged: undecided, not failed (the
+    # unscaled 60 would call every total of a 10-point sheet a failure).
+    items = {**street.items, "no_fire": {**community.items["no_fire"], "s": 0}}
+    UnitResult.objects.filter(pk=street.pk).update(passed=False, vetoed=False, total=7,
+                                                   items=items)
+    street.refresh_from_db()
+    assert judge(street).verdict == Verdict.UNDETERMINED
+    UnitResult.objects.filter(pk=street.pk).update(total=5)
+    street.refresh_from_db()
+    assert judge(street).verdict == Verdict.FAILED
+
+
+def test_the_scorecard_of_a_failed_level_sheet_names_the_sheets_own_pass_mark(
+        assessed: Small) -> None:
+    w = assessed.world
+    street = _street_sheet(assessed)
+    UnitResult.objects.filter(pk=street.pk).update(passed=False, vetoed=False, total=2)
+    client = w.client_for(w.street_leader)
+    q = _query(standard="test_small", year=2026, kind="review", unit=w.street.code)
+    card = client.get(f"{reverse('dashboards:scorecard')}?{q}").content.decode()
+    assert "未达到合格分，考核不合格" in card
+    assert "合格分 6 分" in card and "合格分 60 分" not in card
