@@ -7,7 +7,7 @@ import threading
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -55,12 +55,22 @@ class Heartbeat:
     def _beat(self) -> None:
         try:
             while not self._stop.wait(self.interval):
-                Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
-                    heartbeat_at=timezone.now())
+                try:
+                    touch(self.job_id)
+                except DatabaseError:
+                    # One missed beat (a lock, a dropped connection) is not a dead worker:
+                    # the sweep waits for many. Beat again next time, on a new connection.
+                    log.warning("heartbeat of job %s missed a beat", self.job_id, exc_info=True)
+                    connections.close_all()
         except Exception:
             log.exception("heartbeat of job %s stopped", self.job_id)
         finally:
             connections.close_all()
+
+
+def touch(job_id: int) -> None:
+    """One beat: the running job's ``heartbeat_at`` is now."""
+    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
 
 
 def sweep() -> None:

@@ -168,6 +168,33 @@ def test_a_running_job_beats_from_a_side_thread(world) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_missed_beat_does_not_stop_the_heartbeat(world, monkeypatch) -> None:
+    """A beat that meets a locked table or a dropped connection is only missed: the
+    next one lands, so the sweep does not take a live job for a dead one."""
+    from django.db import OperationalError
+
+    job = killed(world)
+    before = job.heartbeat_at
+    real_touch, calls = tasks.touch, []
+
+    def touch(job_id: int) -> None:
+        calls.append(job_id)
+        if len(calls) == 1:
+            raise OperationalError("database table is locked: jobs_job")
+        real_touch(job_id)
+
+    monkeypatch.setattr(tasks, "touch", touch)
+    with tasks.Heartbeat(job.pk, 0.05):
+        for _ in range(400):
+            time.sleep(0.05)
+            job.refresh_from_db()
+            if job.heartbeat_at != before:
+                break
+    assert len(calls) >= 2
+    assert job.heartbeat_at > before + dt.timedelta(minutes=9)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_claiming_at_once_run_the_job_once(world) -> None:
     if connection.vendor == "sqlite":
         pytest.skip("SQLite begins every write with BEGIN IMMEDIATE: writers never overlap")
