@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from chuangjian.assessment.compute import MAIN
 from chuangjian.assessment.models import AssessmentRun, UnitResult
 from chuangjian.assessment.spec import spec_for
 from chuangjian.engine.targets import TargetStatus
+from chuangjian.standards.models import StandardVersion
 
 
 class Verdict(enum.Enum):
@@ -61,7 +61,7 @@ class Judged:
     veto_unknown: tuple[tuple[str, str], ...] = ()
 
 
-def pass_mark_of(result: UnitResult, standard: Any) -> float | None:
+def pass_mark_of(result: UnitResult, standard: StandardVersion) -> float | None:
     """The mark ``result``'s total was compared with. A level's own sheet (a street's or a
     管区's indicators under a standard for communities) is scored out of its own maximum,
     and the engine scales the pass mark to it: 85 of 100 is 4.25 on a sheet of 5 points."""

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from chuangjian.assessment.exports.data import ExportData, Report
 from chuangjian.assessment.exports.layout import deduction, remark, sheet_rows
 from chuangjian.assessment.selectors import Scorecard
-from chuangjian.assessment.verdicts import verdict_of
+from chuangjian.assessment.verdicts import pass_mark_of, verdict_of
 from chuangjian.lib.xlsx import guard_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,9 +130,9 @@ def write_card(ws: Worksheet, data: ExportData, card: Scorecard) -> None:
                             (7, 10, _("考核类型：%(k)s") % {"k": data.kind_label})]),
                        (3, [(1, 3, _("所属单位：%(p)s") % {"p": parent or "—"}),
                             (4, 6, _("数据截至：%(d)s") % {"d": data.run.as_of.isoformat()}),
-                            (7, 10, (_("合格分：%(m)s 分　满分：%(x)s 分") if not card.sheet
-                                     else _("满分：%(x)s 分")) % {
-                                "m": _num(data.standard.pass_mark), "x": _num(card.base_max)})])):
+                            (7, 10, _("合格分：%(m)s 分　满分：%(x)s 分") % {
+                                "m": _num(pass_mark_of(card.result, data.standard)),
+                                "x": _num(card.base_max)})])):
         for c1, c2, text in parts:
             _cell(ws, line_no, c1, text, border=False)
             ws.merge_cells(start_row=line_no, start_column=c1, end_row=line_no, end_column=c2)

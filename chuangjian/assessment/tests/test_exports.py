@@ -49,6 +49,8 @@ def test_the_street_scoresheet_has_a_summary_and_a_sheet_per_community(assessed:
     # The street is scored itself on its street-level item: its own sheet comes first.
     assert wb.sheetnames == ["汇总", "城关街道", "幸福里社区", "南门社区"]
     assert wb["城关街道"]["C5"].value == "下级完成率达标占比"
+    # Its own sheet's mark: 60 of 100 scaled to the sheet's 10 points.
+    assert wb["城关街道"]["G3"].value == "合格分：6 分　满分：10 分"
     summary = wb["汇总"]
     assert summary["A1"].value == "2027 年度测试用小标准考核汇总表"
     assert [summary.cell(row=r, column=2).value for r in (4, 5)] == ["幸福里社区", "南门社区"]

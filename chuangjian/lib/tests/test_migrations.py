@@ -25,4 +25,3 @@ def test_makemigrations_finds_nothing_to_write(settings: Any) -> None:
     except SystemExit as missing:
         pytest.fail(f"models changed without a migration (exit {missing.code}):\n{out.getvalue()}")
     assert "No changes detected" in out.getvalue()
-
