@@ -116,6 +116,40 @@ def _in(ids: Iterable[int]) -> str:
     return ",".join(str(int(i)) for i in ids) or "-1"
 
 
+def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The position in ``ids`` of each of ``wanted``, -1 where it is not there."""
+    if not len(ids):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    at = np.minimum(np.searchsorted(ids, wanted, sorter=order), len(ids) - 1)
+    found = order[at]
+    return np.where(ids[found] == wanted, found, -1)
+
+
+def _place_rollups(table: np.ndarray, tree: UnitTree, reported: Sequence[DataElement],
+                   year: int, years_back: int, elements: Sequence[DataElement],
+                   own: np.ndarray, own_count: np.ndarray) -> None:
+    """Put yearly rollup rows (unit, element, year, total, count, maximum, last) into the
+    ``own`` figures by tree row and column, each under its element's time aggregation.
+    The columns are ``(element, years back)`` for ``elements`` in order."""
+    unit_ids = table[:, 0].astype(np.int64)
+    element_ids = table[:, 1].astype(np.int64)
+    back = year - table[:, 2].astype(np.int64)
+    idx = _positions(tree.ids, unit_ids)
+    position = {e.pk: k for k, e in enumerate(elements)}
+    reported_ids = np.array([e.pk for e in reported], dtype=np.int64)
+    at = _positions(reported_ids, element_ids)
+    element_col = np.array([position[e.pk] for e in reported], dtype=np.int64)
+    aggs = np.array([e.time_agg for e in reported])
+    ok = (idx >= 0) & (at >= 0) & (back >= 0) & (back <= years_back)
+    idx, at, back, table = idx[ok], at[ok], back[ok], table[ok]
+    col = element_col[at] * (years_back + 1) + back
+    count = table[:, 4]
+    own[idx, col] = aggregation.over_time_arrays(aggs[at], table[:, 3], count, table[:, 5],
+                                                  table[:, 6])
+    own_count[idx, col] = count
+
+
 def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, year: int,
                 codes: Iterable[str], years_back: int,
                 depths: Mapping[str, int] | None = None) -> Inputs:
@@ -142,7 +176,10 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
         within, within_params = (
             (f"(SELECT u.id FROM {unit} u WHERE u.path LIKE %s)", [tree.root_path + "%"])  # noqa: S608 - a table name
             if len(tree.tops) == 1 else (f"({_in(tree.ids.tolist())})", []))
-        sql = (f"SELECT r.unit_id, r.element_id, r.period, {_F.format('r.total')}, r.count, "  # noqa: S608 - ids and table names only
+        # The period comes back as its year (only yearly rows are asked for), so every
+        # column is a number and the rows become one float matrix in C; NULL reads as NaN.
+        sql = (f"SELECT r.unit_id, r.element_id, CAST(r.period AS INTEGER), "  # noqa: S608 - ids and table names only
+               f"{_F.format('r.total')}, r.count, "
                f"{_F.format('r.maximum')}, {_F.format('r.last_value')} "
                f"FROM {rollup} r WHERE r.unit_id IN {within} "
                f"AND r.element_id IN ({_in(by_id)}) AND r.period IN "
@@ -151,18 +188,8 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
             cursor.execute(sql, [*within_params, *[str(y) for y in years]])
             rows = cursor.fetchall()
         if rows:
-            unit_ids, element_ids, periods, total, count, maximum, last = zip(*rows, strict=True)
-            idx = np.array([tree.index.get(u, -1) for u in unit_ids])
-            col = np.array([col_of.get((e, p), -1) for e, p in zip(element_ids, periods, strict=True)])
-            total_a = np.array(total, dtype=float)
-            count_a = np.array(count, dtype=float)
-            max_a = np.array([np.nan if x is None else x for x in maximum], dtype=float)
-            last_a = np.array([np.nan if x is None else x for x in last], dtype=float)
-            time_agg = [by_id[e].time_agg for e in element_ids]
-            t = aggregation.over_time_arrays(time_agg, total_a, count_a, max_a, last_a)
-            ok = (idx >= 0) & (col >= 0)
-            own[idx[ok], col[ok]] = t[ok]
-            own_count[idx[ok], col[ok]] = count_a[ok]
+            _place_rollups(np.array(rows, dtype=float), tree, reported, year, years_back,
+                           elements, own, own_count)
     ids = tree.ids.tolist()
     for element in elements:
         source = registry.source_for(element.code)
