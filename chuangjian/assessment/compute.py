@@ -30,7 +30,6 @@ from chuangjian.assessment.periodic import (
     failures_reason,
     period_counts,
     periodic_target,
-    summarize_failures,
     window,
 )
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec
@@ -636,16 +635,8 @@ class Evaluation:
             self._periods[ind.code] = self.periodic_fn(ind) if self.periodic_fn else None
         return self._periods[ind.code]
 
-    def periods_note(self, ind: IndicatorSpec, i: int) -> str:
-        """Which periods unit ``i`` missed, for its explanation; empty for other targets."""
-        per_period = periodic_target(ind.target)
-        counts = self.period_counts(ind) if per_period is not None else None
-        if per_period is None or counts is None:
-            return ""
-        return summarize_failures(per_period, counts.periods, counts.counts[i])
-
     def periods_reason(self, ind: IndicatorSpec, i: int) -> Reason | None:
-        """``periods_note`` as a structured reason."""
+        """Which periods unit ``i`` missed, as a reason; None for other targets."""
         per_period = periodic_target(ind.target)
         counts = self.period_counts(ind) if per_period is not None else None
         if per_period is None or counts is None:
@@ -695,7 +686,6 @@ class UnitScore:
     vetoed: bool
     veto_items: list[str]
     tier: str
-    explanation: str
     at_risk: int
     items: dict[str, dict[str, Any]]
     reasons: list[dict[str, Any]] = field(default_factory=list)
@@ -744,7 +734,9 @@ def _r(x: float | None, digits: int = 6) -> float | None:
 
 def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[IndicatorSpec],
                ev: Evaluation, i: int, ctx: UnitContext, reviews: Mapping[str, Review],
-               projected: Evaluation | None, projection_notes: Mapping[str, str]) -> UnitScore:
+               projected: Evaluation | None) -> UnitScore:
+    """What a result row stores for one unit: figures, verdicts, points and the reasons
+    behind them; pages word the reasons in the reader's language (``assessment.wording``)."""
     items: list[scoring.ItemScore] = []
     bonus_items: list[scoring.ItemScore] = []
     stored: dict[str, dict[str, Any]] = {}
@@ -758,7 +750,6 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
             missing = int(vals.missing[i])
         status = targets.TargetStatus.UNKNOWN
         attainment: float | None = None
-        applied = ind.target_text
         risk = False
         projected_value: float | None = None
         if ind.is_reviewer:
@@ -768,23 +759,21 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
                 ind.code, review.score if review else None, missing_policy=ind.missing,
                 note=review.comment if review else "")
             status = item.status
-            applied = ind.scorer.describe_zh()
         elif isinstance(ind.scorer, scoring.DeductPerOccurrence):
             item = ind.scorer.score(ind.code, value, missing_policy=ind.missing,
                                     reason=reason_text(missing) if missing else None,
                                     veto=ind.veto, why=_missing_why(missing))
             status = item.status
-            applied = ind.scorer.describe_zh()
         else:
             st, att = ev.verdict(ind.code)
             status = targets.TargetStatus(int(st[i]))
             attainment = None if np.isnan(att[i]) else float(att[i])
             found = _applied(ind, ctx)
-            applied, applied_reason = found.text, found.reason
             reason, why = None, None
             if status is targets.TargetStatus.UNKNOWN:
                 reason, why = _unknown(ind, ev, i, value, missing, found)
-            verdict = targets.TargetResult(status, attainment, applied, reason, applied_reason, why)
+            verdict = targets.TargetResult(status, attainment, found.text, reason, found.reason,
+                                           why)
             scorer = ind.scorer
             assert isinstance(scorer, scoring.AllOrNothing | scoring.Proportional)  # noqa: S101
             item = scorer.score(ind.code, verdict, missing_policy=ind.missing, veto=ind.veto)
@@ -801,9 +790,7 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
             note_reasons.append(periods.as_json())
         stored[ind.code] = {
             "v": _r(value), "m": missing, "s": int(status), "a": _r(attainment),
-            "p": _r(item.score), "x": ind.max_score, "t": applied,
-            "n": _with_periods(item.explanation, ev.periods_note(ind, i)),
-            "r": risk, "pv": _r(projected_value), "pm": projection_notes.get(ind.code, "") if risk or projected_value is not None else "",
+            "p": _r(item.score), "x": ind.max_score, "r": risk, "pv": _r(projected_value),
             **_stored_reasons(ind, ctx, note_reasons),
         }
     factor = 1.0
@@ -819,18 +806,16 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
         unit_id=unit_id, sheet=sheet, total=_r(total.total), base_total=_r(total.base_total),
         base_max=total.base_max, bonus=float(total.bonus), passed=total.passed,
         vetoed=total.vetoed, veto_items=list(total.veto_items), tier=total.tier or "",
-        explanation=total.explanation, at_risk=at_risk, items=stored,
-        reasons=[r.as_json() for r in total.reasons])
+        at_risk=at_risk, items=stored, reasons=[r.as_json() for r in total.reasons])
 
 
 def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[IndicatorSpec]]],
                 ev: Evaluation, contexts: Sequence[UnitContext],
                 reviews: Mapping[int, Mapping[str, Review]], projected: Evaluation | None,
-                projection_notes: Mapping[str, str], only: Sequence[int] | None = None
-                ) -> list[UnitScore]:
+                only: Sequence[int] | None = None) -> list[UnitScore]:
     """``score_unit`` for every unit of a run: each item scored once over all units that
     share its indicator list (``engine.scoring.score_many``), totals likewise; only the
-    stored texts are made per unit, from caches. Equal to ``score_unit`` (tested).
+    reasons are made per unit, from caches. Equal to ``score_unit`` (tested).
     ``only`` limits it to those rows (a depth of the tree at a time, see the runner)."""
     groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     wanted = None if only is None else set(only)
@@ -838,7 +823,7 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
         if wanted is None or j in wanted:
             groups.setdefault((sheet, tuple(i.code for i in inds)), []).append(j)
     out: list[UnitScore | None] = [None] * len(rows)
-    notes: dict[tuple[Any, ...], _Note] = {}
+    notes: dict[tuple[Any, ...], _Reasons] = {}
     for (sheet, _codes), members in groups.items():
         idx = np.array(members, dtype=np.int64)
         inds = rows[members[0]][2]
@@ -879,7 +864,6 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                     risk = projected.verdict(ind.code)[0][idx] == targets.TargetStatus.NOT_MET
             at_risk += risk
             (bonus_items if ind.bonus else items).append(arr)
-            pm_note = projection_notes.get(ind.code, "")
             # Python lists: indexing numpy arrays one element at a time is slow. The float
             # columns rounded as ``_r`` does, in one pass each (they hold only floats).
             values_l = _r_all(value)
@@ -891,26 +875,20 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
             pv_l = _r_all(projected_value)
             risk_l = risk.tolist()
             # What is the same for every unit of the group, decided once (as in
-            # ``score_unit``: only a target judged period by period has a periods note,
+            # ``score_unit``: only a target judged period by period has a periods reason,
             # only a target item stores the target that applied).
             periodic = verdict is not None and periodic_target(ind.target) is not None
             with_target = _stores_target(ind)
             for k, j in enumerate(members):
                 v = values_l[k]
-                pv = pv_l[k]
-                points = points_l[k]
-                applied, note, note_reasons = _texts(
-                    spec, ind, ev, j, k, v, missing_l[k], status_l[k], att_raw[k], points,
-                    contexts[j], reviews.get(rows[j][0], {}), notes)
-                if periodic:
-                    note = _with_periods(note, ev.periods_note(ind, j))
-                    if (periods := ev.periods_reason(ind, j)) is not None:
-                        note_reasons = [*note_reasons, periods.as_json()]
+                note_reasons = _note_reasons(
+                    ind, ev, j, v, missing_l[k], status_l[k], att_raw[k], contexts[j],
+                    reviews.get(rows[j][0], {}), notes)
+                if periodic and (periods := ev.periods_reason(ind, j)) is not None:
+                    note_reasons = [*note_reasons, periods.as_json()]
                 item = {
                     "v": v, "m": missing_l[k], "s": status_l[k], "a": att_l[k],
-                    "p": points, "x": ind.max_score, "t": applied, "n": note,
-                    "r": risk_l[k], "pv": pv,
-                    "pm": pm_note if risk_l[k] or pv is not None else "",
+                    "p": points_l[k], "x": ind.max_score, "r": risk_l[k], "pv": pv_l[k],
                     "nr": note_reasons,
                 }
                 if with_target:
@@ -931,14 +909,9 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 base_total=_r(total.base_total[k]), base_max=total.base_max,
                 bonus=float(total.bonus[k]), passed=bool(total.passed[k]),
                 vetoed=bool(total.vetoed[k]), veto_items=list(total.veto_items(k)),
-                tier=total.tier[k] or "", explanation=total.explanation(k),
-                at_risk=int(at_risk[k]), items=stored[k],
+                tier=total.tier[k] or "", at_risk=int(at_risk[k]), items=stored[k],
                 reasons=[r.as_json() for r in total.reasons(k)])
     return [s for s in out if s is not None]
-
-
-def _with_periods(note: str, periods: str) -> str:
-    return f"{note}。{periods}" if note and periods else note or periods
 
 
 def _missing_why(missing: int) -> Reason | None:
@@ -977,46 +950,39 @@ def _applied_json(ind: IndicatorSpec, ctx: UnitContext) -> dict[str, Any]:
     return found
 
 
-_Note = tuple[str, list[dict[str, Any]]]
+_Reasons = list[dict[str, Any]]
 
 
-def _note(item: scoring.ItemScore) -> _Note:
-    return item.explanation, [r.as_json() for r in item.reasons]
+def _reasons(item: scoring.ItemScore) -> _Reasons:
+    return [r.as_json() for r in item.reasons]
 
 
-def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: int,
-           value: float | None, missing: int, status: int, attainment: float,
-           points: float | None, ctx: UnitContext, reviews: Mapping[str, Review],
-           cache: dict[tuple[Any, ...], _Note]) -> tuple[str, str, list[dict[str, Any]]]:
-    """The applied target text and the item's scoring line (in Chinese and as reasons),
-    as ``score_unit`` words them."""
+def _note_reasons(ind: IndicatorSpec, ev: Evaluation, j: int, value: float | None,
+                  missing: int, status: int, attainment: float, ctx: UnitContext,
+                  reviews: Mapping[str, Review], cache: dict[tuple[Any, ...], _Reasons]
+                  ) -> _Reasons:
+    """The reasons of the item's scoring line, as ``score_unit`` gives them; units in the
+    same case share one list (nobody changes it)."""
     scorer = ind.scorer
-    if ind.is_reviewer or isinstance(scorer, scoring.DeductPerOccurrence):
-        # The rule's own wording is the same for every unit: made once a run.
-        rule = cache.get((ind.code, "zh"))
-        if rule is None:
-            rule = cache[(ind.code, "zh")] = (scorer.describe_zh(), [])
-        described = rule[0]
     if ind.is_reviewer:
         review = reviews.get(ind.code)
         assert isinstance(scorer, scoring.Reviewer)  # noqa: S101 - is_reviewer
         if review is None:
             key0: tuple[Any, ...] = (ind.code, "r")
             if key0 not in cache:
-                cache[key0] = _note(scorer.score(ind.code, None, missing_policy=ind.missing))
-            return described, *cache[key0]
-        item = scorer.score(ind.code, review.score if review else None,
-                            missing_policy=ind.missing, note=review.comment if review else "")
-        return described, *_note(item)
+                cache[key0] = _reasons(scorer.score(ind.code, None, missing_policy=ind.missing))
+            return cache[key0]
+        return _reasons(scorer.score(ind.code, review.score, missing_policy=ind.missing,
+                                     note=review.comment))
     if isinstance(scorer, scoring.DeductPerOccurrence):
         key: tuple[Any, ...] = (ind.code, "d", value, missing)
         found = cache.get(key)
         if found is None:
-            found = _note(scorer.score(ind.code, value, missing_policy=ind.missing,
-                                       reason=reason_text(missing) if missing else None,
-                                       veto=ind.veto, why=_missing_why(missing)))
+            found = _reasons(scorer.score(ind.code, value, missing_policy=ind.missing,
+                                          reason=reason_text(missing) if missing else None,
+                                          veto=ind.veto, why=_missing_why(missing)))
             cache[key] = found
-        return described, *found
+        return found
     applied = _applied(ind, ctx)
     st = targets.TargetStatus(status)
     att = None if attainment != attainment else float(attainment)
@@ -1030,11 +996,11 @@ def _texts(spec: StandardSpec, ind: IndicatorSpec, ev: Evaluation, j: int, k: in
     found = cache.get(key)
     if found is None:
         assert isinstance(scorer, scoring.AllOrNothing | scoring.Proportional)  # noqa: S101
-        found = _note(scorer.score(
+        found = _reasons(scorer.score(
             ind.code, targets.TargetResult(st, att, applied.text, reason, applied.reason, why),
             missing_policy=ind.missing, veto=ind.veto))
         cache[key] = found
-    return applied.text, *found
+    return found
 
 
 # -- projection (早期预警) -----------------------------------------------------------------
@@ -1096,7 +1062,7 @@ def projection_parts(spec: StandardSpec, code: str, as_of: dt.date, year: int) -
 
 
 def projected_inputs(spec: StandardSpec, inputs: Inputs, as_of: dt.date, year: int
-                     ) -> tuple[Inputs, dict[str, str]] | None:
+                     ) -> Inputs | None:
     """Year-to-date figures of summed elements scaled to the whole year; None once the year is over."""
     if as_of >= dt.date(year, 12, 31):
         return None
@@ -1108,13 +1074,7 @@ def projected_inputs(spec: StandardSpec, inputs: Inputs, as_of: dt.date, year: i
         share, _part = _elapsed(element.period, as_of, year)
         if 0 < share < 1:
             out.values[(code, back)] = arr / share
-    by_indicator: dict[str, str] = {}
-    for ind in spec.indicators:
-        if ind.expression is None:
-            continue
-        scaled = [elapsed_text(p) for p in projection_parts(spec, ind.code, as_of, year)]
-        by_indicator[ind.code] = "；".join(scaled) if scaled else "按年内已有数据判断（无可推算的累计数）"
-    return out, by_indicator
+    return out
 
 
 # -- class and context ------------------------------------------------------------------

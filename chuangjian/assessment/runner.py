@@ -183,8 +183,8 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
     per_period = periodic_fn(spec, tree, t_idx, run.year, run.as_of)
     ev = Evaluation(spec, inputs, contexts, share, per_period)
     projection = projected_inputs(spec, inputs, run.as_of, run.year)
-    projected = Evaluation(spec, projection[0], contexts, share, per_period) if projection else None
-    notes = projection[1] if projection else {}
+    projected = (Evaluation(spec, projection, contexts, share, per_period)
+                 if projection is not None else None)
     reviews = reviews_for(spec.version.code, run.year, run.kind, path=run.root.path)
     if fail_after is not None and fail_after < len(assessed):
         raise RuntimeError("注入的计算故障（测试用）")
@@ -203,9 +203,9 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
                 e.forget(reading)
         if per_unit:
             done = [score_unit(spec, rows[j][0], rows[j][1], inds_of[j], ev, j, contexts[j],
-                               reviews.get(rows[j][0], {}), projected, notes) for j in js]
+                               reviews.get(rows[j][0], {}), projected) for j in js]
         else:
-            done = score_units(spec, rows, ev, contexts, reviews, projected, notes, only=js)
+            done = score_units(spec, rows, ev, contexts, reviews, projected, only=js)
         for j, got in zip(sorted(js), done, strict=True):
             by_row[j] = got
             passed[j] = got.passed
@@ -277,9 +277,11 @@ def _json_dumps(fields: Iterable[Any]) -> dict[str, Callable[[Any], str]]:
 
 
 def _fields(s: UnitScore) -> dict[str, object]:
+    # ``explanation`` (the Chinese sentence of runs made before reasons were kept) is
+    # emptied: the pages word ``reasons`` in the reader's language (decision 0041).
     return {"sheet": s.sheet, "total": s.total, "base_total": s.base_total,
             "base_max": s.base_max, "bonus": s.bonus, "passed": s.passed, "vetoed": s.vetoed,
-            "veto_items": s.veto_items, "tier": s.tier, "explanation": s.explanation,
+            "veto_items": s.veto_items, "tier": s.tier, "explanation": "",
             "reasons": s.reasons, "at_risk": s.at_risk, "items": s.items}
 
 
@@ -385,9 +387,10 @@ def compute_units(run: AssessmentRun, spec: StandardSpec,
         per_period = _unit_periodic(spec, u, run)
         ev = Evaluation(spec, inputs, [ctx], share, per_period)
         projection = projected_inputs(spec, inputs, run.as_of, run.year)
-        projected = Evaluation(spec, projection[0], [ctx], share, per_period) if projection else None
+        projected = (Evaluation(spec, projection, [ctx], share, per_period)
+                     if projection is not None else None)
         score = score_unit(spec, u.pk, row.sheet, inds, ev, 0, ctx, reviews.get(u.pk, {}),
-                           projected, projection[1] if projection else {})
+                           projected)
         for name, value in _fields(score).items():
             setattr(row, name, value)
         if row.above_id is not None and (run.pk, row.above_id) in children:
@@ -432,7 +435,6 @@ def compute_many(spec: StandardSpec, runs: Sequence[AssessmentRun],
     inputs = full_inputs(spec, tree, t_idx, year, spec.elements, spec.years_back,
                          spec.element_depths)
     projection = projected_inputs(spec, inputs, as_of, year)
-    notes = projection[1] if projection else {}
     periodic = _shared_periodic(spec, tree, t_idx, year, as_of)
     classes = unit_classes(spec.version.code, year, unit_ids=list(pos))
     reviews = reviews_for(spec.version.code, year, kind, unit_ids=list(pos))
@@ -452,12 +454,12 @@ def compute_many(spec: StandardSpec, runs: Sequence[AssessmentRun],
                 return PeriodCounts(counts.periods, counts.counts[idx])
 
             ev = Evaluation(spec, _rows_of(inputs, idx), ctxs, share, per_period)
-            projected = (Evaluation(spec, _rows_of(projection[0], idx), ctxs, share, per_period)
-                         if projection else None)
+            projected = (Evaluation(spec, _rows_of(projection, idx), ctxs, share, per_period)
+                         if projection is not None else None)
             rows = [(r.unit_id, r.sheet, indicators_for(spec, units[pos[r.unit_id]], r.sheet))
                     for r in level]
-            for row, score in zip(level, score_units(spec, rows, ev, ctxs, reviews, projected,
-                                                     notes), strict=True):
+            for row, score in zip(level, score_units(spec, rows, ev, ctxs, reviews, projected),
+                                  strict=True):
                 for name, value in _fields(score).items():
                     setattr(row, name, value)
                 if row.above_id is not None and (run.pk, row.above_id) in kids:

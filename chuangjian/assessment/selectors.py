@@ -27,18 +27,16 @@ from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
 from chuangjian.assessment.verdicts import pass_mark_of
 from chuangjian.assessment.wording import (
+    item_note,
+    item_target,
     missing_text,
-    note_sentence,
     period_label,
     projection_words,
-    rule_sentence,
     status_label,
-    target_sentence,
     target_words,
     total_sentence,
     unit_word,
 )
-from chuangjian.engine.scoring import DeductPerOccurrence
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Cap, Scope
@@ -197,7 +195,7 @@ def _row(ind: IndicatorSpec, data: dict[str, Any], run: AssessmentRun, unit_id: 
         missing_reason=missing_text(missing) if missing else None,
         status=TargetStatus(int(data.get("s") or 0)), attainment=data.get("a"),
         score=data.get("p"), max_score=float(data.get("x") or ind.max_score),
-        target_text=_target_text(ind, data), note=_note_text(data), veto=ind.veto,
+        target_text=item_target(ind, data), note=item_note(data), veto=ind.veto,
         bonus=ind.bonus, risk=bool(data.get("r")), projected=data.get("pv"),
         projection_method=_projection(run, ind, data),
         evidence=list(review.evidence) if review else [],
@@ -421,35 +419,16 @@ def _row_light(ind: IndicatorSpec, data: dict[str, Any]) -> HeatCell:
     display = (_fmt(value, ind.unit) if value is not None
                else (missing_text(missing) if ind.expression is not None else ""))
     return HeatCell(TargetStatus(int(data.get("s") or 0)), data.get("a"), data.get("p"),
-                    float(data.get("x") or 0), display, _target_text(ind, data))
-
-
-def _target_text(ind: IndicatorSpec, data: dict[str, Any]) -> str:
-    """What the item is judged against, in the reader's language: a reviewer's or
-    deduction item's scoring rule, or the target that applied to the unit (stored as a
-    reason; a run stored before reasons were kept shows its Chinese text)."""
-    if ind.is_reviewer or isinstance(ind.scorer, DeductPerOccurrence):
-        return rule_sentence(ind.scorer.describe())
-    if data.get("tr"):
-        return target_sentence(data["tr"])
-    return data.get("t") or ""
+                    float(data.get("x") or 0), display, item_target(ind, data))
 
 
 def _projection(run: AssessmentRun, ind: IndicatorSpec, data: dict[str, Any]) -> str:
-    """How the year-end figure was projected, in the reader's language (the run stored
-    its Chinese in ``pm`` when it projected one)."""
-    if not data.get("pm"):
+    """How the year-end figure was projected, in the reader's language; empty when the
+    run projected none for the item (no projected figure, no risk)."""
+    if not data.get("r") and data.get("pv") is None:
         return ""
     return projection_words(projection_parts(spec_for(run.standard), ind.code, run.as_of,
                                              run.year))
-
-
-def _note_text(data: dict[str, Any]) -> str:
-    """How the item was scored, in the reader's language (the stored Chinese for a run
-    made before reasons were kept)."""
-    if data.get("nr"):
-        return note_sentence(data["nr"])
-    return data.get("n") or ""
 
 
 @dataclass
@@ -542,7 +521,7 @@ def child_pass_rate(*, scope: Scope, unit: Unit, standard_code: str, year: int,
     spec = spec_for(run.standard)
     for ind in spec.indicators:
         if ind.expression_text.startswith("share_of_children") and own and ind.code in own:
-            text = _target_text(ind, own[ind.code]) or target_words(ind.target, ind.unit)
+            text = item_target(ind, own[ind.code]) or target_words(ind.target, ind.unit)
             met = own[ind.code].get("s") == TargetStatus.MET
             target = _threshold(ind, year, unit)
             break
@@ -608,7 +587,7 @@ def at_risk(*, scope: Scope, root: Unit, standard_code: str, year: int,
                 unit=r.unit, code=code, name=ind.name, value=data.get("v"),
                 display=_fmt(data.get("v"), ind.unit) or missing_text(int(data.get("m") or 1)),
                 projected=data.get("pv"), projected_display=_fmt(data.get("pv"), ind.unit),
-                target_text=_target_text(ind, data), method=_projection(run, ind, data),
+                target_text=item_target(ind, data), method=_projection(run, ind, data),
                 url=reverse("assessment:explain", args=[run.pk, r.unit_id, code])))
             if len(out) >= limit:
                 return out
@@ -737,7 +716,7 @@ def run_results(*, scope: Scope, run: AssessmentRun) -> list[dict[str, Any]]:
             status = _STATUS.get(int(data.get("s", 0)), "unknown")
             indicators.append({
                 "code": ind.code, "name": ind.name, "value": data.get("v"),
-                "target": _target_text(ind, data) or None,
+                "target": item_target(ind, data) or None,
                 "met": {"met": True, "not_met": False}.get(status),
                 "score": data.get("p"), "max_score": data.get("x", ind.max_score),
                 "status": status})

@@ -9,7 +9,7 @@ so the same stored result reads in Chinese or in English.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import dateformat
 from django.utils.translation import gettext as _
@@ -18,10 +18,14 @@ from django.utils.translation import pgettext
 from chuangjian.engine.aggregation import TimeAgg, TreeAgg
 from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.engine.reasons import Reason
+from chuangjian.engine.scoring import DeductPerOccurrence
 
-__all__ = ["aggregation_words", "missing_text", "note_sentence", "period_label",
-           "projection_words", "rule_sentence", "status_label", "target_sentence", "target_words",
-           "total_sentence", "unit_word", "why_sentence"]
+if TYPE_CHECKING:
+    from chuangjian.assessment.spec import IndicatorSpec
+
+__all__ = ["aggregation_words", "item_note", "item_target", "missing_text", "note_sentence",
+           "period_label", "projection_words", "rule_sentence", "status_label",
+           "target_sentence", "target_words", "total_sentence", "unit_word", "why_sentence"]
 
 
 def _num(x: float) -> str:
@@ -418,3 +422,25 @@ def projection_words(parts: Sequence[tuple[str, int, int]]) -> str:
             text = _("按已结束的 %(done)s 个季度推算全年（×4/%(done)s）")
         words.append(text % {"done": done, "total": total})
     return pgettext("list of methods", "；").join(words)
+
+
+# -- a stored item, worded on read (decision 0041) ---------------------------------------
+
+
+def item_target(ind: IndicatorSpec, data: dict[str, Any]) -> str:
+    """What the item is judged against, in the reader's language: a reviewer's or
+    deduction item's scoring rule, or the target that applied to the unit (stored as a
+    reason; a run stored before reasons were kept shows its Chinese text)."""
+    if ind.is_reviewer or isinstance(ind.scorer, DeductPerOccurrence):
+        return rule_sentence(ind.scorer.describe())
+    if data.get("tr"):
+        return target_sentence(data["tr"])
+    return data.get("t") or ""
+
+
+def item_note(data: dict[str, Any]) -> str:
+    """How the item was scored, in the reader's language (the stored Chinese for a run
+    made before reasons were kept)."""
+    if data.get("nr"):
+        return note_sentence(data["nr"])
+    return data.get("n") or ""

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
-from chuangjian.assessment import actions
+from chuangjian.assessment import actions, selectors
 from chuangjian.assessment.models import AssessmentRun, RunStatus, UnitResult
+from chuangjian.assessment.spec import spec_for
 from chuangjian.assessment.tests.conftest import Small
+from chuangjian.assessment.wording import item_note, item_target
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.engine.values import Missing
 from chuangjian.org.scope import Scope
@@ -37,9 +40,19 @@ def _run(small: Small, **kw: object) -> tuple[AssessmentRun, dict[int, UnitResul
     return run, {r.unit_id: r for r in UnitResult.objects.filter(run=run)}
 
 
+def _target(run: AssessmentRun, row: UnitResult, code: str) -> str:
+    """What the score sheet says an item is judged against (its target, or its rule)."""
+    return item_target(spec_for(run.standard).by_code[code], row.items[code])
+
+
+def _note(row: UnitResult, code: str) -> str:
+    """What the score sheet says of how an item was scored."""
+    return item_note(row.items[code])
+
+
 def test_it_scores_every_shape_as_computed_by_hand(small: Small) -> None:
     _world_data(small)
-    _first, rows = _run(small)
+    run, rows = _run(small)
     w = small.world
     good = rows[w.community.pk]
     # 90% ≥ 90 (城镇) 30 + 2 events ≥ 2 (小社区) 20 + 20 − min(3×5, 10) + reviewer 27 = 87,
@@ -54,34 +67,55 @@ def test_it_scores_every_shape_as_computed_by_hand(small: Small) -> None:
     assert good.bonus == 5
     assert good.total == 92
     assert good.passed and not good.vetoed and good.tier == "先进"
-    assert "最多扣 10 分" in good.items["problems"]["t"]
+    assert "最多扣 10 分" in _target(run, good, "problems")
+
+
+def test_a_result_stores_figures_and_reasons_and_the_score_sheet_words_them(
+        small: Small) -> None:
+    """No sentence is stored for a unit: the score sheet words the stored reasons when it
+    is read, in the reader's language."""
+    _world_data(small)
+    run, rows = _run(small)
+    good = rows[small.world.community.pk]
+    assert good.explanation == ""
+    assert all(not {"t", "n", "pm"} & set(item) for item in good.items.values())
+    card = selectors.scorecard(scope=Scope.system(), unit=good.unit, standard_code="test_small",
+                               year=2026, run=run)
+    assert card is not None
+    assert "先进" in card.explanation and "92" in card.explanation
+    row = {r.code: r for r in card.rows}["problems"]
+    assert "最多扣 10 分" in row.target_text and "发生 3 次" in row.note
+    with translation.override("en"):
+        card = selectors.scorecard(scope=Scope.system(), unit=good.unit,
+                                   standard_code="test_small", year=2026, run=run)
+    assert card is not None and "pass mark" in card.explanation
 
 
 def test_a_veto_fails_the_unit_whatever_its_score(small: Small) -> None:
     _world_data(small)
-    _r, rows = _run(small)
+    run, rows = _run(small)
     bad = rows[small.world.community2.pk]
     # 80% of a 90% target → 30 × 80/90; 大社区 needs 4 events, 3 → 0; no problems → 20.
     assert bad.items["done_rate"]["p"] == 26.67  # 30 × 80/90, kept to the two decimals shown
     assert bad.items["events"]["p"] == 0
-    assert "大社区" in bad.items["events"]["t"]
+    assert "大社区" in _target(run, bad, "events")
     assert bad.items["rules_review"]["p"] == 0  # not yet reviewed: scored 0 and said so
-    assert "尚未评审" in bad.items["rules_review"]["n"]
+    assert "尚未评审" in _note(bad, "rules_review")
     assert bad.vetoed and not bad.passed and bad.veto_items == ["no_fire"] and bad.tier == ""
 
 
 def test_targets_differ_by_category_and_missing_data_shows_as_missing(small: Small) -> None:
     _world_data(small)
-    _r, rows = _run(small)
+    run, rows = _run(small)
     village = rows[small.world.village.pk]
     assert village.items["done_rate"]["v"] == 82
     assert village.items["done_rate"]["s"] == TargetStatus.MET  # 农村 ≥ 80
-    assert "农村" in village.items["done_rate"]["t"]
+    assert "农村" in _target(run, village, "done_rate")
     silent = rows[small.world.other_community.pk]
     assert silent.items["done_rate"]["v"] is None
     assert silent.items["done_rate"]["m"] == Missing.NO_DATA
     assert silent.items["done_rate"]["s"] == TargetStatus.UNKNOWN
-    assert "按 0 分计" in silent.items["done_rate"]["n"]
+    assert "按 0 分计" in _note(silent, "done_rate")
     assert not silent.passed  # the veto item could not be checked
 
 

@@ -17,6 +17,7 @@ from chuangjian.assessment.models import AssessmentRun
 from chuangjian.assessment.runner import compute_many, compute_units
 from chuangjian.assessment.spec import spec_for
 from chuangjian.assessment.tests.conftest import Small, report_quarter
+from chuangjian.assessment.wording import item_note
 from chuangjian.org import actions as org_actions
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
@@ -139,7 +140,7 @@ def test_targets_judged_day_by_day_are_recomputed_as_each_alone(daily: World) ->
     got = _together(runs, changed)
     assert got == _one_by_one(runs, changed)
     item = got[runs[0].pk][w.street.pk]["items"]["daily_reported"]
-    assert "6 天中 4 天做到" in str(item["n"])
+    assert "6 天中 4 天做到" in item_note(item)
 
 
 def test_the_rows_written_read_back_as_computed(small: Small) -> None:

@@ -13,6 +13,7 @@ from chuangjian import sources
 from chuangjian.assessment import actions
 from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.periodic import summarize_failures, window
+from chuangjian.assessment.wording import item_note
 from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.engine.targets import AtLeastPerPeriod, TargetStatus
 from chuangjian.org.scope import Scope
@@ -113,8 +114,8 @@ def test_daily_supervision_is_not_met_by_nine_inspections_a_year(daily: World) -
     assert item["v"] == 9
     assert item["s"] == TargetStatus.NOT_MET
     assert item["p"] == 0
-    assert "365 天中 9 天做到每天不少于 1 次" in str(item["n"])
-    assert "未做到：1月1日至1月9日、1月11日至2月9日" in str(item["n"])
+    assert "365 天中 9 天做到每天不少于 1 次" in item_note(item)
+    assert "未做到：1月1日至1月9日、1月11日至2月9日" in item_note(item)
 
 
 def test_daily_supervision_is_met_when_every_day_of_the_window_has_one(daily: World) -> None:
@@ -122,7 +123,7 @@ def test_daily_supervision_is_met_when_every_day_of_the_window_has_one(daily: Wo
     # On 6 January only 1–5 January are over; the year's remaining days cannot have failed yet.
     item = _item(daily, dt.date(2026, 1, 6), "daily_supervision")
     assert item["s"] == TargetStatus.MET and item["p"] == 50
-    assert "5 天中 5 天做到" in str(item["n"])
+    assert "5 天中 5 天做到" in item_note(item)
 
 
 def test_reported_daily_counts_are_judged_day_by_day(daily: World) -> None:
@@ -134,7 +135,7 @@ def test_reported_daily_counts_are_judged_day_by_day(daily: World) -> None:
     item = _item(daily, dt.date(2026, 1, 6), "daily_reported")
     assert item["v"] == 8
     assert item["s"] == TargetStatus.NOT_MET
-    assert "5 天中 4 天做到" in str(item["n"]) and "未做到：1月4日（共 1 天）" in str(item["n"])
+    assert "5 天中 4 天做到" in item_note(item) and "未做到：1月4日（共 1 天）" in item_note(item)
 
 
 def test_the_window_holds_only_periods_over_by_the_as_of_date() -> None:

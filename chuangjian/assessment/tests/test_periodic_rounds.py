@@ -14,6 +14,7 @@ import pytest
 
 from chuangjian.assessment import actions
 from chuangjian.assessment.models import UnitResult
+from chuangjian.assessment.wording import item_note
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.inspections.actions import points as point_actions
 from chuangjian.inspections.actions import rounds as round_actions
@@ -97,8 +98,8 @@ def test_daily_supervision_with_a_day_without_a_round_is_not_met(builtin: World)
     # Six visits in five days, but 4 January had none.
     assert item["v"] == 6
     assert item["s"] == TargetStatus.NOT_MET
-    assert "5 天中 4 天做到每天不少于 1 次" in str(item["n"])
-    assert "未做到：1月4日（共 1 天）" in str(item["n"])
+    assert "5 天中 4 天做到每天不少于 1 次" in item_note(item)
+    assert "未做到：1月4日（共 1 天）" in item_note(item)
 
 
 def test_daily_supervision_is_met_when_every_day_had_a_round(builtin: World) -> None:
@@ -106,7 +107,7 @@ def test_daily_supervision_is_met_when_every_day_had_a_round(builtin: World) -> 
         _visit(builtin, dt.date(2026, 1, day))
     item = _item(builtin, "chuangcheng", "daily_supervision", dt.date(2026, 1, 6))
     assert item["s"] == TargetStatus.MET
-    assert "5 天中 5 天做到" in str(item["n"])
+    assert "5 天中 5 天做到" in item_note(item)
 
 
 def test_a_share_of_weeks_is_met_by_rounds_in_three_weeks_of_four(
@@ -127,12 +128,12 @@ def test_a_share_of_weeks_is_met_by_rounds_in_three_weeks_of_four(
     # is below the 75% the standard asks.
     assert item["v"] == 8
     assert item["s"] == TargetStatus.NOT_MET
-    assert "5 周中 3 周做到每周不少于 2 次" in str(item["n"])
+    assert "5 周中 3 周做到每周不少于 2 次" in item_note(item)
     _visit(builtin, dt.date(2026, 1, 21), points=1)  # week 4 now has 2
     item = _item(builtin, "test_weekly_rounds", "weekly_supervision", dt.date(2026, 2, 2))
     # 4 of 5 weeks (80%): met, though week 1 is still listed as failed.
     assert item["s"] == TargetStatus.MET
-    assert "5 周中 4 周做到" in str(item["n"]) and "未做到：2026年第1周" in str(item["n"])
+    assert "5 周中 4 周做到" in item_note(item) and "未做到：2026年第1周" in item_note(item)
 
 
 def test_days_before_a_move_count_for_the_street_the_organiser_stood_under(
@@ -147,7 +148,7 @@ def test_days_before_a_move_count_for_the_street_the_organiser_stood_under(
     run = actions.start_run(actor=None, standard_code="chuangcheng", year=2026,
                             today=dt.date(2026, 3, 1), unit=builtin.district,
                             scope=Scope.system())
-    notes = {r.unit.code: str(r.items["daily_supervision"]["n"])
+    notes = {r.unit.code: item_note(r.items["daily_supervision"])
              for r in UnitResult.objects.filter(run=run, unit__code__in=["T-01", "T-02"])
              .select_related("unit")}
     assert "59 天中 3 天做到" in notes["T-01"]

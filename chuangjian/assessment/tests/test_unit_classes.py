@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from chuangjian.assessment.classes import propose_next_year_classes
 from chuangjian.assessment.compute import unit_classes
 from chuangjian.assessment.tests.conftest import Small
+from chuangjian.assessment.wording import target_sentence
 from chuangjian.audit.models import AuditEntry
 from chuangjian.org.scope import Scope
 from chuangjian.standards import actions
@@ -56,12 +57,12 @@ def test_class_targets_compute_once_a_unit_has_its_class(small: Small) -> None:
     run = assessment_actions.start_run(actor=None, standard_code="test_small", year=2026,
                                        unit=w.district, scope=Scope.system())
     before = UnitResult.objects.get(run=run, unit=w.community).items["events"]
-    assert before["p"] == 0 and "小社区" not in before["t"]
+    assert before["p"] == 0 and "小社区" not in target_sentence(before["tr"])
     _set(small, w.community.code, "2026", "小社区")
     run = assessment_actions.start_run(actor=None, standard_code="test_small", year=2026,
                                        unit=w.district, scope=Scope.system())
     after = UnitResult.objects.get(run=run, unit=w.community).items["events"]
-    assert after["p"] == 20 and "小社区" in after["t"]
+    assert after["p"] == 20 and "小社区" in target_sentence(after["tr"])
 
 
 def test_only_someone_who_manages_the_unit_may_set_its_class(small: Small) -> None:
