@@ -113,27 +113,22 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
                          number__isnull=False, period_start__gte=first - _THREE_DAYS,
                          period_start__lte=last)
                  .values_list("unit_id", "period", "number"))
-        # Many units report the same periods: each period text is placed once.
-        col_of: dict[str, int | None] = {}
-        at_rows: list[int] = []
-        at_cols: list[int] = []
-        numbers: list[float] = []
-        for unit_id, text, number in values:
-            if text in col_of:
-                col = col_of[text]
-            else:
-                col = col_of[text] = column.get(
-                    str(Period.containing(per, _anchor(Period.parse(text)))))
-            row = tree.index.get(unit_id)
-            if col is None or row is None or number is None:
-                continue
-            at_rows.append(row)
-            at_cols.append(col)
-            numbers.append(float(number))
-        if numbers:
-            where = (np.array(at_rows, dtype=np.int64), np.array(at_cols, dtype=np.int64))
+        rows_read = list(values)
+        if rows_read:
+            unit_ids, texts, numbers = zip(*rows_read, strict=True)
+            # Many units report the same periods: each distinct period text is placed once.
+            distinct, where_text = np.unique(np.array(texts), return_inverse=True)
+            col_of_text = np.array([
+                -1 if (col := column.get(str(Period.containing(
+                    per, _anchor(Period.parse(str(text))))))) is None else col
+                for text in distinct.tolist()], dtype=np.int64)
+            cols = col_of_text[where_text.reshape(-1)]
+            where_unit = np.array([tree.index.get(u, -1) for u in unit_ids], dtype=np.int64)
+            number = np.array(numbers, dtype=float)
+            ok = (cols >= 0) & (where_unit >= 0) & ~np.isnan(number)
+            where = (where_unit[ok], cols[ok])
             sums = np.zeros(own.shape)
-            np.add.at(sums, where, np.array(numbers))
+            np.add.at(sums, where, number[ok])
             np.add.at(own_count, where, 1.0)
             own = np.where(own_count > 0, sums, np.nan)
     agg, _counts = tree.aggregate(own, own_count, [element.tree_agg] * len(periods))
