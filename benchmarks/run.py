@@ -202,15 +202,17 @@ def full_assessment(year: int, results: Results, *, profile: bool = False) -> li
     return runs
 
 
-def repeat_assessment(year: int, times: int, results: Results) -> list[tuple[float, float]]:
+def repeat_assessment(year: int, times: int, results: Results, *, profile: bool = False
+                      ) -> list[tuple[float, float]]:
     """The full assessment alone, ``times`` times, each from a city without runs: the
     figures to compare two versions of the code by running them in turn (this machine's
-    speed drifts by a quarter within minutes). Prints and returns (wall, CPU) per time."""
+    speed drifts by a quarter within minutes). Prints and returns (wall, CPU) per time;
+    with ``profile`` the last time runs under cProfile (its figures are then slower)."""
     measured = []
     for k in range(times):
         clear_earlier_runs()
         load = os.getloadavg()[0]
-        full_assessment(year, results)
+        full_assessment(year, results, profile=profile and k == times - 1)
         measured.append((results.full_seconds, results.full_cpu_seconds))
         print(f"full assessment {k + 1}/{times}: wall {results.full_seconds:.2f} s · "
               f"CPU {results.full_cpu_seconds:.2f} s · load average {load:.1f}", flush=True)
@@ -609,7 +611,9 @@ def main(argv: Sequence[str] | None = None) -> Results:
     rng = random.Random(args.seed)
 
     if args.assessment_only:
-        repeat_assessment(year, args.assessment_only, results)
+        repeat_assessment(year, args.assessment_only, results, profile=args.profile)
+        if results.profile_top:
+            print(results.profile_top)
         return results
     _say(f"全量考核 {year} 年 …")
     runs: list[Any] = []

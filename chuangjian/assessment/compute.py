@@ -824,10 +824,13 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
             groups.setdefault((sheet, tuple(i.code for i in inds)), []).append(j)
     out: list[UnitScore | None] = [None] * len(rows)
     notes: dict[tuple[Any, ...], _Reasons] = {}
+    context_ids: dict[UnitContext, int] = {}
     for (sheet, _codes), members in groups.items():
         idx = np.array(members, dtype=np.int64)
         inds = rows[members[0]][2]
         m = len(members)
+        # Units with equal contexts (year, category, class) have the same target applied.
+        cids = [context_ids.setdefault(contexts[j], len(context_ids)) for j in members]
         items: list[scoring.ItemArrays] = []
         bonus_items: list[scoring.ItemArrays] = []
         stored: list[dict[str, dict[str, Any]]] = [{} for _ in members]
@@ -879,20 +882,24 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
             # only a target item stores the target that applied).
             periodic = verdict is not None and periodic_target(ind.target) is not None
             with_target = _stores_target(ind)
+            note_of = _case_reasons(ind, ev, members, cids, values_l, missing_l, status_l,
+                                    att_raw, contexts, [rows[j][0] for j in members], reviews,
+                                    notes)
+            target_of: dict[int, dict[str, Any]] = {}
             for k, j in enumerate(members):
-                v = values_l[k]
-                note_reasons = _note_reasons(
-                    ind, ev, j, v, missing_l[k], status_l[k], att_raw[k], contexts[j],
-                    reviews.get(rows[j][0], {}), notes)
+                note_reasons = note_of[k]
                 if periodic and (periods := ev.periods_reason(ind, j)) is not None:
                     note_reasons = [*note_reasons, periods.as_json()]
                 item = {
-                    "v": v, "m": missing_l[k], "s": status_l[k], "a": att_l[k],
+                    "v": values_l[k], "m": missing_l[k], "s": status_l[k], "a": att_l[k],
                     "p": points_l[k], "x": ind.max_score, "r": risk_l[k], "pv": pv_l[k],
                     "nr": note_reasons,
                 }
                 if with_target:
-                    item["tr"] = _applied_json(ind, contexts[j])
+                    applied = target_of.get(cids[k])
+                    if applied is None:
+                        applied = target_of[cids[k]] = _applied_json(ind, contexts[j])
+                    item["tr"] = applied
                 stored[k][ind.code] = item
         factor = 1.0
         if sheet != MAIN:
@@ -955,6 +962,43 @@ _Reasons = list[dict[str, Any]]
 
 def _reasons(item: scoring.ItemScore) -> _Reasons:
     return [r.as_json() for r in item.reasons]
+
+
+def _case_reasons(ind: IndicatorSpec, ev: Evaluation, members: Sequence[int],
+                  cids: Sequence[int], values: Sequence[float | None], missing: Sequence[int],
+                  status: Sequence[int], attainment: Sequence[float],
+                  contexts: Sequence[UnitContext], unit_ids: Sequence[int],
+                  reviews: Mapping[int, Mapping[str, Review]],
+                  cache: dict[tuple[Any, ...], _Reasons]) -> list[_Reasons]:
+    """``_note_reasons`` for the units ``members`` (rows of the evaluation) of a group:
+    made once per case and shared. A case is what the reasons depend on: for a target
+    item the context (so the target applied), the verdict and the attainment it scores;
+    for a deduction the count; an undecided target (its reason reads the unit's own
+    figures) and a reviewed item are made unit by unit."""
+    unknown = int(targets.TargetStatus.UNKNOWN)
+    by_target = not ind.is_reviewer and not isinstance(ind.scorer, scoring.DeductPerOccurrence)
+    all_or_nothing = isinstance(ind.scorer, scoring.AllOrNothing)
+    shared: dict[tuple[Any, ...], _Reasons] = {}
+    out: list[_Reasons] = []
+    for k, j in enumerate(members):
+        st = status[k]
+        key: tuple[Any, ...] | None
+        if by_target:
+            att = attainment[k]
+            key = None if st == unknown else (
+                cids[k], st, None if all_or_nothing or att != att else att)
+        elif ind.is_reviewer:
+            key = None if ind.code in reviews.get(unit_ids[k], {}) else ("r",)
+        else:
+            key = (values[k], missing[k])
+        found = shared.get(key) if key is not None else None
+        if found is None:
+            found = _note_reasons(ind, ev, j, values[k], missing[k], st, attainment[k],
+                                  contexts[j], reviews.get(unit_ids[k], {}), cache)
+            if key is not None:
+                shared[key] = found
+        out.append(found)
+    return out
 
 
 def _note_reasons(ind: IndicatorSpec, ev: Evaluation, j: int, value: float | None,

@@ -61,6 +61,24 @@ print(json.dumps(out))
 """
 
 
+# Every current run of the demo scored again both ways: all units at once (what a run
+# stores) and unit by unit (``score_unit``, the reference).
+BOTH_WAYS = """
+import json
+from chuangjian.assessment.models import AssessmentRun
+from chuangjian.assessment.runner import compute_full
+out = {"runs": 0, "units": 0, "different": []}
+for run in AssessmentRun.objects.filter(current=True, status="done").order_by("pk"):
+    together = compute_full(run).scores
+    one_by_one = compute_full(run, per_unit=True).scores
+    out["runs"] += 1
+    out["units"] += len(together)
+    if together != one_by_one:
+        out["different"].append(run.standard_code + " " + str(run.year))
+print(json.dumps(out))
+"""
+
+
 @pytest.fixture
 def demo(built_demo: Demo) -> Demo:
     return built_demo
@@ -207,3 +225,9 @@ def test_every_stored_item_keeps_reasons_and_no_words(demo: Demo) -> None:
                 assert not CJK.search(re.sub(r"城镇|农村|保无毒|创无毒", "", english)), english
                 checked += 1
     assert checked > 1000
+
+
+def test_every_run_of_the_demo_scores_the_same_all_at_once_as_unit_by_unit(demo: Demo) -> None:
+    got = json.loads(demo.shell(BOTH_WAYS))
+    assert got["different"] == []
+    assert got["runs"] >= 9 and got["units"] > 100, got
