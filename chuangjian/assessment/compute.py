@@ -134,7 +134,7 @@ def _place_rollups(table: np.ndarray, tree: UnitTree, reported: Sequence[DataEle
     unit_ids = table[:, 0].astype(np.int64)
     element_ids = table[:, 1].astype(np.int64)
     back = year - table[:, 2].astype(np.int64)
-    idx = _positions(tree.ids, unit_ids)
+    idx = tree.rows_of(unit_ids)
     position = {e.pk: k for k, e in enumerate(elements)}
     reported_ids = np.array([e.pk for e in reported], dtype=np.int64)
     at = _positions(reported_ids, element_ids)
@@ -200,12 +200,14 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
         answers = source.values_by_period(element.code, [Period.year(year - b) for b in backs],
                                           ids)
         for back, got in zip(backs, answers, strict=True):
+            if not got:
+                continue
             k = col_of[(element.pk, str(year - back))]
-            for unit_id, value in got.items():
-                i = tree.index.get(unit_id)
-                if i is not None and value is not None:
-                    own[i, k] = float(value)
-                    own_count[i, k] = 1
+            at = tree.rows_of(np.fromiter(got, dtype=np.int64, count=len(got)))
+            value = np.array(list(got.values()), dtype=float)  # None reads as NaN
+            ok = (at >= 0) & ~np.isnan(value)
+            own[at[ok], k] = value[ok]
+            own_count[at[ok], k] = 1
     agg = tree.aggregate(own, own_count, [e.tree_agg for e, _b in columns])
     # Units whose subtree changed since the first year read: their reported figures are
     # added up over the tree as it stood in each period instead (rarely more than a few).
@@ -497,6 +499,10 @@ class UnitTree:
         if len(self.tops) == 1:
             return Q(**{f"{field}__path__startswith": self.root_path})
         return Q(**{f"{field}_id__ids_in": self.ids.tolist()})  # inlined: no parameter limit
+
+    def rows_of(self, unit_ids: np.ndarray) -> np.ndarray:
+        """The row of each unit id in the tree, -1 for a unit outside it."""
+        return _positions(self.ids, unit_ids)
 
     def aggregate(self, own: np.ndarray, own_count: np.ndarray, tree_aggs: Sequence[str]
                   ) -> tuple[np.ndarray, np.ndarray]:

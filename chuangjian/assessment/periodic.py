@@ -101,11 +101,14 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
     elif source is not None:
         ids = tree.ids.tolist()
         for k, answer in enumerate(source.values_by_period(element.code, periods, ids)):
-            for unit_id, value in answer.items():
-                i = tree.index.get(unit_id)
-                if i is not None and value is not None:
-                    own[i, k] = float(value)
-                    own_count[i, k] = 1
+            if not answer:
+                continue
+            # A year of days: one dictionary per day over the tree, placed as arrays.
+            at = tree.rows_of(np.fromiter(answer, dtype=np.int64, count=len(answer)))
+            value = np.array(list(answer.values()), dtype=float)  # None reads as NaN
+            ok = (at >= 0) & ~np.isnan(value)
+            own[at[ok], k] = value[ok]
+            own_count[at[ok], k] = 1
     else:
         first, last = periods[0].start, periods[-1].end
         values = (DataValue.objects
