@@ -794,11 +794,10 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
         note_reasons = [r.as_json() for r in item.reasons]
         if (periods := ev.periods_reason(ind, i)) is not None:
             note_reasons.append(periods.as_json())
-        stored[ind.code] = {
-            "v": _r(value), "m": missing, "s": int(status), "a": _r(attainment),
-            "p": _r(item.score), "x": ind.max_score, "r": risk, "pv": _r(projected_value),
-            **_stored_reasons(ind, ctx, note_reasons),
-        }
+        stored[ind.code] = _stored_item(
+            _r(value), missing, int(status), _r(attainment), _r(item.score), risk,
+            _r(projected_value), note_reasons,
+            _applied_json(ind, ctx) if _stores_target(ind) else None)
     factor = 1.0
     if sheet != MAIN:
         base_max = sum(i.max_score for i in items)
@@ -896,17 +895,14 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 note_reasons = note_of[k]
                 if periodic and (periods := ev.periods_reason(ind, j)) is not None:
                     note_reasons = [*note_reasons, periods.as_json()]
-                item = {
-                    "v": values_l[k], "m": missing_l[k], "s": status_l[k], "a": att_l[k],
-                    "p": points_l[k], "x": ind.max_score, "r": risk_l[k], "pv": pv_l[k],
-                    "nr": note_reasons,
-                }
+                applied = None
                 if with_target:
                     applied = target_of.get(cids[k])
                     if applied is None:
                         applied = target_of[cids[k]] = _applied_json(ind, contexts[j])
-                    item["tr"] = applied
-                stored[k][ind.code] = item
+                stored[k][ind.code] = _stored_item(
+                    values_l[k], missing_l[k], status_l[k], att_l[k], points_l[k], risk_l[k],
+                    pv_l[k], note_reasons, applied)
         factor = 1.0
         if sheet != MAIN:
             base_max = sum(i.max_score for i in inds if not i.bonus)
@@ -931,14 +927,27 @@ def _missing_why(missing: int) -> Reason | None:
     return Reason("missing", {"code": int(missing)}) if missing else None
 
 
-def _stored_reasons(ind: IndicatorSpec, ctx: UnitContext, note: list[dict[str, Any]]
-                    ) -> dict[str, Any]:
-    """What an item stores beside its Chinese texts, for pages in any language: the target
-    that applied (``tr``, target items only) and the note's reasons (``nr``)."""
-    out: dict[str, Any] = {"nr": note}
-    if _stores_target(ind):
-        out["tr"] = _applied_json(ind, ctx)
-    return out
+def _stored_item(value: float | None, missing: int, status: int, attainment: float | None,
+                 points: float | None, risk: bool, projected: float | None,
+                 note: list[dict[str, Any]], applied: dict[str, Any] | None
+                 ) -> dict[str, Any]:
+    """What a result row stores for an item (both scoring paths): the figure ``v``, its
+    missing code ``m``, the verdict ``s`` and the points ``p`` always; the attainment
+    ``a``, the year-end risk ``r`` and projected figure ``pv`` only when there is one;
+    the note's reasons ``nr``; and the target that applied ``tr`` (target items) unless
+    the note already carries it (a judged item's reasons do). Readers take a missing key
+    as its empty value and the maximum from the standard (``wording.applied_reason``)."""
+    item: dict[str, Any] = {"v": value, "m": missing, "s": status, "p": points, "nr": note}
+    if attainment is not None:
+        item["a"] = attainment
+    if risk:
+        item["r"] = True
+    if projected is not None:
+        item["pv"] = projected
+    if applied is not None and not any(r.get("applied") is applied or r.get("applied") == applied
+                                       for r in note):
+        item["tr"] = applied
+    return item
 
 
 def _stores_target(ind: IndicatorSpec) -> bool:

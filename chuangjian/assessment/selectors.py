@@ -419,7 +419,7 @@ def _row_light(ind: IndicatorSpec, data: dict[str, Any]) -> HeatCell:
     display = (_fmt(value, ind.unit) if value is not None
                else (missing_text(missing) if ind.expression is not None else ""))
     return HeatCell(TargetStatus(int(data.get("s") or 0)), data.get("a"), data.get("p"),
-                    float(data.get("x") or 0), display, item_target(ind, data))
+                    float(data.get("x") or ind.max_score), display, item_target(ind, data))
 
 
 def _projection(run: AssessmentRun, ind: IndicatorSpec, data: dict[str, Any]) -> str:

@@ -23,9 +23,10 @@ from chuangjian.engine.scoring import DeductPerOccurrence
 if TYPE_CHECKING:
     from chuangjian.assessment.spec import IndicatorSpec
 
-__all__ = ["aggregation_words", "item_note", "item_target", "missing_text", "note_sentence",
-           "period_label", "projection_words", "rule_sentence", "status_label",
-           "target_sentence", "target_words", "total_sentence", "unit_word", "why_sentence"]
+__all__ = ["aggregation_words", "applied_reason", "item_note", "item_target", "missing_text",
+           "note_sentence", "period_label", "projection_words", "rule_sentence",
+           "status_label", "target_sentence", "target_words", "total_sentence", "unit_word",
+           "why_sentence"]
 
 
 def _num(x: float) -> str:
@@ -433,9 +434,22 @@ def item_target(ind: IndicatorSpec, data: dict[str, Any]) -> str:
     reason; a run stored before reasons were kept shows its Chinese text)."""
     if ind.is_reviewer or isinstance(ind.scorer, DeductPerOccurrence):
         return rule_sentence(ind.scorer.describe())
-    if data.get("tr"):
-        return target_sentence(data["tr"])
+    applied = applied_reason(data)
+    if applied is not None:
+        return target_sentence(applied)
     return data.get("t") or ""
+
+
+def applied_reason(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The target that applied to a stored target item, as a reason: its own ``tr``, or
+    the one its note's reasons carry (decision 0041 stores it once); None for other items
+    and for runs made before reasons were kept."""
+    if data.get("tr"):
+        return dict(data["tr"])
+    for reason in data.get("nr") or ():
+        if isinstance(reason, dict) and isinstance(reason.get("applied"), dict):
+            return dict(reason["applied"])
+    return None
 
 
 def item_note(data: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from chuangjian.assessment import actions, selectors
 from chuangjian.assessment.models import AssessmentRun, RunStatus, UnitResult
 from chuangjian.assessment.spec import spec_for
 from chuangjian.assessment.tests.conftest import Small
-from chuangjian.assessment.wording import item_note, item_target
+from chuangjian.assessment.wording import applied_reason, item_note, item_target
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.engine.values import Missing
 from chuangjian.org.scope import Scope
@@ -78,7 +78,9 @@ def test_a_result_stores_figures_and_reasons_and_the_score_sheet_words_them(
     run, rows = _run(small)
     good = rows[small.world.community.pk]
     assert good.explanation == ""
-    assert all(not {"t", "n", "pm"} & set(item) for item in good.items.values())
+    assert all(not {"t", "n", "pm", "x"} & set(item) for item in good.items.values())
+    judged = good.items["done_rate"]  # the target that applied is stored once, in the note
+    assert "tr" not in judged and applied_reason(judged) is not None
     card = selectors.scorecard(scope=Scope.system(), unit=good.unit, standard_code="test_small",
                                year=2026, run=run)
     assert card is not None

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from chuangjian.assessment.spec import target_depth
 from chuangjian.assessment.tests.built_demo import Demo
-from chuangjian.assessment.wording import note_sentence, target_sentence
+from chuangjian.assessment.wording import applied_reason, note_sentence, target_sentence
 from chuangjian.engine import targets
 from chuangjian.standards import loader
 from chuangjian.standards.schema import Indicator
@@ -149,7 +149,7 @@ def test_every_unit_has_its_class_and_class_targets_compute(demo: Demo) -> None:
             judged += 1
             for code in by_class & set(items):
                 with translation.override("zh-hans"):
-                    target = target_sentence(items[code]["tr"])
+                    target = target_sentence(applied_reason(items[code]) or {})
                     note = note_sentence(items[code]["nr"])
                 assert "未设置" not in target and "类目标" in target, (unit["unit"], target)
                 assert "单位未设置类别" not in note
@@ -208,15 +208,15 @@ def test_every_stored_item_keeps_reasons_and_no_words(demo: Demo) -> None:
     for standard, units in demo.dump["items"].items():
         for code, items in units.items():
             for item_code, item in items.items():
-                assert not {"t", "n", "pm"} & set(item), (standard, code, item_code)
+                assert not {"t", "n", "pm", "x"} & set(item), (standard, code, item_code)
                 with translation.override("zh-hans"):
                     assert note_sentence(item["nr"]), (standard, code, item_code)
-                    if "tr" in item:
-                        assert target_sentence(item["tr"]), (standard, item_code)
+                    if (applied := applied_reason(item)) is not None:
+                        assert target_sentence(applied), (standard, item_code)
                 with translation.override("en"):
                     english = note_sentence(item["nr"])
-                    if "tr" in item:
-                        english += target_sentence(item["tr"])
+                    if applied is not None:
+                        english += target_sentence(applied)
                 # What stays Chinese is the standard's and the reviewers' own: categories,
                 # classes, comments.
                 for reason in item["nr"]:

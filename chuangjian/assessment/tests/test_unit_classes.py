@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from chuangjian.assessment.classes import propose_next_year_classes
 from chuangjian.assessment.compute import unit_classes
 from chuangjian.assessment.tests.conftest import Small
-from chuangjian.assessment.wording import target_sentence
+from chuangjian.assessment.wording import applied_reason, target_sentence
 from chuangjian.audit.models import AuditEntry
 from chuangjian.org.scope import Scope
 from chuangjian.standards import actions
@@ -48,6 +48,12 @@ def test_a_class_holds_from_its_period_until_a_later_period_changes_it(small: Sm
     assert AuditEntry.objects.filter(action="standards.classes.set").count() == 2
 
 
+def item_target_of(item: dict[str, object]) -> str:
+    applied = applied_reason(item)
+    assert applied is not None
+    return target_sentence(applied)
+
+
 def test_class_targets_compute_once_a_unit_has_its_class(small: Small) -> None:
     from chuangjian.assessment import actions as assessment_actions
     from chuangjian.assessment.models import UnitResult
@@ -57,12 +63,12 @@ def test_class_targets_compute_once_a_unit_has_its_class(small: Small) -> None:
     run = assessment_actions.start_run(actor=None, standard_code="test_small", year=2026,
                                        unit=w.district, scope=Scope.system())
     before = UnitResult.objects.get(run=run, unit=w.community).items["events"]
-    assert before["p"] == 0 and "小社区" not in target_sentence(before["tr"])
+    assert before["p"] == 0 and "小社区" not in item_target_of(before)
     _set(small, w.community.code, "2026", "小社区")
     run = assessment_actions.start_run(actor=None, standard_code="test_small", year=2026,
                                        unit=w.district, scope=Scope.system())
     after = UnitResult.objects.get(run=run, unit=w.community).items["events"]
-    assert after["p"] == 20 and "小社区" in target_sentence(after["tr"])
+    assert after["p"] == 20 and "小社区" in item_target_of(after)
 
 
 def test_only_someone_who_manages_the_unit_may_set_its_class(small: Small) -> None:
