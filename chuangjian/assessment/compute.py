@@ -935,8 +935,9 @@ def _stored_item(value: float | None, missing: int, status: int, attainment: flo
     missing code ``m``, the verdict ``s`` and the points ``p`` always; the attainment
     ``a``, the year-end risk ``r`` and projected figure ``pv`` only when there is one;
     the note's reasons ``nr``; and the target that applied ``tr`` (target items) unless
-    the note already carries it (a judged item's reasons do). Readers take a missing key
-    as its empty value and the maximum from the standard (``wording.applied_reason``)."""
+    the note already carries it (a judged item's reasons do; ``wording.applied_reason``
+    reads either). Readers take a missing key as its empty value, and the item's maximum
+    from the standard (decision 0041)."""
     item: dict[str, Any] = {"v": value, "m": missing, "s": status, "p": points, "nr": note}
     if attainment is not None:
         item["a"] = attainment
@@ -944,8 +945,7 @@ def _stored_item(value: float | None, missing: int, status: int, attainment: flo
         item["r"] = True
     if projected is not None:
         item["pv"] = projected
-    if applied is not None and not any(r.get("applied") is applied or r.get("applied") == applied
-                                       for r in note):
+    if applied is not None and not any(r.get("applied") == applied for r in note):
         item["tr"] = applied
     return item
 

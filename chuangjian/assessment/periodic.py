@@ -126,7 +126,7 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
                     per, _anchor(Period.parse(str(text))))))) is None else col
                 for text in distinct.tolist()], dtype=np.int64)
             cols = col_of_text[where_text.reshape(-1)]
-            where_unit = np.array([tree.index.get(u, -1) for u in unit_ids], dtype=np.int64)
+            where_unit = tree.rows_of(np.array(unit_ids, dtype=np.int64))
             number = np.array(numbers, dtype=float)
             ok = (cols >= 0) & (where_unit >= 0) & ~np.isnan(number)
             where = (where_unit[ok], cols[ok])

@@ -139,11 +139,14 @@ class UnitResult(models.Model):
     tier = models.CharField(max_length=8, blank=True)
     rank = models.PositiveIntegerField(null=True, blank=True)
     siblings = models.PositiveIntegerField(default=0)
+    # The total's Chinese sentence, kept only in rows of runs made before ``reasons``;
+    # new rows leave it empty (decision 0041).
     explanation = models.TextField(blank=True)
     # The total's reasons as the engine gives them (engine.reasons), worded on the page in
-    # the reader's language (assessment.wording); ``explanation`` keeps the Chinese text.
+    # the reader's language (assessment.wording).
     reasons = models.JSONField(default=list, blank=True)
     at_risk = models.PositiveSmallIntegerField(default=0)
+    # Indicator code -> its figures and reasons (``compute._stored_item``), no sentences.
     items = models.JSONField(default=dict, encoder=CompactJSONEncoder)
     updated_at = models.DateTimeField(auto_now=True)
 
