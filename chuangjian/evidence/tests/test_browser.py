@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from chuangjian.evidence.models import Activity, EvidenceLink
 from chuangjian.evidence.pictures import scene_jpeg
@@ -37,9 +38,11 @@ def test_a_worker_records_an_activity_with_photos_and_links_it_from_the_checklis
     page.click(".app-sidebar >> text=活动与台账")
     page.wait_for_url(f"{base}/evidence/")
     page.click("text=登记活动")
+    page.wait_for_url(f"{base}/evidence/activities/new/")
     page.select_option("#id_unit", label="幸福里社区")
     page.select_option("#id_type", label="文体活动")
-    assert not page.is_visible("#meeting-fields")
+    # The meeting fields are for meeting types only (the form's script hides them).
+    expect(page.locator("#meeting-fields")).to_be_hidden()
     page.fill("#id_title", "社区广场舞展演")
     page.fill("#id_date", timezone.localdate().isoformat())
     page.fill("#id_participants_count", "120")
