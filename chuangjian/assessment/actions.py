@@ -8,6 +8,7 @@ midway changes nothing that dashboards read.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -24,13 +25,15 @@ from chuangjian.assessment.models import (
 )
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.runner import (
+    Computed,
     compute_full,
+    compute_runs,
     insert_results,
     live_runs,
     refresh_unit,
     spot_sample,
 )
-from chuangjian.assessment.spec import spec_for
+from chuangjian.assessment.spec import StandardSpec, spec_for
 from chuangjian.audit.log import log_action
 from chuangjian.engine.scoring import ScoringError
 from chuangjian.org.models import Role, Unit, User
@@ -90,39 +93,93 @@ def start_run(*, actor: User | None, standard_code: str, year: int, kind: str = 
               unit: Unit | None = None, sample: Sequence[int] | None = None,
               reopen_reason: str = "", scope: Scope,
               today: dt.date | None = None, fail_after: int | None = None) -> AssessmentRun:
-    """Assess ``unit``'s subtree (the whole tree when None) and store the results.
+    """Assess ``unit``'s subtree (the first top-level unit when None) and store the results.
 
     Not atomic as a whole on purpose: the run row is kept (status 失败, with the
     reason) when the computation fails, while the results are written atomically.
     """
-    kind = parse_kind(kind)
-    version = standard_version(standard_code, year)
-    spec = spec_for(version)
     if unit is None:
         unit = Unit.objects.filter(parent__isnull=True).order_by("path").first()
         if unit is None:
             raise AssessmentError("组织树为空，无法考核")
-    if not can_start(scope=scope, unit=unit, kind=kind):
-        raise PermissionDenied("无权对该单位发起此类考核")
-    # Read a chunk at a time: the first unit the standard applies to is enough (a whole
-    # city's 4,000 units were read for every run).
-    if not any(open_during_year(u, year) and sheet_of(spec, u) is not None
-               for u in Unit.objects.filter(path__startswith=unit.path).order_by("path")
-               .iterator(chunk_size=100)):
-        raise AssessmentError(f"标准「{version.name}」不适用于「{unit.name}」"
-                              f"（适用：{'、'.join(version.level_names)}；{'、'.join(version.categories)}）")
+    return start_runs(actor=actor, standard_code=standard_code, year=year, kind=kind,
+                      units=[unit], sample=sample, reopen_reason=reopen_reason, scope=scope,
+                      today=today, fail_after=fail_after)[0]
+
+
+def start_runs(*, actor: User | None, standard_code: str, year: int, kind: str = Kind.REVIEW,
+               units: Sequence[Unit], sample: Sequence[int] | None = None,
+               reopen_reason: str = "", scope: Scope, today: dt.date | None = None,
+               fail_after: int | None = None) -> list[AssessmentRun]:
+    """One run per unit of ``units`` (its subtree), computed together and stored run by run.
+
+    Every unit is checked before any run starts, and nothing starts when one of them may
+    not be assessed. The runs' subtrees are read and scored at once
+    (``runner.compute_runs``: a city's districts ask each source once, not once each);
+    each run's results are what it gets alone, written in a transaction of its own. A
+    spot check (抽查) draws its sample per unit and is computed unit by unit; ``sample``
+    names the units of a single unit's spot check.
+    """
+    kind = parse_kind(kind)
+    version = standard_version(standard_code, year)
+    spec = spec_for(version)
+    if not units:
+        raise AssessmentError("没有选择要考核的单位")
+    if sample and len(units) > 1:
+        raise AssessmentError("指定抽查样本时只能考核一个单位")
+    ordered = sorted(units, key=lambda u: u.path)
+    for outer, inner in itertools.pairwise(ordered):
+        if inner.pk == outer.pk:
+            raise AssessmentError(f"「{inner.name}」选了两次")
+        if inner.path.startswith(outer.path):
+            raise AssessmentError(f"「{inner.name}」属于「{outer.name}」，不能与它同时考核")
     closing = _closing_run(standard_code, year)
     reopen_reason = reopen_reason.strip()
-    if closing is not None and unit.path.startswith(closing.root.path):
+    today = today or timezone.localdate()
+    runs = [_new_run(version, spec, unit, year=year, kind=kind, sample=sample, closing=closing,
+                     reopen_reason=reopen_reason, actor=actor, scope=scope, today=today)
+            for unit in units]
+    for run in runs:
+        run.full_clean()
+    for run in runs:
+        run.save()
+    started = time.perf_counter()
+    try:
+        if kind == Kind.SPOT:
+            computed = {run.pk: compute_full(run, fail_after=fail_after) for run in runs}
+        else:
+            computed = compute_runs(runs, fail_after=fail_after)
+    except Exception as error:
+        raise _failed(runs, error) from error
+    for k, run in enumerate(runs):
+        try:
+            _store(run, computed[run.pk], actor=actor, started=started)
+        except Exception as error:
+            raise _failed(runs[k:], error) from error
+    return runs
+
+
+def _new_run(version: StandardVersion, spec: StandardSpec, unit: Unit, *, year: int, kind: str,
+             sample: Sequence[int] | None, closing: AssessmentRun | None, reopen_reason: str,
+             actor: User | None, scope: Scope, today: dt.date) -> AssessmentRun:
+    """A run of ``unit`` checked and ready to save: the caller may start it, the standard
+    applies under it, a closed year is reopened only with a reason and by an admin."""
+    if not can_start(scope=scope, unit=unit, kind=kind):
+        raise PermissionDenied("无权对该单位发起此类考核")
+    if not _applies(spec, unit, year):
+        raise AssessmentError(f"标准「{version.name}」不适用于「{unit.name}」"
+                              f"（适用：{'、'.join(version.level_names)}；{'、'.join(version.categories)}）")
+    reopening = closing is not None and unit.path.startswith(closing.root.path)
+    if reopening:
+        assert closing is not None  # noqa: S101 - reopening says so
         if not reopen_reason:
             raise AssessmentError(f"{year} 年「{version.name}」的考核结果已公布，年度已关闭；"
                                   "重新考核须由管理员填写理由（--reopen）")
         if not is_admin(scope=scope, unit=closing.root):
             raise PermissionDenied(f"{year} 年考核结果已公布，只有管理员可以重新考核")
-    today = today or timezone.localdate()
     run = AssessmentRun(standard=version, standard_code=version.code, year=year, kind=kind,
                         root=unit, status=RunStatus.RUNNING, as_of=data_as_of(year, today),
-                        created_by=_user(actor), reopen_reason=reopen_reason if closing else "")
+                        created_by=_user(actor), reopen_reason=reopen_reason if reopening else "")
     if kind == Kind.SPOT:
         if sample:
             inside = set(Unit.objects.filter(pk__in=list(sample), path__startswith=unit.path)
@@ -136,35 +193,55 @@ def start_run(*, actor: User | None, standard_code: str, year: int, kind: str = 
                           if sheet_of(spec, u) == ""]
             if candidates:
                 run.sample = spot_sample(candidates, f"{version.code}/{year}/{unit.code}")
-    run.full_clean()
-    run.save()
-    started = time.perf_counter()
-    try:
-        computed = compute_full(run, fail_after=fail_after)
-        with transaction.atomic():
-            written = insert_results(run, computed)
-            _make_current(run)
-            run.status = RunStatus.DONE
-            run.finished_at = timezone.now()
-            run.duration_ms = int((time.perf_counter() - started) * 1000)
-            run.units_assessed = written
-            run.units_passed = sum(1 for r in computed.scores if r.passed)
-            run.units_vetoed = sum(1 for r in computed.scores if r.vetoed)
-            run.save()
-            log_action(action="assessment.run.completed", actor=actor, obj=run, unit=unit,
-                       data={"standard": version.code, "year": year, "kind": kind,
-                             "units": run.units_assessed, "passed": run.units_passed,
-                             "vetoed": run.units_vetoed, "ms": run.duration_ms,
-                             **({"reopen_reason": run.reopen_reason} if run.reopen_reason else {})})
-    except Exception as error:
-        message = str(error) if isinstance(error, ComputeError) else f"计算失败：{error}"
-        AssessmentRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, error=message, finished_at=timezone.now())
-        run.status, run.error = RunStatus.FAILED, message
-        if isinstance(error, ComputeError):
-            raise AssessmentError(message) from error
-        raise
     return run
+
+
+def _applies(spec: StandardSpec, unit: Unit, year: int) -> bool:
+    """Whether the standard assesses a unit open in ``year`` in ``unit``'s subtree. Read a
+    chunk at a time: the first such unit is enough (a whole city's 4,000 units were read
+    for every run)."""
+    return any(open_during_year(u, year) and sheet_of(spec, u) is not None
+               for u in Unit.objects.filter(path__startswith=unit.path).order_by("path")
+               .iterator(chunk_size=100))
+
+
+def applicable_units(*, standard_code: str, year: int, units: Iterable[Unit], scope: Scope
+                     ) -> list[Unit]:
+    """Those of ``units`` in scope under which the standard assesses someone in ``year``
+    (the command line's and the benchmark's 考核 of every top-level unit)."""
+    spec = spec_for(standard_version(standard_code, year))
+    return [u for u in units if scope.allows(u) and _applies(spec, u, year)]
+
+
+def _store(run: AssessmentRun, computed: Computed, *, actor: User | None, started: float
+           ) -> None:
+    """Write a computed run's rows and make it current, in one transaction."""
+    with transaction.atomic():
+        written = insert_results(run, computed)
+        _make_current(run)
+        run.status = RunStatus.DONE
+        run.finished_at = timezone.now()
+        run.duration_ms = int((time.perf_counter() - started) * 1000)
+        run.units_assessed = written
+        run.units_passed = sum(1 for r in computed.scores if r.passed)
+        run.units_vetoed = sum(1 for r in computed.scores if r.vetoed)
+        run.save()
+        log_action(action="assessment.run.completed", actor=actor, obj=run, unit=run.root,
+                   data={"standard": run.standard_code, "year": run.year, "kind": run.kind,
+                         "units": run.units_assessed, "passed": run.units_passed,
+                         "vetoed": run.units_vetoed, "ms": run.duration_ms,
+                         **({"reopen_reason": run.reopen_reason} if run.reopen_reason else {})})
+
+
+def _failed(runs: Sequence[AssessmentRun], error: Exception) -> Exception:
+    """Mark ``runs`` failed with the reason; the error to raise (a computation's own
+    refusal as an ``AssessmentError``)."""
+    message = str(error) if isinstance(error, ComputeError) else f"计算失败：{error}"
+    AssessmentRun.objects.filter(pk__in=[r.pk for r in runs]).update(
+        status=RunStatus.FAILED, error=message, finished_at=timezone.now())
+    for run in runs:
+        run.status, run.error = RunStatus.FAILED, message
+    return AssessmentError(message) if isinstance(error, ComputeError) else error
 
 
 CURRENT_ATTEMPTS = 5

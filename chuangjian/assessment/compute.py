@@ -17,7 +17,7 @@ import calendar
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from django.db import connection
@@ -172,9 +172,13 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
         # Driven from the subtree's ids: SQLite's LIKE cannot use the path index, so a
         # join would start from (element, period) and read the whole city; the IN form
         # reads through the (unit, element, period) index. A forest lists its ids.
+        # A forest of a few roots (a city's districts) is read by their paths as well.
+        by_path = 0 < len(tree.tops) <= UnitTree.FEW
         within, within_params = (
-            (f"(SELECT u.id FROM {unit} u WHERE u.path LIKE %s)", [tree.root_path + "%"])  # noqa: S608 - a table name
-            if len(tree.tops) == 1 else (f"({_in(tree.ids.tolist())})", []))
+            (f"(SELECT u.id FROM {unit} u WHERE "  # noqa: S608 - a table name
+             f"{' OR '.join(['u.path LIKE %s'] * len(tree.tops))})",
+             [top.path + "%" for top in tree.tops])
+            if by_path else (f"({_in(tree.ids.tolist())})", []))
         # The period comes back as its year (only yearly rows are asked for), so every
         # column is a number and the rows become one float matrix in C; NULL reads as NaN.
         sql = (f"SELECT r.unit_id, r.element_id, CAST(r.period AS INTEGER), "  # noqa: S608 - ids and table names only
@@ -456,7 +460,10 @@ def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
 @dataclass
 class UnitTree:
     """Every unit under a root (open or not: closed units' data still adds up), or under
-    several (``forest``: the refresh reads the subtrees of the units it recomputes)."""
+    several (``forest``: the refresh reads the subtrees of the units it recomputes, a
+    full assessment the subtrees of the roots it assesses together)."""
+
+    FEW: ClassVar[int] = 16  # a forest of up to this many roots is read by path, beyond by id
 
     root_path: str
     units: list[Unit]
@@ -494,10 +501,10 @@ class UnitTree:
         return cls(tops[0].path if tops else "", units, ids, index, parent, depth, tops)
 
     def within(self, field: str) -> Q:
-        """Rows whose ``field`` (a unit) is in the tree: by path under one root, by id in
-        a forest."""
-        if len(self.tops) == 1:
-            return Q(**{f"{field}__path__startswith": self.root_path})
+        """Rows whose ``field`` (a unit) is in the tree: by path under a few roots, by id
+        in a larger forest."""
+        if 0 < len(self.tops) <= self.FEW:
+            return under_paths(field, [top.path for top in self.tops])
         return Q(**{f"{field}_id__ids_in": self.ids.tolist()})  # inlined: no parameter limit
 
     def rows_of(self, unit_ids: np.ndarray) -> np.ndarray:
@@ -1139,7 +1146,15 @@ def projected_inputs(spec: StandardSpec, inputs: Inputs, as_of: dt.date, year: i
 # -- class and context ------------------------------------------------------------------
 
 
-def unit_classes(standard_code: str, year: int, *, path: str | None = None,
+def under_paths(field: str, paths: Iterable[str]) -> Q:
+    """Rows whose ``field`` (a unit) lies under one of ``paths``."""
+    cond = Q(pk__in=[])
+    for path in paths:
+        cond |= Q(**{f"{field}__path__startswith": path})
+    return cond
+
+
+def unit_classes(standard_code: str, year: int, *, paths: Sequence[str] = (),
                  unit_ids: Iterable[int] = ()) -> dict[int, str]:
     """Each unit's class (保无毒 / 创无毒) for the year: the latest assignment made for a
     period up to the year's end (a class holds until a later period changes it).
@@ -1149,7 +1164,8 @@ def unit_classes(standard_code: str, year: int, *, path: str | None = None,
     qs = UnitClassAssignment.objects.filter(standard_code=standard_code,
                                             period__lt=str(year + 1),
                                             unit_class__isnull=False)
-    qs = qs.filter(unit__path__startswith=path) if path else qs.filter(unit_id__in=list(unit_ids))
+    qs = qs.filter(under_paths("unit", paths)) if paths else qs.filter(
+        unit_id__in=list(unit_ids))
     rows = (qs
             .order_by("period").values_list("unit_id", "unit_class__name"))
     return dict(rows)

@@ -12,8 +12,10 @@ against — and ``refresh_unit`` at once for one unit (a reviewer's score).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
+import itertools
 import json
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +29,7 @@ from django.utils import timezone
 
 from chuangjian.assessment.compute import (
     MAIN,
+    ComputeError,
     Evaluation,
     Inputs,
     PeriodicFn,
@@ -43,6 +46,7 @@ from chuangjian.assessment.compute import (
     score_unit,
     score_units,
     sheet_of,
+    under_paths,
     unit_classes,
     unit_inputs,
 )
@@ -65,10 +69,11 @@ class Computed:
     ranks: dict[int, tuple[int, int]]  # unit id → (rank, number ranked together)
 
 
-def reviews_for(standard_code: str, year: int, kind: str, *, path: str | None = None,
+def reviews_for(standard_code: str, year: int, kind: str, *, paths: Sequence[str] = (),
                 unit_ids: Iterable[int] = ()) -> dict[int, dict[str, Review]]:
     qs = ReviewerScore.objects.filter(standard_code=standard_code, year=year, kind=kind)
-    qs = qs.filter(unit__path__startswith=path) if path else qs.filter(unit_id__in=list(unit_ids))
+    qs = qs.filter(under_paths("unit", paths)) if paths else qs.filter(
+        unit_id__in=list(unit_ids))
     out: dict[int, dict[str, Review]] = {}
     for unit_id, code, score, comment, evidence in qs.values_list(
             "unit_id", "indicator_code", "score", "comment", "evidence"):
@@ -133,7 +138,7 @@ def _share_missing(den: np.ndarray, known: np.ndarray) -> np.ndarray:
 
 
 
-def rank_groups(groups: Mapping[tuple[int | None, str], Mapping[int, float | None]]
+def rank_groups(groups: Mapping[tuple[Any, ...], Mapping[int, float | None]]
                 ) -> dict[int, tuple[int, int]]:
     out: dict[int, tuple[int, int]] = {}
     for members in groups.values():
@@ -148,13 +153,39 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
     """Every result row of a run, in memory. ``fail_after`` injects a failure (tests);
     ``per_unit`` scores unit by unit with ``score_unit``, the reference the vectorised
     ``score_units`` is tested against."""
-    spec = spec_for(run.standard)
-    tree = UnitTree.load(run.root)
-    assessed = assessed_units(spec, tree, run.year, run.sample)
-    if not assessed:
-        from chuangjian.assessment.compute import ComputeError
+    return compute_runs([run], fail_after=fail_after, per_unit=per_unit)[run.pk]
 
-        raise ComputeError(f"「{run.root.name}」及其下级没有适用「{spec.version.name}」的单位")
+
+def compute_runs(runs: Sequence[AssessmentRun], *, fail_after: int | None = None,
+                 per_unit: bool = False) -> dict[int, Computed]:
+    """``compute_full`` for several runs at once: run id → its rows, in memory.
+
+    The runs share a ``batch_key`` and their roots lie apart (none is another's or under
+    it), such as one standard's runs over a city's districts. Their subtrees are read
+    and scored together — the tree loaded once, each source and the rollups asked once
+    for all of them — and each run's rows are what it computes alone (tested): a unit is
+    ranked among its siblings in its own run only."""
+    if not runs:
+        return {}
+    first = runs[0]
+    if any(batch_key(r) != batch_key(first) for r in runs):
+        raise ValueError("compute_runs: the runs differ in standard, year, kind or day of data")
+    roots = [r.root for r in runs]
+    order = sorted(range(len(runs)), key=lambda k: roots[k].path)
+    paths = [roots[k].path for k in order]
+    if any(b.startswith(a) for a, b in itertools.pairwise(paths)):
+        raise ValueError("compute_runs: one run's root lies under another's")
+    if len({bool(r.sample) for r in runs}) > 1:
+        raise ValueError("compute_runs: either every run has a sample or none has")
+    spec = spec_for(first.standard)
+    year = first.year
+    tree = UnitTree.load(roots[0]) if len(runs) == 1 else UnitTree.forest(roots)
+    assessed = assessed_units(spec, tree, year, sorted({i for r in runs for i in r.sample}))
+    # The run of each assessed unit: the root whose path is the last one not after its own.
+    owner = [order[bisect.bisect_right(paths, u.path) - 1] for _i, u, _s in assessed]
+    empty = sorted(set(range(len(runs))) - set(owner))
+    if empty:
+        raise ComputeError(f"「{roots[empty[0]].name}」及其下级没有适用「{spec.version.name}」的单位")
     t_idx = np.array([i for i, _u, _s in assessed], dtype=np.int64)
     units = [u for _i, u, _s in assessed]
     pos = {u.pk: j for j, u in enumerate(units)}
@@ -173,19 +204,19 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
     for j, inds in enumerate(inds_of):
         for ind in inds:
             applicable[ind.code][j] = True
-    classes = unit_classes(spec.version.code, run.year, path=run.root.path)
-    contexts = [UnitContext(run.year, u.category, classes.get(u.pk)) for u in units]
-    inputs = full_inputs(spec, tree, t_idx, run.year, spec.elements, spec.years_back,
+    classes = unit_classes(spec.version.code, year, paths=paths)
+    contexts = [UnitContext(year, u.category, classes.get(u.pk)) for u in units]
+    inputs = full_inputs(spec, tree, t_idx, year, spec.elements, spec.years_back,
                          spec.element_depths)
     passed = np.zeros(len(units), dtype=bool)
     scored = np.zeros(len(units), dtype=bool)
     share = _full_share(applicable, above, passed, scored)
-    per_period = periodic_fn(spec, tree, t_idx, run.year, run.as_of)
+    per_period = periodic_fn(spec, tree, t_idx, year, first.as_of)
     ev = Evaluation(spec, inputs, contexts, share, per_period)
-    projection = projected_inputs(spec, inputs, run.as_of, run.year)
+    projection = projected_inputs(spec, inputs, first.as_of, year)
     projected = (Evaluation(spec, projection, contexts, share, per_period)
                  if projection is not None else None)
-    reviews = reviews_for(spec.version.code, run.year, run.kind, path=run.root.path)
+    reviews = reviews_for(spec.version.code, year, first.kind, paths=paths)
     if fail_after is not None and fail_after < len(assessed):
         raise RuntimeError("注入的计算故障（测试用）")
     # A pass rate of the children (share_of_children(passed)) reads their verdicts of this
@@ -211,11 +242,14 @@ def compute_full(run: AssessmentRun, *, fail_after: int | None = None,
             passed[j] = got.passed
             scored[j] = True
     scores = [by_row[j] for j in range(len(units))]
-    groups: dict[tuple[int | None, str], dict[int, float | None]] = {}
-    for unit, score in zip(units, scores, strict=True):
-        groups.setdefault((unit.parent_id, score.sheet), {})[unit.pk] = score.total
-    return Computed(scores=scores, parents={u.pk: u.parent_id for u in units}, above=above_ids,
-                    ranks=rank_groups(groups))
+    groups: dict[tuple[Any, ...], dict[int, float | None]] = {}
+    for j, (unit, score) in enumerate(zip(units, scores, strict=True)):
+        groups.setdefault((owner[j], unit.parent_id, score.sheet), {})[unit.pk] = score.total
+    parents = {u.pk: u.parent_id for u in units}
+    ranks = rank_groups(groups)
+    return {run.pk: Computed(scores=[s for j, s in enumerate(scores) if owner[j] == k],
+                             parents=parents, above=above_ids, ranks=ranks)
+            for k, run in enumerate(runs)}
 
 
 def result_rows(run: AssessmentRun, computed: Computed) -> list[UnitResult]:

@@ -48,7 +48,7 @@ for run in AssessmentRun.objects.filter(current=True, year=2026, kind="review"):
     out["runs"][run.standard_code] = selectors.run_results(scope=Scope.system(), run=run)
     out["items"][run.standard_code] = {r.unit.code: r.items for r in
                                        UnitResult.objects.filter(run=run).select_related("unit")}
-    by_id = unit_classes(run.standard_code, 2026, path=run.root.path)
+    by_id = unit_classes(run.standard_code, 2026, paths=[run.root.path])
     out["classes"][run.standard_code] = {
         r.unit.code: by_id.get(r.unit_id)
         for r in UnitResult.objects.filter(run=run).select_related("unit")}

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
 from chuangjian.assessment import actions
-from chuangjian.assessment.models import ReviewerScore
+from chuangjian.assessment.models import AssessmentRun, ReviewerScore, UnitResult
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.audit.models import AuditEntry
+from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Scope
 
 TODAY = dt.date(2027, 1, 5)
@@ -109,3 +111,95 @@ def test_the_cli_refuses_a_closed_year_without_reopen(small: Small) -> None:
         call_command("assess", "--standard", "test_small", "--year", "2026")
     assert "--reopen" in str(info.value)
     call_command("assess", "--standard", "test_small", "--year", "2026", "--reopen", "补录数据")
+
+
+def _rows(run: AssessmentRun) -> dict[str, tuple[object, ...]]:
+    return {r.unit.code: (r.total, r.passed, r.tier, r.rank, r.siblings, r.above_id,
+                          r.parent_id_at_run, r.items, r.reasons)
+            for r in UnitResult.objects.filter(run=run).select_related("unit")}
+
+
+@pytest.mark.parametrize("codes", [
+    ["T-01-A-01", "T-01-A-02", "T-02-A-01"],  # siblings: each alone is ranked 1 of 1
+    ["T-01", "T-02", "T-03"],                 # the streets' subtrees read as one forest
+])
+def test_units_assessed_together_get_the_rows_each_gets_alone(small: Small, codes: list[str]
+                                                              ) -> None:
+    w = small.world
+    small.report(w.community, t_done=45, t_total=50, t_events=2)
+    small.report(w.community2, t_done=20, t_total=80, t_events=5, t_problems=1)
+    small.report(w.other_community, t_done=99, t_total=120, t_events=1)
+    units = [Unit.objects.get(code=c) for c in codes]
+    together = actions.start_runs(actor=None, standard_code="test_small", year=2026, units=units,
+                                  today=TODAY, scope=Scope.system())
+    assert [r.root.code for r in together] == codes
+    assert all(r.status == "done" and r.current for r in together)
+    rows_together = {r.root.code: _rows(r) for r in together}
+    assert sum(len(rows) for rows in rows_together.values()) >= 3
+    for unit in units:
+        alone = actions.start_run(actor=None, standard_code="test_small", year=2026, unit=unit,
+                                  today=TODAY, scope=Scope.system())
+        assert _rows(alone) == rows_together[unit.code]
+        assert alone.units_assessed == len(rows_together[unit.code])
+
+
+def test_units_assessed_together_are_checked_before_any_run_starts(small: Small) -> None:
+    w = small.world
+    before = AssessmentRun.objects.count()
+
+    def start(units: list[Unit], actor: User | None = None, **kw: Any) -> list[AssessmentRun]:
+        scope = Scope.system() if actor is None else Scope.for_user(actor)
+        return actions.start_runs(actor=actor, standard_code="test_small", year=2026,
+                                  units=units, today=TODAY, scope=scope, **kw)
+
+    refusals: list[tuple[list[Unit], str]] = [
+        ([], "没有选择要考核的单位"),
+        ([w.street, w.community], "「幸福里社区」属于「城关街道」，不能与它同时考核"),
+        ([w.community, w.community], "「幸福里社区」选了两次"),
+        ([w.other_street, w.department], "不适用于「城关街道城管办」"),
+    ]
+    for units, message in refusals:
+        with pytest.raises(ValidationError) as info:
+            start(units)
+        assert message in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        start([w.street, w.other_street], sample=[w.community.pk], kind="抽查")
+    assert "只能考核一个单位" in str(info.value)
+    # A street's leader may assess their own street, not the next one.
+    with pytest.raises(PermissionDenied):
+        start([w.street, w.other_street], actor=w.street_leader)
+    assert AssessmentRun.objects.count() == before
+    # A computation that fails fails every run of the batch, and none becomes current.
+    with pytest.raises(RuntimeError):
+        start([w.street, w.other_street], fail_after=0)
+    failed = AssessmentRun.objects.filter(root__in=[w.street, w.other_street])
+    assert [r.status for r in failed] == ["failed", "failed"]
+    assert not UnitResult.objects.filter(run__in=failed).exists()
+    assert not failed.filter(current=True).exists()
+
+
+def test_the_cli_assesses_every_top_level_unit_the_standard_applies_to(
+        small: Small, capsys: pytest.CaptureFixture[str]) -> None:
+    from chuangjian.org import actions as org_actions
+
+    second = org_actions.create_unit(actor=None, scope=Scope.system(), code="U", name="青山区",
+                                     level="district", parent=None, category="城镇",
+                                     opened_on=dt.date(2020, 1, 1))
+    for code, name, level, parent in (("U-01", "青山街道", "street", second),
+                                      ("U-01-A", "青山管区", "area", None),
+                                      ("U-01-A-01", "青山社区", "community", None)):
+        parent = parent or Unit.objects.get(code=code.rsplit("-", 1)[0])
+        org_actions.create_unit(actor=None, scope=Scope.system(), code=code, name=name,
+                                level=level, parent=parent, category="城镇",
+                                opened_on=dt.date(2020, 1, 1))
+    # A top-level unit with nobody the standard assesses is left out, and said so.
+    org_actions.create_unit(actor=None, scope=Scope.system(), code="V", name="开发区管委会",
+                            level="district", parent=None, category="城镇",
+                            opened_on=dt.date(2020, 1, 1))
+    call_command("assess", "--standard", "test_small", "--year", "2026")
+    printed = capsys.readouterr()
+    assert "（清源区）" in printed.out and "（青山区）" in printed.out
+    assert "「开发区管委会」：不适用" in printed.err
+    roots = set(AssessmentRun.objects.filter(current=True).values_list("root__code", flat=True))
+    assert roots == {"T", "U"}
+    assert UnitResult.objects.filter(run__root__code="U", unit__code="U-01-A-01").exists()

@@ -79,6 +79,45 @@ print(json.dumps(out))
 """
 
 
+# Every built-in standard's 2026 考核 over the district's streets and towns, computed
+# together (``compute_runs``, as the command line does for a city's districts) and each
+# alone; the runs are made inside a transaction that is rolled back.
+TOGETHER = """
+import json
+from django.db import transaction
+from chuangjian.assessment import actions
+from chuangjian.assessment.models import AssessmentRun
+from chuangjian.assessment.runner import compute_full, compute_runs
+from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
+out = {"standards": 0, "runs": 0, "units": 0, "different": []}
+root = Unit.objects.get(code="QY")
+children = list(Unit.objects.filter(parent=root).order_by("path"))
+with transaction.atomic():
+    for run in AssessmentRun.objects.filter(current=True, status="done", year=2026,
+                                            kind="review", root=root).order_by("pk"):
+        units = actions.applicable_units(standard_code=run.standard_code, year=2026,
+                                         units=children, scope=Scope.system())
+        if len(units) < 2:
+            continue
+        runs = [AssessmentRun.objects.create(
+            standard=run.standard, standard_code=run.standard_code, year=2026, kind="review",
+            root=u, status="running", as_of=run.as_of) for u in units]
+        together = compute_runs(runs)
+        out["standards"] += 1
+        for r in runs:
+            alone, both = compute_full(r), together[r.pk]
+            out["runs"] += 1
+            out["units"] += len(alone.scores)
+            ids = [s.unit_id for s in alone.scores]
+            if (both.scores != alone.scores
+                    or [both.ranks.get(i) for i in ids] != [alone.ranks.get(i) for i in ids]
+                    or [both.above.get(i) for i in ids] != [alone.above.get(i) for i in ids]):
+                out["different"].append(run.standard_code + " " + r.root.code)
+    transaction.set_rollback(True)
+print(json.dumps(out))
+"""
+
 @pytest.fixture
 def demo(built_demo: Demo) -> Demo:
     return built_demo
@@ -231,3 +270,9 @@ def test_every_run_of_the_demo_scores_the_same_all_at_once_as_unit_by_unit(demo:
     got = json.loads(demo.shell(BOTH_WAYS))
     assert got["different"] == []
     assert got["runs"] >= 9 and got["units"] > 100, got
+
+
+def test_the_streets_assessed_together_score_as_each_alone(demo: Demo) -> None:
+    got = json.loads(demo.shell(TOGETHER))
+    assert got["different"] == []
+    assert got["standards"] >= 5 and got["runs"] >= 10 and got["units"] > 50, got

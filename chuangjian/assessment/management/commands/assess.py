@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--standard", required=True, help="标准编码，如 wenming_shequ")
         parser.add_argument("--year", required=True, type=int, help="考核年度，如 2026")
-        parser.add_argument("--unit", help="只考核该单位及其下级（单位编码，默认整棵组织树）")
+        parser.add_argument("--unit", help="只考核该单位及其下级（单位编码；默认每个适用该标准的顶层单位各一个批次）")
         parser.add_argument("--kind", default="考核", help="自查、考核 或 抽查（也可写 self/review/spot）")
         parser.add_argument("--user", help="以该用户的身份和权限运行（默认系统管理员）")
         parser.add_argument("--reopen", metavar="理由",
@@ -38,31 +38,46 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"未知的用户「{options['user']}」")
             scope = Scope.for_user(actor)
-        unit = None
+        units: list[Unit] = []
         if options.get("unit"):
             unit = Unit.objects.filter(code=options["unit"]).first()
             if unit is None or not scope.allows(unit):
                 raise CommandError(f"未知的单位「{options['unit']}」")
+            units = [unit]
         started = time.perf_counter()
         try:
-            run = actions.start_run(actor=actor, scope=scope, standard_code=options["standard"],
-                                    year=options["year"], kind=options["kind"], unit=unit,
-                                    reopen_reason=options.get("reopen") or "")
+            if not units:
+                # Every top-level unit (of the user's scope) the standard applies to, read
+                # and scored together; the others are named.
+                tops = scope.root_units()
+                units = actions.applicable_units(standard_code=options["standard"],
+                                                 year=options["year"], units=tops, scope=scope)
+                for left in tops:
+                    if left not in units:
+                        self.stderr.write(f"「{left.name}」：不适用该标准，未考核")
+                if not units:
+                    raise CommandError("组织树中没有适用该标准的单位")
+            runs = actions.start_runs(actor=actor, scope=scope, standard_code=options["standard"],
+                                      year=options["year"], kind=options["kind"], units=units,
+                                      reopen_reason=options.get("reopen") or "")
         except ValidationError as error:
             raise CommandError("；".join(error.messages)) from None
         except PermissionDenied as error:
             raise CommandError(str(error) or "无权执行该考核") from None
         seconds = time.perf_counter() - started
         if options.get("json"):
-            self.stdout.write(json.dumps(selectors.run_results(scope=scope, run=run),
+            results = [selectors.run_results(scope=scope, run=run) for run in runs]
+            self.stdout.write(json.dumps(results[0] if len(results) == 1 else results,
                                          ensure_ascii=False, indent=2))
             return
-        tiers = Counter(UnitResult.objects.filter(run=run).exclude(tier="")
-                        .values_list("tier", flat=True))
-        tier_text = "、".join(f"{name} {n} 个" for name, n in sorted(tiers.items())) or "无"
-        self.stdout.write(
-            f"{run.year} 年{run.get_kind_display()}「{run.standard.name}」（{run.root.name}）：\n"
-            f"  考核单位 {run.units_assessed} 个，合格 {run.units_passed} 个，"
-            f"一票否决 {run.units_vetoed} 个\n"
-            f"  等次：{tier_text}\n"
-            f"  用时 {seconds:.2f} 秒（批次 #{run.pk}）")
+        for run in runs:
+            tiers = Counter(UnitResult.objects.filter(run=run).exclude(tier="")
+                            .values_list("tier", flat=True))
+            tier_text = "、".join(f"{name} {n} 个" for name, n in sorted(tiers.items())) or "无"
+            self.stdout.write(
+                f"{run.year} 年{run.get_kind_display()}「{run.standard.name}」（{run.root.name}）：\n"
+                f"  考核单位 {run.units_assessed} 个，合格 {run.units_passed} 个，"
+                f"一票否决 {run.units_vetoed} 个\n"
+                f"  等次：{tier_text}\n"
+                f"  批次 #{run.pk}")
+        self.stdout.write(f"用时 {seconds:.2f} 秒")
