@@ -51,7 +51,7 @@ from chuangjian.assessment.compute import (
     unit_inputs,
 )
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
-from chuangjian.assessment.models.results import CompactJSONEncoder, compact_json
+from chuangjian.assessment.models.results import CompactJSONEncoder, JSONText, compact_json
 from chuangjian.assessment.periodic import PeriodCounts, periodic_target
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
 from chuangjian.engine import expressions, scoring
@@ -304,10 +304,11 @@ def _now_for_db() -> object:
 
 
 def _json_dumps(fields: Iterable[Any]) -> dict[str, Callable[[Any], str]]:
-    """The JSON text each JSON column of ``fields`` stores (as the ORM would write it)."""
-    return {f.attname: (compact_json if f.encoder is CompactJSONEncoder
+    """The JSON text each JSON column of ``fields`` stores (as the ORM would write it):
+    a ``JSONText``'s compact text, a ``JSONField``'s by its encoder."""
+    return {f.attname: (compact_json if isinstance(f, JSONText) or f.encoder is CompactJSONEncoder
                         else functools.partial(json.dumps, cls=f.encoder))
-            for f in fields if isinstance(f, JSONField)}
+            for f in fields if isinstance(f, JSONField | JSONText)}
 
 
 def _fields(s: UnitScore) -> dict[str, object]:
@@ -384,7 +385,7 @@ def _update_rows(rows: Sequence[UnitResult]) -> None:
     dumps = _json_dumps(fields)
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
     assignments = ", ".join(
-        f"{connection.ops.quote_name(f.column)} = %s{cast if f.attname in dumps else ''}"
+        f"{connection.ops.quote_name(f.column)} = %s{cast if isinstance(f, JSONField) else ''}"
         for f in fields)
     table = connection.ops.quote_name(UnitResult._meta.db_table)
     updated = _now_for_db()
