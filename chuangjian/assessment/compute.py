@@ -571,6 +571,7 @@ class Evaluation:
         self._values: dict[tuple[str, int], Values] = {}
         self._verdicts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._plain_contexts: list[targets.TargetContext] | None = None
+        self._contexts: dict[str, list[targets.TargetContext]] = {}  # with history
 
     def get(self, name: str, back: int) -> Values:
         if name in self.spec.indicator_codes:
@@ -605,13 +606,18 @@ class Evaluation:
                                           unit_class=c.unit_class, history=())
                     for c in self.contexts]
             return self._plain_contexts
-        history = [self.indicator(ind.code, back).value for back in range(depth, 0, -1)]
-        out = []
-        for i, c in enumerate(self.contexts):
-            hist = (*(None if np.isnan(h[i]) else float(h[i]) for h in history), None)
-            out.append(targets.TargetContext(year=c.year, category=c.category,
-                                             unit_class=c.unit_class, history=hist))
-        return out
+        found = self._contexts.get(ind.code)
+        if found is None:
+            # Each unit's figures of the years before, oldest first (None where missing).
+            history = [[None if x != x else x for x in
+                        self.indicator(ind.code, back).value.astype(float).tolist()]
+                       for back in range(depth, 0, -1)]
+            found = self._contexts[ind.code] = [
+                targets.TargetContext(year=c.year, category=c.category,
+                                      unit_class=c.unit_class,
+                                      history=(*(h[i] for h in history), None))
+                for i, c in enumerate(self.contexts)]
+        return found
 
     def verdict(self, code: str) -> tuple[np.ndarray, np.ndarray]:
         """(status, attainment) arrays for an indicator with a target."""
@@ -639,6 +645,7 @@ class Evaluation:
         """Drop cached values and verdicts, once the children's verdicts they read are known."""
         for code in codes:
             self._verdicts.pop(code, None)
+            self._contexts.pop(code, None)
             for key in [k for k in self._values if k[0] == code]:
                 del self._values[key]
 

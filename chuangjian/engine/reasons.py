@@ -98,6 +98,7 @@ KINDS: Mapping[str, tuple[str, ...]] = {**TOTAL_KINDS, **RULE_KINDS, **TARGET_KI
                                         **WHY_KINDS, **ITEM_KINDS}
 
 
+_KEYS = {kind: frozenset(names) for kind, names in KINDS.items()}  # checked per reason made
 _AS_IS = frozenset({str, int, bool})
 
 
@@ -107,11 +108,12 @@ class Reason:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        wanted = KINDS.get(self.kind)
+        wanted = _KEYS.get(self.kind)
         if wanted is None:
             raise ValueError(f"unknown reason kind {self.kind!r}")
-        if set(self.params) != set(wanted):
-            raise ValueError(f"reason {self.kind!r} takes {wanted}, not {tuple(self.params)}")
+        if self.params.keys() != wanted:
+            raise ValueError(f"reason {self.kind!r} takes {KINDS[self.kind]}, "
+                             f"not {tuple(self.params)}")
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, **{k: _plain(v) for k, v in self.params.items()}}

@@ -115,7 +115,10 @@ class InspectionSource(Source):
             amount = None
         else:
             return super().values_by_period(element_code, periods, unit_ids)
-        out: list[dict[int, float]] = [{int(u): 0.0 for u in unit_ids} for _p in periods]
+        # Every unit counts 0 where nothing was found (copied: a year of days at L was
+        # 1.5 million entries made one by one).
+        zero = dict.fromkeys(map(int, unit_ids), 0.0)
+        out: list[dict[int, float]] = [zero.copy() for _p in periods]
         seen: set[int] = set()
         for row in rows:
             pk, unit_id, at = row[0], row[1], row[2]

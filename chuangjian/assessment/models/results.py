@@ -49,7 +49,7 @@ def compact_json(o: Any, fallback: Callable[[Any], str] = _STANDARD.encode) -> s
         return fallback(o)
 
 
-class JSONText(models.TextField):  # type: ignore[type-arg]
+class JSONText(models.Field):
     """A JSON value stored as its compact text (``compact_json``) and read with orjson.
 
     For the columns of a run's result rows that nobody queries inside (the items and the
@@ -57,6 +57,9 @@ class JSONText(models.TextField):  # type: ignore[type-arg]
     its server spent on a full assessment at L, where text is copied as it comes
     (decision 0043). On SQLite a JSON field was text already.
     """
+
+    def get_internal_type(self) -> str:
+        return "TextField"
 
     def from_db_value(self, value: str | None, expression: object, connection: object
                       ) -> Any:
