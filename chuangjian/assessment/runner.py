@@ -1,7 +1,9 @@
 """Full runs and incremental refreshes: which units, which inputs, then compute.
 
 ``compute_full`` works entirely in memory and returns the rows to store, so a
-failure anywhere leaves the stored results as they were. ``compute_many`` is the
+failure anywhere leaves the stored results as they were; ``compute_runs`` does the same
+for several runs of one standard whose roots lie apart, read and scored together
+(decision 0042). ``compute_many`` is the
 freshness path: the refresh job (``assessment.freshness``), after the writers have
 committed, recomputes the changed units' rows and their ancestors' rows in the current
 runs of a standard that read the changed elements, all such runs at once (decision
