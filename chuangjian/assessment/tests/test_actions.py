@@ -203,3 +203,40 @@ def test_the_cli_assesses_every_top_level_unit_the_standard_applies_to(
     roots = set(AssessmentRun.objects.filter(current=True).values_list("root__code", flat=True))
     assert roots == {"T", "U"}
     assert UnitResult.objects.filter(run__root__code="U", unit__code="U-01-A-01").exists()
+
+
+def test_a_spot_check_of_several_units_draws_a_sample_in_each(small: Small) -> None:
+    w = small.world
+    runs = actions.start_runs(actor=None, standard_code="test_small", year=2026, kind="抽查",
+                              units=[w.street, w.other_street], today=TODAY,
+                              scope=Scope.system())
+    for run in runs:
+        assert run.status == "done" and run.sample
+        inside = set(Unit.objects.filter(path__startswith=run.root.path)
+                     .values_list("pk", flat=True))
+        assert set(run.sample) <= inside
+        assert set(UnitResult.objects.filter(run=run).values_list("unit_id", flat=True)) == set(
+            run.sample)
+
+
+def test_the_cli_prints_every_run_as_json_when_it_assesses_several_top_level_units(
+        small: Small, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from chuangjian.org import actions as org_actions
+
+    on = dt.date(2020, 1, 1)
+    parent = None
+    for code, name, level in (("U", "青山区", "district"), ("U-01", "青山街道", "street"),
+                              ("U-01-A", "青山管区", "area"), ("U-01-A-01", "青山社区", "community")):
+        parent = org_actions.create_unit(actor=None, scope=Scope.system(), code=code, name=name,
+                                         level=level, parent=parent, category="城镇", opened_on=on)
+    call_command("assess", "--standard", "test_small", "--year", "2026", "--json")
+    printed = json.loads(capsys.readouterr().out)
+    by_unit = {r["unit"]: r for r in printed}
+    assert {(r["unit"], r["unit_name"]) for r in printed} == {("T", "清源区"), ("U", "青山区")}
+    # Each run's results are its own subtree's.
+    assert "U-01-A-01" in {u["unit"] for u in by_unit["U"]["results"]}
+    assert all(u["unit"].startswith("U") for u in by_unit["U"]["results"])
+    assert {u["unit"] for u in by_unit["T"]["results"]} >= {"T-01-A-01", "T-01-A-02"}
+    assert all(u["unit"].startswith("T") for u in by_unit["T"]["results"])

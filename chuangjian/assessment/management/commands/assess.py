@@ -66,9 +66,13 @@ class Command(BaseCommand):
             raise CommandError(str(error) or "无权执行该考核") from None
         seconds = time.perf_counter() - started
         if options.get("json"):
-            results = [selectors.run_results(scope=scope, run=run) for run in runs]
-            self.stdout.write(json.dumps(results[0] if len(results) == 1 else results,
-                                         ensure_ascii=False, indent=2))
+            # One run prints its units' results as before; several print each run with
+            # its root and its results.
+            printed: Any = (selectors.run_results(scope=scope, run=runs[0]) if len(runs) == 1
+                            else [{"run": run.pk, "unit": run.root.code, "unit_name": run.root.name,
+                                   "results": selectors.run_results(scope=scope, run=run)}
+                                  for run in runs])
+            self.stdout.write(json.dumps(printed, ensure_ascii=False, indent=2))
             return
         for run in runs:
             tiers = Counter(UnitResult.objects.filter(run=run).exclude(tier="")
