@@ -124,8 +124,13 @@ class Reason:
 
 
 def _plain(v: Any) -> Any:
-    if v is None or type(v) in _AS_IS:  # the common case first: ABC checks are slow
+    t = type(v)
+    if v is None or t in _AS_IS:  # the common cases first, by exact type: ABC checks are slow
         return v
+    if t is float:
+        return int(v) if v == int(v) and abs(v) < 1e15 else v
+    if t is tuple or t is list:
+        return [_plain(x) for x in v]
     if isinstance(v, Reason):
         return v.as_json()
     if isinstance(v, Mapping):

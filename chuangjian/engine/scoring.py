@@ -8,6 +8,7 @@ when its value cannot be computed: ``zero`` scores it 0 and says so,
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -586,7 +587,7 @@ class StandardArrays:
     has_bonus: bool
 
     def veto_items(self, j: int) -> tuple[str, ...]:
-        return tuple(c for c, hit in zip(self.codes, self.veto_matrix[j], strict=True) if hit)
+        return tuple(self._named["veto"][j])
 
     def explanation(self, j: int) -> str:
         """The per-unit sentence, exactly as ``score_standard`` words it."""
@@ -596,22 +597,44 @@ class StandardArrays:
         """The per-unit reasons, exactly as ``score_standard`` gives them."""
         return total_reasons(**self._facts(j))
 
-    def _facts(self, j: int) -> dict[str, Any]:
+    @functools.cached_property
+    def _named(self) -> dict[str, list[list[str]]]:
+        """For each unit, the codes of the items set in each matrix (in item order), found
+        once for all units: reading the matrices row by row was most of a total's reasons."""
         items = self.codes[:self.n_items]
-        bt = float(self.base_total[j])
-        total = float(self.total[j])
+        out: dict[str, list[list[str]]] = {}
+        for name, matrix, codes in (("excluded", self.excluded, items),
+                                    ("zeroed", self.zeroed, items),
+                                    ("veto", self.veto_matrix, self.codes),
+                                    ("veto_unknown", self.veto_unknown_matrix, self.codes)):
+            rows: list[list[str]] = [[] for _ in range(len(self.raw))]
+            at_row, at_col = np.nonzero(matrix)  # row-major: each row's codes in order
+            for r, c in zip(at_row.tolist(), at_col.tolist(), strict=True):
+                rows[r].append(codes[c])
+            out[name] = rows
+        return out
+
+    @functools.cached_property
+    def _columns(self) -> dict[str, list[Any]]:
+        return {name: getattr(self, name).tolist()
+                for name in ("raw", "included_max", "base_total", "bonus_raw", "bonus", "total",
+                             "passed")}
+
+    def _facts(self, j: int) -> dict[str, Any]:
+        col = self._columns
+        named = self._named
+        bt = col["base_total"][j]
+        total = col["total"][j]
         return {
-            "has_items": bool(self.n_items), "base_max": self.base_max, "raw": float(self.raw[j]),
-            "included_max": float(self.included_max[j]), "base_total": None if bt != bt else bt,
-            "excluded": [c for c, x in zip(items, self.excluded[j], strict=True) if x],
-            "zeroed": [c for c, x in zip(items, self.zeroed[j], strict=True) if x],
-            "bonus_raw": float(self.bonus_raw[j]) if self.has_bonus else None,
-            "bonus": float(self.bonus[j]), "total": None if total != total else total,
-            "veto_items": self.veto_items(j),
-            "veto_unknown": [c for c, x in zip(self.codes, self.veto_unknown_matrix[j], strict=True)
-                          if x],
+            "has_items": bool(self.n_items), "base_max": self.base_max, "raw": col["raw"][j],
+            "included_max": col["included_max"][j], "base_total": None if bt != bt else bt,
+            "excluded": list(named["excluded"][j]), "zeroed": list(named["zeroed"][j]),
+            "bonus_raw": col["bonus_raw"][j] if self.has_bonus else None,
+            "bonus": col["bonus"][j], "total": None if total != total else total,
+            "veto_items": tuple(named["veto"][j]),
+            "veto_unknown": list(named["veto_unknown"][j]),
             "missing_veto": self.missing_veto, "pass_mark": self.pass_mark,
-            "passed": bool(self.passed[j]), "tier": self.tier[j]}
+            "passed": bool(col["passed"][j]), "tier": self.tier[j]}
 
 
 def score_standard_many(
