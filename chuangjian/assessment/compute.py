@@ -152,16 +152,17 @@ def _place_rollups(table: np.ndarray, tree: UnitTree, reported: Sequence[DataEle
 def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, year: int,
                 codes: Iterable[str], years_back: int,
                 depths: Mapping[str, int] | None = None) -> Inputs:
-    """Subtree figures for the target units: one query, then sums up the tree in numpy.
+    """Subtree figures for the target units: the rollups read, then summed up the tree in
+    numpy.
 
-    ``depths`` (``StandardSpec.element_depths``) limits the years a source is asked for
-    to those the indicators read: each source is asked once, for that window of years.
-    Without it every element is read for all ``years_back`` years."""
+    ``depths`` (``StandardSpec.element_depths``) limits the years an element is read for
+    to those the indicators read: the rollups in one query per window of years, each
+    source once, for its window. Without it every element is read for all
+    ``years_back`` years."""
     codes = sorted(set(codes))
     n_tree = len(tree.ids)
     elements = [spec.elements[c] for c in codes if c in spec.elements]
     reported = [e for e in elements if registry.source_for(e.code) is None]
-    by_id = {e.pk: e for e in reported}
     years = [year - b for b in range(years_back + 1)]
     columns: list[tuple[DataElement, int]] = [(e, b) for e in elements for b in range(years_back + 1)]
     col_of = {(e.pk, str(year - b)): k for k, (e, b) in enumerate(columns)}
@@ -181,15 +182,25 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
             if by_path else (f"({_in(tree.ids.tolist())})", []))
         # The period comes back as its year (only yearly rows are asked for), so every
         # column is a number and the rows become one float matrix in C; NULL reads as NaN.
-        sql = (f"SELECT r.unit_id, r.element_id, CAST(r.period AS INTEGER), "  # noqa: S608 - ids and table names only
-               f"{_F.format('r.total')}, r.count, "
-               f"{_F.format('r.maximum')}, {_F.format('r.last_value')} "
-               f"FROM {rollup} r WHERE r.unit_id IN {within} "
-               f"AND r.element_id IN ({_in(by_id)}) AND r.period IN "
-               f"({','.join('%s' for _ in years)})")
+        # One query per window of years: most elements are read for the run's year only,
+        # and an IN list per column keeps the (unit, element, period) index in use.
+        windows: dict[int, list[int]] = {}
+        for e in reported:
+            deepest = years_back if depths is None else min(years_back,
+                                                             depths.get(e.code, years_back))
+            windows.setdefault(deepest, []).append(e.pk)
+        rows = []
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*within_params, *[str(y) for y in years]])
-            rows = cursor.fetchall()
+            for deepest, element_ids in sorted(windows.items()):
+                wanted = [str(y) for y in years[:deepest + 1]]
+                sql = (f"SELECT r.unit_id, r.element_id, CAST(r.period AS INTEGER), "  # noqa: S608 - ids and table names only
+                       f"{_F.format('r.total')}, r.count, "
+                       f"{_F.format('r.maximum')}, {_F.format('r.last_value')} "
+                       f"FROM {rollup} r WHERE r.unit_id IN {within} "
+                       f"AND r.element_id IN ({_in(element_ids)}) AND r.period IN "
+                       f"({','.join('%s' for _ in wanted)})")
+                cursor.execute(sql, [*within_params, *wanted])
+                rows.extend(cursor.fetchall())
         if rows:
             _place_rollups(np.array(rows, dtype=float), tree, reported, year, years_back,
                            elements, own, own_count)
