@@ -169,17 +169,17 @@ def _new_run(version: StandardVersion, spec: StandardSpec, unit: Unit, *, year: 
     if not _applies(spec, unit, year):
         raise AssessmentError(f"标准「{version.name}」不适用于「{unit.name}」"
                               f"（适用：{'、'.join(version.level_names)}；{'、'.join(version.categories)}）")
-    reopening = closing is not None and unit.path.startswith(closing.root.path)
-    if reopening:
-        assert closing is not None  # noqa: S101 - reopening says so
+    reason = ""  # kept only when the run reopens a closed year
+    if closing is not None and unit.path.startswith(closing.root.path):
         if not reopen_reason:
             raise AssessmentError(f"{year} 年「{version.name}」的考核结果已公布，年度已关闭；"
                                   "重新考核须由管理员填写理由（--reopen）")
         if not is_admin(scope=scope, unit=closing.root):
             raise PermissionDenied(f"{year} 年考核结果已公布，只有管理员可以重新考核")
+        reason = reopen_reason
     run = AssessmentRun(standard=version, standard_code=version.code, year=year, kind=kind,
                         root=unit, status=RunStatus.RUNNING, as_of=data_as_of(year, today),
-                        created_by=_user(actor), reopen_reason=reopen_reason if reopening else "")
+                        created_by=_user(actor), reopen_reason=reason)
     if kind == Kind.SPOT:
         if sample:
             inside = set(Unit.objects.filter(pk__in=list(sample), path__startswith=unit.path)

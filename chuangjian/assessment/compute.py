@@ -174,12 +174,11 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
         # join would start from (element, period) and read the whole city; the IN form
         # reads through the (unit, element, period) index. A forest lists its ids.
         # A forest of a few roots (a city's districts) is read by their paths as well.
-        by_path = 0 < len(tree.tops) <= UnitTree.FEW
         within, within_params = (
             (f"(SELECT u.id FROM {unit} u WHERE "  # noqa: S608 - a table name
              f"{' OR '.join(['u.path LIKE %s'] * len(tree.tops))})",
              [top.path + "%" for top in tree.tops])
-            if by_path else (f"({_in(tree.ids.tolist())})", []))
+            if tree.by_path else (f"({_in(tree.ids.tolist())})", []))
         # The period comes back as its year (only yearly rows are asked for), so every
         # column is a number and the rows become one float matrix in C; NULL reads as NaN.
         # One query per window of years: most elements are read for the run's year only,
@@ -476,7 +475,6 @@ class UnitTree:
 
     FEW: ClassVar[int] = 16  # a forest of up to this many roots is read by path, beyond by id
 
-    root_path: str
     units: list[Unit]
     ids: np.ndarray
     index: dict[int, int]
@@ -497,10 +495,8 @@ class UnitTree:
                        if not any(a in wanted for a in u.ancestor_ids())), key=lambda u: u.path)
         if len(tops) == 1:
             return cls.load(tops[0])
-        cond = Q()
-        for top in tops:
-            cond |= Q(path__startswith=top.path)
-        return cls._of(list(Unit.objects.filter(cond).order_by("path")) if tops else [], tops)
+        return cls._of(list(Unit.objects.filter(under_paths("", [t.path for t in tops]))
+                            .order_by("path")) if tops else [], tops)
 
     @classmethod
     def _of(cls, units: list[Unit], tops: list[Unit]) -> UnitTree:
@@ -509,12 +505,18 @@ class UnitTree:
         parent = np.array([index.get(u.parent_id, -1) if u.parent_id else -1 for u in units],
                           dtype=np.int64)
         depth = np.array([u.depth for u in units], dtype=np.int64)
-        return cls(tops[0].path if tops else "", units, ids, index, parent, depth, tops)
+        return cls(units, ids, index, parent, depth, tops)
+
+    @property
+    def by_path(self) -> bool:
+        """Whether queries find the tree's units by their roots' paths (a few roots) rather
+        than by listing their ids (a larger forest)."""
+        return 0 < len(self.tops) <= self.FEW
 
     def within(self, field: str) -> Q:
         """Rows whose ``field`` (a unit) is in the tree: by path under a few roots, by id
         in a larger forest."""
-        if 0 < len(self.tops) <= self.FEW:
+        if self.by_path:
             return under_paths(field, [top.path for top in self.tops])
         return Q(**{f"{field}_id__ids_in": self.ids.tolist()})  # inlined: no parameter limit
 
@@ -1165,10 +1167,11 @@ def projected_inputs(spec: StandardSpec, inputs: Inputs, as_of: dt.date, year: i
 
 
 def under_paths(field: str, paths: Iterable[str]) -> Q:
-    """Rows whose ``field`` (a unit) lies under one of ``paths``."""
+    """Rows whose ``field`` (a unit; units themselves when "") lies under one of ``paths``."""
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
     cond = Q(pk__in=[])
     for path in paths:
-        cond |= Q(**{f"{field}__path__startswith": path})
+        cond |= Q(**{lookup: path})
     return cond
 
 

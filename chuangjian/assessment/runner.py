@@ -203,7 +203,7 @@ def compute_runs(runs: Sequence[AssessmentRun], *, fail_after: int | None = None
         raise ValueError("compute_runs: either every run has a sample or none has")
     spec = spec_for(first.standard)
     year = first.year
-    tree = UnitTree.load(roots[0]) if len(runs) == 1 else UnitTree.forest(roots)
+    tree = UnitTree.forest(roots)
     assessed = assessed_units(spec, tree, year, sorted({i for r in runs for i in r.sample}))
     # The run of each assessed unit: the root whose path is the last one not after its own.
     owner = [order[bisect.bisect_right(paths, u.path) - 1] for _i, u, _s in assessed]

@@ -631,7 +631,7 @@ class StandardArrays:
             "excluded": list(named["excluded"][j]), "zeroed": list(named["zeroed"][j]),
             "bonus_raw": col["bonus_raw"][j] if self.has_bonus else None,
             "bonus": col["bonus"][j], "total": None if total != total else total,
-            "veto_items": tuple(named["veto"][j]),
+            "veto_items": self.veto_items(j),
             "veto_unknown": list(named["veto_unknown"][j]),
             "missing_veto": self.missing_veto, "pass_mark": self.pass_mark,
             "passed": bool(col["passed"][j]), "tier": self.tier[j]}
