@@ -156,9 +156,8 @@ def clear_earlier_runs() -> tuple[int, int]:
 
 def full_assessment(year: int, results: Results, *, profile: bool = False) -> list[Any]:
     """One 考核 run per standard in force and top-level unit; returns the runs."""
-    from chuangjian.assessment import actions
+    from chuangjian.assessment import compute
     from chuangjian.org.models import Unit
-    from chuangjian.org.scope import Scope
     from chuangjian.reporting.datasets import catalog
 
     roots = list(Unit.objects.filter(parent__isnull=True).order_by("path"))
@@ -167,29 +166,15 @@ def full_assessment(year: int, results: Results, *, profile: bool = False) -> li
     profiler = cProfile.Profile() if profile else None
     total = 0.0
     cpu = time.process_time()
-    for code in standards:
-        # Timed from the check of which roots the standard applies to, as before it was
-        # part of each start_run.
-        started = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        try:
-            applicable = actions.applicable_units(standard_code=code, year=year, units=roots,
-                                                  scope=Scope.system())
-            if applicable:
-                runs.extend(actions.start_runs(
-                    actor=None, standard_code=code, year=year, kind="review",
-                    units=applicable, scope=Scope.system(), today=dt.date(year, 12, 31)))
-        finally:
-            if profiler:
-                profiler.disable()
-        spent = time.perf_counter() - started
-        for left in roots:
-            if left not in applicable:
-                _say(f"  {code} @ {left.code}: 不适用")
-        results.full_by_standard[code] = spent
-        total += spent
-        _say(f"  {code}: {spent:.2f} s")
+    with compute.trees_shared():  # the standards read the same city's tree once
+        for code in standards:
+            spent, applicable = _assess_standard(code, year, roots, runs, profiler)
+            for left in roots:
+                if left not in applicable:
+                    _say(f"  {code} @ {left.code}: 不适用")
+            results.full_by_standard[code] = spent
+            total += spent
+            _say(f"  {code}: {spent:.2f} s")
     results.full_seconds = total
     results.full_cpu_seconds = time.process_time() - cpu
     if profiler:
@@ -202,6 +187,30 @@ def full_assessment(year: int, results: Results, *, profile: bool = False) -> li
         stats.dump_stats(str(path))
         _say(f"  cProfile → {path}")
     return runs
+
+
+def _assess_standard(code: str, year: int, roots: Sequence[Any], runs: list[Any],
+                     profiler: cProfile.Profile | None) -> tuple[float, list[Any]]:
+    """One standard's runs over the top-level units it applies to, appended to ``runs``;
+    the seconds it took (from the check of which roots the standard applies to, as before
+    it was part of each start_run) and those roots."""
+    from chuangjian.assessment import actions
+    from chuangjian.org.scope import Scope
+
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    try:
+        applicable = actions.applicable_units(standard_code=code, year=year, units=roots,
+                                              scope=Scope.system())
+        if applicable:
+            runs.extend(actions.start_runs(
+                actor=None, standard_code=code, year=year, kind="review",
+                units=applicable, scope=Scope.system(), today=dt.date(year, 12, 31)))
+    finally:
+        if profiler:
+            profiler.disable()
+    return time.perf_counter() - started, applicable
 
 
 def repeat_assessment(year: int, times: int, results: Results, *, profile: bool = False

@@ -14,8 +14,11 @@ Nothing here writes; ``actions`` stores what these functions return.
 from __future__ import annotations
 
 import calendar
+import contextlib
+import contextvars
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -37,6 +40,7 @@ from chuangjian.engine import aggregation, expressions, scoring, targets
 from chuangjian.engine.periods import Period, PeriodType
 from chuangjian.engine.reasons import Reason
 from chuangjian.engine.values import Missing, Values, reason_text
+from chuangjian.lib.lookups import Ids
 from chuangjian.org import selectors as org_selectors
 from chuangjian.org.models import Unit, UnitVersion
 from chuangjian.reporting.models import Rollup
@@ -203,7 +207,7 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
         if rows:
             _place_rollups(np.array(rows, dtype=float), tree, reported, year, years_back,
                            elements, own, own_count)
-    ids = tree.ids.tolist()
+    ids = tree.id_list
     for element in elements:
         source = registry.source_for(element.code)
         if source is None:
@@ -467,6 +471,26 @@ def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
 # -- the tree -----------------------------------------------------------------------------
 
 
+_shared_trees: contextvars.ContextVar[dict[tuple[int, ...], UnitTree] | None] = (
+    contextvars.ContextVar("shared_trees", default=None))
+
+
+@contextlib.contextmanager
+def trees_shared() -> Iterator[None]:
+    """Within the block, ``UnitTree.forest`` loads the subtrees of the same roots once: the
+    standards of one full assessment read the same city (nine loads of 4,000 units at L).
+    The trees are read-only; a block is one batch of work, not a cache across requests
+    (a unit moved meanwhile is seen by the next batch)."""
+    if _shared_trees.get() is not None:
+        yield
+        return
+    token = _shared_trees.set({})
+    try:
+        yield
+    finally:
+        _shared_trees.reset(token)
+
+
 @dataclass
 class UnitTree:
     """Every unit under a root (open or not: closed units' data still adds up), or under
@@ -489,14 +513,23 @@ class UnitTree:
 
     @classmethod
     def forest(cls, units: Iterable[Unit]) -> UnitTree:
-        """The union of the subtrees of ``units``; a unit under another adds nothing."""
+        """The union of the subtrees of ``units``; a unit under another adds nothing.
+        Inside ``trees_shared`` the same roots' forest is loaded once."""
         wanted = {u.pk: u for u in units}
         tops = sorted((u for u in wanted.values()
                        if not any(a in wanted for a in u.ancestor_ids())), key=lambda u: u.path)
+        shared = _shared_trees.get()
+        key = tuple(t.pk for t in tops)
+        if shared is not None and key in shared:
+            return shared[key]
         if len(tops) == 1:
-            return cls.load(tops[0])
-        return cls._of(list(Unit.objects.filter(under_paths("", [t.path for t in tops]))
-                            .order_by("path")) if tops else [], tops)
+            tree = cls.load(tops[0])
+        else:
+            tree = cls._of(list(Unit.objects.filter(under_paths("", [t.path for t in tops]))
+                                .order_by("path")) if tops else [], tops)
+        if shared is not None:
+            shared[key] = tree
+        return tree
 
     @classmethod
     def _of(cls, units: list[Unit], tops: list[Unit]) -> UnitTree:
@@ -518,7 +551,12 @@ class UnitTree:
         in a larger forest."""
         if self.by_path:
             return under_paths(field, [top.path for top in self.tops])
-        return Q(**{f"{field}_id__ids_in": self.ids.tolist()})  # inlined: no parameter limit
+        return Q(**{f"{field}_id__ids_in": self.id_list})  # inlined: no parameter limit
+
+    @functools.cached_property
+    def id_list(self) -> Ids:
+        """The units' ids for the sources and ``ids_in`` (passed whole, not walked)."""
+        return Ids(self.ids.tolist())
 
     def rows_of(self, unit_ids: np.ndarray) -> np.ndarray:
         """The row of each unit id in the tree, -1 for a unit outside it."""
@@ -1186,7 +1224,7 @@ def unit_classes(standard_code: str, year: int, *, paths: Sequence[str] = (),
                                             period__lt=str(year + 1),
                                             unit_class__isnull=False)
     qs = qs.filter(under_paths("unit", paths)) if paths else qs.filter(
-        unit_id__in=list(unit_ids))
+        unit_id__ids_in=Ids(unit_ids))
     rows = (qs
             .order_by("period").values_list("unit_id", "unit_class__name"))
     return dict(rows)

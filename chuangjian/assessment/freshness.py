@@ -30,6 +30,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from chuangjian import sources
+from chuangjian.assessment.compute import trees_shared
 from chuangjian.assessment.models import AssessmentRun, RunStatus, UnitResult
 from chuangjian.assessment.runner import batch_key, compute_many, write_units
 from chuangjian.assessment.spec import StandardSpec, spec_for
@@ -88,26 +89,9 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
             batch = batches.setdefault(batch_key(run), ([], {}))
             batch[0].append(run)
             batch[1].update((u.pk, u) for u in affected)
-    for batch_runs, batch_units in batches.values():
-        spec = spec_for(batch_runs[0].standard)
-        affected = list(batch_units.values())
-        try:
-            # Read and scored before the write lock is taken: on SQLite that lock stops
-            # every submission, and the scoring is most of a refresh's time.
-            read_at = {run.pk: run.refreshed_at for run in batch_runs}
-            computed = compute_many(spec, batch_runs, affected)
-        except Exception as error:
-            log.exception("refreshing %s %s failed", spec.version.code, batch_runs[0].year)
-            report.failed.extend(f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500]
-                                 for run in batch_runs)
-            continue
-        for run in batch_runs:
-            try:
-                _write(run, spec, affected, read_at[run.pk], computed.get(run.pk, []), report)
-            except Exception as error:
-                log.exception("refreshing run %s (%s %s) failed", run.pk, run.standard_code,
-                              run.year)
-                report.failed.append(f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500])
+    with trees_shared():  # the standards of a report mostly read the same subtrees
+        for batch_runs, batch_units in batches.values():
+            _refresh_batch(batch_runs, list(batch_units.values()), report)
     if report.failed:
         _failed(report, now)
     else:
@@ -116,6 +100,30 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
         Change.objects.filter(pk__ids_in=[m[0] for m in marks]).delete()
         _finished(report, now)
     return report
+
+
+def _refresh_batch(batch_runs: Sequence[AssessmentRun], affected: Sequence[Unit],
+                   report: RefreshReport) -> None:
+    """Recompute the affected units of runs that share a ``batch_key``, then write each
+    run; a failure is logged and reported, and leaves the other batches and runs alone."""
+    spec = spec_for(batch_runs[0].standard)
+    try:
+        # Read and scored before the write lock is taken: on SQLite that lock stops
+        # every submission, and the scoring is most of a refresh's time.
+        read_at = {run.pk: run.refreshed_at for run in batch_runs}
+        computed = compute_many(spec, batch_runs, affected)
+    except Exception as error:
+        log.exception("refreshing %s %s failed", spec.version.code, batch_runs[0].year)
+        report.failed.extend(f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500]
+                             for run in batch_runs)
+        return
+    for run in batch_runs:
+        try:
+            _write(run, spec, affected, read_at[run.pk], computed.get(run.pk, []), report)
+        except Exception as error:
+            log.exception("refreshing run %s (%s %s) failed", run.pk, run.standard_code,
+                          run.year)
+            report.failed.append(f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500])
 
 
 def _write(run: AssessmentRun, spec: StandardSpec, affected: Sequence[Unit],

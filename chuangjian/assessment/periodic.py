@@ -99,8 +99,8 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
     if not periods:
         pass
     elif source is not None:
-        ids = tree.ids.tolist()
-        for k, answer in enumerate(source.values_by_period(element.code, periods, ids)):
+        for k, answer in enumerate(source.values_by_period(element.code, periods,
+                                                           tree.id_list)):
             if not answer:
                 continue
             # A year of days: one dictionary per day over the tree, placed as arrays.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from chuangjian.awards.models import Level, Title
 from chuangjian.awards.selectors import held_q
 from chuangjian.engine.periods import Period
+from chuangjian.lib.lookups import Ids
 from chuangjian.org.scope import Scope
 from chuangjian.sources import Record, Source, register
 
@@ -67,7 +68,7 @@ class TitleSource(Source):
                ) -> dict[int, float]:
         ids = [int(u) for u in unit_ids]
         found = {int(u): float(n) for u, n in (
-            held(element_code, period).filter(unit_id__ids_in=ids).order_by()
+            held(element_code, period).filter(unit_id__ids_in=Ids(ids)).order_by()
             .values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))}
         return {u: found.get(u, 0.0) for u in ids}
 

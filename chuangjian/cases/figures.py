@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from django.db.models import Count, Min, Q
 
 from chuangjian.cases.models import Case, CloseReason, Relapse, UrineResult, UrineTest, Visit
+from chuangjian.lib.lookups import Ids
 
 CODES = ("registered_open", "drug_users_with_leader", "supervision_due",
          "supervision_implemented", "urine_tests_due", "urine_tests_done", "detox_certified",
@@ -44,7 +45,7 @@ def _grouped(rows: object) -> dict[int, int]:
 
 def values(code: str, start: dt.date, end: dt.date, unit_ids: Sequence[int]) -> dict[int, int]:
     """``{unit_id: value}`` for every unit asked (a unit with no case has a true zero)."""
-    ids = list(unit_ids)
+    ids = Ids(unit_ids)
     cases = Case.objects.filter(unit_id__ids_in=ids)
     got: dict[int, int]
     if code == "registered_open":

@@ -38,6 +38,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from chuangjian.engine.periods import Period
+from chuangjian.lib.lookups import Ids
 from chuangjian.registers.models import (
     BPReading,
     Facility,
@@ -213,7 +214,7 @@ def element_values(code: str, period: Period, unit_ids: Sequence[int]) -> dict[i
     """Each unit's own value: a true zero where the register holds nothing."""
     element = ELEMENTS[code]
     ids = [int(u) for u in unit_ids]
-    rows = (element.rows(period).filter(**{f"{element.unit_field}__ids_in": ids})
+    rows = (element.rows(period).filter(**{f"{element.unit_field}__ids_in": Ids(ids)})
             .order_by().values(element.unit_field)
             .annotate(n=element.total if element.total is not None else Count("pk"))
             .values_list(element.unit_field, "n"))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
+from django.db.models.sql.query import Query
 from django.test.utils import CaptureQueriesContext
 
+from chuangjian.lib.lookups import Ids
 from chuangjian.org.models import Unit
 from chuangjian.org.testing import World
 
@@ -38,3 +42,28 @@ def test_nothing_but_ids_reaches_the_sql() -> None:
         Unit.objects.filter(pk__ids_in=[None])
     # An empty list matches nothing, like ``__in``.
     assert list(Unit.objects.filter(pk__ids_in=[])) == []
+
+
+def test_many_ids_as_ids_are_handed_to_the_lookup_whole_where_a_list_is_walked_id_by_id(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    resolved = 0
+    walk = Query.resolve_lookup_value
+
+    def counting(self: Query, value: object, *args: Any, **kwargs: Any) -> object:
+        nonlocal resolved
+        resolved += 1
+        return walk(self, value, *args, **kwargs)
+
+    monkeypatch.setattr(Query, "resolve_lookup_value", counting)
+    ids = [world.community.pk, *range(10**6, 10**6 + 5_000)]
+    Unit.objects.filter(pk__ids_in=ids)
+    walked, resolved = resolved, 0
+    assert list(Unit.objects.filter(pk__ids_in=Ids(ids))) == [world.community]
+    assert walked > 5_000 and resolved < 5
+
+
+def test_ids_is_a_read_only_sequence_of_its_ids() -> None:
+    ids = Ids(iter([3, 1, 2]))
+    assert list(ids) == [3, 1, 2] and len(ids) == 3 and ids[0] == 3 and 2 in ids
+    assert list(ids[1:]) == [1, 2] and isinstance(ids[1:], Ids)
+    assert not isinstance(ids, list | tuple)

@@ -1,0 +1,54 @@
+"""The tree a run reads: a forest is the union of its roots' subtrees, and inside
+``trees_shared`` (a full assessment's standards, a refresh's batches) the same roots'
+forest is read from the database once."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chuangjian.assessment.compute import UnitTree, trees_shared
+from chuangjian.org.models import Unit
+from chuangjian.org.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+def _paths(tree: UnitTree) -> list[str]:
+    return [u.path for u in tree.units]
+
+
+def test_a_forest_holds_every_unit_under_its_roots_and_a_root_under_another_adds_nothing(
+        world: World) -> None:
+    tree = UnitTree.forest([world.other_street, world.street, world.community])
+    expected = list(Unit.objects.filter(path__startswith=world.street.path)) + list(
+        Unit.objects.filter(path__startswith=world.other_street.path))
+    assert sorted(_paths(tree)) == sorted(u.path for u in expected)
+    assert {t.pk for t in tree.tops} == {world.street.pk, world.other_street.pk}
+    assert list(tree.id_list) == tree.ids.tolist()
+
+
+def test_inside_trees_shared_the_same_roots_are_read_once_and_other_roots_are_read(
+        world: World) -> None:
+    with trees_shared():
+        first = UnitTree.forest([world.street, world.other_street])
+        with CaptureQueriesContext(connection) as again:
+            second = UnitTree.forest([world.other_street, world.street, world.community])
+        assert second is first and len(again) == 0
+        with CaptureQueriesContext(connection) as other:
+            alone = UnitTree.forest([world.street])
+        assert len(other) == 1 and alone is not first
+        with trees_shared(), CaptureQueriesContext(connection) as nested:
+            UnitTree.forest([world.street])  # a block inside another shares the outer one
+        assert len(nested) == 0
+
+
+def test_outside_trees_shared_every_forest_is_read_afresh(world: World) -> None:
+    with trees_shared():
+        kept = UnitTree.forest([world.street])
+    Unit.objects.filter(pk=world.community2.pk).update(name="南门新社区")
+    with CaptureQueriesContext(connection) as queries:
+        fresh = UnitTree.forest([world.street])
+    assert len(queries) == 1 and fresh is not kept
+    assert "南门新社区" in [u.name for u in fresh.units]
