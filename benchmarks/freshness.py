@@ -24,6 +24,7 @@ import multiprocessing as mp
 import os
 import queue
 import random
+import re
 import subprocess
 import sys
 import time
@@ -49,6 +50,7 @@ class Outcome:
     refresh_jobs: int = 0
     load: list[float] = field(default_factory=list)
     span_s: float = 0.0
+    refresh_log: list[str] = field(default_factory=list)  # the worker's line per refresh
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -131,10 +133,14 @@ def measure(url: str, *, rate: float, seconds: float, writers: int, delay: float
     connections.close_all()
 
     env = {**os.environ, "DATABASE_URL": url, "SOURCES_REFRESH_DELAY": str(delay),
-           "DJANGO_SETTINGS_MODULE": "chuangjian.settings"}
+           "DJANGO_SETTINGS_MODULE": "chuangjian.settings", "LOG_LEVEL": "INFO"}
+    # The worker's log keeps each refresh's marks, rows and its reading and writing time.
+    log_path = ROOT / "var" / "bench" / "freshness-worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    worker_log = log_path.open("w")
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--interval", "0.1"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=worker_log, stderr=worker_log)
     context = mp.get_context("fork")
     out = context.Queue()
     start_at = time.time() + 8.0  # the writers parse the standards first
@@ -181,9 +187,31 @@ def measure(url: str, *, rate: float, seconds: float, writers: int, delay: float
             p.join(timeout=10)
         worker.terminate()
         worker.wait(timeout=30)
+        worker_log.close()
+    outcome.refresh_log = [line.strip() for line in log_path.read_text().splitlines()
+                           if line.startswith("refreshed ")]
     outcome.refresh_jobs = DBTaskResult.objects.count() - jobs_before
     outcome.load.append(os.getloadavg()[0])
     return outcome
+
+
+_REFRESHED = re.compile(r"refreshed (\d+) marks: \d+ runs, \d+ rows; reading ([\d.]+) s, "
+                        r"writing ([\d.]+) s")
+
+
+def _refreshes(lines: list[str]) -> str:
+    """The worker's refreshes that handled marks: marks per refresh (mean, max), and the
+    seconds spent reading and writing, in all and at most in one."""
+    got = [(int(m[1]), float(m[2]), float(m[3])) for line in lines
+           if (m := _REFRESHED.match(line)) and int(m[1])]
+    if not got:
+        return "—"
+    marks = [g[0] for g in got]
+    reading = [g[1] for g in got]
+    writing = [g[2] for g in got]
+    return (f"{sum(marks) / len(got):.0f} (max {max(marks)}) / {sum(reading):.2f} s "
+            f"(max {max(reading):.2f}) / {sum(writing):.2f} s (max {max(writing):.2f}) "
+            f"in {len(got)} refreshes")
 
 
 def table(o: Outcome) -> str:
@@ -201,6 +229,7 @@ def table(o: Outcome) -> str:
          f"{max(o.fresh_s, default=float('nan')):.2f} s"),
         ("never fresh (300 s after the last)", str(o.never_fresh)),
         ("refresh jobs run", str(o.refresh_jobs)),
+        ("refreshes: marks each / reading / writing", _refreshes(o.refresh_log)),
         ("load average start / end", " / ".join(f"{v:.1f}" for v in o.load)),
     ]
     width = max(len(a) for a, _b in rows) + 2

@@ -501,32 +501,31 @@ def compute_many(spec: StandardSpec, runs: Sequence[AssessmentRun],
     reviews = reviews_for(spec.version.code, year, kind, unit_ids=list(pos))
     contexts = [UnitContext(year, u.category, classes.get(u.pk)) for u in units]
     kids = _children_of(spec, runs, list(pos))
-    out: dict[int, list[UnitResult]] = {}
-    for run in runs:
-        mine = [r for r in stored if r.run_id == run.pk]
-        for depth in sorted({units[pos[r.unit_id]].depth for r in mine}, reverse=True):
-            level = [r for r in mine if units[pos[r.unit_id]].depth == depth]
-            idx = np.array([pos[r.unit_id] for r in level], dtype=np.int64)
-            share = _stored_share([kids.get((run.pk, r.unit_id), {}) for r in level])
-            ctxs = [contexts[j] for j in idx.tolist()]
+    # A depth at a time, deepest first, the rows of every run together: a unit's children
+    # are those of its own run (``kids`` is keyed by run), and one ``score_units`` per
+    # depth costs what one per run and depth did for each.
+    for depth in sorted({units[pos[r.unit_id]].depth for r in stored}, reverse=True):
+        level = [r for r in stored if units[pos[r.unit_id]].depth == depth]
+        idx = np.array([pos[r.unit_id] for r in level], dtype=np.int64)
+        share = _stored_share([kids.get((r.run_id, r.unit_id), {}) for r in level])
+        ctxs = [contexts[j] for j in idx.tolist()]
 
-            def per_period(ind: IndicatorSpec, idx: np.ndarray = idx) -> PeriodCounts:
-                counts = periodic(ind)
-                return PeriodCounts(counts.periods, counts.counts[idx])
+        def per_period(ind: IndicatorSpec, idx: np.ndarray = idx) -> PeriodCounts:
+            counts = periodic(ind)
+            return PeriodCounts(counts.periods, counts.counts[idx])
 
-            ev = Evaluation(spec, _rows_of(inputs, idx), ctxs, share, per_period)
-            projected = (Evaluation(spec, _rows_of(projection, idx), ctxs, share, per_period)
-                         if projection is not None else None)
-            rows = [(r.unit_id, r.sheet, indicators_for(spec, units[pos[r.unit_id]], r.sheet))
-                    for r in level]
-            for row, score in zip(level, score_units(spec, rows, ev, ctxs, reviews, projected),
-                                  strict=True):
-                for name, value in _fields(score).items():
-                    setattr(row, name, value)
-                if row.above_id is not None and (run.pk, row.above_id) in kids:
-                    kids[(run.pk, row.above_id)][row.unit_id] = (score.items, score.passed)
-        out[run.pk] = mine
-    return out
+        ev = Evaluation(spec, _rows_of(inputs, idx), ctxs, share, per_period)
+        projected = (Evaluation(spec, _rows_of(projection, idx), ctxs, share, per_period)
+                     if projection is not None else None)
+        rows = [(r.unit_id, r.sheet, indicators_for(spec, units[pos[r.unit_id]], r.sheet))
+                for r in level]
+        for row, score in zip(level, score_units(spec, rows, ev, ctxs, reviews, projected),
+                              strict=True):
+            for name, value in _fields(score).items():
+                setattr(row, name, value)
+            if row.above_id is not None and (row.run_id, row.above_id) in kids:
+                kids[(row.run_id, row.above_id)][row.unit_id] = (score.items, score.passed)
+    return {run.pk: [r for r in stored if r.run_id == run.pk] for run in runs}
 
 
 def _rows_of(inputs: Inputs, idx: np.ndarray) -> Inputs:

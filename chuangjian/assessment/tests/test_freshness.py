@@ -1,6 +1,7 @@
 """A submission marks the results stale in its own short transaction and touches no
 result row; the refresh job queued after commit brings them up to date, exactly as a
-full recomputation would, one run per transaction (decision 0033)."""
+full recomputation would, all runs in one transaction with a savepoint each (decisions
+0033, 0044)."""
 
 from __future__ import annotations
 
@@ -212,6 +213,37 @@ def test_a_failing_refresh_leaves_the_results_whole_keeps_the_marks_and_is_retri
     ticket.refresh_from_db()
     assert ticket.attempts == 0 and ticket.last_error == ""
     assert UnitResult.objects.get(run=run, unit=w.community).items["done_rate"]["v"] == 100
+
+
+def test_a_run_that_fails_to_write_is_rolled_back_alone_and_the_others_are_written(
+        small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chuangjian.assessment import runner
+
+    w = small.world
+    small.report(w.community, t_done=30, t_total=50)
+    district, street = (actions.start_run(actor=None, standard_code="test_small", year=2026,
+                                          today=TODAY, unit=unit, scope=Scope.system())
+                        for unit in (w.district, w.street))
+    refresh()
+    before = _items(street.pk)
+    small.report(w.community, t_done=50, t_total=50)
+    real = runner._rerank
+
+    def broken_for_the_street(run: AssessmentRun, changed: object) -> None:
+        if run.pk == street.pk:
+            raise RuntimeError("磁盘已满")
+        real(run, changed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "_rerank", broken_for_the_street)
+    report = refresh_stale(scope=Scope.system())
+    assert len(report.failed) == 1 and "城关街道" in report.failed[0]
+    assert report.runs == 1 and _items(street.pk) == before
+    written = UnitResult.objects.get(run=district, unit=w.community).items["done_rate"]["v"]
+    assert written == 100
+    assert Change.objects.exists()  # kept for the retry, which writes the street's run
+    monkeypatch.undo()
+    refresh()
+    assert UnitResult.objects.get(run=street, unit=w.community).items["done_rate"]["v"] == 100
 
 
 def test_only_the_system_refreshes_results(small: Small) -> None:
