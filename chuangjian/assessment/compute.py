@@ -984,7 +984,7 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 bonus=float(total.bonus[k]), passed=bool(total.passed[k]),
                 vetoed=bool(total.vetoed[k]), veto_items=list(total.veto_items(k)),
                 tier=total.tier[k] or "", at_risk=int(at_risk[k]), items=stored[k],
-                reasons=[r.as_json() for r in total.reasons(k)])
+                reasons=total.reasons_json(k))
     return [s for s in out if s is not None]
 
 

@@ -342,6 +342,21 @@ def test_the_vectorised_scores_equal_the_per_unit_scores(
         assert many.tier[j] == one.tier
         assert many.explanation(j) == one.explanation
         assert many.reasons(j) == one.reasons
+        assert many.reasons_json(j) == [r.as_json() for r in one.reasons]
+
+
+def test_units_with_the_same_facts_share_one_list_of_total_reasons() -> None:
+    rule = AllOrNothing(10)
+    status = np.array([MET, MET, NOT_MET], dtype=np.int64)
+    arrays = [score_many(rule, "a", status=status, attainment=np.full(3, np.nan)),
+              score_many(rule, "b", status=np.array([MET, MET, MET], dtype=np.int64),
+                         attainment=np.full(3, np.nan))]
+    many = score_standard_many(arrays, 3, pass_mark=15)
+    assert many.reasons_json(0) is many.reasons_json(1)
+    assert many.reasons_json(2) is not many.reasons_json(0)
+    for j, (total, passed) in enumerate([(20.0, True), (20.0, True), (10.0, False)]):
+        assert float(many.total[j]) == total and bool(many.passed[j]) == passed
+        assert many.reasons_json(j) == [r.as_json() for r in many.reasons(j)]
 
 
 def test_the_vectorised_rules_refuse_what_the_per_unit_rules_refuse() -> None:
