@@ -16,7 +16,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chuangjian.assessment.compute import ComputeError, data_as_of, open_during_year, sheet_of
+from chuangjian.assessment.compute import (
+    ComputeError,
+    UnitTree,
+    data_as_of,
+    open_during_year,
+    sharing_trees,
+    sheet_of,
+)
 from chuangjian.assessment.models import (
     AssessmentRun,
     Kind,
@@ -199,10 +206,11 @@ def _new_run(version: StandardVersion, spec: StandardSpec, unit: Unit, *, year: 
 def _applies(spec: StandardSpec, unit: Unit, year: int) -> bool:
     """Whether the standard assesses a unit open in ``year`` in ``unit``'s subtree. Read a
     chunk at a time: the first such unit is enough (a whole city's 4,000 units were read
-    for every run)."""
-    return any(open_during_year(u, year) and sheet_of(spec, u) is not None
-               for u in Unit.objects.filter(path__startswith=unit.path).order_by("path")
-               .iterator(chunk_size=100))
+    for every run); inside ``trees_shared`` from the subtree read once for every standard."""
+    units: Iterable[Unit] = (
+        UnitTree.forest([unit]).units if sharing_trees()
+        else Unit.objects.filter(path__startswith=unit.path).order_by("path").iterator(chunk_size=100))
+    return any(open_during_year(u, year) and sheet_of(spec, u) is not None for u in units)
 
 
 def applicable_units(*, standard_code: str, year: int, units: Iterable[Unit], scope: Scope

@@ -13,6 +13,7 @@ Nothing here writes; ``actions`` stores what these functions return.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import contextlib
 import contextvars
@@ -475,6 +476,11 @@ _shared_trees: contextvars.ContextVar[dict[tuple[int, ...], UnitTree] | None] = 
     contextvars.ContextVar("shared_trees", default=None))
 
 
+def sharing_trees() -> bool:
+    """Whether the caller runs inside ``trees_shared``."""
+    return _shared_trees.get() is not None
+
+
 @contextlib.contextmanager
 def trees_shared() -> Iterator[None]:
     """Within the block, ``UnitTree.forest`` loads the subtrees of the same roots once: the
@@ -520,8 +526,15 @@ class UnitTree:
                        if not any(a in wanted for a in u.ancestor_ids())), key=lambda u: u.path)
         shared = _shared_trees.get()
         key = tuple(t.pk for t in tops)
-        if shared is not None and key in shared:
-            return shared[key]
+        if shared is not None:
+            if key in shared:
+                return shared[key]
+            # Roots inside a tree already read (a standard that applies to some of the
+            # districts, a refresh's streets): their subtrees are slices of it.
+            for whole in shared.values():
+                if tops and all(t.pk in whole.index for t in tops):
+                    shared[key] = whole.sub_forest(tops)
+                    return shared[key]
         if len(tops) == 1:
             tree = cls.load(tops[0])
         else:
@@ -530,6 +543,25 @@ class UnitTree:
         if shared is not None:
             shared[key] = tree
         return tree
+
+    def sub_forest(self, tops: Sequence[Unit]) -> UnitTree:
+        """The forest of ``tops`` (units of this tree, none under another) cut from this
+        one. In the paths sorted as Python sorts text, a subtree is the run of paths from
+        its root's up to the first one that no longer starts with it (the database's
+        order may differ under a language's collation, which skips the slashes)."""
+        paths, order = self._sorted
+        units: list[Unit] = []
+        for top in tops:
+            start = bisect.bisect_left(paths, top.path)
+            end = bisect.bisect_left(paths, top.path[:-1] + chr(ord(top.path[-1]) + 1), start)
+            units.extend(self.units[i] for i in order[start:end])
+        return self._of(units, [self.units[self.index[t.pk]] for t in tops])
+
+    @functools.cached_property
+    def _sorted(self) -> tuple[list[str], list[int]]:
+        """The units' paths in Python's order, and the unit of each."""
+        order = sorted(range(len(self.units)), key=lambda i: self.units[i].path)
+        return [self.units[i].path for i in order], order
 
     @classmethod
     def _of(cls, units: list[Unit], tops: list[Unit]) -> UnitTree:

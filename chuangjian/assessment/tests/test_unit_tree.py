@@ -4,6 +4,8 @@ forest is read from the database once."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +21,14 @@ def _paths(tree: UnitTree) -> list[str]:
     return [u.path for u in tree.units]
 
 
+def _shape(tree: UnitTree) -> tuple[object, ...]:
+    """Each unit's id, its parent's id within the tree and its depth, and the roots."""
+    ids = tree.ids.tolist()
+    return (sorted((ids[i], ids[p] if p >= 0 else None, int(d))
+                   for i, (p, d) in enumerate(zip(tree.parent.tolist(), tree.depth, strict=True))),
+            sorted(t.pk for t in tree.tops))
+
+
 def test_a_forest_holds_every_unit_under_its_roots_and_a_root_under_another_adds_nothing(
         world: World) -> None:
     tree = UnitTree.forest([world.other_street, world.street, world.community])
@@ -29,7 +39,7 @@ def test_a_forest_holds_every_unit_under_its_roots_and_a_root_under_another_adds
     assert list(tree.id_list) == tree.ids.tolist()
 
 
-def test_inside_trees_shared_the_same_roots_are_read_once_and_other_roots_are_read(
+def test_inside_trees_shared_the_same_roots_are_read_once_and_roots_outside_are_read(
         world: World) -> None:
     with trees_shared():
         first = UnitTree.forest([world.street, world.other_street])
@@ -37,8 +47,8 @@ def test_inside_trees_shared_the_same_roots_are_read_once_and_other_roots_are_re
             second = UnitTree.forest([world.other_street, world.street, world.community])
         assert second is first and len(again) == 0
         with CaptureQueriesContext(connection) as other:
-            alone = UnitTree.forest([world.street])
-        assert len(other) == 1 and alone is not first
+            above = UnitTree.forest([world.district])  # not inside the tree read
+        assert len(other) == 1 and above is not first
         with trees_shared(), CaptureQueriesContext(connection) as nested:
             UnitTree.forest([world.street])  # a block inside another shares the outer one
         assert len(nested) == 0
@@ -52,3 +62,24 @@ def test_outside_trees_shared_every_forest_is_read_afresh(world: World) -> None:
         fresh = UnitTree.forest([world.street])
     assert len(queries) == 1 and fresh is not kept
     assert "南门新社区" in [u.name for u in fresh.units]
+
+
+def test_inside_trees_shared_roots_within_a_tree_read_are_cut_from_it_without_a_query(
+        world: World) -> None:
+    fresh = _shape(UnitTree.forest([world.street, world.rural_town]))
+    with trees_shared():
+        UnitTree.forest([world.district])
+        with CaptureQueriesContext(connection) as queries:
+            cut = UnitTree.forest([world.rural_town, world.street])
+        assert len(queries) == 0
+    assert _shape(cut) == fresh
+    assert sorted(cut.id_list) == sorted(cut.ids.tolist())
+
+
+def test_a_forest_cut_from_a_tree_in_any_order_holds_its_roots_subtrees(world: World) -> None:
+    # A database's collation may order "/1/2/" and "/12/" either way (it skips slashes).
+    units = list(Unit.objects.filter(path__startswith=world.district.path))
+    random.Random(5).shuffle(units)
+    whole = UnitTree._of(units, [world.district])
+    for tops in ([world.street], [world.area, world.other_street], [world.village]):
+        assert _shape(whole.sub_forest(tops)) == _shape(UnitTree.forest(tops))
