@@ -51,6 +51,7 @@ class Outcome:
     load: list[float] = field(default_factory=list)
     span_s: float = 0.0
     refresh_log: list[str] = field(default_factory=list)  # the worker's line per refresh
+    job_late_s: list[float] = field(default_factory=list)
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -124,12 +125,19 @@ def measure(url: str, *, rate: float, seconds: float, writers: int, delay: float
 
     if not AssessmentRun.objects.filter(current=True, status="done").exists():
         raise SystemExit("该数据库中还没有考核结果：请先运行 python -m benchmarks.run --size … --keep")
+    from django.conf import settings
+    from django.utils import timezone
+
     outcome = Outcome(offered_rate=rate, seconds=seconds, writers=writers, delay=delay)
     outcome.load.append(os.getloadavg()[0])
+    # The writers queue the refresh job (after their commit), so they are the ones that
+    # defer it: they are forked from this process and take its setting.
+    settings.SOURCES_REFRESH_DELAY = delay
     refresh_stale(scope=Scope.system())  # whatever earlier runs left marked
     from django_tasks_db.models import DBTaskResult
 
     jobs_before = DBTaskResult.objects.count()
+    measured_from = timezone.now()
     connections.close_all()
 
     env = {**os.environ, "DATABASE_URL": url, "SOURCES_REFRESH_DELAY": str(delay),
@@ -191,6 +199,12 @@ def measure(url: str, *, rate: float, seconds: float, writers: int, delay: float
     outcome.refresh_log = [line.strip() for line in log_path.read_text().splitlines()
                            if line.startswith("refreshed ")]
     outcome.refresh_jobs = DBTaskResult.objects.count() - jobs_before
+    # How late the worker began each job after the instant it was deferred to: its poll,
+    # and on SQLite its wait for the write lock to claim the job.
+    outcome.job_late_s = [
+        (started - after).total_seconds() for started, after in
+        DBTaskResult.objects.filter(started_at__isnull=False, enqueued_at__gte=measured_from)
+        .values_list("started_at", "run_after")]
     outcome.load.append(os.getloadavg()[0])
     return outcome
 
@@ -230,6 +244,8 @@ def table(o: Outcome) -> str:
         ("never fresh (300 s after the last)", str(o.never_fresh)),
         ("refresh jobs run", str(o.refresh_jobs)),
         ("refreshes: marks each / reading / writing", _refreshes(o.refresh_log)),
+        ("queued job begun after its time p50 / max", f"{_pct(o.job_late_s, 50):.2f} / "
+                                               f"{max(o.job_late_s, default=float('nan')):.2f} s"),
         ("load average start / end", " / ".join(f"{v:.1f}" for v in o.load)),
     ]
     width = max(len(a) for a, _b in rows) + 2

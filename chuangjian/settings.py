@@ -337,6 +337,10 @@ TASKS = {
 # later so that the submissions of the same moment are recomputed together.
 SOURCES_REFRESH_TASK = "chuangjian.assessment.tasks.refresh_results"
 SOURCES_REFRESH_DELAY = env.float("SOURCES_REFRESH_DELAY", default=0.5)  # decision 0038
+# While reports keep coming (16:00), the job refreshes again as soon as the oldest new mark
+# is SOURCES_REFRESH_DELAY old, for up to this many seconds, instead of waiting for the
+# queue to hand it the next job (decision 0045). 0 refreshes once.
+SOURCES_REFRESH_DRAIN = env.float("SOURCES_REFRESH_DRAIN", default=30.0)
 # A refresh that fails is queued again after 10 s, 20 s, 40 s … up to this many attempts.
 SOURCES_REFRESH_ATTEMPTS = env.int("SOURCES_REFRESH_ATTEMPTS", default=5)
 

@@ -14,7 +14,13 @@ from django.test.utils import CaptureQueriesContext
 
 from chuangjian import sources
 from chuangjian.assessment import actions, selectors
-from chuangjian.assessment.freshness import Freshness, RefreshReport, freshness, refresh_stale
+from chuangjian.assessment.freshness import (
+    Freshness,
+    RefreshReport,
+    freshness,
+    refresh_stale,
+    refresh_until_quiet,
+)
 from chuangjian.assessment.models import AssessmentRun, UnitResult
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.org.scope import Scope
@@ -244,6 +250,69 @@ def test_a_run_that_fails_to_write_is_rolled_back_alone_and_the_others_are_writt
     monkeypatch.undo()
     refresh()
     assert UnitResult.objects.get(run=street, unit=w.community).items["done_rate"]["v"] == 100
+
+
+def test_while_reports_keep_coming_the_job_refreshes_again_after_the_debounce(
+        small: Small, settings: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chuangjian.assessment import freshness as module
+
+    w = small.world
+    small.report(w.community, t_done=30, t_total=50)
+    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
+                            scope=Scope.system())
+    refresh()
+    small.report(w.community, t_done=40, t_total=50)
+    real, filed = module.compute_many, []
+
+    def another_report_meanwhile(*args: object, **kwargs: object) -> object:
+        if not filed:
+            filed.append(small.report(w.community2, t_done=50, t_total=50))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "compute_many", another_report_meanwhile)
+    slept: list[float] = []
+    reports = refresh_until_quiet(scope=Scope.system(), longest=60, sleep=slept.append)
+    # Round 1 takes 幸福里's report; the next mark (南门's, filed while round 1 ran) is
+    # taken once it is the debounce old; then nothing is marked and the job ends.
+    assert [r.marks for r in reports] == [1, 1]
+    assert len(slept) == 1 and 0 < slept[0] <= settings.SOURCES_REFRESH_DELAY  # type: ignore[attr-defined]
+    assert not Change.objects.exists() and not freshness(run, w.district).stale
+    assert UnitResult.objects.get(run=run, unit=w.community2).items["done_rate"]["v"] == 100
+
+
+def test_the_job_refreshes_once_when_it_may_not_wait_or_when_a_round_fails(
+        small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chuangjian.assessment import runner
+
+    w = small.world
+    small.report(w.community, t_done=30, t_total=50)
+    actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
+                      scope=Scope.system())
+    refresh()
+    small.report(w.community, t_done=40, t_total=50)
+
+    def never(seconds: float) -> None:
+        raise AssertionError("no second round")
+
+    from chuangjian.assessment import freshness as module
+
+    real = module.compute_many
+
+    def another_report_meanwhile(*args: object, **kwargs: object) -> object:
+        small.report(w.community2, t_done=50, t_total=50)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "compute_many", another_report_meanwhile)
+    assert len(refresh_until_quiet(scope=Scope.system(), longest=0, sleep=never)) == 1
+    assert Change.objects.exists()  # left to the job queued meanwhile
+    monkeypatch.setattr(module, "compute_many", real)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(runner, "_rerank", broken)
+    reports = refresh_until_quiet(scope=Scope.system(), longest=60, sleep=never)
+    assert len(reports) == 1 and reports[0].failed and Change.objects.exists()
 
 
 def test_only_the_system_refreshes_results(small: Small) -> None:
