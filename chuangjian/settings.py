@@ -340,7 +340,7 @@ SOURCES_REFRESH_DELAY = env.float("SOURCES_REFRESH_DELAY", default=0.5)  # decis
 # While reports keep coming (16:00), the job refreshes again as soon as the oldest new mark
 # is SOURCES_REFRESH_DELAY old, for up to this many seconds, instead of waiting for the
 # queue to hand it the next job (decision 0045). 0 refreshes once.
-SOURCES_REFRESH_DRAIN = env.float("SOURCES_REFRESH_DRAIN", default=30.0)
+SOURCES_REFRESH_DRAIN = env.float("SOURCES_REFRESH_DRAIN", default=300.0)
 # A refresh that fails is queued again after 10 s, 20 s, 40 s … up to this many attempts.
 SOURCES_REFRESH_ATTEMPTS = env.int("SOURCES_REFRESH_ATTEMPTS", default=5)
 
