@@ -119,18 +119,6 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
     return report
 
 
-@dataclass
-class _Read:
-    """A batch's runs recomputed before the write lock: what each run's rows became, and
-    when each run had last been refreshed when they were read."""
-
-    spec: StandardSpec
-    runs: Sequence[AssessmentRun]
-    affected: Sequence[Unit]
-    read_at: dict[int, dt.datetime | None]
-    rows: dict[int, list[UnitResult]]
-
-
 def refresh_until_quiet(*, scope: Scope, longest: float | None = None,
                         sleep: Callable[[float], None] = time.sleep) -> list[RefreshReport]:
     """``refresh_stale``, then again while marks keep arriving, for up to ``longest``
@@ -155,6 +143,18 @@ def refresh_until_quiet(*, scope: Scope, longest: float | None = None,
             sleep(min(delay - age, delay))
         reports.append(refresh_stale(scope=scope))
     return reports
+
+
+@dataclass
+class _Read:
+    """A batch's runs recomputed before the write lock: what each run's rows became, and
+    when each run had last been refreshed when they were read."""
+
+    spec: StandardSpec
+    runs: Sequence[AssessmentRun]
+    affected: Sequence[Unit]
+    read_at: dict[int, dt.datetime | None]
+    rows: dict[int, list[UnitResult]]
 
 
 def _read_batch(batch_runs: Sequence[AssessmentRun], affected: Sequence[Unit],
@@ -185,16 +185,24 @@ def _write_all(read: Sequence[_Read], report: RefreshReport) -> None:
     todo = sorted(((run, batch) for batch in read for run in batch.runs), key=lambda rb: rb[0].pk)
     if not todo:
         return
-    with atomic_promptly():
-        for run, batch in todo:
-            try:
-                _write(run, batch.spec, batch.affected, batch.read_at[run.pk],
-                       batch.rows.get(run.pk, []), report)
-            except Exception as error:
-                log.exception("refreshing run %s (%s %s) failed", run.pk, run.standard_code,
-                              run.year)
-                report.failed.append(
-                    f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500])
+    runs, rows = report.runs, report.rows
+    try:
+        with atomic_promptly():
+            for run, batch in todo:
+                try:
+                    _write(run, batch.spec, batch.affected, batch.read_at[run.pk],
+                           batch.rows.get(run.pk, []), report)
+                except Exception as error:
+                    log.exception("refreshing run %s (%s %s) failed", run.pk,
+                                  run.standard_code, run.year)
+                    report.failed.append(
+                        f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500])
+    except Exception as error:
+        # The transaction itself: its lock not had in time, or its commit refused.
+        # Nothing of it is stored; the marks stay for the retry.
+        log.exception("writing the refreshed runs failed")
+        report.runs, report.rows = runs, rows
+        report.failed.append(f"写入考核结果失败：{error}"[:500])
 
 
 def _write(run: AssessmentRun, spec: StandardSpec, affected: Sequence[Unit],

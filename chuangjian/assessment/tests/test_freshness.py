@@ -252,6 +252,39 @@ def test_a_run_that_fails_to_write_is_rolled_back_alone_and_the_others_are_writt
     assert UnitResult.objects.get(run=street, unit=w.community).items["done_rate"]["v"] == 100
 
 
+def test_a_write_that_cannot_begin_stores_nothing_keeps_the_marks_and_is_retried(
+        small: Small, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: object) -> None:
+    from django.db import OperationalError
+
+    from chuangjian.assessment import freshness as module
+
+    w = small.world
+    small.report(w.community, t_done=30, t_total=50)
+    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
+                            scope=Scope.system())
+    refresh()
+    before = _items(run.pk)
+    small.report(w.community, t_done=50, t_total=50)
+    queued: list[float] = []
+    monkeypatch.setattr(sources, "enqueue_refresh", lambda *, delay: queued.append(delay))
+    real, calls = module.atomic_promptly, []
+
+    def locked_for_the_runs() -> object:
+        calls.append(1)
+        if len(calls) == 2:  # the ticket first, then the runs' write
+            raise OperationalError("database is locked")
+        return real()
+
+    monkeypatch.setattr(module, "atomic_promptly", locked_for_the_runs)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        report = refresh_stale(scope=Scope.system())
+    assert report.failed == ["写入考核结果失败：database is locked"]
+    assert report.runs == 0 and report.rows == 0
+    assert _items(run.pk) == before and Change.objects.exists()
+    assert queued == [10.0]
+
+
 def test_while_reports_keep_coming_the_job_refreshes_again_after_the_debounce(
         small: Small, settings: object, monkeypatch: pytest.MonkeyPatch) -> None:
     from chuangjian.assessment import freshness as module
@@ -262,11 +295,12 @@ def test_while_reports_keep_coming_the_job_refreshes_again_after_the_debounce(
                             scope=Scope.system())
     refresh()
     small.report(w.community, t_done=40, t_total=50)
-    real, filed = module.compute_many, []
+    real, filed = module.compute_many, [False]
 
     def another_report_meanwhile(*args: object, **kwargs: object) -> object:
-        if not filed:
-            filed.append(small.report(w.community2, t_done=50, t_total=50))
+        if not filed[0]:
+            small.report(w.community2, t_done=50, t_total=50)
+            filed[0] = True
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(module, "compute_many", another_report_meanwhile)
