@@ -119,6 +119,10 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
     return report
 
 
+DRAIN_KEY = "results:drain"  # the ticket of the one job draining a rush
+DRAIN_STALE = dt.timedelta(seconds=60)  # a drain with no round for this long has died
+
+
 def refresh_until_quiet(*, scope: Scope, longest: float | None = None,
                         sleep: Callable[[float], None] = time.sleep) -> list[RefreshReport]:
     """``refresh_stale``, then again while marks keep arriving, for up to ``longest``
@@ -129,20 +133,55 @@ def refresh_until_quiet(*, scope: Scope, longest: float | None = None,
     to claim that job (0.2 s at the median, up to 1.4 s, at 50 reports a second at L);
     here the next round begins once the oldest waiting mark is ``SOURCES_REFRESH_DELAY``
     old, the debounce a queued job would have had. A round that fails ends it (the failure
-    queues its own retry); so does a quiet moment with nothing marked."""
-    limit = settings.SOURCES_REFRESH_DRAIN if longest is None else longest
-    deadline = time.monotonic() + limit
-    reports = [refresh_stale(scope=scope)]
-    while not reports[-1].failed and time.monotonic() < deadline:
-        oldest = Change.objects.order_by("marked_at").values_list("marked_at", flat=True).first()
-        if oldest is None:
-            break
-        age = (timezone.now() - oldest).total_seconds()
-        delay = settings.SOURCES_REFRESH_DELAY
-        if age < delay:
-            sleep(min(delay - age, delay))
+    queues its own retry); so does a quiet moment with nothing marked.
+
+    One job drains at a time (``DRAIN_KEY``): a job that another worker runs meanwhile
+    (the writers still queue one a round) returns at once and leaves its marks to the
+    drain's next round. Each releases before it looks — the queue's ticket before the
+    drain's, the drain's before the marks left — so a mark is never left without a job."""
+    if not scope.is_global:
+        raise PermissionDenied
+    with atomic_promptly():
+        # Released first, as a refresh does: a change from here on queues the next job.
+        Refresh.objects.filter(key=sources.REFRESH_KEY).update(queued=False)
+    if not _claim_drain():
+        log.info("another job is draining the refreshes; this one leaves its marks to it")
+        return []
+    reports: list[RefreshReport] = []
+    try:
+        limit = settings.SOURCES_REFRESH_DRAIN if longest is None else longest
+        deadline = time.monotonic() + limit
         reports.append(refresh_stale(scope=scope))
+        while not reports[-1].failed and time.monotonic() < deadline:
+            oldest = (Change.objects.order_by("marked_at")
+                      .values_list("marked_at", flat=True).first())
+            if oldest is None:
+                break
+            age = (timezone.now() - oldest).total_seconds()
+            delay = settings.SOURCES_REFRESH_DELAY
+            if age < delay:
+                sleep(min(delay - age, delay))
+            with atomic_promptly():  # still draining (``DRAIN_STALE``)
+                Refresh.objects.filter(key=DRAIN_KEY).update(started_at=timezone.now())
+            reports.append(refresh_stale(scope=scope))
+    finally:
+        with atomic_promptly():
+            Refresh.objects.filter(key=DRAIN_KEY).update(queued=False,
+                                                         finished_at=timezone.now())
+        if reports and not reports[-1].failed and Change.objects.exists():
+            sources.request_refresh()  # marked after the last round: the next job takes it
     return reports
+
+
+def _claim_drain() -> bool:
+    """Take the drain ticket: free, or held by a drain without a round for
+    ``DRAIN_STALE`` (its worker died)."""
+    now = timezone.now()
+    with atomic_promptly():
+        Refresh.objects.get_or_create(key=DRAIN_KEY)
+        return bool(Refresh.objects.filter(key=DRAIN_KEY).filter(
+            Q(queued=False) | Q(started_at__lt=now - DRAIN_STALE) | Q(started_at__isnull=True))
+            .update(queued=True, started_at=now))
 
 
 @dataclass

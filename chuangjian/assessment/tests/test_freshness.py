@@ -11,6 +11,7 @@ import random
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from chuangjian import sources
 from chuangjian.assessment import actions, selectors
@@ -337,9 +338,13 @@ def test_the_job_refreshes_once_when_it_may_not_wait_or_when_a_round_fails(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(module, "compute_many", another_report_meanwhile)
+    queued: list[float] = []
+    monkeypatch.setattr(sources, "enqueue_refresh", lambda *, delay: queued.append(delay))
     assert len(refresh_until_quiet(scope=Scope.system(), longest=0, sleep=never)) == 1
-    assert Change.objects.exists()  # left to the job queued meanwhile
+    # The mark filed meanwhile is left to the next job, which the drain queues as it ends.
+    assert Change.objects.exists() and len(queued) == 1
     monkeypatch.setattr(module, "compute_many", real)
+    Refresh.objects.filter(key=sources.REFRESH_KEY).update(queued=False)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("磁盘已满")
@@ -347,6 +352,31 @@ def test_the_job_refreshes_once_when_it_may_not_wait_or_when_a_round_fails(
     monkeypatch.setattr(runner, "_rerank", broken)
     reports = refresh_until_quiet(scope=Scope.system(), longest=60, sleep=never)
     assert len(reports) == 1 and reports[0].failed and Change.objects.exists()
+
+
+def test_one_job_drains_at_a_time_and_a_mark_is_never_left_without_a_job(
+        small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chuangjian.assessment.freshness import DRAIN_KEY
+
+    w = small.world
+    actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
+                      scope=Scope.system())
+    small.report(w.community, t_done=40, t_total=50)
+    queued: list[float] = []
+    monkeypatch.setattr(sources, "enqueue_refresh", lambda *, delay: queued.append(delay))
+    # Another worker's job is draining: this one returns at once, refreshing nothing, and
+    # frees the queue's ticket so that the next change queues a job again.
+    Refresh.objects.create(key=DRAIN_KEY, queued=True, started_at=timezone.now())
+    Refresh.objects.update_or_create(key=sources.REFRESH_KEY, defaults={"queued": True})
+    assert refresh_until_quiet(scope=Scope.system(), longest=60) == []
+    assert Change.objects.exists()
+    assert not Refresh.objects.get(key=sources.REFRESH_KEY).queued
+    # A drain with no round for a minute has died: the next job takes over.
+    Refresh.objects.filter(key=DRAIN_KEY).update(
+        started_at=timezone.now() - dt.timedelta(seconds=61))
+    reports = refresh_until_quiet(scope=Scope.system(), longest=60)
+    assert [r.marks for r in reports] == [1] and not Change.objects.exists()
+    assert not Refresh.objects.get(key=DRAIN_KEY).queued and queued == []
 
 
 def test_only_the_system_refreshes_results(small: Small) -> None:
