@@ -286,7 +286,8 @@ def check_values(unit: Unit, ds: MergedDataset, period: Period, raw: Mapping[str
             checked.errors.setdefault(first, rule.message)
     if ds.cross_rules:
         # A typed figure checked against a register's (参与文化活动的户数 ≤ 名册中的居民户数).
-        figures = {**computed_values(unit, ds, period), **numbers}
+        named = {name for rule in ds.cross_rules for name in rule.names}
+        figures = {**computed_values(unit, ds, period, only=named), **numbers}
         for rule in ds.cross_rules:
             if rule.fails(figures):
                 typed = sorted((n for n in rule.names if n in by_code),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from chuangjian.engine import expressions
 from chuangjian.engine.periods import Period, PeriodError, PeriodType, deadline
+from chuangjian.lib.lookups import Ids
 from chuangjian.org.levels import Kind, level_label
 from chuangjian.org.models import Unit
 from chuangjian.reporting.labels import period_type_label
@@ -330,16 +332,20 @@ def unit_open_during(unit: Unit, period: Period) -> bool:
         unit.closed_on is None or unit.closed_on > period.start)
 
 
-def computed_values(unit: Unit, ds: MergedDataset, period: Period) -> dict[str, float | None]:
+def computed_values(unit: Unit, ds: MergedDataset, period: Period,
+                    only: Collection[str] | None = None) -> dict[str, float | None]:
     """The computed elements of ``ds`` for ``unit``'s subtree over ``period``, added up over
-    the tree as each element says: the figures the form shows and the assessment reads."""
+    the tree as each element says: the figures the form shows and the assessment reads.
+    ``only`` limits them to those codes (a submission's cross rules read a few: asking
+    every source was most of a submission's time at L)."""
     from chuangjian import sources
 
-    if not ds.computed:
+    wanted = [e for e in ds.computed if only is None or e.code in only]
+    if not wanted:
         return {}
-    ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    ids = Ids(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
     out: dict[str, float | None] = {}
-    for element in ds.computed:
+    for element in wanted:
         source = sources.source_for(element.code)
         if source is None:
             continue

@@ -120,3 +120,25 @@ def test_a_typed_figure_is_checked_against_the_register(builtin: None, world: Wo
     fits = check_values(world.community, ds, Period.year(2026),
                         {"households_in_activities": "1"}, complete=False)
     assert "households_in_activities" not in fits.errors
+
+
+def test_a_submission_reads_only_the_computed_figures_its_cross_rules_name(
+        builtin: None, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chuangjian import sources
+    from chuangjian.reporting.actions import check_values
+
+    ds = yearly(world)
+    named = {n for r in ds.cross_rules for n in r.names}
+    computed = {e.code for e in ds.computed}
+    assert computed - named  # the form shows more than the rules read
+    asked: list[str] = []
+    real = sources.source_for
+
+    def spying(code: str) -> sources.Source | None:
+        asked.append(code)
+        return real(code)
+
+    monkeypatch.setattr(sources, "source_for", spying)
+    check_values(world.community, ds, Period.year(2026), {"households_in_activities": "0"},
+                 complete=False)
+    assert set(asked) & computed == named & computed
