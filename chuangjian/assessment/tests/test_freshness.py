@@ -48,6 +48,42 @@ def refresh() -> RefreshReport:
     return report
 
 
+def _refreshed_then_reported(small: Small) -> AssessmentRun:
+    """A run brought up to date with 幸福里 at 30 of 50 done; then 幸福里 reports 50 of 50,
+    which marks it stale (the stored rows stay as they were until a refresh)."""
+    w = small.world
+    small.report(w.community, t_done=30, t_total=50)
+    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
+                            scope=Scope.system())
+    refresh()
+    small.report(w.community, t_done=50, t_total=50)
+    return run
+
+
+def _queued(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The delays of the refresh jobs queued from now on (none reaches the queue)."""
+    queued: list[float] = []
+    monkeypatch.setattr(sources, "enqueue_refresh", lambda *, delay: queued.append(delay))
+    return queued
+
+
+def _another_report_while_the_first_refresh_reads(small: Small,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """南门 reports 50 of 50 while the next refresh reads: its mark comes after that
+    refresh's, as in a stream."""
+    from chuangjian.assessment import freshness as module
+
+    real, filed = module.compute_many, [False]
+
+    def meanwhile(*args: object, **kwargs: object) -> object:
+        if not filed[0]:
+            small.report(small.world.community2, t_done=50, t_total=50)
+            filed[0] = True
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "compute_many", meanwhile)
+
+
 def test_a_submission_changes_the_scorecard_figure_once_the_refresh_has_run(small: Small) -> None:
     w = small.world
     small.report(w.community, t_done=30, t_total=50, t_events=2)
@@ -179,8 +215,7 @@ def test_after_commit_one_coalesced_refresh_is_queued_and_run(
 
 def test_a_thousand_commits_inside_the_window_queue_one_refresh(
         small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
-    queued: list[float] = []
-    monkeypatch.setattr(sources, "enqueue_refresh", lambda *, delay: queued.append(delay))
+    queued = _queued(monkeypatch)
     assert [sources.request_refresh() for _ in range(1000)].count(True) == 1
     assert len(queued) == 1 and Refresh.objects.get().queued
     refresh()  # the job releases the ticket before it reads the marks
@@ -193,14 +228,9 @@ def test_a_failing_refresh_leaves_the_results_whole_keeps_the_marks_and_is_retri
     from chuangjian.assessment import runner
 
     w = small.world
-    small.report(w.community, t_done=30, t_total=50)
-    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
-                            scope=Scope.system())
-    refresh()
+    run = _refreshed_then_reported(small)
     before = _items(run.pk)
-    small.report(w.community, t_done=50, t_total=50)
-    queued: list[float] = []
-    monkeypatch.setattr(sources, "enqueue_refresh", lambda *, delay: queued.append(delay))
+    queued = _queued(monkeypatch)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("磁盘已满")
@@ -260,15 +290,9 @@ def test_a_write_that_cannot_begin_stores_nothing_keeps_the_marks_and_is_retried
 
     from chuangjian.assessment import freshness as module
 
-    w = small.world
-    small.report(w.community, t_done=30, t_total=50)
-    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
-                            scope=Scope.system())
-    refresh()
+    run = _refreshed_then_reported(small)
     before = _items(run.pk)
-    small.report(w.community, t_done=50, t_total=50)
-    queued: list[float] = []
-    monkeypatch.setattr(sources, "enqueue_refresh", lambda *, delay: queued.append(delay))
+    queued = _queued(monkeypatch)
     real, calls = module.atomic_promptly, []
 
     def locked_for_the_runs() -> object:
@@ -288,23 +312,9 @@ def test_a_write_that_cannot_begin_stores_nothing_keeps_the_marks_and_is_retried
 
 def test_while_reports_keep_coming_the_job_refreshes_again_after_the_debounce(
         small: Small, settings: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chuangjian.assessment import freshness as module
-
     w = small.world
-    small.report(w.community, t_done=30, t_total=50)
-    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
-                            scope=Scope.system())
-    refresh()
-    small.report(w.community, t_done=40, t_total=50)
-    real, filed = module.compute_many, [False]
-
-    def another_report_meanwhile(*args: object, **kwargs: object) -> object:
-        if not filed[0]:
-            small.report(w.community2, t_done=50, t_total=50)
-            filed[0] = True
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(module, "compute_many", another_report_meanwhile)
+    run = _refreshed_then_reported(small)
+    _another_report_while_the_first_refresh_reads(small, monkeypatch)
     slept: list[float] = []
     reports = refresh_until_quiet(scope=Scope.system(), longest=60, sleep=slept.append)
     # Round 1 takes 幸福里's report; the next mark (南门's, filed while round 1 ran) is
@@ -319,31 +329,16 @@ def test_the_job_refreshes_once_when_it_may_not_wait_or_when_a_round_fails(
         small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
     from chuangjian.assessment import runner
 
-    w = small.world
-    small.report(w.community, t_done=30, t_total=50)
-    actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
-                      scope=Scope.system())
-    refresh()
-    small.report(w.community, t_done=40, t_total=50)
+    _refreshed_then_reported(small)
 
     def never(seconds: float) -> None:
         raise AssertionError("no second round")
 
-    from chuangjian.assessment import freshness as module
-
-    real = module.compute_many
-
-    def another_report_meanwhile(*args: object, **kwargs: object) -> object:
-        small.report(w.community2, t_done=50, t_total=50)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(module, "compute_many", another_report_meanwhile)
-    queued: list[float] = []
-    monkeypatch.setattr(sources, "enqueue_refresh", lambda *, delay: queued.append(delay))
+    _another_report_while_the_first_refresh_reads(small, monkeypatch)
+    queued = _queued(monkeypatch)
     assert len(refresh_until_quiet(scope=Scope.system(), longest=0, sleep=never)) == 1
     # The mark filed meanwhile is left to the next job, which the drain queues as it ends.
     assert Change.objects.exists() and len(queued) == 1
-    monkeypatch.setattr(module, "compute_many", real)
     Refresh.objects.filter(key=sources.REFRESH_KEY).update(queued=False)
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -362,8 +357,7 @@ def test_one_job_drains_at_a_time_and_a_mark_is_never_left_without_a_job(
     actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
                       scope=Scope.system())
     small.report(w.community, t_done=40, t_total=50)
-    queued: list[float] = []
-    monkeypatch.setattr(sources, "enqueue_refresh", lambda *, delay: queued.append(delay))
+    queued = _queued(monkeypatch)
     # Another worker's job is draining: this one returns at once, refreshing nothing, and
     # frees the queue's ticket so that the next change queues a job again.
     Refresh.objects.create(key=DRAIN_KEY, queued=True, started_at=timezone.now())
@@ -410,16 +404,10 @@ def test_the_pages_say_the_figures_are_being_updated_until_the_refresh_has_run(
 
 def test_a_refresh_overtaken_between_its_reading_and_its_lock_reads_again_under_the_lock(
         small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
-    from django.utils import timezone
-
     from chuangjian.assessment import freshness as module
 
     w = small.world
-    small.report(w.community, t_done=30, t_total=50)
-    run = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
-                            scope=Scope.system())
-    refresh()
-    small.report(w.community, t_done=50, t_total=50)
+    run = _refreshed_then_reported(small)
     real, overtake = module.compute_many, [True]
     calls: list[int] = []
 
