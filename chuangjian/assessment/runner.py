@@ -22,13 +22,14 @@ import gc
 import itertools
 import json
 import random
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 from django.db import connection
-from django.db.models import JSONField
+from django.db.models import JSONField, Q
 from django.utils import timezone
 
 from chuangjian.assessment.compute import (
@@ -394,11 +395,18 @@ def refresh_units(run: AssessmentRun, spec: StandardSpec, changed: Sequence[Unit
 
 def write_units(run: AssessmentRun, rows: Sequence[UnitResult]) -> int:
     """Store rows that ``compute_units`` recomputed and re-rank their siblings."""
-    if not rows:
+    return write_many([(run, rows)])
+
+
+def write_many(written: Sequence[tuple[AssessmentRun, Sequence[UnitResult]]]) -> int:
+    """``write_units`` for several runs at once: every row in one prepared UPDATE, the
+    siblings of all of them read in one query and re-ranked in one more."""
+    written = [(run, rows) for run, rows in written if rows]
+    if not written:
         return 0
-    _update_rows(rows)
-    _rerank(run, list(rows))
-    return len(rows)
+    _update_rows([row for _run, rows in written for row in rows])
+    _rerank(written)
+    return sum(len(rows) for _run, rows in written)
 
 
 def _update_rows(rows: Sequence[UnitResult]) -> None:
@@ -602,26 +610,35 @@ def _unit_periodic(spec: StandardSpec, unit: Unit, run: AssessmentRun) -> Period
     return counts
 
 
-def _rerank(run: AssessmentRun, changed: Sequence[UnitResult]) -> None:
-    parents = {r.parent_id_at_run for r in changed}
-    siblings = list(UnitResult.objects.filter(run=run, parent_id_at_run__in=[p for p in parents if p])
-                    .only("pk", "unit_id", "parent_id_at_run", "sheet", "total", "rank", "siblings"))
-    if any(p is None for p in parents):
-        siblings += list(UnitResult.objects.filter(run=run, parent_id_at_run__isnull=True)
-                         .only("pk", "unit_id", "parent_id_at_run", "sheet", "total", "rank",
-                               "siblings"))
-    groups: dict[tuple[int | None, str], dict[int, float | None]] = {}
-    for r in siblings:
-        groups.setdefault((r.parent_id_at_run, r.sheet), {})[r.unit_id] = r.total
-    ranks = rank_groups(groups)
-    dirty = []
-    for r in siblings:
-        new = ranks[r.unit_id]
-        if (r.rank, r.siblings) != new:
-            r.rank, r.siblings = new
-            dirty.append(r)
+def _rerank(written: Sequence[tuple[AssessmentRun, Sequence[UnitResult]]]) -> None:
+    """Rank again the siblings of every changed row (those under the same parent on the
+    same sheet of the same run), each group whole."""
+    wanted: dict[int, set[int | None]] = defaultdict(set)
+    for run, rows in written:
+        wanted[run.pk].update(r.parent_id_at_run for r in rows)
+    under = Q()
+    for run_id, parents in wanted.items():
+        named = [p for p in parents if p is not None]
+        if named:
+            under |= Q(run_id=run_id, parent_id_at_run__in=named)
+        if None in parents:
+            under |= Q(run_id=run_id, parent_id_at_run__isnull=True)
+    siblings = list(UnitResult.objects.filter(under).values_list(
+        "pk", "run_id", "unit_id", "parent_id_at_run", "sheet", "total", "rank", "siblings"))
+    groups: dict[tuple[int, int | None, str], dict[int, float | None]] = {}
+    for _pk, run_id, unit_id, parent_id, sheet, total, _rank, _n in siblings:
+        groups.setdefault((run_id, parent_id, sheet), {})[unit_id] = total
+    ranks = {key: rank_groups({key: members}) for key, members in groups.items()}
+    dirty = [(*new, pk) for pk, run_id, unit_id, parent_id, sheet, _total, rank, n in siblings
+             if (new := ranks[(run_id, parent_id, sheet)][unit_id]) != (rank, n)]
     if dirty:
-        UnitResult.objects.bulk_update(dirty, ["rank", "siblings"])
+        meta = UnitResult._meta
+        column = {f.attname: connection.ops.quote_name(f.column) for f in meta.concrete_fields}
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {connection.ops.quote_name(meta.db_table)} "  # noqa: S608 - the model's names
+                f"SET {column['rank']} = %s, {column['siblings']} = %s WHERE {column['id']} = %s",
+                dirty)
 
 
 def kinds() -> list[str]:

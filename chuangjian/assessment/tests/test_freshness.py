@@ -37,7 +37,7 @@ def _items(run_pk: int) -> dict[int, tuple[object, ...]]:
                         round(d["p"], 6) if d["p"] is not None else None)
                  for code, d in r.items.items()}
         out[r.unit_id] = (r.total if r.total is None else round(r.total, 6), r.passed, r.vetoed,
-                          r.tier, r.rank, tuple(sorted(items.items())))
+                          r.tier, r.rank, r.siblings, tuple(sorted(items.items())))
     return out
 
 
@@ -139,6 +139,34 @@ def test_incremental_updates_equal_a_full_recomputation(small: Small) -> None:
     incremental = _items(run.pk)
     fresh = actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY, scope=Scope.system())
     assert _items(fresh.pk) == incremental
+
+
+def test_a_rounds_runs_are_written_together_each_ranked_in_its_own_run(small: Small) -> None:
+    w = small.world
+    units = [w.community, w.community2, w.village, w.other_community]
+    for unit in units:
+        small.report(unit, t_done=10, t_total=20)
+    roots = (w.district, w.street, w.area)
+    runs = [actions.start_run(actor=None, standard_code="test_small", year=2026, today=TODAY,
+                              unit=root, scope=Scope.system()) for root in roots]
+    rng = random.Random(20261205)
+    for unit in units:  # moves the ranks among siblings: 幸福里 and 南门 share 城东管区
+        total = rng.randint(10, 120)
+        small.report(unit, t_done=rng.randint(0, total), t_total=total,
+                     t_events=rng.randint(0, 5), t_problems=rng.randint(0, 4))
+    with CaptureQueriesContext(connection) as round_:
+        report = refresh()
+    assert report.runs == 3 and report.rows > 3
+    sqls = [q["sql"] for q in round_.captured_queries]
+    # One stamp of the three runs and at most two updates of their rows (the figures, the
+    # ranks), not one of each per run.
+    assert sum(s.startswith('UPDATE "assessment_assessmentrun"') for s in sqls) == 1
+    assert sum(s.startswith('UPDATE "assessment_unitresult"') for s in sqls) <= 2
+    incremental = {run.pk: _items(run.pk) for run in runs}
+    for run, root in zip(runs, roots, strict=True):
+        fresh = actions.start_run(actor=None, standard_code="test_small", year=2026,
+                                  today=TODAY, unit=root, scope=Scope.system())
+        assert _items(fresh.pk) == incremental[run.pk]
 
 
 def test_a_published_run_no_longer_changes(small: Small) -> None:
@@ -266,10 +294,10 @@ def test_a_run_that_fails_to_write_is_rolled_back_alone_and_the_others_are_writt
     small.report(w.community, t_done=50, t_total=50)
     real = runner._rerank
 
-    def broken_for_the_street(run: AssessmentRun, changed: object) -> None:
-        if run.pk == street.pk:
+    def broken_for_the_street(written: list[tuple[AssessmentRun, object]]) -> None:
+        if any(run.pk == street.pk for run, _rows in written):
             raise RuntimeError("磁盘已满")
-        real(run, changed)  # type: ignore[arg-type]
+        real(written)  # type: ignore[arg-type]
 
     monkeypatch.setattr(runner, "_rerank", broken_for_the_street)
     report = refresh_stale(scope=Scope.system())
