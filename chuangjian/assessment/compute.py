@@ -130,16 +130,17 @@ def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(ids[found] == wanted, found, -1)
 
 
-def _place_rollups(table: np.ndarray, tree: UnitTree, reported: Sequence[DataElement],
+def _place_rollups(table: np.ndarray, row_ids: np.ndarray, reported: Sequence[DataElement],
                    year: int, years_back: int, elements: Sequence[DataElement],
                    own: np.ndarray, own_count: np.ndarray) -> None:
     """Put yearly rollup rows (unit, element, year, total, count, maximum, last) into the
-    ``own`` figures by tree row and column, each under its element's time aggregation.
-    The columns are ``(element, years back)`` for ``elements`` in order."""
+    ``own`` figures by row (the unit of each row is ``row_ids``) and column, each under
+    its element's time aggregation. The columns are ``(element, years back)`` for
+    ``elements`` in order."""
     unit_ids = table[:, 0].astype(np.int64)
     element_ids = table[:, 1].astype(np.int64)
     back = year - table[:, 2].astype(np.int64)
-    idx = tree.rows_of(unit_ids)
+    idx = _positions(row_ids, unit_ids)
     position = {e.pk: k for k, e in enumerate(elements)}
     reported_ids = np.array([e.pk for e in reported], dtype=np.int64)
     at = _positions(reported_ids, element_ids)
@@ -163,70 +164,12 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
     ``depths`` (``StandardSpec.element_depths``) limits the years an element is read for
     to those the indicators read: the rollups in one query per window of years, each
     source once, for its window. Without it every element is read for all
-    ``years_back`` years."""
+    ``years_back`` years. Inside ``figures_remembered`` the units' own figures are read
+    again only for the units changed since (``OwnFigures``)."""
     codes = sorted(set(codes))
-    n_tree = len(tree.ids)
     elements = [spec.elements[c] for c in codes if c in spec.elements]
-    reported = [e for e in elements if registry.source_for(e.code) is None]
-    years = [year - b for b in range(years_back + 1)]
     columns: list[tuple[DataElement, int]] = [(e, b) for e in elements for b in range(years_back + 1)]
-    col_of = {(e.pk, str(year - b)): k for k, (e, b) in enumerate(columns)}
-    own = np.full((n_tree, len(columns)), np.nan)
-    own_count = np.zeros((n_tree, len(columns)))
-    if reported:
-        rollup, unit = _tables()
-        # Driven from the subtree's ids: SQLite's LIKE cannot use the path index, so a
-        # join would start from (element, period) and read the whole city; the IN form
-        # reads through the (unit, element, period) index. A forest lists its ids.
-        # A forest of a few roots (a city's districts) is read by their paths as well.
-        within, within_params = (
-            (f"(SELECT u.id FROM {unit} u WHERE "  # noqa: S608 - a table name
-             f"{' OR '.join(['u.path LIKE %s'] * len(tree.tops))})",
-             [top.path + "%" for top in tree.tops])
-            if tree.by_path else (f"({_in(tree.ids.tolist())})", []))
-        # The period comes back as its year (only yearly rows are asked for), so every
-        # column is a number and the rows become one float matrix in C; NULL reads as NaN.
-        # One query per window of years: most elements are read for the run's year only,
-        # and an IN list per column keeps the (unit, element, period) index in use.
-        windows: dict[int, list[int]] = {}
-        for e in reported:
-            deepest = years_back if depths is None else min(years_back,
-                                                             depths.get(e.code, years_back))
-            windows.setdefault(deepest, []).append(e.pk)
-        rows = []
-        with connection.cursor() as cursor:
-            for deepest, element_ids in sorted(windows.items()):
-                wanted = [str(y) for y in years[:deepest + 1]]
-                sql = (f"SELECT r.unit_id, r.element_id, CAST(r.period AS INTEGER), "  # noqa: S608 - ids and table names only
-                       f"{_F.format('r.total')}, r.count, "
-                       f"{_F.format('r.maximum')}, {_F.format('r.last_value')} "
-                       f"FROM {rollup} r WHERE r.unit_id IN {within} "
-                       f"AND r.element_id IN ({_in(element_ids)}) AND r.period IN "
-                       f"({','.join('%s' for _ in wanted)})")
-                cursor.execute(sql, [*within_params, *wanted])
-                rows.extend(cursor.fetchall())
-        if rows:
-            _place_rollups(np.array(rows, dtype=float), tree, reported, year, years_back,
-                           elements, own, own_count)
-    ids = tree.id_list
-    for element in elements:
-        source = registry.source_for(element.code)
-        if source is None:
-            continue
-        deepest = years_back if depths is None else min(years_back,
-                                                         depths.get(element.code, years_back))
-        backs = list(range(deepest, -1, -1))  # the window's years in order
-        answers = source.values_by_period(element.code, [Period.year(year - b) for b in backs],
-                                          ids)
-        for back, got in zip(backs, answers, strict=True):
-            if not got:
-                continue
-            k = col_of[(element.pk, str(year - back))]
-            at = tree.rows_of(np.fromiter(got, dtype=np.int64, count=len(got)))
-            value = np.array(list(got.values()), dtype=float)  # None reads as NaN
-            ok = (at >= 0) & ~np.isnan(value)
-            own[at[ok], k] = value[ok]
-            own_count[at[ok], k] = 1
+    own, own_count = OwnFigures(spec, tree, year, elements, years_back, depths).read()
     agg = tree.aggregate(own, own_count, [e.tree_agg for e, _b in columns])
     # Units whose subtree changed since the first year read: their reported figures are
     # added up over the tree as it stood in each period instead (rarely more than a few).
@@ -235,6 +178,7 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
         stale = [(i, tree.units[i]) for i in targets_idx.tolist()
                  if any(p.startswith(tree.units[i].path) for p in moved)]
         if stale:
+            reported = [e for e in elements if registry.source_for(e.code) is None]
             figures = inputs_as_it_stood([u for _i, u in stale], reported, year, years_back)
             figures.update(sourced_as_it_stood([u for _i, u in stale], elements, year,
                                                years_back))
@@ -249,6 +193,226 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
         result.values[(element.code, back)] = agg[0][targets_idx, k]
         result.counts[(element.code, back)] = agg[1][targets_idx, k]
     return result
+
+
+@dataclass
+class OwnFigures:
+    """Each unit's own figures (not its subtree's) for the columns ``(element, years back)``
+    of a standard: the yearly rollups of reported elements, each source's values.
+
+    Outside ``figures_remembered`` every unit of the tree is read. Inside it (the rounds of
+    one refresh drain, decision 0046) the figures read are kept, and the next read of the
+    same units asks again only for the units whose changes were marked since, and only for
+    the elements their marks name (``forget_figures``) — a handful, where the tree is the
+    whole city — and for the elements that read the clock (``Source.clock_elements``:
+    what is due by now changes without a record changing), read for every unit each
+    time."""
+
+    spec: StandardSpec
+    tree: UnitTree
+    year: int
+    elements: Sequence[DataElement]
+    years_back: int
+    depths: Mapping[str, int] | None
+
+    def read(self) -> tuple[np.ndarray, np.ndarray]:
+        tree = self.tree
+        remembered = _remembered.get()
+        if remembered is None:
+            own, own_count = self._empty(len(tree.ids))
+            self._read_into(self.elements, None, own, own_count, tree.ids)
+            return own, own_count
+        # Kept by unit, not by tree: the forest a round reads depends on what was marked.
+        key = (self.spec.version.pk, self.year, self.years_back,
+               tuple(e.pk for e in self.elements),
+               tuple(sorted(self.depths.items())) if self.depths else None)
+        kept = remembered.kept.setdefault(key, _Kept(*self._empty(0)))
+        steady = [e for e in self.elements if not _reads_the_clock(e)]
+        clocked = [e for e in self.elements if _reads_the_clock(e)]
+        ids = tree.ids.tolist()
+        new = [i for i in ids if i not in kept.row]
+        if new:
+            kept.grow(new)
+            if steady:
+                self._read_into(steady, Ids(new), kept.own, kept.own_count, kept.ids)
+        # Units marked since they were read: the elements their marks name, again.
+        marked = {i: codes for i, codes in kept.changed.items()
+                  if i in tree.index and i in kept.row}
+        # The reported figures in one query for every unit marked for any of them (the
+        # others' rows read again are the same); each source for its own units.
+        by_units: dict[tuple[int, ...], list[DataElement]] = {}
+        rolled = [e for e in steady if registry.source_for(e.code) is None]
+        unit_ids = tuple(sorted(i for i, codes in marked.items()
+                                if any(e.code in codes for e in rolled)))
+        if unit_ids:
+            by_units[unit_ids] = [e for e in rolled if any(e.code in marked[i] for i in unit_ids)]
+        for e in steady:
+            if e in rolled:
+                continue
+            unit_ids = tuple(sorted(i for i, codes in marked.items() if e.code in codes))
+            if unit_ids:
+                by_units.setdefault(unit_ids, []).append(e)
+        for unit_ids, again in by_units.items():
+            kept.clear(np.array([kept.row[i] for i in unit_ids], dtype=np.int64),
+                       self._columns(again))
+            self._read_into(again, Ids(unit_ids), kept.own, kept.own_count, kept.ids)
+        for i in marked:  # read: until the next mark
+            del kept.changed[i]
+        at = np.array([kept.row[i] for i in ids], dtype=np.int64)
+        own, own_count = kept.own[at], kept.own_count[at]  # copies
+        if clocked:
+            self._read_into(clocked, None, own, own_count, tree.ids)
+        return own, own_count
+
+    def _columns(self, elements: Sequence[DataElement]) -> np.ndarray:
+        """The columns of ``elements``: (element, years back) in the standard's order."""
+        width = self.years_back + 1
+        position = {e.pk: j for j, e in enumerate(self.elements)}
+        return np.array([position[e.pk] * width + b for e in elements for b in range(width)],
+                        dtype=np.int64)
+
+    def _empty(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        width = len(self.elements) * (self.years_back + 1)
+        return np.full((n, width), np.nan), np.zeros((n, width))
+
+    def _read_into(self, elements: Sequence[DataElement], unit_ids: Ids | None,
+                   own: np.ndarray, own_count: np.ndarray, row_ids: np.ndarray) -> None:
+        """Read ``elements`` for ``unit_ids`` (every unit of the tree when None) into
+        ``own`` and ``own_count``, whose rows are the units ``row_ids``."""
+        tree, year, years_back, every = self.tree, self.year, self.years_back, self.elements
+        col_of = {(e.pk, year - b): k
+                  for k, (e, b) in enumerate((e, b) for e in every for b in range(years_back + 1))}
+        reported = [e for e in elements if registry.source_for(e.code) is None]
+        if reported:
+            rollup, unit = _tables()
+            # Driven from the subtree's ids: SQLite's LIKE cannot use the path index, so a
+            # join would start from (element, period) and read the whole city; the IN form
+            # reads through the (unit, element, period) index. A forest lists its ids.
+            # A forest of a few roots (a city's districts) is read by their paths as well.
+            within, within_params = (
+                (f"(SELECT u.id FROM {unit} u WHERE "  # noqa: S608 - a table name
+                 f"{' OR '.join(['u.path LIKE %s'] * len(tree.tops))})",
+                 [top.path + "%" for top in tree.tops])
+                if unit_ids is None and tree.by_path
+                else (f"({_in(tree.ids.tolist() if unit_ids is None else unit_ids)})", []))
+            # The period comes back as its year (only yearly rows are asked for), so every
+            # column is a number and the rows become one float matrix in C; NULL reads as
+            # NaN. One query per window of years: most elements are read for the run's
+            # year only, and an IN list per column keeps the (unit, element, period) index
+            # in use.
+            windows: dict[int, list[int]] = {}
+            for e in reported:
+                windows.setdefault(self._deepest(e), []).append(e.pk)
+            found = []
+            with connection.cursor() as cursor:
+                for deepest, element_ids in sorted(windows.items()):
+                    wanted = [str(year - b) for b in range(deepest + 1)]
+                    sql = (f"SELECT r.unit_id, r.element_id, CAST(r.period AS INTEGER), "  # noqa: S608 - ids and table names only
+                           f"{_F.format('r.total')}, r.count, "
+                           f"{_F.format('r.maximum')}, {_F.format('r.last_value')} "
+                           f"FROM {rollup} r WHERE r.unit_id IN {within} "
+                           f"AND r.element_id IN ({_in(element_ids)}) AND r.period IN "
+                           f"({','.join('%s' for _ in wanted)})")
+                    cursor.execute(sql, [*within_params, *wanted])
+                    found.extend(cursor.fetchall())
+            if found:
+                _place_rollups(np.array(found, dtype=float), row_ids, reported, year,
+                               years_back, every, own, own_count)
+        ids = tree.id_list if unit_ids is None else unit_ids
+        for element in elements:
+            source = registry.source_for(element.code)
+            if source is None:
+                continue
+            backs = list(range(self._deepest(element), -1, -1))  # the window's years in order
+            answers = source.values_by_period(element.code,
+                                              [Period.year(year - b) for b in backs], ids)
+            for back, got in zip(backs, answers, strict=True):
+                if not got:
+                    continue
+                k = col_of[(element.pk, year - back)]
+                at = _positions(row_ids, np.fromiter(got, dtype=np.int64, count=len(got)))
+                value = np.array(list(got.values()), dtype=float)  # None reads as NaN
+                ok = (at >= 0) & ~np.isnan(value)
+                own[at[ok], k] = value[ok]
+                own_count[at[ok], k] = 1
+
+    def _deepest(self, element: DataElement) -> int:
+        if self.depths is None:
+            return self.years_back
+        return min(self.years_back, self.depths.get(element.code, self.years_back))
+
+
+def _reads_the_clock(element: DataElement) -> bool:
+    source = registry.source_for(element.code)
+    return source is not None and element.code in source.clock_elements
+
+
+@dataclass
+class _Kept:
+    """Own figures kept by unit: ``row`` gives a unit's row of ``own``."""
+
+    own: np.ndarray
+    own_count: np.ndarray
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    row: dict[int, int] = field(default_factory=dict)
+    # Units marked since they were read, and the elements their marks name.
+    changed: dict[int, set[str]] = field(default_factory=dict)
+
+    def grow(self, unit_ids: Sequence[int]) -> None:
+        """Rows for units not kept yet (empty until read)."""
+        if not unit_ids:
+            return
+        start = len(self.ids)
+        self.row.update((i, start + k) for k, i in enumerate(unit_ids))
+        self.ids = np.concatenate([self.ids, np.array(unit_ids, dtype=np.int64)])
+        width = self.own.shape[1]
+        self.own = np.vstack([self.own, np.full((len(unit_ids), width), np.nan)])
+        self.own_count = np.vstack([self.own_count, np.zeros((len(unit_ids), width))])
+
+    def clear(self, rows: np.ndarray, columns: np.ndarray) -> None:
+        self.own[np.ix_(rows, columns)] = np.nan
+        self.own_count[np.ix_(rows, columns)] = 0
+
+
+@dataclass
+class RememberedFigures:
+    """The own figures ``OwnFigures`` keeps inside ``figures_remembered``, by standard,
+    year, columns and tree."""
+
+    kept: dict[tuple[object, ...], _Kept] = field(default_factory=dict)
+
+
+_remembered: contextvars.ContextVar[RememberedFigures | None] = contextvars.ContextVar(
+    "remembered_figures", default=None)
+
+
+@contextlib.contextmanager
+def figures_remembered() -> Iterator[None]:
+    """Within the block, the units' own figures read by ``full_inputs`` are kept and read
+    again only for the units passed to ``forget_figures`` since (and for the sources that
+    read the clock). For the rounds of one refresh drain, which forget the units of the
+    marks each round reads before it reads anything: every change to a unit's records
+    marks it (``sources.changed``) in the transaction that makes it, so a change the
+    kept figures miss is in a mark a later round reads. Not a cache across requests."""
+    if _remembered.get() is not None:
+        yield
+        return
+    token = _remembered.set(RememberedFigures())
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def forget_figures(marked: Mapping[int, Iterable[str]]) -> None:
+    """Inside ``figures_remembered``: these units' records changed, moving the elements
+    named (a mark's ``element_codes``); read those again."""
+    remembered = _remembered.get()
+    if remembered is None:
+        return
+    for kept in remembered.kept.values():
+        for unit_id, codes in marked.items():
+            kept.changed.setdefault(unit_id, set()).update(codes)
 
 
 def moved_paths(roots: Unit | Sequence[Unit], since: dt.date) -> set[str]:

@@ -31,7 +31,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from chuangjian import sources
-from chuangjian.assessment.compute import trees_shared
+from chuangjian.assessment.compute import figures_remembered, forget_figures, trees_shared
 from chuangjian.assessment.models import AssessmentRun, RunStatus, UnitResult
 from chuangjian.assessment.runner import batch_key, compute_many, write_many, write_units
 from chuangjian.assessment.spec import StandardSpec, spec_for
@@ -79,6 +79,9 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
     by_unit: dict[int, list[tuple[frozenset[str], int]]] = defaultdict(list)
     for _pk, unit_id, codes, day in marks:
         by_unit[unit_id].append((frozenset(codes), day.year))
+    # Inside a drain: these units' own figures of the elements marked are read again.
+    forget_figures({unit_id: {c for codes, _year in changes for c in codes}
+                    for unit_id, changes in by_unit.items()})
     units = list(Unit.objects.filter(pk__in=list(by_unit)))
     years = {y for changes in by_unit.values() for _c, y in changes}
     runs = list(AssessmentRun.objects.filter(
@@ -151,19 +154,22 @@ def refresh_until_quiet(*, scope: Scope, longest: float | None = None,
     try:
         limit = settings.SOURCES_REFRESH_DRAIN if longest is None else longest
         deadline = time.monotonic() + limit
-        reports.append(refresh_stale(scope=scope))
-        while not reports[-1].failed and time.monotonic() < deadline:
-            oldest = (Change.objects.order_by("marked_at")
-                      .values_list("marked_at", flat=True).first())
-            if oldest is None:
-                break
-            age = (timezone.now() - oldest).total_seconds()
-            delay = settings.SOURCES_REFRESH_DELAY
-            if age < delay:
-                sleep(min(delay - age, delay))
-            with atomic_promptly():  # still draining (``DRAIN_STALE``)
-                Refresh.objects.filter(key=DRAIN_KEY).update(started_at=timezone.now())
+        # The rounds keep the units' own figures and read again those of the units
+        # marked since (decision 0046).
+        with figures_remembered():
             reports.append(refresh_stale(scope=scope))
+            while not reports[-1].failed and time.monotonic() < deadline:
+                oldest = (Change.objects.order_by("marked_at")
+                          .values_list("marked_at", flat=True).first())
+                if oldest is None:
+                    break
+                age = (timezone.now() - oldest).total_seconds()
+                delay = settings.SOURCES_REFRESH_DELAY
+                if age < delay:
+                    sleep(min(delay - age, delay))
+                with atomic_promptly():  # still draining (``DRAIN_STALE``)
+                    Refresh.objects.filter(key=DRAIN_KEY).update(started_at=timezone.now())
+                reports.append(refresh_stale(scope=scope))
     finally:
         with atomic_promptly():
             Refresh.objects.filter(key=DRAIN_KEY).update(queued=False,

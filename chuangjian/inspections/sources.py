@@ -84,6 +84,8 @@ class InspectionSource(Source):
         "inspection_deduction_points": _("期内发现问题的扣分合计"),
         "supervision_visits": _("组织的督查对点位的检查次数"),
     }
+    # An order falls due at its deadline (``_due``), nothing changing.
+    clock_elements = frozenset({"rectifications_due", "rectifications_on_time"})
 
     def values_by_period(self, element_code: str, periods: Sequence[Period],
                          unit_ids: Sequence[int]) -> list[dict[int, float]]:

@@ -72,6 +72,7 @@ class TimelinessSource(Source):
     label = _("日报按时上报")
     elements = {DUE_ELEMENT: _("期内已过截止时间、应报的日报数"),
                 ON_TIME_ELEMENT: _("期内在截止时间前首次上报的日报数")}
+    clock_elements = frozenset(elements)  # a day falls due at its deadline, nothing changing
 
     def _window(self, unit: Unit, ds: MergedDataset, period: Period, first: dt.date | None,
                 now: dt.datetime) -> tuple[dt.date, dt.date] | None:

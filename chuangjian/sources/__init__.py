@@ -74,6 +74,10 @@ class Source:
     label: ClassVar[str | Promise]
     # element code -> how this source counts it (Chinese, shown in explanations)
     elements: ClassVar[Mapping[str, str | Promise]]
+    # The elements whose value can change with the time alone (what is due by now), not
+    # only when a record changes and marks it (``changed``): they are read for every unit
+    # each time (``assessment.compute.OwnFigures``).
+    clock_elements: ClassVar[frozenset[str]] = frozenset()
 
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
                ) -> dict[int, float]:

@@ -1,0 +1,203 @@
+"""The rounds of one refresh drain keep the units' own figures and read again only those
+of the units marked since; the sources that read the clock are read whole each round;
+the results equal a full recomputation (decision 0046)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from chuangjian import sources
+from chuangjian.assessment import actions
+from chuangjian.assessment.compute import figures_remembered
+from chuangjian.assessment.freshness import RefreshReport, refresh_stale, refresh_until_quiet
+from chuangjian.assessment.models import UnitResult
+from chuangjian.engine.periods import Period
+from chuangjian.org.models import Unit
+from chuangjian.org.scope import Scope
+from chuangjian.org.testing import World
+from chuangjian.reporting import actions as reporting
+from chuangjian.reporting import datasets
+from chuangjian.standards import actions as standards_actions
+from chuangjian.standards import loader
+
+TODAY = dt.date(2027, 1, 5)
+
+
+class _Ledger(sources.Source):
+    """A register kept in memory: each unit's problems of 2026 (``rf_problems``)."""
+
+    key = "test_ledger"
+    label = "测试台账"
+    elements = {"rf_problems": "测试台账里的问题数"}
+    counts: ClassVar[dict[int, float]] = {}
+    asked: ClassVar[list[int]] = []  # how many units each call asked for
+
+    def values(self, element_code: str, period: Period, unit_ids: list[int]  # type: ignore[override]
+               ) -> dict[int, float]:
+        type(self).asked.append(len(unit_ids))
+        return {i: self.counts[i] for i in unit_ids if i in self.counts}
+
+
+class _Clocked(_Ledger):
+    """The same register, but what it counts changes with the time of day alone."""
+
+    key = "test_clocked"
+    clock_elements = frozenset({"rf_problems"})
+
+
+def _registered(cls: type[_Ledger]) -> Iterator[type[_Ledger]]:
+    cls.counts, cls.asked = {}, []
+    sources.register(cls)
+    datasets._catalog = None
+    yield cls
+    sources._SOURCES.pop(cls.key, None)
+    sources._BY_ELEMENT.pop("rf_problems", None)
+    datasets._catalog = None
+
+
+@pytest.fixture
+def standard(world: World) -> World:
+    result = loader.load_paths([Path(__file__).with_name("remembered_standard.yaml")])
+    assert result.ok, result.errors
+    standards_actions.load_standards(actor=None, result=result, scope=Scope.system())
+    return world
+
+
+@pytest.fixture
+def ledger() -> Iterator[type[_Ledger]]:
+    yield from _registered(_Ledger)
+
+
+@pytest.fixture
+def clocked() -> Iterator[type[_Ledger]]:
+    yield from _registered(_Clocked)
+
+
+def _report(unit: Unit, done: int) -> None:
+    reporting.submit_values(
+        actor=None, unit=unit, dataset_code="community-year", period="2026",
+        values={"rf_done": done}, now=dt.datetime(2026, 12, 30, 10, tzinfo=dt.UTC),
+        scope=Scope.system())
+
+
+def _record(register: type[_Ledger], unit: Unit, problems: int, *, marked: bool = True) -> None:
+    register.counts[unit.pk] = problems
+    if marked:  # as a register's action does, in the transaction that changes the records
+        sources.changed(unit_id=unit.pk, element_codes=["rf_problems"], day=dt.date(2026, 6, 1))
+
+
+def _results(run_pk: int) -> dict[int, tuple[object, ...]]:
+    return {r.unit_id: (r.total, r.passed, r.rank, r.siblings,
+                        tuple(sorted((c, d["v"]) for c, d in r.items.items())))
+            for r in UnitResult.objects.filter(run_id=run_pk)}
+
+
+def refresh() -> RefreshReport:
+    report = refresh_stale(scope=Scope.system())
+    assert not report.failed
+    return report
+
+
+def _runs_of(w: World) -> list[tuple[int, Unit]]:
+    return [(actions.start_run(actor=None, standard_code="test_remembered", year=2026,
+                               today=TODAY, unit=root, scope=Scope.system()).pk, root)
+            for root in (w.district, w.street)]
+
+
+def _two_communities_refreshed(w: World, register: type[_Ledger]) -> list[tuple[int, Unit]]:
+    """幸福里 and 南门 with 10 done and 1 problem each, the runs made and up to date."""
+    for unit in (w.community, w.community2):
+        _report(unit, 10)
+        _record(register, unit, 1)
+    runs = _runs_of(w)
+    refresh()
+    return runs
+
+
+def _equal_to_a_full_recomputation(runs: list[tuple[int, Unit]]) -> None:
+    kept = {pk: _results(pk) for pk, _root in runs}
+    for pk, root in runs:
+        fresh = actions.start_run(actor=None, standard_code="test_remembered", year=2026,
+                                  today=TODAY, unit=root, scope=Scope.system())
+        assert _results(fresh.pk) == kept[pk]
+
+
+def test_a_drains_rounds_read_again_only_the_units_marked_and_equal_a_full_recomputation(
+        standard: World, ledger: type[_Ledger]) -> None:
+    w = standard
+    units = [w.community, w.community2, w.village, w.other_community]
+    for unit in units:
+        _report(unit, 10)
+        _record(ledger, unit, 1)
+    runs = _runs_of(w)
+    refresh()
+    tree = Unit.objects.filter(path__startswith=w.district.path).count()
+    _record(ledger, w.community, 2)
+    ledger.asked.clear()
+    refresh()
+    assert max(ledger.asked) == tree  # outside a drain: the district's whole tree
+
+    rng = random.Random(20261205)
+    with figures_remembered():
+        ledger.asked.clear()
+        _record(ledger, w.village, 3)
+        refresh()  # the first round reads the tree and keeps what it read
+        assert max(ledger.asked) == tree
+        for _round in range(10):
+            ledger.asked.clear()
+            changed = rng.sample(units, 2)
+            _record(ledger, changed[0], rng.randint(0, 6))
+            _report(changed[1], rng.randint(0, 20))
+            refresh()
+            # The register asked again for its one unit marked; the report's unit is
+            # read again for the reported figure its mark names, not the register's.
+            assert set(ledger.asked) == {1}
+    _equal_to_a_full_recomputation(runs)
+
+
+def test_a_source_that_reads_the_clock_is_read_for_every_unit_each_round(
+        standard: World, clocked: type[_Ledger]) -> None:
+    w = standard
+    runs = _two_communities_refreshed(w, clocked)
+    tree = Unit.objects.filter(path__startswith=w.district.path).count()
+    with figures_remembered():
+        _report(w.community, 12)
+        refresh()
+        clocked.asked.clear()
+        # 南门's count changes with no record changing (a deadline passed): the figures
+        # of 城东管区 and above, recomputed for 幸福里's report, count it.
+        _record(clocked, w.community2, 4, marked=False)
+        _report(w.community, 15)
+        refresh()
+        assert clocked.asked and min(clocked.asked) == tree
+    street = UnitResult.objects.get(run_id=runs[0][0], unit=w.street)
+    assert street.items["problems"]["v"] == 1 + 4
+
+
+def test_the_queued_jobs_rounds_keep_the_figures_of_the_units_not_marked(
+        standard: World, ledger: type[_Ledger], monkeypatch: pytest.MonkeyPatch) -> None:
+    from chuangjian.assessment import freshness as module
+
+    w = standard
+    runs = _two_communities_refreshed(w, ledger)
+    _record(ledger, w.community, 2)
+    real, calls = module.compute_many, []
+
+    def recorded_meanwhile(*args: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:  # 南门's register changes while the first round reads
+            _record(ledger, w.community2, 5)
+        ledger.asked.clear()
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "compute_many", recorded_meanwhile)
+    reports = refresh_until_quiet(scope=Scope.system(), longest=60, sleep=lambda _s: None)
+    assert [r.marks for r in reports] == [1, 1]
+    assert ledger.asked == [1]  # the second round: 南门 alone
+    _equal_to_a_full_recomputation(runs)
