@@ -421,7 +421,19 @@ def moved_paths(roots: Unit | Sequence[Unit], since: dt.date) -> set[str]:
     A unit whose current path is a prefix of one of them had a different subtree at some
     point since then; every other unit's subtree is the same as today's.
     """
-    if not org_selectors.moved_since([roots] if isinstance(roots, Unit) else roots, since):
+    roots = [roots] if isinstance(roots, Unit) else roots
+    moves = _shared_moves.get()
+    if moves is not None:  # inside ``trees_shared``: the moves read once, filtered here
+        if not moves:
+            moves.append(list(UnitVersion.objects.filter(valid_to__isnull=False)
+                              .exclude(path=F("unit__path"))
+                              .values_list("path", "unit__path", "valid_to")))
+        since_then = [(old, new) for old, new, valid_to in moves[0] if valid_to > since]
+        if not any(p.startswith(r.path) for old, new in since_then for p in (old, new)
+                   for r in roots):
+            return set()
+        return {p for pair in since_then for p in pair}
+    if not org_selectors.moved_since(roots, since):
         return set()
     paths: set[str] = set()
     for old, new in (UnitVersion.objects.filter(valid_to__gt=since).exclude(path=F("unit__path"))
@@ -638,6 +650,10 @@ def unit_inputs(spec: StandardSpec, unit: Unit, year: int, codes: Iterable[str],
 
 _shared_trees: contextvars.ContextVar[dict[tuple[int, ...], UnitTree] | None] = (
     contextvars.ContextVar("shared_trees", default=None))
+# The units' past places that differ from today's (path then, path now, valid until),
+# read once inside ``trees_shared`` (``moved_paths``); empty until read.
+_shared_moves: contextvars.ContextVar[list[list[tuple[str, str, dt.date]]] | None] = (
+    contextvars.ContextVar("shared_moves", default=None))
 
 
 def sharing_trees() -> bool:
@@ -648,16 +664,18 @@ def sharing_trees() -> bool:
 @contextlib.contextmanager
 def trees_shared() -> Iterator[None]:
     """Within the block, ``UnitTree.forest`` loads the subtrees of the same roots once: the
-    standards of one full assessment read the same city (nine loads of 4,000 units at L).
+    standards of one full assessment read the same city (nine loads of 4,000 units at L);
+    ``moved_paths`` reads the units' moves once.
     The trees are read-only; a block is one batch of work, not a cache across requests
     (a unit moved meanwhile is seen by the next batch)."""
     if _shared_trees.get() is not None:
         yield
         return
-    token = _shared_trees.set({})
+    token, moves = _shared_trees.set({}), _shared_moves.set([])
     try:
         yield
     finally:
+        _shared_moves.reset(moves)
         _shared_trees.reset(token)
 
 

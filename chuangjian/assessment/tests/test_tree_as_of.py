@@ -6,9 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chuangjian.assessment import actions
-from chuangjian.assessment.compute import unit_inputs
+from chuangjian.assessment.compute import moved_paths, trees_shared, unit_inputs
 from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.spec import spec_for
 from chuangjian.assessment.tests.conftest import report_quarter
@@ -67,6 +69,23 @@ def test_the_refresh_of_one_unit_agrees_with_the_full_run_after_a_move(
     assert street.value("tq_due", 0).value[0] == 70
     assert other.value("tq_done", 0).value[0] == 0
     assert other.value("tq_due", 0).value[0] == 10
+
+
+def test_the_moves_read_once_for_a_batch_of_work_are_those_read_each_time(
+        world: World) -> None:
+    w = world
+    org_actions.move_unit(actor=None, unit=w.community, new_parent=Unit.objects.get(code="T-02-A"),
+                          effective=dt.date(2026, 12, 1), scope=Scope.system())
+    cases = [(roots, since) for roots in ([w.street], [w.other_street], [w.rural_town],
+                                          [w.street, w.rural_town], w.district)
+             for since in (dt.date(2025, 1, 1), dt.date(2026, 11, 30), dt.date(2026, 12, 1))]
+    alone = [moved_paths(roots, since) for roots, since in cases]
+    with CaptureQueriesContext(connection) as queries, trees_shared():
+        shared = [moved_paths(roots, since) for roots, since in cases]
+    assert shared == alone and len(queries) == 1
+    # 幸福里 moved out of 城关街道 on 1 December: seen from before it, not from that day
+    # on, and never under 白石镇.
+    assert alone[0] and not alone[2] and not alone[6]
 
 
 def test_a_move_after_the_year_leaves_the_whole_year_with_the_old_street(
