@@ -57,7 +57,7 @@ demo: venv
 serve:
 	@echo "打开 http://127.0.0.1:$(PORT)/ （Ctrl-C 停止）"
 	@# One queue worker for long jobs (exports, ledgers) beside the web server; both stop together.
-	@$(CJ) db_worker --interval 0.5 & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	@$(CJ) jobs_worker --interval 0.5 & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	  $(CJ) runserver 127.0.0.1:$(PORT)
 
 test: system-test venv assets messages

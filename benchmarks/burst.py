@@ -12,7 +12,7 @@ Ctrl-C or an error):
    there are current results for the submissions to make stale;
 3. creates one clerk (工作人员) for each 管区 and community that owes a report of
    ``--kinds`` now, with the product's actions under ``Scope.system()``;
-4. starts gunicorn (``--workers`` 4) and one queue worker (``db_worker``, which runs
+4. starts gunicorn (``--workers`` 4) and one queue worker (``jobs_worker``, which runs
    the coalesced refresh of decision 0033) on 127.0.0.1;
 5. logs every clerk in through the login page (CSRF cookie and token as a browser
    sends them), then, within ``--window`` seconds, has each clerk open the report form,
@@ -805,8 +805,8 @@ def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, st
          "--access-logformat", ACCESS_FORMAT], env=env, log=logs / "gunicorn.log",
         name="gunicorn"))
     stack.enter_context(started(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.5"], env=env,
-        log=logs / "db_worker.log", name="db_worker"))
+        [sys.executable, "manage.py", "jobs_worker", "--interval", "0.5"], env=env,
+        log=logs / "jobs_worker.log", name="jobs_worker"))
     _wait_for_port(port, server, logs / "gunicorn.log", timeout=120)
     lap("start servers")
 
@@ -845,7 +845,7 @@ def _run(args: argparse.Namespace, ramp: float, results: Results, logs: Path, st
     results.lost = results.acknowledged - results.stored
     results.lost_examples = problems[:20]
     results.server_tracebacks = (logs / "gunicorn.log").read_text(errors="replace").count("Traceback") + \
-        (logs / "db_worker.log").read_text(errors="replace").count("Traceback")
+        (logs / "jobs_worker.log").read_text(errors="replace").count("Traceback")
 
 
 def _summarise(tally: Tally, results: Results) -> None:

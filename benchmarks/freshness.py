@@ -6,7 +6,7 @@
 On a generated city whose full assessment has run (``benchmarks.run``), writer
 processes file reports through ``reporting.actions.submit_values`` at an offered rate
 (open loop: each report has its planned instant, late ones are counted, not dropped),
-while the product's own queue worker (``manage.py db_worker``) runs the debounced
+while the product's own queue worker (``manage.py jobs_worker``) runs the debounced
 refresh jobs exactly as ``make run`` does. For every report the benchmark notes the
 instant its transaction committed and its stale mark (``sources.models.Change``); the
 report is *fresh* when that mark is gone, which is when no page shows 「数据更新中」
@@ -148,7 +148,7 @@ def measure(url: str, *, rate: float, seconds: float, writers: int, delay: float
     log_path.parent.mkdir(parents=True, exist_ok=True)
     worker_log = log_path.open("w")
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.1"], cwd=ROOT, env=env,
+        [sys.executable, "manage.py", "jobs_worker", "--interval", "0.1"], cwd=ROOT, env=env,
         stdout=worker_log, stderr=worker_log)
     context = mp.get_context("fork")
     out = context.Queue()

@@ -323,7 +323,7 @@ CHUANGJIAN_DIVISIONS_DIR = env.path(
 
 # Long jobs (exports, ledgers, bulletins) go through Django's task framework. The
 # default queue lives in the database, so the embedded set-up needs no extra server:
-# `make run` starts one `chuangjian db_worker` beside the web server. Tests run
+# `make run` starts one `chuangjian jobs_worker` beside the web server. Tests run
 # tasks at once (the root conftest.py switches to the immediate backend).
 TASKS = {
     "default": {
