@@ -428,7 +428,8 @@ def moved_paths(roots: Unit | Sequence[Unit], since: dt.date) -> set[str]:
             moves.append(list(UnitVersion.objects.filter(valid_to__isnull=False)
                               .exclude(path=F("unit__path"))
                               .values_list("path", "unit__path", "valid_to")))
-        since_then = [(old, new) for old, new, valid_to in moves[0] if valid_to > since]
+        since_then = [(old, new) for old, new, valid_to in moves[0]
+                      if valid_to is not None and valid_to > since]
         if not any(p.startswith(r.path) for old, new in since_then for p in (old, new)
                    for r in roots):
             return set()
@@ -652,7 +653,7 @@ _shared_trees: contextvars.ContextVar[dict[tuple[int, ...], UnitTree] | None] = 
     contextvars.ContextVar("shared_trees", default=None))
 # The units' past places that differ from today's (path then, path now, valid until),
 # read once inside ``trees_shared`` (``moved_paths``); empty until read.
-_shared_moves: contextvars.ContextVar[list[list[tuple[str, str, dt.date]]] | None] = (
+_shared_moves: contextvars.ContextVar[list[list[tuple[str, str, dt.date | None]]] | None] = (
     contextvars.ContextVar("shared_moves", default=None))
 
 
