@@ -227,17 +227,33 @@ class OwnFigures:
                tuple(e.pk for e in self.elements),
                tuple(sorted(self.depths.items())) if self.depths else None)
         kept = remembered.kept.setdefault(key, _Kept(*self._empty(0)))
-        steady = [e for e in self.elements if not _reads_the_clock(e)]
-        clocked = [e for e in self.elements if _reads_the_clock(e)]
+        try:
+            self._catch_up(kept)
+        except BaseException:
+            del remembered.kept[key]  # half read: read afresh the next time
+            raise
         ids = tree.ids.tolist()
-        new = [i for i in ids if i not in kept.row]
+        at = np.array([kept.row[i] for i in ids], dtype=np.int64)
+        own, own_count = kept.own[at], kept.own_count[at]  # copies
+        clocked = [e for e in self.elements if _reads_the_clock(e)]
+        if clocked:
+            self._read_into(clocked, None, own, own_count, tree.ids)
+        return own, own_count
+
+    def _catch_up(self, kept: _Kept) -> None:
+        """Read into ``kept`` the tree's units it lacks, and the marked units again for
+        the elements their marks name (the clock's elements are not kept)."""
+        tree = self.tree
+        steady = [e for e in self.elements if not _reads_the_clock(e)]
+        new = [i for i in tree.ids.tolist() if i not in kept.row]
         if new:
             kept.grow(new)
             if steady:
                 self._read_into(steady, Ids(new), kept.own, kept.own_count, kept.ids)
-        # Units marked since they were read: the elements their marks name, again.
-        marked = {i: codes for i, codes in kept.changed.items()
-                  if i in tree.index and i in kept.row}
+        fresh = set(new)
+        for i in fresh.intersection(kept.changed):
+            del kept.changed[i]  # just read whole
+        marked = {i: codes for i, codes in kept.changed.items() if i in tree.index}
         # The reported figures in one query for every unit marked for any of them (the
         # others' rows read again are the same); each source for its own units.
         by_units: dict[tuple[int, ...], list[DataElement]] = {}
@@ -258,11 +274,6 @@ class OwnFigures:
             self._read_into(again, Ids(unit_ids), kept.own, kept.own_count, kept.ids)
         for i in marked:  # read: until the next mark
             del kept.changed[i]
-        at = np.array([kept.row[i] for i in ids], dtype=np.int64)
-        own, own_count = kept.own[at], kept.own_count[at]  # copies
-        if clocked:
-            self._read_into(clocked, None, own, own_count, tree.ids)
-        return own, own_count
 
     def _columns(self, elements: Sequence[DataElement]) -> np.ndarray:
         """The columns of ``elements``: (element, years back) in the standard's order."""

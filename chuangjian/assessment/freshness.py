@@ -33,7 +33,7 @@ from django.utils import timezone
 from chuangjian import sources
 from chuangjian.assessment.compute import figures_remembered, forget_figures, trees_shared
 from chuangjian.assessment.models import AssessmentRun, RunStatus, UnitResult
-from chuangjian.assessment.runner import batch_key, compute_many, write_many, write_units
+from chuangjian.assessment.runner import batch_key, compute_many, write_many
 from chuangjian.assessment.spec import StandardSpec, spec_for
 from chuangjian.lib.writelock import atomic_promptly
 from chuangjian.org.models import Unit
@@ -238,24 +238,13 @@ def _write_all(read: Sequence[_Read], report: RefreshReport) -> None:
         with atomic_promptly():
             try:
                 with transaction.atomic():
-                    together = _write_together(todo)
+                    written = _write_runs(todo)
             except Exception:
                 log.warning("writing %s refreshed runs together failed; writing them one by "
                             "one", len(todo), exc_info=True)
-                together = None
-            if together is not None:
-                report.runs += together[0]
-                report.rows += together[1]
-                return
-            for run, batch in todo:
-                try:
-                    _write(run, batch.spec, batch.affected, batch.read_at[run.pk],
-                           batch.rows.get(run.pk, []), report)
-                except Exception as error:
-                    log.exception("refreshing run %s (%s %s) failed", run.pk,
-                                  run.standard_code, run.year)
-                    report.failed.append(
-                        f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500])
+                written = _write_one_by_one(todo, report)
+            report.runs += written[0]
+            report.rows += written[1]
     except Exception as error:
         # The transaction itself: its lock not had in time, or its commit refused.
         # Nothing of it is stored; the marks stay for the retry.
@@ -264,9 +253,9 @@ def _write_all(read: Sequence[_Read], report: RefreshReport) -> None:
         report.failed.append(f"写入考核结果失败：{error}"[:500])
 
 
-def _write_together(todo: Sequence[tuple[AssessmentRun, _Read]]) -> tuple[int, int]:
-    """Store every run's recomputed rows with one lock, one update of the rows, one
-    re-ranking and one stamp; the runs written and the rows. Inside a savepoint."""
+def _write_runs(todo: Sequence[tuple[AssessmentRun, _Read]]) -> tuple[int, int]:
+    """Store the runs' recomputed rows with one lock, one update of the rows, one
+    re-ranking and one stamp; the runs written and the rows."""
     # Locked, in id order, so that two refreshes of a run write in the order they read.
     locked = {run.pk: run for run in AssessmentRun.objects.select_for_update().filter(
         pk__in=[run.pk for run, _batch in todo], current=True, published_at__isnull=True)
@@ -275,7 +264,7 @@ def _write_together(todo: Sequence[tuple[AssessmentRun, _Read]]) -> tuple[int, i
     for run, batch in todo:
         now = locked.get(run.pk)
         if now is None:
-            continue
+            continue  # published or replaced meanwhile
         rows = batch.rows.get(run.pk, [])
         if now.refreshed_at != batch.read_at[run.pk]:
             # Another refresh wrote since: read again under the lock.
@@ -287,22 +276,22 @@ def _write_together(todo: Sequence[tuple[AssessmentRun, _Read]]) -> tuple[int, i
     return len(written), count
 
 
-def _write(run: AssessmentRun, spec: StandardSpec, affected: Sequence[Unit],
-           read_at: dt.datetime | None, rows: list[UnitResult], report: RefreshReport) -> None:
-    """Store one run's recomputed rows (a savepoint inside ``_write_all``'s transaction)."""
-    with transaction.atomic():
-        # Locked so that two refreshes of one run write in the order they read.
-        locked = (AssessmentRun.objects.select_for_update()
-                  .filter(pk=run.pk, current=True, published_at__isnull=True).first())
-        if locked is None:
-            return
-        if locked.refreshed_at != read_at:
-            # Another refresh wrote since: read again under the lock.
-            rows = compute_many(spec, [locked], affected).get(locked.pk, [])
-        written = write_units(locked, rows)
-        AssessmentRun.objects.filter(pk=run.pk).update(refreshed_at=timezone.now())
-    report.rows += written
-    report.runs += 1
+def _write_one_by_one(todo: Sequence[tuple[AssessmentRun, _Read]], report: RefreshReport
+                      ) -> tuple[int, int]:
+    """``_write_runs`` run by run, a savepoint each: a run that fails is rolled back and
+    reported, the others are written."""
+    runs = rows = 0
+    for run, batch in todo:
+        try:
+            with transaction.atomic():
+                one_run, its_rows = _write_runs([(run, batch)])
+        except Exception as error:
+            log.exception("refreshing run %s (%s %s) failed", run.pk, run.standard_code,
+                          run.year)
+            report.failed.append(f"{run.standard_code} {run.year} {run.root.name}: {error}"[:500])
+            continue
+        runs, rows = runs + one_run, rows + its_rows
+    return runs, rows
 
 
 def _finished(report: RefreshReport, now: dt.datetime) -> None:

@@ -8,7 +8,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
@@ -200,4 +200,26 @@ def test_the_queued_jobs_rounds_keep_the_figures_of_the_units_not_marked(
     reports = refresh_until_quiet(scope=Scope.system(), longest=60, sleep=lambda _s: None)
     assert [r.marks for r in reports] == [1, 1]
     assert ledger.asked == [1]  # the second round: 南门 alone
+    _equal_to_a_full_recomputation(runs)
+
+
+def test_figures_read_halfway_when_a_read_fails_are_dropped_and_read_afresh(
+        standard: World, ledger: type[_Ledger], monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    w = standard
+    runs = _two_communities_refreshed(w, ledger)
+    real, failing = _Ledger.values, [True]
+
+    def once_broken(self: _Ledger, *args: Any) -> dict[int, float]:
+        if failing:
+            failing.clear()
+            raise OperationalError("连接中断")
+        return real(self, *args)
+
+    monkeypatch.setattr(_Ledger, "values", once_broken)
+    with figures_remembered():
+        _record(ledger, w.community, 3)
+        assert refresh_stale(scope=Scope.system()).failed  # the marks stay for the retry
+        refresh()
     _equal_to_a_full_recomputation(runs)
