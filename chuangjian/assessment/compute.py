@@ -330,22 +330,27 @@ class OwnFigures:
                 _place_rollups(np.array(found, dtype=float), row_ids, reported, year,
                                years_back, every, own, own_count)
         ids = tree.id_list if unit_ids is None else unit_ids
+        # Each source asked once for its elements of the same window (``values_of``).
+        asked: dict[tuple[str, int], tuple[registry.Source, list[DataElement]]] = {}
         for element in elements:
             source = registry.source_for(element.code)
-            if source is None:
-                continue
-            backs = list(range(self._deepest(element), -1, -1))  # the window's years in order
-            answers = source.values_by_period(element.code,
-                                              [Period.year(year - b) for b in backs], ids)
-            for back, got in zip(backs, answers, strict=True):
-                if not got:
-                    continue
-                k = col_of[(element.pk, year - back)]
-                at = _positions(row_ids, np.fromiter(got, dtype=np.int64, count=len(got)))
-                value = np.array(list(got.values()), dtype=float)  # None reads as NaN
-                ok = (at >= 0) & ~np.isnan(value)
-                own[at[ok], k] = value[ok]
-                own_count[at[ok], k] = 1
+            if source is not None:
+                asked.setdefault((source.key, self._deepest(element)), (source, []))[1].append(
+                    element)
+        for (_key, deepest), (source, of_source) in asked.items():
+            backs = list(range(deepest, -1, -1))  # the window's years in order
+            answered = source.values_of([e.code for e in of_source],
+                                        [Period.year(year - b) for b in backs], ids)
+            for element in of_source:
+                for back, got in zip(backs, answered[element.code], strict=True):
+                    if not got:
+                        continue
+                    k = col_of[(element.pk, year - back)]
+                    at = _positions(row_ids, np.fromiter(got, dtype=np.int64, count=len(got)))
+                    value = np.array(list(got.values()), dtype=float)  # None reads as NaN
+                    ok = (at >= 0) & ~np.isnan(value)
+                    own[at[ok], k] = value[ok]
+                    own_count[at[ok], k] = 1
 
     def _deepest(self, element: DataElement) -> int:
         if self.depths is None:

@@ -96,6 +96,13 @@ class Source:
         period by period."""
         return [self.values(element_code, period, unit_ids) for period in periods]
 
+    def values_of(self, element_codes: Sequence[str], periods: Sequence[Period],
+                  unit_ids: Sequence[int]) -> dict[str, list[dict[int, float]]]:
+        """``values_by_period`` of several of this source's elements at once. A source
+        that can answer them with one query overrides this; the default asks element by
+        element."""
+        return {code: self.values_by_period(code, periods, unit_ids) for code in element_codes}
+
     def records(self, element_code: str, period: Period, unit_id: int) -> list[Record]:
         """The records that make up one unit's value, newest first."""
         return []

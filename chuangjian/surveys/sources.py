@@ -57,6 +57,41 @@ class SurveySource(Source):
                       .annotate(n=Count("pk")).values_list("unit_id", "n"))
         return {int(u): float(n) for u, n in counts.items()}
 
+    def values_of(self, element_codes: Sequence[str], periods: Sequence[Period],
+                  unit_ids: Sequence[int]) -> dict[str, list[dict[int, float]]]:
+        """Every element asked in one query: the approved responses counted by unit,
+        questionnaire, group and year, with how many of them were positive, then summed
+        per element and period as ``values`` counts them."""
+        if not element_codes or not periods:
+            return {code: [{} for _p in periods] for code in element_codes}
+        first = min(p.start.year for p in periods)
+        last = max(p.end.year for p in periods)
+        wanted = Q()
+        for code in element_codes:
+            questionnaire, groups, _positive = ELEMENTS[code]
+            wanted |= Q(survey__questionnaire__code=questionnaire, group__in=groups)
+        by_group: dict[tuple[str, str], list[tuple[int, int, int, int]]] = {}
+        for unit_id, asked, group, year, n, k in (
+                Response.objects.filter(wanted, unit_id__ids_in=unit_ids,
+                                        state=Response.State.APPROVED,
+                                        survey__year__gte=first, survey__year__lte=last)
+                .values_list("unit_id", "survey__questionnaire__code", "group", "survey__year")
+                .annotate(n=Count("pk"), k=Count("pk", filter=Q(positive=True))).order_by()):
+            by_group.setdefault((asked, group), []).append((int(unit_id), year, n, k))
+        out: dict[str, list[dict[int, float]]] = {}
+        for code in element_codes:
+            questionnaire, groups, positive = ELEMENTS[code]
+            answers: list[dict[int, float]] = []
+            for period in periods:
+                counted: dict[int, float] = {}
+                for group in groups:
+                    for unit_id, year, n, k in by_group.get((questionnaire, group), ()):
+                        if period.start.year <= year <= period.end.year:
+                            counted[unit_id] = counted.get(unit_id, 0.0) + (k if positive else n)
+                answers.append({u: v for u, v in counted.items() if v})
+            out[code] = answers
+        return out
+
     def records(self, element_code: str, period: Period, unit_id: int) -> list[Record]:
         rows = (self._responses(element_code, period).filter(unit_id=unit_id)
                 .values("survey__code", "survey__title", "group")

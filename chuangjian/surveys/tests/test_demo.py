@@ -40,3 +40,24 @@ def test_the_demo_surveys_every_community_and_feeds_the_standards(world: World) 
     again = io.StringIO()
     demo.run(again, today=dt.date(2026, 12, 2))  # repeatable: nothing added
     assert Response.objects.filter(survey=drug).count() == rows.count()
+
+
+def test_the_source_answers_every_element_at_once_as_it_answers_each(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chuangjian.surveys.sources import ELEMENTS
+
+    demo.run(io.StringIO(), today=dt.date(2026, 12, 2))
+    Response.objects.filter(unit=world.village, group="students").update(positive=False)
+    source = sources.source_for("drug_surveyed_migrants")
+    assert source is not None
+    codes = sorted(ELEMENTS)
+    periods = [Period.parse("2025"), Period.parse("2026"), Period.parse("2026Q4")]
+    units = [world.community.pk, world.community2.pk, world.village.pk, world.street.pk]
+    with CaptureQueriesContext(connection) as asked:
+        together = source.values_of(codes, periods, units)
+    assert len(asked.captured_queries) == 1
+    one_by_one = {code: source.values_by_period(code, periods, units) for code in codes}
+    assert together == one_by_one
+    assert any(answer for code in codes for answer in together[code])  # not all empty
