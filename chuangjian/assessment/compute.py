@@ -393,7 +393,7 @@ class _Kept:
 @dataclass
 class RememberedFigures:
     """The own figures ``OwnFigures`` keeps inside ``figures_remembered``, by standard,
-    year, columns and tree."""
+    year and columns, each kept by unit."""
 
     kept: dict[tuple[object, ...], _Kept] = field(default_factory=dict)
 

@@ -628,6 +628,7 @@ def _rerank(written: Sequence[tuple[AssessmentRun, Sequence[UnitResult]]]) -> No
     groups: dict[tuple[int, int | None, str], dict[int, float | None]] = {}
     for _pk, run_id, unit_id, parent_id, sheet, total, _rank, _n in siblings:
         groups.setdefault((run_id, parent_id, sheet), {})[unit_id] = total
+    # Ranked group by group: ``rank_groups`` answers by unit, and a unit is in every run.
     ranks = {key: rank_groups({key: members}) for key, members in groups.items()}
     dirty = [(*new, pk) for pk, run_id, unit_id, parent_id, sheet, _total, rank, n in siblings
              if (new := ranks[(run_id, parent_id, sheet)][unit_id]) != (rank, n)]

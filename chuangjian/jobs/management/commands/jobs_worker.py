@@ -15,11 +15,14 @@ the library's: the row locked, locked rows skipped.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from typing import Any
 
+from django.core.management.base import CommandError
 from django.db import OperationalError, close_old_connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
 from django_tasks_db.utils import is_locked_database_exception
@@ -94,15 +97,15 @@ class Command(db_worker.Command):
         queue_names = queue_name.split(",")
         excluded = exclude_queues.split(",") if exclude_queues else []
         if excluded and "*" not in queue_names:
-            raise db_worker.CommandError("--exclude-queues can only be used with --queue-name=*")
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
         worker = Worker(queue_names=queue_names, interval=interval, batch=batch,
                         backend_name=backend_name, startup_delay=startup_delay,
                         max_tasks=max_tasks, worker_id=worker_id,
                         excluded_queue_names=excluded)
         if reload:
-            if db_worker.os.environ.get(db_worker.DJANGO_AUTORELOAD_ENV) == "true":
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
                 worker.configure_signals()  # only the child process
-            db_worker.run_with_reloader(worker.run)
+            run_with_reloader(worker.run)
         else:
             worker.configure_signals()
             worker.run()
