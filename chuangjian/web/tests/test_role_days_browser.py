@@ -135,6 +135,11 @@ def test_the_filler_asks_to_file_late_and_fixes_an_error_without_retyping(
     page.fill("#v_daily_problems_found", "3")
     page.fill("#v_daily_problems_resolved", "5")
     page.fill("#v_daily_coordination_requests", "1")
+    # The check beside the field flags it as soon as the field is left (as a person
+    # sees it before pressing 上报; and no check is still on its way when the form goes).
+    page.press("#v_daily_coordination_requests", "Tab")
+    page.wait_for_selector("#fb-daily_problems_resolved.errorlist")
+    page.wait_for_selector("#fb-daily_coordination_requests.field-ok")
     walk.refused.add(form)
     page.click("button[name=action][value=submit]")
     # The server refuses it, the message beside the figures it names, in Chinese.
@@ -144,6 +149,8 @@ def test_the_filler_asks_to_file_late_and_fixes_an_error_without_retyping(
     assert [page.locator(f"#v_{c}").input_value() for c in (
         "daily_work_items", "daily_problems_found", "daily_coordination_requests")] == ["6", "3", "1"]
     page.fill("#v_daily_problems_resolved", "2")
+    page.press("#v_daily_problems_resolved", "Tab")
+    page.wait_for_selector("#fb-daily_problems_resolved.field-ok")
     page.click("button[name=action][value=submit]")
     page.wait_for_selector(".alert-success >> text=已上报（第 1 版）")
     text = walk.look("filed")
