@@ -43,6 +43,30 @@ class ActivitySource(Source):
                       .annotate(n=Count("pk")).values_list("unit_id", "n"))
         return {int(u): float(counts.get(int(u), 0)) for u in unit_ids}
 
+    def values_of(self, element_codes: Sequence[str], periods: Sequence[Period],
+                  unit_ids: Sequence[int]) -> dict[str, list[dict[int, float]]]:
+        """Every element asked from one count a period, by unit and activity type (the
+        types read once), each element adding up the types that count toward it."""
+        types = {t.pk: set(t.elements or []) for t in ActivityType.objects.only("pk", "elements")}
+        counting = {c: {pk for pk, elements in types.items() if c in elements}
+                    for c in element_codes}
+        wanted = sorted(set().union(*counting.values())) if counting else []
+        out: dict[str, list[dict[int, float]]] = {c: [] for c in element_codes}
+        for period in periods:
+            by_type: dict[int, dict[int, int]] = {}
+            if wanted:
+                for unit_id, type_id, n in (
+                        Activity.objects.filter(type_id__in=wanted, date__gte=period.start,
+                                                date__lte=period.end, unit_id__ids_in=unit_ids)
+                        .values("unit_id", "type_id").annotate(n=Count("pk"))
+                        .values_list("unit_id", "type_id", "n").order_by()):
+                    by_type.setdefault(int(unit_id), {})[type_id] = n
+            for code in element_codes:
+                out[code].append({int(u): float(sum(n for t, n in by_type.get(int(u), {}).items()
+                                                    if t in counting[code]))
+                                  for u in unit_ids})
+        return out
+
     def records(self, element_code: str, period: Period, unit_id: int) -> list[Record]:
         from django.urls import reverse
 

@@ -88,11 +88,35 @@ class TimelinessSource(Source):
 
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
                ) -> dict[int, float]:
+        return self.values_of([element_code], [period], unit_ids)[element_code][0]
+
+    def values_by_period(self, element_code: str, periods: Sequence[Period],
+                         unit_ids: Sequence[int]) -> list[dict[int, float]]:
+        return self.values_of([element_code], periods, unit_ids)[element_code]
+
+    def values_of(self, element_codes: Sequence[str], periods: Sequence[Period],
+                  unit_ids: Sequence[int]) -> dict[str, list[dict[int, float]]]:
+        """Both counts for every period from one read of the units and of the day each
+        daily data set began: the days due follow from each unit's window, the reports on
+        time are counted by the database."""
         now = timezone.now()
-        cat = datasets.catalog()
-        units = Unit.objects.filter(pk__ids_in=unit_ids, kind__in=[Kind.AREA, Kind.DEPARTMENT])
-        windows: dict[int, tuple[str, dt.date, dt.date]] = {}
+        units = list(Unit.objects.filter(pk__ids_in=unit_ids, kind__in=[Kind.AREA, Kind.DEPARTMENT]))
         firsts: dict[str, dt.date | None] = {}
+        out: dict[str, list[dict[int, float]]] = {c: [] for c in element_codes}
+        for period in periods:
+            windows = self._windows(units, period, firsts, now)
+            for code in element_codes:
+                out[code].append(self._due(windows) if code == DUE_ELEMENT
+                                 else self._on_time(windows))
+        return out
+
+    def _windows(self, units: Sequence[Unit], period: Period,
+                 firsts: dict[str, dt.date | None], now: dt.datetime
+                 ) -> dict[int, tuple[str, dt.date, dt.date]]:
+        """Unit id → (its daily data set, the first and last day due in ``period``); a unit
+        with none due has an empty window. ``firsts`` keeps the day each data set began."""
+        cat = datasets.catalog()
+        windows: dict[int, tuple[str, dt.date, dt.date]] = {}
         for unit in units:
             ds = next((d for d in cat.for_unit(unit, period.start.year).values()
                        if d.period_type is PeriodType.DAY), None)
@@ -110,12 +134,16 @@ class TimelinessSource(Source):
                 windows[unit.pk] = (ds.code, period.start, period.start - dt.timedelta(days=1))
             else:
                 windows[unit.pk] = (ds.code, *window)
-        if element_code == DUE_ELEMENT:
-            return {u: float(max((end - start).days + 1, 0)) for u, (_c, start, end)
-                    in windows.items()}
+        return windows
+
+    @staticmethod
+    def _due(windows: dict[int, tuple[str, dt.date, dt.date]]) -> dict[int, float]:
+        return {u: float(max((end - start).days + 1, 0)) for u, (_c, start, end)
+                in windows.items()}
+
+    @staticmethod
+    def _on_time(windows: dict[int, tuple[str, dt.date, dt.date]]) -> dict[int, float]:
         out: dict[int, float] = dict.fromkeys(windows, 0.0)
-        if not windows:
-            return out
         # Counted by the database, one grouped query per distinct window (most units share
         # one): not one Python step per report (190,000 daily reports at L).
         spans: dict[tuple[str, dt.date, dt.date], list[int]] = defaultdict(list)

@@ -102,6 +102,41 @@ def test_activities_count_toward_their_elements_through_the_source(world: World)
     assert source_registry.source_key_for("cultural_sports_activities") == "activities"
 
 
+def test_every_element_asked_together_comes_from_one_count_a_period_as_each_alone(
+        world: World) -> None:
+    """``values_of``: the activities are counted once a period by unit and type, and each
+    element adds up its types — the same figures as asking element by element, a type
+    that counts toward two elements included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chuangjian.evidence.builtin_types import ACTIVITY_ELEMENTS
+    from chuangjian.evidence.models import ActivityType
+
+    ActivityType.objects.create(code="volunteer_culture", name="志愿文体活动",
+                                elements=["cultural_sports_activities",
+                                          "moral_practice_activities"])
+    for month, code in ((2, "culture_sports"), (5, "volunteer_culture"), (5, "moral_lecture"),
+                        (8, "volunteer_culture")):
+        activity(world.community_worker, world.community, code=code, title=f"{month}月活动",
+                 date=dt.date(YEAR, month, 10))
+    activity(None, world.community2, code="volunteer_culture", title="12月活动", date=dt.date(YEAR, 12, 31))
+    source = ActivitySource()
+    ids = [world.community.pk, world.community2.pk, world.street.pk]
+    codes = sorted(ACTIVITY_ELEMENTS)
+    periods = [Period.year(YEAR), Period.parse(f"{YEAR}-05"), Period.parse(f"{YEAR}Q4"),
+               Period.year(YEAR - 1)]
+    one_by_one = {c: [source.values(c, p, ids) for p in periods] for c in codes}
+    with CaptureQueriesContext(connection) as asked:
+        together = source.values_of(codes, periods, ids)
+    assert together == one_by_one
+    assert len([q for q in asked.captured_queries
+                if '"evidence_activity"' in q["sql"]]) == len(periods)
+    year = together["cultural_sports_activities"][0]
+    assert year == {world.community.pk: 3.0, world.community2.pk: 1.0, world.street.pk: 0.0}
+    assert together["moral_practice_activities"][0][world.community.pk] == 2.0
+
+
 def test_changed_activities_mark_the_assessment_stale(world: World) -> None:
     from chuangjian.sources.testing import Marks
 

@@ -117,11 +117,9 @@ def test_findings_of_an_unpublished_covert_round_are_not_counted_until_it_is_pub
                                                   world.community.pk)[0].label
 
 
-def test_a_window_of_periods_in_one_query_equals_asking_period_by_period(world, standards):
-    """The per-day and per-week targets ask a year of periods at once
-    (``values_by_period``): the same figures as one ``values`` call per period."""
-    from chuangjian.engine.periods import PeriodType
-
+def _march_findings(world):
+    """Four findings in March 2026, two on a day's first and last minute, the first of
+    them rectified and closed the same day."""
     inspector = Scope.for_user(world.inspector)
     worker = Scope.for_user(world.community_worker)
     made = []
@@ -142,6 +140,15 @@ def test_a_window_of_periods_in_one_query_equals_asking_period_by_period(world, 
                                      now=shanghai(2026, 3, 2, 15))
     act.verify_rectification(actor=world.inspector, scope=inspector, order=order, passed=True,
                              now=shanghai(2026, 3, 2, 16))
+    return made
+
+
+def test_a_window_of_periods_in_one_query_equals_asking_period_by_period(world, standards):
+    """The per-day and per-week targets ask a year of periods at once
+    (``values_by_period``): the same figures as one ``values`` call per period."""
+    from chuangjian.engine.periods import PeriodType
+
+    _march_findings(world)
     source = registry.source_for("problems_found")
     assert source is not None
     ids = [world.community.pk, world.community2.pk, world.street.pk]
@@ -168,3 +175,61 @@ def test_a_window_of_periods_in_one_query_equals_asking_period_by_period(world, 
     apart = [Period.month(2026, 1), Period.month(2026, 3)]
     assert source.values_by_period("problems_found", apart, ids) == [
         source.values("problems_found", p, ids) for p in apart]
+
+
+def test_the_finding_elements_asked_together_come_from_one_query_as_each_alone(
+        world, standards):
+    """``values_of``: the finding counts and deductions the assessment asks for a window
+    are read from the findings once, and equal asking element by element — a cancelled
+    order, a finding of an unpublished covert round, a closed one, each category and a
+    finding on a period's last instant included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chuangjian.engine.periods import PeriodType
+    from chuangjian.inspections.actions import rounds as round_actions
+    from chuangjian.inspections.models import RoundKind
+    from chuangjian.inspections.sources import FINDING_COUNTS
+    from chuangjian.inspections.taxonomy import default_standard
+
+    inspector = Scope.for_user(world.inspector)
+    made = _march_findings(world)
+    create_finding(actor=world.inspector, scope=inspector, unit=world.community2,
+                   description="四月的问题", severity="一般", category=category("garbage_corners"),
+                   deduction="1", photos=[photo(color=(200, 10, 10))],
+                   now=shanghai(2026, 4, 1, 0, 0), dispatch=True)
+    act.cancel_order(actor=world.inspector, scope=inspector, order=made[2].order,
+                     reason="重复立案")
+    covert = round_actions.create_round(
+        actor=world.inspector, scope=inspector, unit=world.street, scope_unit=world.street,
+        kind=RoundKind.COVERT, title="第1轮明察暗访", starts_on=dt.date(2026, 3, 16),
+        ends_on=dt.date(2026, 3, 16), standard=default_standard())
+    create_finding(actor=world.inspector, scope=inspector, round=covert, unit=world.community,
+                   description="暗访发现占道", severity="一般", deduction="1",
+                   category=category("disorderly_parking"), photos=[photo()],
+                   now=shanghai(2026, 3, 16, 12), dispatch=True)
+    source = registry.source_for("problems_found")
+    assert source is not None
+    ids = [world.community.pk, world.community2.pk, world.street.pk]
+    march = Period.month(2026, 3)
+    codes = [*FINDING_COUNTS, "inspection_deduction_points", "problems_recurred"]
+    windows = [
+        [Period.month(2026, m) for m in (2, 3, 4)],
+        [Period.containing(PeriodType.WEEK, march.start + dt.timedelta(days=7 * w))
+         for w in range(-1, 6)],
+        [Period.parse("2026"), Period.month(2026, 3), Period.month(2026, 1)],  # overlapping
+        [],
+    ]
+    for periods in windows:
+        one_by_one = {c: [source.values(c, p, ids) for p in periods] for c in codes}
+        with CaptureQueriesContext(connection) as asked:
+            together = source.values_of(codes, periods, ids)
+        assert together == one_by_one, periods
+        findings = [q for q in asked.captured_queries
+                    if '"inspections_finding"' in q["sql"] and "recurrence" not in q["sql"]]
+        assert len(findings) == (1 if periods else 0), [q["sql"][:80] for q in findings]
+    found = source.values_of(codes, [march], ids)
+    assert found["problems_found"][0] == {world.community.pk: 3, world.community2.pk: 0,
+                                          world.street.pk: 0}
+    assert found["problems_rectified"][0][world.community.pk] == 1
+    assert found["inspection_deduction_points"][0][world.community.pk] == 2.5

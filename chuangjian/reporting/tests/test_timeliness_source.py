@@ -86,3 +86,29 @@ def test_units_with_different_windows_count_only_the_reports_inside_their_own(
     ids = [world.area.pk, other.pk]
     assert source.values(DUE_ELEMENT, week, ids) == {world.area.pk: 7.0, other.pk: 3.0}
     assert source.values(ON_TIME_ELEMENT, week, ids) == {world.area.pk: 5.0, other.pk: 2.0}
+
+
+def test_both_counts_of_several_periods_come_from_one_read_of_the_units(
+        world: World, standards: object) -> None:
+    """``values_of``: the days due and the reports on time of a window read the units and
+    the day daily reporting began once, and equal asking count by count, period by
+    period (each period its own window: a unit's days are not carried to the next)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for day, hour in ((2, 15), (3, 17), (10, 9), (11, 15), (16, 15)):
+        _daily(world, day, hour)
+    source = sources.source_for(ON_TIME_ELEMENT)
+    assert source is not None
+    ids = [world.area.pk, world.street.pk, world.district.pk]
+    periods = [Period.parse("2026W10"), Period.parse("2026W11"), Period.month(2026, 3),
+               Period.year(2025), Period.parse("2026-03-03")]
+    codes = [DUE_ELEMENT, ON_TIME_ELEMENT]
+    one_by_one = {c: [source.values(c, p, ids) for p in periods] for c in codes}
+    with CaptureQueriesContext(connection) as asked:
+        together = source.values_of(codes, periods, ids)
+    assert together == one_by_one
+    assert together[ON_TIME_ELEMENT][1] == {world.area.pk: 2.0}  # W11: the 10th and 11th
+    assert together[DUE_ELEMENT][0] == {world.area.pk: 7.0}
+    units = [q for q in asked.captured_queries if 'FROM "org_unit"' in q["sql"]]
+    assert len(units) == 1
