@@ -172,6 +172,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A web or queue process keeps its connection between requests: a new one costs
+    # PostgreSQL a backend whose caches start cold, for every request at the 16:00 rush
+    # (docs/benchmarks.md). Behind PgBouncer in transaction mode set it to 0 (deploy.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A read replica for dashboards and exports (docs/deploy.md): PostgreSQL streaming
 # replication, e.g. DATABASE_REPLICA_URL=postgres://reader@db-replica/chuangjian. Only
 # the reads wrapped by chuangjian.lib.replica go there; writes always go to "default".
