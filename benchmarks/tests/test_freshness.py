@@ -3,7 +3,6 @@ runs, rows and its seconds reading and writing, in the form the benchmark sums."
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import random
 
@@ -11,11 +10,10 @@ import pytest
 
 from benchmarks import generate
 from benchmarks.freshness import _refreshes
-from benchmarks.run import Results, _submission_case, full_assessment
+from benchmarks.rounds import file_reports
+from benchmarks.run import Results, full_assessment
 from chuangjian.assessment.freshness import refresh_stale
-from chuangjian.engine.periods import Period
 from chuangjian.org.scope import Scope
-from chuangjian.reporting import actions
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +22,7 @@ def test_each_refresh_logs_what_it_did_as_the_benchmark_reads_it(
         caplog: pytest.LogCaptureFixture) -> None:
     generate.generate("T", seed=7, progress=lambda _m: None)
     assert full_assessment(2026, Results(size="T", database="sqlite", date="", machine=""))
-    rng, filed = random.Random(3), 0
-    while filed < 3:
-        case = _submission_case(rng, 2026)
-        if case is None:
-            continue
-        unit, sub, values = case
-        try:
-            actions.submit_values(actor=None, unit=unit, dataset_code=sub.dataset_code,
-                                  period=sub.period, values=values, scope=Scope.system(),
-                                  now=Period.parse(sub.period).start_instant()
-                                  + dt.timedelta(hours=1))
-            filed += 1
-        except actions.ReportInvalid:
-            continue
+    assert file_reports(random.Random(3), 2026, 3) == 3
     with caplog.at_level(logging.INFO, logger="chuangjian.assessment.freshness"):
         report = refresh_stale(scope=Scope.system())
         refresh_stale(scope=Scope.system())  # nothing left: nothing logged
