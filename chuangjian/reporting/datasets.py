@@ -344,14 +344,24 @@ def computed_values(unit: Unit, ds: MergedDataset, period: Period,
     if not wanted:
         return {}
     ids = Ids(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-    out: dict[str, float | None] = {}
+    # Each source asked once for its elements over the subtree, and once for those that
+    # count the unit alone (``values_of``: a source may answer them from one query).
+    asked: dict[tuple[str, bool], tuple[sources.Source, list[str]]] = {}
     for element in wanted:
         source = sources.source_for(element.code)
-        if source is None:
+        if source is not None:
+            asked.setdefault((source.key, element.tree_agg == "none"),
+                             (source, []))[1].append(element.code)
+    answers: dict[str, dict[int, float]] = {}
+    for (_key, alone), (source, codes) in asked.items():
+        for code, spans in source.values_of(codes, [period],
+                                            [unit.pk] if alone else ids).items():
+            answers[code] = spans[0]
+    out: dict[str, float | None] = {}
+    for element in wanted:
+        if element.code not in answers:
             continue
-        own = source.values(element.code, period, [unit.pk] if element.tree_agg == "none"
-                            else ids)
-        got = [float(v) for v in own.values() if v is not None]
+        got = [float(v) for v in answers[element.code].values() if v is not None]
         if not got:
             out[element.code] = None
         elif element.tree_agg == "max":

@@ -287,6 +287,16 @@ def test_anonymising_cuts_old_closed_cases_from_their_person_and_keeps_counts(
     assert not case.team.exists()
     assert figures.values("supervision_due", dt.date(2026, 1, 1), dt.date(2026, 12, 31),
                           [w.community.pk]) == before
+    # Before it closed the case was open: still a case to supervise then, but nobody
+    # among the people (its person is gone), asked alone or with the other figures.
+    spring = (dt.date(2026, 1, 1), dt.date(2026, 5, 31))
+    assert figures.values("supervision_due", *spring, [w.community.pk]) == {w.community.pk: 1}
+    assert figures.values("registered_open", *spring, [w.community.pk]) == {w.community.pk: 0}
+    together = figures.values_many(["registered_open", "supervision_due"],
+                                   [spring, (dt.date(2026, 1, 1), dt.date(2026, 12, 31))],
+                                   [w.community.pk])
+    assert together == {"registered_open": [{w.community.pk: 0}, {w.community.pk: 0}],
+                        "supervision_due": [{w.community.pk: 1}, {w.community.pk: 1}]}
     with pytest.raises(PermissionError):
         actions.anonymise_closed(scope=_as(w.caseworker), now=now)
 

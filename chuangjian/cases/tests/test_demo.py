@@ -99,3 +99,25 @@ def test_the_demo_indicators_come_from_the_cases_and_agree_with_a_count_by_hand(
     for ds in datasets.catalog().for_unit(Unit.objects.get(code="QY-01-A-01"),
                                           today.year).values():
         assert not {e.code for e in ds.elements} & set(CODES)
+    # Asked together (``values_of``: each table read once), the figures are those asked
+    # one by one, for every span and set of units — the year, a quarter, a month, the
+    # year before — including the new users and the people open at the end.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chuangjian import sources
+    from chuangjian.cases.figures import CODES as ALL_CODES
+    from chuangjian.engine.periods import Period
+
+    source = sources.source_for("supervision_due")
+    assert source is not None
+    periods = [Period.year(today.year), Period.parse(quarter), Period.month(today.year, 3),
+               Period.year(today.year - 1)]
+    for ids in ([u.pk for u in Unit.objects.filter(path__startswith=street.path)],
+                [Unit.objects.get(code="QY-02-A-01").pk]):
+        one_by_one = {c: [source.values(c, p, ids) for p in periods] for c in ALL_CODES}
+        with CaptureQueriesContext(connection) as asked:
+            together = source.values_of(list(ALL_CODES), periods, ids)
+        assert together == one_by_one
+        assert len(asked.captured_queries) <= 6
+    assert any(v for spans in together.values() for span in spans for v in span.values())
