@@ -38,10 +38,7 @@ class ActivitySource(Source):
 
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
                ) -> dict[int, float]:
-        counts = dict(self._activities(element_code, period)
-                      .filter(unit_id__ids_in=unit_ids).values("unit_id")
-                      .annotate(n=Count("pk")).values_list("unit_id", "n"))
-        return {int(u): float(counts.get(int(u), 0)) for u in unit_ids}
+        return self.values_of([element_code], [period], unit_ids)[element_code][0]
 
     def values_of(self, element_codes: Sequence[str], periods: Sequence[Period],
                   unit_ids: Sequence[int]) -> dict[str, list[dict[int, float]]]:
