@@ -77,6 +77,8 @@ def _findings_of(element_codes: Sequence[str], periods: Sequence[Period],
     query: the findings of every period's span, each kept by when it was found, the state
     of its order and its category, then counted per element and period as ``values``
     counts them (not cancelled; closed for 已销号; of the element's categories)."""
+    if not element_codes or not periods:
+        return {c: [] for c in element_codes}
     starts = [p.start_instant() for p in periods]
     ends = [p.end_instant() for p in periods]
     rows = sorted(
@@ -137,32 +139,26 @@ class InspectionSource(Source):
 
     def values_by_period(self, element_code: str, periods: Sequence[Period],
                          unit_ids: Sequence[int]) -> list[dict[int, float]]:
-        """Finding counts, deductions, recurrences and supervision visits of consecutive
-        periods in one query, bucketed by the instant of each row (the per-day and
-        per-week targets ask for a year of periods at once)."""
+        """Finding counts and deductions of any periods, recurrences and supervision
+        visits of consecutive periods, in one query, bucketed by the instant of each row
+        (the per-day and per-week targets ask for a year of periods at once)."""
+        if element_code in _FINDING_ELEMENTS:
+            return _findings_of([element_code], periods, unit_ids)[element_code]
         starts = [p.start_instant() for p in periods]
         ends = [p.end_instant() for p in periods]
         if not periods or any(ends[k] != starts[k + 1] for k in range(len(periods) - 1)):
             return super().values_by_period(element_code, periods, unit_ids)
         start, end = starts[0], ends[-1]
         rows: Any
-        if element_code in FINDING_COUNTS or element_code == "inspection_deduction_points":
-            which = ("problems_found" if element_code == "inspection_deduction_points"
-                     else element_code)
-            rows = (_findings_between(which, start, end, unit_ids).order_by()
-                    .values_list("pk", "unit_id", "found_at", "deduction"))
-            amount = (lambda row: float(row[3] or 0)) if which != element_code else None
-        elif element_code == "problems_recurred":
+        if element_code == "problems_recurred":
             rows = (Recurrence.objects.filter(order__finding__unit_id__ids_in=unit_ids,
                                               order__finding__hidden=False,
                                               found_at__gte=start, found_at__lt=end)
                     .order_by().values_list("pk", "order__finding__unit_id", "found_at"))
-            amount = None
         elif element_code == "supervision_visits":
             rows = (RoundPoint.objects.filter(round__unit_id__ids_in=unit_ids,
                                               visited_at__gte=start, visited_at__lt=end)
                     .order_by().values_list("pk", "round__unit_id", "visited_at"))
-            amount = None
         else:
             return super().values_by_period(element_code, periods, unit_ids)
         # Every unit counts 0 where nothing was found (copied: a year of days at L was
@@ -179,8 +175,7 @@ class InspectionSource(Source):
             if k < 0 or at >= ends[k]:
                 continue
             bucket = out[k]
-            bucket[int(unit_id)] = bucket.get(int(unit_id), 0.0) + (
-                1.0 if amount is None else amount(row))
+            bucket[int(unit_id)] = bucket.get(int(unit_id), 0.0) + 1.0
         return out
 
     def values_of(self, element_codes: Sequence[str], periods: Sequence[Period],
@@ -189,12 +184,9 @@ class InspectionSource(Source):
         findings of the whole window (what each counts is told apart here: closed, of a
         category); the other elements are asked one by one."""
         found = [c for c in element_codes if c in _FINDING_ELEMENTS]
-        out = {c: self.values_by_period(c, periods, unit_ids)
-               for c in element_codes if c not in found or len(found) == 1}
-        if len(found) > 1 and periods:
-            out.update(_findings_of(found, periods, unit_ids))
-        elif found and not periods:
-            out.update({c: [] for c in found})
+        out = _findings_of(found, periods, unit_ids)
+        out.update((c, self.values_by_period(c, periods, unit_ids))
+                   for c in element_codes if c not in found)
         return {c: out[c] for c in element_codes}
 
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
