@@ -55,7 +55,7 @@ from chuangjian.registers.models import (
     ServiceRecord,
     Volunteer,
 )
-from chuangjian.sources import Record, Source, register
+from chuangjian.sources import Record, Source, UnitRef, register
 
 # 被评为市、区、镇健康家庭 (篇13): an honour named by a street (镇) or above counts.
 AWARD_LEVELS = (HonourLevel.STREET, HonourLevel.COUNTY, HonourLevel.CITY,
@@ -241,11 +241,8 @@ class RegisterSource(Source):
                ) -> dict[int, float]:
         return element_values(element_code, period, unit_ids)
 
-    def rows_url(self, element_code: str, period: Period, unit_id: int) -> str | None:
-        from chuangjian.org.models import Unit
-
-        code = Unit.objects.filter(pk=unit_id).values_list("code", flat=True).first()
-        return rows_url(element_code, period, code) if code else None
+    def rows_url(self, element_code: str, period: Period, unit: UnitRef) -> str | None:
+        return rows_url(element_code, period, unit.code)
 
     def records(self, element_code: str, period: Period, unit_id: int) -> list[Record]:
         from chuangjian.org.models import Unit

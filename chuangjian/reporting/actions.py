@@ -346,6 +346,11 @@ def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: 
                   submission: Submission, channel: str, now: dt.datetime
                   ) -> dict[str, tuple[str, str]]:
     changed: dict[str, tuple[str, str]] = {}
+    new_rows: list[DataValue] = []
+    updated: list[DataValue] = []
+    trail: list[ValueChange] = []
+    moves: list[rollups.Change] = []
+    by = actor if getattr(actor, "is_authenticated", False) else None
     for code, parsed in final.items():
         element = ds.element_by_code[code]
         current = stored.get(code)
@@ -356,17 +361,27 @@ def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: 
         if current is None:
             current = DataValue(unit=unit, element=element, period=str(period),
                                 period_type=period.type.value, period_start=period.start)
+            new_rows.append(current)
+        else:
+            updated.append(current)
         current.number, current.text = parsed.number, parsed.text
-        current.submission, current.updated_at = submission, now
-        current.updated_by = actor if getattr(actor, "is_authenticated", False) else None
-        current.save()
-        ValueChange.objects.create(unit=unit, element=element, period=str(period),
-                                   old=old.display(), new=parsed.display(),
-                                   user=current.updated_by, at=now, channel=channel,
-                                   submission=submission, version=submission.version + 1)
-        rollups.apply_change(unit=unit, element=element, period=period, old=old.number,
-                             new=parsed.number)
+        current.submission, current.updated_at, current.updated_by = submission, now, by
+        trail.append(ValueChange(unit=unit, element=element, period=str(period),
+                                 old=old.display(), new=parsed.display(), user=by, at=now,
+                                 channel=channel, submission=submission,
+                                 version=submission.version + 1))
+        moves.append(rollups.Change(element, period, old.number, parsed.number))
         changed[code] = (old.display(), parsed.display())
+    # A handful of statements whatever the number of values: the values, their trail,
+    # then the rollups (which may reread the values just written).
+    if new_rows:
+        DataValue.objects.bulk_create(new_rows)
+    if updated:
+        DataValue.objects.bulk_update(updated, ["number", "text", "submission", "updated_at",
+                                                "updated_by"])
+    if trail:
+        ValueChange.objects.bulk_create(trail)
+    rollups.apply_changes(unit=unit, changes=moves)
     if changed:
         # Marks the results that read these values stale (one insert); they are
         # recomputed after commit by the queued refresh, never inside this transaction.
@@ -434,7 +449,11 @@ def submit_values(*, actor: User | None, unit: Unit, dataset_code: str, period: 
         # turn an on-time report into a late one.
         sub.first_submitted_at = now
         sub.late = not is_on_time(now, due)
-    sub.full_clean()
+    # The row is locked and keeps its unit, data set and period: the unique constraint
+    # cannot be broken here, and the people it names are rows just read; only the
+    # fields' own values are checked (no look-up queries).
+    sub.full_clean(exclude=["unit", "submitted_by", "reviewed_by"], validate_unique=False,
+                   validate_constraints=False)
     sub.save()
     log_action(action="reporting.submission.submitted", actor=actor, obj=sub, unit=unit,
                data={"dataset": ds.code, "period": str(p), "version": sub.version,
@@ -460,6 +479,7 @@ def _claim_submission(unit: Unit, ds: MergedDataset, period: Period,
     """
     sub = _locked_submission(unit, ds.code, str(period))
     if sub is not None:
+        sub.unit = unit  # the same row, already read (the audit entry names it)
         return sub
     sub = Submission(unit=unit, dataset_code=ds.code, period=str(period),
                      period_type=period.type.value, due_at=due)

@@ -55,37 +55,80 @@ def _raw_in(unit_id: int, element_id: int, rollup: Period) -> QuerySet[DataValue
                                     number__isnull=False)
 
 
-def apply_change(*, unit: Unit, element: DataElement, period: Period,
-                 old: Decimal | None, new: Decimal | None) -> None:
-    """Move the unit's rollups from ``old`` to ``new`` for one value (call after saving it)."""
-    if element.type not in NUMERIC_TYPES or old == new:
-        return
-    for rp in rollup_periods(period):
-        try:
-            _apply_one(unit, element, period, rp, old, new)
-        except _RollupRace:
-            # Another transaction created this rollup row first (two reports of the
-            # same unit for days of one month at once): apply to its row instead.
-            _apply_one(unit, element, period, rp, old, new)
+@dataclass(frozen=True)
+class Change:
+    """One stored value moved from ``old`` to ``new`` (either may be None)."""
+
+    element: DataElement
+    period: Period
+    old: Decimal | None
+    new: Decimal | None
 
 
-class _RollupRace(Exception):
-    pass
+def apply_changes(*, unit: Unit, changes: Sequence[Change]) -> None:
+    """Move the unit's rollups from each change's old value to its new one (call after
+    saving the values). The rollup rows they feed are read, locked, in one query and
+    written in one update and one insert, whatever the number of values: a first report
+    of a form feeds every element's month, quarter and year."""
+    moves = [(c, rp) for c in changes if c.element.type in NUMERIC_TYPES and c.old != c.new
+             for rp in rollup_periods(c.period)]
+    for _attempt in range(3):
+        if not moves:
+            return
+        # Moves whose new row another transaction inserted first (two reports of the same
+        # unit for days of one month at once) come back, to be applied to its row; the
+        # rest are written already.
+        moves = _apply_moves(unit, moves)
+    raise IntegrityError(f"rollup rows of unit {unit.pk} kept being created by others")
 
 
-def _apply_one(unit: Unit, element: DataElement, period: Period, rp: Period,
-               old: Decimal | None, new: Decimal | None) -> None:
-    here = str(period)
-    row = (Rollup.objects.select_for_update()
-           .filter(unit=unit, element=element, period=str(rp)).first())
-    if row is None:
-        row = Rollup(unit=unit, element=element, period=str(rp), period_type=rp.type.value,
-                     total=Decimal(0), count=0)
+def _apply_moves(unit: Unit, moves: Sequence[tuple[Change, Period]]
+                 ) -> list[tuple[Change, Period]]:
+    """Apply ``moves``; the moves whose new row lost the race to be inserted (their
+    inserts are undone, the rest of the work stands)."""
+    rows = _locked_rows(unit, {c.element.pk for c, _rp in moves}, {str(rp) for _c, rp in moves})
+    new_rows: dict[tuple[int, str], Rollup] = {}
+    touched: dict[tuple[int, str], Rollup] = {}
+    for change, rp in moves:
+        key = (change.element.pk, str(rp))
+        row = rows.get(key) or new_rows.get(key)
+        if row is None:
+            row = new_rows[key] = Rollup(unit=unit, element=change.element, period=str(rp),
+                                         period_type=rp.type.value, total=Decimal(0), count=0)
+        _move(row, unit, change, rp)
+        touched[key] = row
+    gone = [r.pk for r in touched.values() if r.pk is not None and r.count <= 0]
+    if gone:
+        Rollup.objects.filter(pk__in=gone).delete()
+    kept = [r for r in touched.values() if r.pk is not None and r.count > 0]
+    if kept:
+        Rollup.objects.bulk_update(kept, ["total", "count", "maximum", "last_value",
+                                          "last_period"])
+    created = [r for r in new_rows.values() if r.count > 0]
+    if not created:
+        return []
+    try:
+        with transaction.atomic():
+            Rollup.objects.bulk_create(created)
+    except IntegrityError:
+        return [(c, rp) for c, rp in moves if (c.element.pk, str(rp)) in new_rows]
+    return []
+
+
+def _locked_rows(unit: Unit, elements: set[int], periods: set[str]
+                 ) -> dict[tuple[int, str], Rollup]:
+    """The unit's rollup rows of those elements and periods, locked for this transaction
+    in primary-key order (so two transactions lock the rows they share in one order)."""
+    return {(r.element_id, r.period): r for r in Rollup.objects.select_for_update().filter(
+        unit=unit, element_id__in=elements, period__in=periods).order_by("pk")}
+
+
+def _move(row: Rollup, unit: Unit, change: Change, rp: Period) -> None:
+    """Move one rollup row's aggregates from the change's old value to its new one."""
+    here, old, new = str(change.period), change.old, change.new
     row.total += (new or 0) - (old or 0)
     row.count += (new is not None) - (old is not None)
     if row.count <= 0:
-        if row.pk:
-            row.delete()
         return
     recompute_max = recompute_last = False
     if new is not None and (row.maximum is None or new >= row.maximum):
@@ -98,21 +141,13 @@ def _apply_one(unit: Unit, element: DataElement, period: Period, rp: Period,
     elif new is None and row.last_period == here:
         recompute_last = True
     if recompute_max or recompute_last:
-        raw = _raw_in(unit.pk, element.pk, rp)
+        raw = _raw_in(unit.pk, change.element.pk, rp)
         if recompute_max:
             row.maximum = max(n for n in raw.values_list("number", flat=True) if n is not None)
         if recompute_last:
             last = raw.order_by("-period_start").values_list("number", "period").first()
             if last is not None:  # always, as count > 0
                 row.last_value, row.last_period = last
-    if row.pk is not None:
-        row.save()
-        return
-    try:
-        with transaction.atomic():
-            row.save(force_insert=True)
-    except IntegrityError:
-        raise _RollupRace from None
 
 
 def _start(period_text: str) -> tuple[dt.date, int]:

@@ -100,7 +100,7 @@ def _computed_rows(unit: Unit, ds: MergedDataset, period: Period) -> list[Comput
         rows.append(ComputedRow(element=element, value=text,
                                 how=str(source.elements.get(element.code, "")),
                                 origin=str(source.label),
-                                url=source.rows_url(element.code, period, unit.pk)))
+                                url=source.rows_url(element.code, period, unit)))
     return rows
 
 
@@ -130,9 +130,11 @@ class FormState:
         return self.submission.get_status_display()
 
 
-def form_state(*, scope: Scope, unit: Unit, dataset_code: str, period_text: str,
-               now: dt.datetime) -> FormState:
-    """Everything the unit × period form shows, in a fixed handful of queries."""
+def form_dataset(*, scope: Scope, unit: Unit, dataset_code: str, period_text: str
+                 ) -> tuple[MergedDataset, Period]:
+    """The data set and period a form's address names, or 404: what a submission needs
+    before anything of the page is read (``form_state`` reads the rest)."""
+    require_visible(scope, unit)
     try:
         period = Period.parse(period_text)
     except PeriodError:
@@ -140,6 +142,14 @@ def form_state(*, scope: Scope, unit: Unit, dataset_code: str, period_text: str,
     ds = catalog().dataset(unit, dataset_code, period.start.year)
     if ds is None or period.type is not ds.period_type:
         raise Http404
+    return ds, period
+
+
+def form_state(*, scope: Scope, unit: Unit, dataset_code: str, period_text: str,
+               now: dt.datetime) -> FormState:
+    """Everything the unit × period form shows, in a fixed handful of queries."""
+    ds, period = form_dataset(scope=scope, unit=unit, dataset_code=dataset_code,
+                              period_text=period_text)
     sub = Submission.objects.filter(unit=unit, dataset_code=ds.code, period=str(period)
                                     ).select_related("submitted_by", "reviewed_by").first()
     values = {v.element_id: v for v in DataValue.objects.filter(

@@ -71,12 +71,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # -- the form ---------------------------------------------------------------------------
 
 
-def _state(request: HttpRequest, code: str, dataset: str, period: str) -> selectors.FormState:
-    scope = _scope(request)
-    unit = selectors.unit_for(scope=scope, code=code)
-    return selectors.form_state(scope=scope, unit=unit, dataset_code=dataset, period_text=period, now=_now())
-
-
 def _neighbours(state: selectors.FormState) -> dict[str, str]:
     prev, nxt = state.period.previous(), state.period.next()
     result = {"prev": _form_url(state.unit.code, state.dataset.code, str(prev))}
@@ -88,36 +82,40 @@ def _neighbours(state: selectors.FormState) -> dict[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> HttpResponse:
-    state = _state(request, code, dataset, period)
+    scope = _scope(request)
+    unit = selectors.unit_for(scope=scope, code=code)
     errors: dict[str, str] = {}
     general: list[str] = []
     posted: dict[str, str] | None = None
     warnings: dict[str, str] = {}
     stale = ask_reason = False
     if request.method == "POST":
-        posted = {row.element.code: request.POST.get(f"v_{row.element.code}", "")  # type: ignore[attr-defined]
-                  for row in state.rows}
+        # A submission reads only what it stores; the page (``form_state``) is read when
+        # it is shown: after the redirect, or here when the submission was refused.
+        ds, _period = selectors.form_dataset(scope=scope, unit=unit, dataset_code=dataset,
+                                             period_text=period)
+        posted = {e.code: request.POST.get(f"v_{e.code}", "") for e in ds.elements}
         try:
             if request.POST.get("action") == "draft":
-                _sub, errors = actions.save_draft(actor=request.user, unit=state.unit,  # type: ignore[arg-type]
+                _sub, errors = actions.save_draft(actor=request.user, unit=unit,  # type: ignore[arg-type]
                                                   dataset_code=dataset, period=period,
-                                                  values=posted, scope=_scope(request))
+                                                  values=posted, scope=scope)
                 messages.success(request, _("已暂存。") + (
                     ngettext("有 %(n)d 项待修正，上报前请改正。", "有 %(n)d 项待修正，上报前请改正。",
                              len(errors)) % {"n": len(errors)}
                     if errors else _("确认无误后请点“上报”。")))
                 return redirect(_form_url(code, dataset, period))
-            result = actions.submit_values(actor=request.user, unit=state.unit,  # type: ignore[arg-type]
+            result = actions.submit_values(actor=request.user, unit=unit,  # type: ignore[arg-type]
                                            dataset_code=dataset, period=period, values=posted,
-                                           channel=Channel.WEB, scope=_scope(request),
+                                           channel=Channel.WEB, scope=scope,
                                            expected_version=_posted_version(request),
                                            warning_reason=request.POST.get("warning_reason", "")[:1000])
         except actions.StaleReport as error:
             # The page shows both: the figures just typed in the fields, and beside each
-            # the one now on file; the form carries the new version, so submitting again
-            # keeps the typed figures and reloading keeps theirs.
+            # the one now on file; the form carries the new version (read below, after
+            # the refusal), so submitting again keeps the typed figures and reloading
+            # keeps theirs.
             stale, general = True, list(error.messages)
-            state = _state(request, code, dataset, period)
         except actions.ReasonRequired as error:
             warnings, general, ask_reason = error.warnings, list(error.messages), True
         except actions.ReportInvalid as error:
@@ -136,6 +134,8 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
                                  "；有 %(n)d 项与以往差异较大，请核实", n) % {"n": n}
             messages.success(request, text)
             return redirect(_form_url(code, dataset, period))
+    state = selectors.form_state(scope=scope, unit=unit, dataset_code=dataset,
+                                 period_text=period, now=_now())
     for row in state.rows:
         c = row.element.code  # type: ignore[attr-defined]
         if posted is not None:
@@ -144,7 +144,7 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
         if c in warnings:
             row.warning = warnings[c]
     late = selectors.late_request_for(state.unit, state.dataset.code, str(state.period),
-                                      scope=_scope(request))
+                                      scope=scope)
     context: dict[str, Any] = {"s": state, "general": general, "stale": stale,
                                "ask_reason": ask_reason,
                                "warning_reason": request.POST.get("warning_reason", "")[:300],
@@ -153,10 +153,10 @@ def report_form(request: HttpRequest, code: str, dataset: str, period: str) -> H
                                "can_ask_late": bool(state.lock_reason) and state.overdue
                                and state.dataset.lock_after_deadline
                                and not (state.submission and state.submission.locked)
-                               and _scope(request).allows(state.unit, Cap.ENTER_DATA)
+                               and scope.allows(state.unit, Cap.ENTER_DATA)
                                and not (late and late.state == LateRequestState.PENDING),
                                "exceptions": selectors.exceptions_for(
-                                   scope=_scope(request), unit=state.unit, dataset_code=state.dataset.code,
+                                   scope=scope, unit=state.unit, dataset_code=state.dataset.code,
                                    period=str(state.period))
                                if state.can_review else []}
     status = 409 if stale else 400 if (errors or general) else 200

@@ -48,13 +48,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from django.utils.functional import Promise
 
 from chuangjian.engine.periods import Period
 
 REPORTED = "reported"
+
+
+class UnitRef(Protocol):
+    """What a source needs of a unit it links to (an ``org.Unit``; this package imports
+    no app)."""
+
+    pk: int
+    code: str
 
 
 @dataclass(frozen=True)
@@ -107,8 +115,8 @@ class Source:
         """The records that make up one unit's value, newest first."""
         return []
 
-    def rows_url(self, element_code: str, period: Period, unit_id: int) -> str | None:
-        """A page listing the rows behind the value of ``unit_id``'s subtree, if there is
+    def rows_url(self, element_code: str, period: Period, unit: UnitRef) -> str | None:
+        """A page listing the rows behind the value of ``unit``'s subtree, if there is
         one (the report form links each computed figure to it); the page checks scope."""
         return None
 

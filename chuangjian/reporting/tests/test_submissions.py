@@ -12,7 +12,7 @@ from chuangjian.org import actions as org_actions
 from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
 from chuangjian.reporting import actions, rollups
-from chuangjian.reporting.models import DataValue, Status, Submission, ValueChange
+from chuangjian.reporting.models import DataValue, Rollup, Status, Submission, ValueChange
 
 from .conftest import shanghai
 
@@ -272,6 +272,65 @@ def test_rollups_follow_every_submission_and_verify_equal(world: World, standard
         8, 3, 4, 4, "2026-03-03")
     assert Rollup.objects.filter(element__code="t_patrols").values_list(
         "period", flat=True).count() == 3  # month, quarter, year
+    assert rollups.verify() == []
+
+
+def _statements(world: World, at: dt.datetime, period: str, values: dict) -> dict[str, int]:
+    """Run one submission; how many SQL statements it sent to each reporting table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as asked:
+        submit(world, at, period=period, values=values)
+    tables = ("reporting_datavalue", "reporting_valuechange", "reporting_rollup")
+    return {t: sum(f'"{t}"' in q["sql"] for q in asked.captured_queries) for t in tables}
+
+
+def test_a_report_writes_its_values_trail_and_rollups_in_a_few_statements(
+        world: World, standards: object) -> None:
+    # Whatever the number of figures, filed first or corrected: the values read once
+    # (and twice more for the outlier check), then inserted at once or updated at once;
+    # the trail inserted at once; the month, quarter and year rollups of every element
+    # read (locked) at once, then inserted at once or updated at once. Never a
+    # statement per value.
+    at = shanghai(2026, 3, 16, 12)
+    first = _statements(world, at, "2026-03-16", DAILY)
+    assert first == {"reporting_datavalue": 4, "reporting_valuechange": 1, "reporting_rollup": 2}
+    one = _statements(world, at, "2026-03-16", {**DAILY, "t_patrols": 9})
+    three = _statements(world, at, "2026-03-16", {**DAILY, "t_patrols": 10, "t_found": 3,
+                                                 "t_fixed": 2})
+    assert one == three == first
+    assert ValueChange.objects.count() == 4 + 1 + 3
+    month = Rollup.objects.get(unit=world.community, element__code="t_patrols", period="2026-03")
+    assert (month.total, month.count, month.maximum, month.last_period) == (10, 1, 10, "2026-03-16")
+    # Only a figure that lowers a maximum has the month's, quarter's and year's maximum
+    # read again from the values (one read each).
+    lowered = _statements(world, at, "2026-03-16", {**DAILY, "t_patrols": 8, "t_found": 3,
+                                                   "t_fixed": 2})
+    assert lowered == {**first, "reporting_datavalue": 4 + 3}
+    month.refresh_from_db()
+    assert (month.total, month.count, month.maximum) == (8, 1, 8)
+    assert rollups.verify() == []
+
+
+def test_a_rollup_row_another_report_created_first_gets_this_reports_figures_too(
+        world: World, standards: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two reports of one unit for days of one month, at once: both find no month row and
+    # both insert it. The loser's insert fails on the unique key; its figures are then
+    # added to the winner's row, and nothing is counted twice or lost.
+    submit(world, shanghai(2026, 3, 16, 12), period="2026-03-16")
+    real = rollups._locked_rows
+    calls: list[object] = []
+
+    def first_finds_none(*args: object) -> dict:
+        calls.append(args)
+        return {} if len(calls) == 1 else real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rollups, "_locked_rows", first_finds_none)
+    submit(world, shanghai(2026, 3, 17, 12), period="2026-03-17", values={**DAILY, "t_patrols": 5})
+    assert len(calls) == 2
+    month = Rollup.objects.get(unit=world.community, element__code="t_patrols", period="2026-03")
+    assert (month.total, month.count, month.maximum, month.last_value) == (8, 2, 5, 5)
     assert rollups.verify() == []
 
 

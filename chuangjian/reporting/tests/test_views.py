@@ -50,6 +50,28 @@ def test_a_clerk_fills_todays_daily_report_from_the_inbox(world: World, standard
     assert "已上报" in shown and "第 1 版" in shown
 
 
+def test_a_submission_reads_only_what_it_stores_and_the_page_after_the_redirect(
+        world: World, standards: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    # At 16:00 every clerk's 上报 is one request: it does not read the page it is about
+    # to leave (figures computed from the registers, history counts, locks). The page
+    # is read once, after the redirect; a refused submission reads it to show the errors.
+    from chuangjian.reporting import selectors
+
+    client = world.client_for(world.community_worker)
+    real, pages = selectors.form_state, []
+
+    def counted(**kwargs: object) -> object:
+        pages.append(kwargs["period_text"])
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(selectors, "form_state", counted)
+    assert client.post(form_url(), post_values(DAILY)).status_code == 302
+    assert pages == []
+    assert client.post(form_url(), post_values({**DAILY, "t_fixed": 7})).status_code == 400
+    assert pages == [today()]
+    assert DataValue.objects.get(element__code="t_fixed").number == 1
+
+
 def test_the_form_shows_each_error_beside_its_field_and_keeps_what_was_typed(
         world: World, standards: object) -> None:
     client = world.client_for(world.community_worker)
