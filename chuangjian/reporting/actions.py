@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from chuangjian import sources as source_registry
 from chuangjian.audit.log import log_action
 from chuangjian.engine.periods import SHANGHAI, Period, PeriodError, is_on_time
+from chuangjian.lib.bulk import update_each
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Cap, Scope
 from chuangjian.reporting import rollups
@@ -377,8 +378,8 @@ def _write_values(*, actor: User | None, unit: Unit, ds: MergedDataset, period: 
     if new_rows:
         DataValue.objects.bulk_create(new_rows)
     if updated:
-        DataValue.objects.bulk_update(updated, ["number", "text", "submission", "updated_at",
-                                                "updated_by"])
+        update_each(DataValue, updated, ["number", "text", "submission", "updated_at",
+                                         "updated_by"])
     if trail:
         ValueChange.objects.bulk_create(trail)
     rollups.apply_changes(unit=unit, changes=moves)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from chuangjian.engine import aggregation
 from chuangjian.engine.periods import Period, PeriodType
+from chuangjian.lib.bulk import update_each
 from chuangjian.org import selectors as org_selectors
 from chuangjian.org.models import Unit
 from chuangjian.reporting.models import DataValue, Rollup
@@ -68,7 +69,7 @@ class Change:
 def apply_changes(*, unit: Unit, changes: Sequence[Change]) -> None:
     """Move the unit's rollups from each change's old value to its new one (call after
     saving the values). The rollup rows they feed are read, locked, in one query and
-    written in one update and one insert, whatever the number of values: a first report
+    written in one prepared update and one insert, whatever the number of values: a first report
     of a form feeds every element's month, quarter and year."""
     moves = [(c, rp) for c in changes if c.element.type in NUMERIC_TYPES and c.old != c.new
              for rp in rollup_periods(c.period)]
@@ -102,8 +103,7 @@ def _apply_moves(unit: Unit, moves: Sequence[tuple[Change, Period]]
         Rollup.objects.filter(pk__in=gone).delete()
     kept = [r for r in touched.values() if r.pk is not None and r.count > 0]
     if kept:
-        Rollup.objects.bulk_update(kept, ["total", "count", "maximum", "last_value",
-                                          "last_period"])
+        update_each(Rollup, kept, ["total", "count", "maximum", "last_value", "last_period"])
     created = [r for r in new_rows.values() if r.count > 0]
     if not created:
         return []
