@@ -63,6 +63,7 @@ from chuangjian.engine import expressions, scoring
 from chuangjian.engine.expressions import PASSED
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.engine.values import Missing, Values
+from chuangjian.lib.bulk import update_each
 from chuangjian.org.models import Unit
 
 
@@ -411,26 +412,13 @@ def write_many(written: Sequence[tuple[AssessmentRun, Sequence[UnitResult]]]) ->
 
 def _update_rows(rows: Sequence[UnitResult]) -> None:
     """``bulk_update(rows, _FIELDS)`` and the time of the change, as one prepared UPDATE
-    executed for every row: the ORM's bulk update builds a CASE over every row for each of
-    the thirteen columns, which was most of a small refresh's writing."""
-    by_name = {f.attname: f for f in UnitResult._meta.concrete_fields}
-    fields = [by_name[name] for name in _FIELDS]
-    dumps = _json_dumps(fields)
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    assignments = ", ".join(
-        f"{connection.ops.quote_name(f.column)} = %s{cast if isinstance(f, JSONField) else ''}"
-        for f in fields)
-    table = connection.ops.quote_name(UnitResult._meta.db_table)
-    updated = _now_for_db()
-    params: list[tuple[Any, ...]] = []
+    executed for every row (``lib.bulk.update_each``): the ORM's bulk update builds a CASE
+    over every row for each of the thirteen columns, which was most of a small refresh's
+    writing."""
+    updated = timezone.now()
     for row in rows:
-        values = [dumps[f.attname](getattr(row, f.attname)) if f.attname in dumps
-                  else f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-        params.append((*values, updated, row.pk))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments}, "  # noqa: S608 - names from the model
-                           f"{connection.ops.quote_name(by_name['updated_at'].column)} = %s "
-                           f"WHERE {connection.ops.quote_name(by_name['id'].column)} = %s", params)
+        row.updated_at = updated
+    update_each(UnitResult, rows, [*_FIELDS, "updated_at"])
 
 
 def compute_units(run: AssessmentRun, spec: StandardSpec,

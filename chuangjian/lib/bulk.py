@@ -3,12 +3,11 @@
 Django's ``QuerySet.bulk_update`` writes one statement with a ``CASE WHEN id = … THEN …``
 over every row for each column. Building those expressions costs ~4 ms of Python for
 one to three rows (measured in a submission, which updates a value and its month,
-quarter and year rollups): more than running the statements. ``update_each`` prepares
+quarter and year rollups), and was most of a small refresh's writing of result rows. ``update_each`` prepares
 ``UPDATE table SET a = %s, b = %s WHERE id = %s`` once and executes it for each row
 (``executemany``: one round trip on PostgreSQL's pipeline), with each value prepared as
-the ORM prepares it for saving (``Field.get_db_prep_save``). For plain columns; the
-assessment's result rows, with JSON written by its own encoder, have their own
-(``assessment.runner._update_rows``).
+the ORM prepares it for saving (``Field.get_db_prep_save``). Used by a submission (its
+values and rollups) and by the refresh of results (``assessment.runner._update_rows``).
 """
 
 from __future__ import annotations
