@@ -356,7 +356,9 @@ def _dashboard_urls(runs: Sequence[Any], rng: random.Random, n: int
 
     from django.urls import NoReverseMatch, reverse
 
+    from chuangjian.assessment.items import stored_items
     from chuangjian.assessment.models import UnitResult
+    from chuangjian.assessment.spec import spec_for
     from chuangjian.org.models import Unit
 
     done = [r for r in runs if r.status == "done"]
@@ -382,9 +384,11 @@ def _dashboard_urls(runs: Sequence[Any], rng: random.Random, n: int
         run = rng.choice(done)
         if run.pk not in results_of:
             rows = list(UnitResult.objects.filter(run=run).values_list("unit_id", "items"))
-            results_of[run.pk] = [(u, [c for c, item in (items or {}).items()
-                                       if item.get("v") is not None] or list(items or {}))
-                                  for u, items in rows]
+            spec = spec_for(run.standard)
+            results_of[run.pk] = [(u, [c for c, item in read.items() if item.get("v") is not None]
+                                   or list(read))
+                                  for u, stored in rows
+                                  for read in [stored_items(stored or {}, spec)]]
         unit_id, codes = rng.choice(results_of[run.pk])
         code = rng.choice(codes) if codes else ""
         if ns == "dashboards":

@@ -1013,19 +1013,29 @@ def _applied(ind: IndicatorSpec, ctx: UnitContext) -> targets.Applied:
 def _unknown(ind: IndicatorSpec, ev: Evaluation, i: int, value: float | None, missing: int,
              found: targets.Applied) -> tuple[str, Reason | None]:
     """Why a target item could not be judged, in Chinese and as a reason."""
-    if value is None:
-        return (f"缺少指标数值（{reason_text(missing)}）",
-                Reason("value_missing", {"code": int(missing)}))
-    if found.none_reason:
-        return found.none_reason, found.why
+    told = _not_judged(value, missing, found)
+    if told is not None:
+        return told
     assert ind.target is not None  # noqa: S101 - scored by target
     result = ind.target.evaluate(value, ev.target_contexts(ind)[i], unit=ind.unit)
     return result.reason or "", result.why
 
 
-def _r_all(column: np.ndarray) -> list[float | None]:
-    """``[_r(x) for x in column]`` for a float column, without a call per element."""
-    return [None if x != x else round(x, 6) for x in column.astype(float, copy=False).tolist()]
+def _not_judged(value: float | None, missing: int, found: targets.Applied
+                ) -> tuple[str, Reason | None] | None:
+    """Why a target item could not be judged, when the item's figures tell: it has no
+    figure, or no target applies to the unit. None when only the unit's history tells."""
+    if value is None:
+        return (f"缺少指标数值（{reason_text(missing)}）",
+                Reason("value_missing", {"code": int(missing)}))
+    if found.none_reason:
+        return found.none_reason, found.why
+    return None
+
+
+def _six(x: float | None) -> float | None:
+    """A figure as a stored row keeps it: six decimals, as ``_Columns`` rounds them."""
+    return None if x is None or x != x else float(np.round(x, 6))
 
 
 def _r(x: float | None, digits: int = 6) -> float | None:
@@ -1041,9 +1051,9 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
     behind them; pages word the reasons in the reader's language (``assessment.wording``)."""
     items: list[scoring.ItemScore] = []
     bonus_items: list[scoring.ItemScore] = []
-    stored: dict[str, dict[str, Any]] = {}
+    columns = _Columns(1, len(inds))
     at_risk = 0
-    for ind in inds:
+    for c, ind in enumerate(inds):
         value: float | None = None
         missing = 0
         if ind.expression is not None:
@@ -1087,13 +1097,18 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
         if risk:
             at_risk += 1
         (bonus_items if ind.bonus else items).append(item)
+        columns.put(c, value=value, missing=missing, status=int(status), attainment=attainment,
+                    points=item.score, risk=risk, projected=projected_value)
         note_reasons = [r.as_json() for r in item.reasons]
         if (periods := ev.periods_reason(ind, i)) is not None:
             note_reasons.append(periods.as_json())
-        stored[ind.code] = _stored_item(
-            _r(value), missing, int(status), _r(attainment), _r(item.score), risk,
-            _r(projected_value), note_reasons,
-            _applied_json(ind, ctx) if _stores_target(ind) else None)
+        comment = None
+        if ind.is_reviewer and (review := reviews.get(ind.code)) is not None:
+            comment = columns.comments[0][ind.code] = review.comment
+        # Kept only when the figures cannot give them again (decision 0049).
+        if note_reasons != note_reasons_of(ind, _six(value), missing, int(status), attainment,
+                                           ctx, points=_six(item.score), comment=comment):
+            columns.notes[0][ind.code] = note_reasons
     factor = 1.0
     if sheet != MAIN:
         base_max = sum(i.max_score for i in items)
@@ -1107,7 +1122,8 @@ def score_unit(spec: StandardSpec, unit_id: int, sheet: str, inds: Sequence[Indi
         unit_id=unit_id, sheet=sheet, total=_r(total.total), base_total=_r(total.base_total),
         base_max=total.base_max, bonus=float(total.bonus), passed=total.passed,
         vetoed=total.vetoed, veto_items=list(total.veto_items), tier=total.tier or "",
-        at_risk=at_risk, items=stored, reasons=[r.as_json() for r in total.reasons])
+        at_risk=at_risk, items=columns.rows([ind.code for ind in inds], [_context_json(ctx)])[0],
+        reasons=[r.as_json() for r in total.reasons])
 
 
 def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[IndicatorSpec]]],
@@ -1115,8 +1131,9 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                 reviews: Mapping[int, Mapping[str, Review]], projected: Evaluation | None,
                 only: Sequence[int] | None = None) -> list[UnitScore]:
     """``score_unit`` for every unit of a run: each item scored once over all units that
-    share its indicator list (``engine.scoring.score_many``), totals likewise; only the
-    reasons are made per unit, from caches. Equal to ``score_unit`` (tested).
+    share its indicator list (``engine.scoring.score_many``), totals likewise, the items
+    stored as columns with only the reasons the figures cannot give again (``_keep_notes``).
+    Equal to ``score_unit`` (tested).
     ``only`` limits it to those rows (a depth of the tree at a time, see the runner)."""
     groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     wanted = None if only is None else set(only)
@@ -1126,6 +1143,7 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
     out: list[UnitScore | None] = [None] * len(rows)
     notes: dict[tuple[Any, ...], _Reasons] = {}
     context_ids: dict[UnitContext, int] = {}
+    context_json: dict[int, list[Any]] = {}
     for (sheet, _codes), members in groups.items():
         idx = np.array(members, dtype=np.int64)
         inds = rows[members[0]][2]
@@ -1134,9 +1152,9 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
         cids = [context_ids.setdefault(contexts[j], len(context_ids)) for j in members]
         items: list[scoring.ItemArrays] = []
         bonus_items: list[scoring.ItemArrays] = []
-        stored: list[dict[str, dict[str, Any]]] = [{} for _ in members]
+        columns = _Columns(m, len(inds))
         at_risk = np.zeros(m, dtype=np.int64)
-        for ind in inds:
+        for c, ind in enumerate(inds):
             if ind.expression is not None:
                 vals = ev.indicator(ind.code)
                 value = vals.value[idx]
@@ -1150,8 +1168,10 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
             scorer = ind.scorer
             verdict: np.ndarray | None = None  # target items store the target's verdict
             if ind.is_reviewer:
-                given = np.array([r.score if (r := reviews.get(rows[j][0], {}).get(ind.code))
-                                  is not None else np.nan for j in members], dtype=float)
+                given = np.full(m, np.nan)
+                for k, j in enumerate(members) if reviews else ():
+                    if (r := reviews.get(rows[j][0], {}).get(ind.code)) is not None:
+                        given[k] = r.score
                 arr = scoring.score_many(scorer, ind.code, value=given, missing_policy=ind.missing)
             elif isinstance(scorer, scoring.DeductPerOccurrence):
                 arr = scoring.score_many(scorer, ind.code, value=value,
@@ -1168,37 +1188,14 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
                     risk = projected.verdict(ind.code)[0][idx] == targets.TargetStatus.NOT_MET
             at_risk += risk
             (bonus_items if ind.bonus else items).append(arr)
-            # Python lists: indexing numpy arrays one element at a time is slow. The float
-            # columns rounded as ``_r`` does, in one pass each (they hold only floats).
-            values_l = _r_all(value)
-            missing_l = missing.tolist()
-            status_l = (arr.status if verdict is None else verdict).tolist()
-            points_l = _r_all(arr.points)
-            att_raw = attainment.tolist()
-            att_l = _r_all(attainment)
-            pv_l = _r_all(projected_value)
-            risk_l = risk.tolist()
-            # What is the same for every unit of the group, decided once (as in
-            # ``score_unit``: only a target judged period by period has a periods reason,
-            # only a target item stores the target that applied).
-            periodic = verdict is not None and periodic_target(ind.target) is not None
-            with_target = _stores_target(ind)
-            note_of = _case_reasons(ind, ev, members, cids, values_l, missing_l, status_l,
-                                    att_raw, contexts, [rows[j][0] for j in members], reviews,
-                                    notes)
-            target_of: dict[int, dict[str, Any]] = {}
-            for k, j in enumerate(members):
-                note_reasons = note_of[k]
-                if periodic and (periods := ev.periods_reason(ind, j)) is not None:
-                    note_reasons = [*note_reasons, periods.as_json()]
-                applied = None
-                if with_target:
-                    applied = target_of.get(cids[k])
-                    if applied is None:
-                        applied = target_of[cids[k]] = _applied_json(ind, contexts[j])
-                stored[k][ind.code] = _stored_item(
-                    values_l[k], missing_l[k], status_l[k], att_l[k], points_l[k], risk_l[k],
-                    pv_l[k], note_reasons, applied)
+            status = arr.status if verdict is None else verdict
+            columns.put(c, value=value, missing=missing, status=status, attainment=attainment,
+                        points=arr.points, risk=risk, projected=projected_value)
+            _keep_notes(ind, ev, members, value, missing, status, attainment, contexts,
+                        [rows[j][0] for j in members], reviews, notes, columns)
+        stored = columns.rows([ind.code for ind in inds],
+                              [context_json.setdefault(cids[k], _context_json(contexts[j]))
+                               for k, j in enumerate(members)])
         factor = 1.0
         if sheet != MAIN:
             base_max = sum(i.max_score for i in inds if not i.bonus)
@@ -1223,30 +1220,75 @@ def _missing_why(missing: int) -> Reason | None:
     return Reason("missing", {"code": int(missing)}) if missing else None
 
 
-def _stored_item(value: float | None, missing: int, status: int, attainment: float | None,
-                 points: float | None, risk: bool, projected: float | None,
-                 note: list[dict[str, Any]], applied: dict[str, Any] | None
-                 ) -> dict[str, Any]:
-    """What a result row stores for an item (both scoring paths): the figure ``v``, its
-    missing code ``m``, the verdict ``s`` and the points ``p`` always; the attainment
-    ``a``, the year-end risk ``r`` and projected figure ``pv`` only when there is one;
-    the note's reasons ``nr``; and the target that applied ``tr`` (target items) unless
-    the note already carries it (a judged item's reasons do; ``wording.applied_reason``
-    reads either). Readers take a missing key as its empty value, and the item's maximum
-    from the standard (decision 0041)."""
-    item: dict[str, Any] = {"v": value, "m": missing, "s": status, "p": points, "nr": note}
-    if attainment is not None:
-        item["a"] = attainment
-    if risk:
-        item["r"] = True
-    if projected is not None:
-        item["pv"] = projected
-    if applied is not None and not any(r.get("applied") == applied for r in note):
-        item["tr"] = applied
-    return item
+class _Columns:
+    """The items of ``m`` units × ``n`` indicators as columns, filled an indicator at a
+    time and given back as each unit's stored items (decision 0049): the figures in the
+    sheet's order — value ``v``, missing code ``m``, verdict ``s``, attainment ``a``,
+    points ``p``, year-end risk ``r`` and projected figure ``pv`` — the unit's context
+    ``x`` (year, category, class: which target applied), the reviewers' comments ``c``
+    of the items reviewed, and in ``n`` only the reasons the figures cannot give again
+    (``note_reasons_of``). Values, points and projections are kept to six decimals; the
+    attainment as computed, because the note's reasons made from it must equal the
+    engine's."""
+
+    def __init__(self, m: int, n: int) -> None:
+        self.value = np.full((m, n), np.nan)
+        self.attainment = np.full((m, n), np.nan)
+        self.points = np.full((m, n), np.nan)
+        self.projected = np.full((m, n), np.nan)
+        self.missing = np.zeros((m, n), dtype=np.int64)
+        self.status = np.zeros((m, n), dtype=np.int64)
+        self.risk = np.zeros((m, n), dtype=np.int8)
+        self.notes: list[dict[str, _Reasons]] = [{} for _ in range(m)]
+        self.comments: list[dict[str, str]] = [{} for _ in range(m)]
+
+    def put(self, c: int, *, value: Any, missing: Any, status: Any, attainment: Any,
+            points: Any, risk: Any, projected: Any) -> None:
+        """Column ``c``: an array over the units, or one unit's figure (None: none)."""
+        self.value[:, c] = np.nan if value is None else value
+        self.attainment[:, c] = np.nan if attainment is None else attainment
+        self.points[:, c] = np.nan if points is None else points
+        self.projected[:, c] = np.nan if projected is None else projected
+        self.missing[:, c] = missing
+        self.status[:, c] = status
+        self.risk[:, c] = risk
+
+    def rows(self, codes: list[str], contexts: Sequence[list[Any]]) -> list[dict[str, Any]]:
+        value, attainment = _floats(self.value, 6), _floats(self.attainment, None)
+        points, projected = _floats(self.points, 6), _floats(self.projected, 6)
+        missing, status, risk = self.missing.tolist(), self.status.tolist(), self.risk.tolist()
+        out = []
+        for k in range(len(value)):
+            row: dict[str, Any] = {"k": codes, "v": value[k], "m": missing[k], "s": status[k],
+                                   "a": attainment[k], "p": points[k], "r": risk[k],
+                                   "pv": projected[k], "x": contexts[k]}
+            if self.comments[k]:
+                row["c"] = self.comments[k]
+            if self.notes[k]:
+                row["n"] = self.notes[k]
+            out.append(row)
+        return out
 
 
-def _stores_target(ind: IndicatorSpec) -> bool:
+def _floats(matrix: np.ndarray, digits: int | None) -> list[list[float | None]]:
+    """Each row as a list, rounded to ``digits`` (None: as it is), NaN as None."""
+    rows = (matrix if digits is None else np.round(matrix, digits)).tolist()
+    for k in np.flatnonzero(np.isnan(matrix).any(axis=1)).tolist():
+        rows[k] = [None if x != x else x for x in rows[k]]
+    return rows
+
+
+def _context_json(ctx: UnitContext) -> list[Any]:
+    return [ctx.year, ctx.category, ctx.unit_class]
+
+
+def context_of(stored: Sequence[Any]) -> UnitContext:
+    """The ``UnitContext`` a stored row's ``x`` names."""
+    year, category, unit_class = stored
+    return UnitContext(int(year), category, unit_class)
+
+
+def stores_target(ind: IndicatorSpec) -> bool:
     """Whether the item is judged against a target (not a reviewer's or deduction item)."""
     return ind.target is not None and not ind.is_reviewer and not isinstance(
         ind.scorer, scoring.DeductPerOccurrence)
@@ -1255,7 +1297,7 @@ def _stores_target(ind: IndicatorSpec) -> bool:
 _applied_json_cache: dict[tuple[int, str, int, str | None, str | None], dict[str, Any]] = {}
 
 
-def _applied_json(ind: IndicatorSpec, ctx: UnitContext) -> dict[str, Any]:
+def applied_json(ind: IndicatorSpec, ctx: UnitContext) -> dict[str, Any]:
     """``_applied(ind, ctx).reason.as_json()``, made once per case: every unit of a class
     and category stores the same target (the rows share the dict, which nobody changes)."""
     key = (id(ind.target), ind.unit, ctx.year, ctx.category, ctx.unit_class)
@@ -1275,87 +1317,119 @@ def _reasons(item: scoring.ItemScore) -> _Reasons:
     return [r.as_json() for r in item.reasons]
 
 
-def _case_reasons(ind: IndicatorSpec, ev: Evaluation, members: Sequence[int],
-                  cids: Sequence[int], values: Sequence[float | None], missing: Sequence[int],
-                  status: Sequence[int], attainment: Sequence[float],
-                  contexts: Sequence[UnitContext], unit_ids: Sequence[int],
-                  reviews: Mapping[int, Mapping[str, Review]],
-                  cache: dict[tuple[Any, ...], _Reasons]) -> list[_Reasons]:
-    """``_note_reasons`` for the units ``members`` (rows of the evaluation) of a group:
-    made once per case and shared. A case is what the reasons depend on: for a target
-    item the context (so the target applied), the verdict and the attainment it scores;
-    for a deduction the count; an undecided target (its reason reads the unit's own
-    figures) and a reviewed item are made unit by unit."""
-    unknown = int(targets.TargetStatus.UNKNOWN)
-    by_target = not ind.is_reviewer and not isinstance(ind.scorer, scoring.DeductPerOccurrence)
-    all_or_nothing = isinstance(ind.scorer, scoring.AllOrNothing)
-    shared: dict[tuple[Any, ...], _Reasons] = {}
-    out: list[_Reasons] = []
-    for k, j in enumerate(members):
-        st = status[k]
-        key: tuple[Any, ...] | None
-        if by_target:
-            att = attainment[k]
-            key = None if st == unknown else (
-                cids[k], st, None if all_or_nothing or att != att else att)
-        elif ind.is_reviewer:
-            key = None if ind.code in reviews.get(unit_ids[k], {}) else ("r",)
-        else:
-            key = (values[k], missing[k])
-        found = shared.get(key) if key is not None else None
-        if found is None:
-            found = _note_reasons(ind, ev, j, values[k], missing[k], st, attainment[k],
-                                  contexts[j], reviews.get(unit_ids[k], {}), cache)
-            if key is not None:
-                shared[key] = found
-        out.append(found)
-    return out
-
-
-def _note_reasons(ind: IndicatorSpec, ev: Evaluation, j: int, value: float | None,
-                  missing: int, status: int, attainment: float, ctx: UnitContext,
-                  reviews: Mapping[str, Review], cache: dict[tuple[Any, ...], _Reasons]
-                  ) -> _Reasons:
-    """The reasons of the item's scoring line, as ``score_unit`` gives them; units in the
-    same case share one list (nobody changes it)."""
-    scorer = ind.scorer
+def _keep_notes(ind: IndicatorSpec, ev: Evaluation, members: Sequence[int], value: np.ndarray,
+                missing: np.ndarray, status: np.ndarray, attainment: np.ndarray,
+                contexts: Sequence[UnitContext], unit_ids: Sequence[int],
+                reviews: Mapping[int, Mapping[str, Review]],
+                cache: dict[tuple[Any, ...], _Reasons], columns: _Columns) -> None:
+    """What ``ind``'s reasons need beyond its stored figures, into ``columns``: the
+    reviewer's comment of an item reviewed, and the reasons themselves of a target not
+    judged though its figure is there and a target applies (why reads the unit's
+    history) or judged period by period (the periods missed). Every other item's reasons
+    are made when read (``note_reasons_of``); ``score_unit`` keeps whatever differs from
+    those, and the two agree (tested)."""
     if ind.is_reviewer:
-        review = reviews.get(ind.code)
-        assert isinstance(scorer, scoring.Reviewer)  # noqa: S101 - is_reviewer
-        if review is None:
-            key0: tuple[Any, ...] = (ind.code, "r")
-            if key0 not in cache:
-                cache[key0] = _reasons(scorer.score(ind.code, None, missing_policy=ind.missing))
-            return cache[key0]
-        return _reasons(scorer.score(ind.code, review.score, missing_policy=ind.missing,
-                                     note=review.comment))
-    if isinstance(scorer, scoring.DeductPerOccurrence):
-        key: tuple[Any, ...] = (ind.code, "d", value, missing)
-        found = cache.get(key)
-        if found is None:
-            found = _reasons(scorer.score(ind.code, value, missing_policy=ind.missing,
-                                          reason=reason_text(missing) if missing else None,
-                                          veto=ind.veto, why=_missing_why(missing)))
-            cache[key] = found
-        return found
+        for k, uid in enumerate(unit_ids) if reviews else ():
+            review = reviews.get(uid, {}).get(ind.code)
+            if review is not None:
+                columns.comments[k][ind.code] = review.comment
+        return
+    if isinstance(ind.scorer, scoring.DeductPerOccurrence):
+        return
+    unknown = int(targets.TargetStatus.UNKNOWN)
+    periodic = periodic_target(ind.target) is not None
+    undecided = np.flatnonzero(status == unknown).tolist()
+    for k in undecided if not periodic else range(len(members)):
+        j = members[k]
+        v = _six(float(value[k]))
+        m, st = int(missing[k]), int(status[k])
+        att = None if attainment[k] != attainment[k] else float(attainment[k])
+        note = note_reasons_of(ind, v, m, st, att, contexts[j])
+        if periodic and (periods := ev.periods_reason(ind, j)) is not None:
+            if note is None:
+                note = _unknown_reasons(ind, ev, j, v, m, contexts[j], cache)
+            columns.notes[k][ind.code] = [*note, periods.as_json()]
+        elif note is None:
+            columns.notes[k][ind.code] = _unknown_reasons(ind, ev, j, v, m, contexts[j], cache)
+
+
+def _unknown_reasons(ind: IndicatorSpec, ev: Evaluation, j: int, value: float | None,
+                     missing: int, ctx: UnitContext, cache: dict[tuple[Any, ...], _Reasons]
+                     ) -> _Reasons:
+    """The reasons of a target item that could not be judged: why, from the unit's own
+    figures (units in the same case share one list, which nobody changes)."""
     applied = _applied(ind, ctx)
-    st = targets.TargetStatus(status)
-    att = None if attainment != attainment else float(attainment)
-    reason, why = None, None
-    if st is targets.TargetStatus.UNKNOWN:
-        reason, why = _unknown(ind, ev, j, value, missing, applied)
-        att = None
-    elif isinstance(scorer, scoring.AllOrNothing):
-        att = None
-    key = (ind.code, applied.text, int(st), att, reason)
+    reason, why = _unknown(ind, ev, j, value, missing, applied)
+    key = (ind.code, applied.text, reason)
     found = cache.get(key)
     if found is None:
+        scorer = ind.scorer
         assert isinstance(scorer, scoring.AllOrNothing | scoring.Proportional)  # noqa: S101
         found = _reasons(scorer.score(
-            ind.code, targets.TargetResult(st, att, applied.text, reason, applied.reason, why),
+            ind.code, targets.TargetResult(targets.TargetStatus.UNKNOWN, None, applied.text,
+                                           reason, applied.reason, why),
             missing_policy=ind.missing, veto=ind.veto))
         cache[key] = found
     return found
+
+
+_derived: dict[tuple[Any, ...], tuple[IndicatorSpec, _Reasons]] = {}
+
+
+def note_reasons_of(ind: IndicatorSpec, value: float | None, missing: int, status: int,
+                    attainment: float | None, ctx: UnitContext, *, points: float | None = None,
+                    comment: str | None = None) -> _Reasons | None:
+    """The reasons of an item's scoring line made from its stored figures, as the engine
+    gives them: a reviewer's item reviewed (its ``points`` and ``comment``) or not yet, a
+    deduction for its count, a target
+    judged for its attainment against the target that applied in ``ctx``, or not judged
+    for want of a figure or of a target. None for a target not judged though both are
+    there: why reads the unit's history, and ``_keep_notes`` keeps it (as it keeps a
+    review and the periods missed). Shared per case (nobody changes the list); the cache
+    holds the indicator itself, so its id is not reused while cached."""
+    scorer = ind.scorer
+    applied: targets.Applied | None = None
+    if ind.is_reviewer and comment is not None:
+        assert isinstance(scorer, scoring.Reviewer)  # noqa: S101 - is_reviewer
+        return _reasons(scorer.score(ind.code, points, missing_policy=ind.missing, note=comment))
+    if ind.is_reviewer:
+        key: tuple[Any, ...] = (id(ind), "r")
+    elif isinstance(scorer, scoring.DeductPerOccurrence):
+        key = (id(ind), "d", value, missing)
+    elif status == targets.TargetStatus.UNKNOWN:
+        applied = _applied(ind, ctx)
+        if value is not None and not applied.none_reason:
+            return None
+        key = (id(ind), "u", ctx.year, ctx.category, ctx.unit_class, value is None, missing)
+    else:
+        att = None if attainment is None or attainment != attainment or isinstance(
+            scorer, scoring.AllOrNothing) else float(attainment)
+        key = (id(ind), "t", ctx.year, ctx.category, ctx.unit_class, int(status), att)
+    found = _derived.get(key)
+    if found is not None:
+        return found[1]
+    if ind.is_reviewer:
+        assert isinstance(scorer, scoring.Reviewer)  # noqa: S101 - is_reviewer
+        note = _reasons(scorer.score(ind.code, None, missing_policy=ind.missing))
+    elif isinstance(scorer, scoring.DeductPerOccurrence):
+        note = _reasons(scorer.score(ind.code, value, missing_policy=ind.missing,
+                                     reason=reason_text(missing) if missing else None,
+                                     veto=ind.veto, why=_missing_why(missing)))
+    else:
+        assert isinstance(scorer, scoring.AllOrNothing | scoring.Proportional)  # noqa: S101
+        reason, why, att = None, None, key[-1]
+        if applied is not None:  # not judged: no figure, or no target for the unit
+            reason, why = _not_judged(value, missing, applied) or (None, None)
+            att = None
+        applied = applied or _applied(ind, ctx)
+        note = _reasons(scorer.score(
+            ind.code, targets.TargetResult(targets.TargetStatus(status), att, applied.text,
+                                           reason, applied.reason, why),
+            missing_policy=ind.missing, veto=ind.veto))
+    if len(_derived) > 50000:
+        _derived.clear()
+    _derived[key] = (ind, note)
+    return note
 
 
 # -- projection (早期预警) -----------------------------------------------------------------

@@ -16,6 +16,7 @@ from chuangjian.assessment.compute import (
     unit_classes,
     unit_inputs,
 )
+from chuangjian.assessment.items import items_of, states_of
 from chuangjian.assessment.models import AssessmentRun, ReviewerScore, UnitResult
 from chuangjian.assessment.selectors import ScoreRow, _fmt, _row
 from chuangjian.assessment.spec import IndicatorSpec, spec_for
@@ -98,11 +99,14 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
     spec = spec_for(run.standard)
     ind = spec.by_code.get(code)
     result = UnitResult.objects.filter(run=run, unit=unit).first()
-    if ind is None or result is None or code not in result.items:
+    if ind is None or result is None:
+        return None
+    items = items_of(result, spec)
+    if code not in items:
         return None
     review = ReviewerScore.objects.filter(standard_code=run.standard_code, year=run.year,
                                           kind=run.kind, unit=unit, indicator_code=code).first()
-    row = _row(ind, result.items[code], run, unit.pk, review)
+    row = _row(ind, items[code], run, unit.pk, review)
     year = run.year
     codes = spec.elements_for({code})
     inputs = unit_inputs(spec, unit, year, codes, spec.years_back)
@@ -111,6 +115,7 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
     children: list[tuple[Unit, str]] = []
     kids = list(UnitResult.objects.filter(run=run, above_id=unit.pk).select_related("unit")
                 .order_by("unit__path"))
+    kid_states = [states_of(k.items) for k in kids]
 
     def share(share_code: str, ev: Evaluation) -> Values:
         if share_code == expressions.PASSED:
@@ -118,16 +123,16 @@ def explain(scope: Scope, *, run: AssessmentRun, unit: Unit, code: str) -> Expla
                 return Values.all_missing(1, Missing.NO_CHILDREN)
             ok = sum(1 for k in kids if k.passed)
             return Values(np.array([100.0 * ok / len(kids)]), np.zeros(1, dtype=np.int8))
-        member = [k for k in kids if share_code in k.items]
+        member = [states[share_code] for states in kid_states if share_code in states]
         if not member:
             return Values.all_missing(1, Missing.NO_CHILDREN)
-        met = sum(1 for k in member if k.items[share_code]["s"] == TargetStatus.MET)
+        met = sum(1 for st in member if st == TargetStatus.MET)
         return Values(np.array([100.0 * met / len(member)]), np.zeros(1, dtype=np.int8))
 
     for used in expressions.indicators_used(ind.expression) if ind.expression is not None else ():
-        for k in kids:
-            if used in k.items:
-                children.append((k.unit, status_label(int(k.items[used]["s"]))))
+        for k, states in zip(kids, kid_states, strict=True):
+            if used in states:
+                children.append((k.unit, status_label(int(states[used]))))
     if ind.expression is not None and expressions.reads_children_verdicts(ind.expression):
         for k in kids:
             if k.total is None:

@@ -25,7 +25,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -55,6 +55,7 @@ from chuangjian.assessment.compute import (
     unit_classes,
     unit_inputs,
 )
+from chuangjian.assessment.items import states_of
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.models.results import CompactJSONEncoder, JSONText, compact_json
 from chuangjian.assessment.periodic import PeriodCounts, periodic_target
@@ -450,7 +451,7 @@ def compute_units(run: AssessmentRun, spec: StandardSpec,
         for name, value in _fields(score).items():
             setattr(row, name, value)
         if row.above_id is not None and (run.pk, row.above_id) in children:
-            children[(run.pk, row.above_id)][u.pk] = (score.items, score.passed)
+            children[(run.pk, row.above_id)][u.pk] = (states_of(score.items), score.passed)
     return list(rows.values())
 
 
@@ -520,7 +521,8 @@ def compute_many(spec: StandardSpec, runs: Sequence[AssessmentRun],
             for name, value in _fields(score).items():
                 setattr(row, name, value)
             if row.above_id is not None and (row.run_id, row.above_id) in kids:
-                kids[(row.run_id, row.above_id)][row.unit_id] = (score.items, score.passed)
+                kids[(row.run_id, row.above_id)][row.unit_id] = (states_of(score.items),
+                                                                 score.passed)
     return {run.pk: [r for r in stored if r.run_id == run.pk] for run in runs}
 
 
@@ -542,12 +544,13 @@ def _shared_periodic(spec: StandardSpec, tree: UnitTree, rows: np.ndarray, year:
     return counts
 
 
-Children = dict[tuple[int, int], dict[int, tuple[Mapping[str, Any], bool]]]
+# (run id, unit id) → each child's item verdicts by code (``items.states_of``), passed.
+Children = dict[tuple[int, int], dict[int, tuple[Mapping[str, int], bool]]]
 
 
 def _children_of(spec: StandardSpec, runs: Sequence[AssessmentRun],
                  unit_ids: Sequence[int]) -> Children:
-    """(run id, unit id) → each stored child's (items, passed), read only when an
+    """(run id, unit id) → each stored child's (verdicts, passed), read only when an
     indicator of the standard takes a share of the children."""
     kids: Children = {}
     if any(i.expression is not None and "share_of_children" in i.expression_text
@@ -556,13 +559,15 @@ def _children_of(spec: StandardSpec, runs: Sequence[AssessmentRun],
                 UnitResult.objects.filter(run__in=list(runs), above_id__in=list(unit_ids))
                 .values_list("run_id", "unit_id", "above_id", "items", "passed")):
             if above_id is not None:
-                kids.setdefault((run_id, above_id), {})[child_id] = (items, child_passed)
+                kids.setdefault((run_id, above_id), {})[child_id] = (states_of(items),
+                                                                     child_passed)
     return kids
 
 
-def _stored_share(kids: Sequence[Mapping[int, tuple[Mapping[str, Any], bool]]]) -> ShareFn:
-    """share_of_children(x) for units whose children's items and verdicts are at hand
-    (stored, or recomputed just before): one child → (items, passed) map per unit."""
+def _stored_share(kids: Sequence[Mapping[int, tuple[Mapping[str, int], bool]]]) -> ShareFn:
+    """share_of_children(x) for units whose children's item verdicts are at hand
+    (stored, or recomputed just before): one child → (verdicts by code, passed) map per
+    unit."""
     def share(code: str, ev: Evaluation) -> Values:
         value = np.full(len(kids), np.nan)
         missing = np.zeros(len(kids), dtype=np.int8)
@@ -571,18 +576,17 @@ def _stored_share(kids: Sequence[Mapping[int, tuple[Mapping[str, Any], bool]]]) 
                 if not children:
                     missing[j] = Missing.NO_CHILDREN
                     continue
-                ok = sum(1 for _items, child_passed in children.values() if child_passed)
+                ok = sum(1 for _states, child_passed in children.values() if child_passed)
                 value[j] = 100.0 * ok / len(children)
                 continue
-            member = [items[code] for items, _p in children.values() if code in items]
-            if not member:
+            states = [st[code] for st, _p in children.values() if code in st]
+            if not states:
                 missing[j] = Missing.NO_CHILDREN
                 continue
-            states = [cast(Mapping[str, Any], m).get("s") for m in member]
             met = sum(1 for st in states if st == TargetStatus.MET)
             known = sum(1 for st in states if st != TargetStatus.UNKNOWN)
-            value[j] = 100.0 * met / len(member)
-            missing[j] = _share_missing(np.array([len(member)]), np.array([known]))[0]
+            value[j] = 100.0 * met / len(states)
+            missing[j] = _share_missing(np.array([len(states)]), np.array([known]))[0]
         return Values(value, missing)
     return share
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from chuangjian.assessment.compute import MAIN, projection_parts
 from chuangjian.assessment.freshness import Freshness, freshness, pending
+from chuangjian.assessment.items import items_of, stored_items
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
@@ -253,7 +254,7 @@ def _scorecard(run: AssessmentRun, result: UnitResult, reviews: Iterable[Reviewe
     spec = spec_for(run.standard)
     by_code = {r.indicator_code: r for r in reviews}
     rows = [_row(spec.by_code[code], data, run, result.unit_id, by_code.get(code))
-            for code, data in sorted(result.items.items(),
+            for code, data in sorted(items_of(result, spec).items(),
                                      key=lambda kv: spec.by_code[kv[0]].order
                                      if kv[0] in spec.by_code else 10**6)
             if code in spec.by_code]
@@ -403,8 +404,9 @@ def heatmap(*, scope: Scope, parent: Unit, standard_code: str, year: int,
     inds = [i for i in spec.indicators if i.level is None]
     cells: dict[tuple[int, str], HeatCell] = {}
     for r in rows:
+        items = items_of(r, spec)
         for ind in inds:
-            data = r.items.get(ind.code)
+            data = items.get(ind.code)
             if data is None:
                 continue
             row = _row_light(ind, data)
@@ -455,11 +457,12 @@ def trend(*, scope: Scope, unit: Unit, indicator_code: str, standard_code: str,
     out = []
     for year in years:
         found = by_year.get(year)
-        data = found.items.get(indicator_code) if found else None
-        if found is None or data is None:
+        spec = spec_for(found.run.standard) if found else None
+        data = items_of(found, spec).get(indicator_code) if found else None
+        if found is None or data is None or spec is None:
             out.append(TrendPoint(year, None, "", TargetStatus.UNKNOWN, None))
             continue
-        ind = spec_for(found.run.standard).by_code.get(indicator_code)
+        ind = spec.by_code.get(indicator_code)
         cell = _row_light(ind, data) if ind else None
         out.append(TrendPoint(year, data.get("v"), cell.display if cell else "",
                               TargetStatus(int(data.get("s") or 0)), data.get("p")))
@@ -517,8 +520,9 @@ def child_pass_rate(*, scope: Scope, unit: Unit, standard_code: str, year: int,
     target: float | None = None
     text = ""
     met: bool | None = None
-    own = UnitResult.objects.filter(run=run, unit=unit).values_list("items", flat=True).first()
     spec = spec_for(run.standard)
+    stored = UnitResult.objects.filter(run=run, unit=unit).values_list("items", flat=True).first()
+    own = stored_items(stored, spec) if stored else None
     for ind in spec.indicators:
         if ind.expression_text.startswith("share_of_children") and own and ind.code in own:
             text = item_target(ind, own[ind.code]) or target_words(ind.target, ind.unit)
@@ -579,7 +583,7 @@ def at_risk(*, scope: Scope, root: Unit, standard_code: str, year: int,
     rows = warned(scope=scope, run=run, parent=root)
     out: list[RiskRow] = []
     for r in rows:
-        for code, data in r.items.items():
+        for code, data in items_of(r, spec).items():
             if not data.get("r") or code not in spec.by_code:
                 continue
             ind = spec.by_code[code]
@@ -709,8 +713,9 @@ def run_results(*, scope: Scope, run: AssessmentRun) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for r in rows:
         indicators = []
+        items = items_of(r, spec)
         for ind in spec.indicators:
-            data = r.items.get(ind.code)
+            data = items.get(ind.code)
             if data is None:
                 continue
             status = _STATUS.get(int(data.get("s", 0)), "unknown")

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from chuangjian.assessment.compute import MAIN
+from chuangjian.assessment.items import states_of
 from chuangjian.assessment.models import AssessmentRun, UnitResult
 from chuangjian.assessment.spec import spec_for
 from chuangjian.engine.targets import TargetStatus
@@ -84,9 +85,10 @@ def judge(result: UnitResult, *, run: AssessmentRun | None = None) -> Judged:
         return Judged(Verdict.NO_TOTAL)
     run = run or result.run
     spec = spec_for(run.standard)
-    unknown = tuple((code, spec.by_code[code].name) for code, data in result.items.items()
+    unknown = tuple((code, spec.by_code[code].name)
+                    for code, state in states_of(result.items).items()
                     if code in spec.by_code and spec.by_code[code].veto
-                    and TargetStatus(int(data.get("s") or 0)) == TargetStatus.UNKNOWN)
+                    and TargetStatus(int(state or 0)) == TargetStatus.UNKNOWN)
     mark = pass_mark_of(result, run.standard)
     if unknown and (mark is None or result.total >= mark):
         return Judged(Verdict.UNDETERMINED, unknown)

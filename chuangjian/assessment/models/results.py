@@ -172,7 +172,9 @@ class UnitResult(models.Model):
     # the reader's language (assessment.wording).
     reasons = JSONText(default=list, blank=True)
     at_risk = models.PositiveSmallIntegerField(default=0)
-    # Indicator code -> its figures and reasons (``compute._stored_item``), no sentences.
+    # The items' figures as columns, the reviewers' comments and only the reasons the
+    # figures cannot give again (``compute._Columns``, decision 0049); read through
+    # ``assessment.items.items_of``. Rows of older runs: code -> figures and reasons.
     items = JSONText(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 

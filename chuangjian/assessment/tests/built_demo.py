@@ -35,19 +35,24 @@ BUILD = (("migrate", "-v0"), ("createcachetable",), ("divisions", "load"),
 
 
 # What the results of every current 2026 run and the units' classes look like, read
-# straight from the database the demo built (each item's stored texts and reasons too).
+# straight from the database the demo built: each item as the pages read it (its reasons
+# too) and as the row stores it.
 DUMP = """
 import json
 import re
 from chuangjian.assessment import selectors
 from chuangjian.assessment.compute import unit_classes
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import AssessmentRun, UnitResult
+from chuangjian.assessment.spec import spec_for
 from chuangjian.org.scope import Scope
-out = {"runs": {}, "items": {}, "classes": {}}
+out = {"runs": {}, "items": {}, "stored": {}, "classes": {}}
 for run in AssessmentRun.objects.filter(current=True, year=2026, kind="review"):
     out["runs"][run.standard_code] = selectors.run_results(scope=Scope.system(), run=run)
-    out["items"][run.standard_code] = {r.unit.code: r.items for r in
-                                       UnitResult.objects.filter(run=run).select_related("unit")}
+    spec = spec_for(run.standard)
+    rows = list(UnitResult.objects.filter(run=run).select_related("unit"))
+    out["items"][run.standard_code] = {r.unit.code: dict(items_of(r, spec)) for r in rows}
+    out["stored"][run.standard_code] = {r.unit.code: r.items for r in rows}
     by_id = unit_classes(run.standard_code, 2026, paths=[run.root.path])
     out["classes"][run.standard_code] = {
         r.unit.code: by_id.get(r.unit_id)

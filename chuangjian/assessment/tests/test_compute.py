@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 from chuangjian.assessment import actions, selectors
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import AssessmentRun, RunStatus, UnitResult
 from chuangjian.assessment.spec import spec_for
 from chuangjian.assessment.tests.conftest import Small
@@ -42,12 +43,12 @@ def _run(small: Small, **kw: object) -> tuple[AssessmentRun, dict[int, UnitResul
 
 def _target(run: AssessmentRun, row: UnitResult, code: str) -> str:
     """What the score sheet says an item is judged against (its target, or its rule)."""
-    return item_target(spec_for(run.standard).by_code[code], row.items[code])
+    return item_target(spec_for(run.standard).by_code[code], items_of(row)[code])
 
 
 def _note(row: UnitResult, code: str) -> str:
     """What the score sheet says of how an item was scored."""
-    return item_note(row.items[code])
+    return item_note(items_of(row)[code])
 
 
 def test_it_scores_every_shape_as_computed_by_hand(small: Small) -> None:
@@ -57,12 +58,12 @@ def test_it_scores_every_shape_as_computed_by_hand(small: Small) -> None:
     good = rows[w.community.pk]
     # 90% ≥ 90 (城镇) 30 + 2 events ≥ 2 (小社区) 20 + 20 − min(3×5, 10) + reviewer 27 = 87,
     # bonus 8 capped at 5 → 92, 先进.
-    assert good.items["done_rate"]["v"] == 90
-    assert good.items["done_rate"]["p"] == 30
-    assert good.items["events"]["p"] == 20
-    assert good.items["problems"]["p"] == 10
-    assert good.items["rules_review"]["p"] == 27
-    assert good.items["extra"]["p"] == 8
+    assert items_of(good)["done_rate"]["v"] == 90
+    assert items_of(good)["done_rate"]["p"] == 30
+    assert items_of(good)["events"]["p"] == 20
+    assert items_of(good)["problems"]["p"] == 10
+    assert items_of(good)["rules_review"]["p"] == 27
+    assert items_of(good)["extra"]["p"] == 8
     assert good.base_total == 87
     assert good.bonus == 5
     assert good.total == 92
@@ -78,8 +79,8 @@ def test_a_result_stores_figures_and_reasons_and_the_score_sheet_words_them(
     run, rows = _run(small)
     good = rows[small.world.community.pk]
     assert good.explanation == ""
-    assert all(not {"t", "n", "pm", "x"} & set(item) for item in good.items.values())
-    judged = good.items["done_rate"]  # the target that applied is stored once, in the note
+    assert all(not {"t", "n", "pm", "x"} & set(item) for item in items_of(good).values())
+    judged = items_of(good)["done_rate"]  # the target that applied is stored once, in the note
     assert "tr" not in judged and applied_reason(judged) is not None
     card = selectors.scorecard(scope=Scope.system(), unit=good.unit, standard_code="test_small",
                                year=2026, run=run)
@@ -98,10 +99,10 @@ def test_a_veto_fails_the_unit_whatever_its_score(small: Small) -> None:
     run, rows = _run(small)
     bad = rows[small.world.community2.pk]
     # 80% of a 90% target → 30 × 80/90; 大社区 needs 4 events, 3 → 0; no problems → 20.
-    assert bad.items["done_rate"]["p"] == 26.67  # 30 × 80/90, kept to the two decimals shown
-    assert bad.items["events"]["p"] == 0
+    assert items_of(bad)["done_rate"]["p"] == 26.67  # 30 × 80/90, kept to the two decimals shown
+    assert items_of(bad)["events"]["p"] == 0
     assert "大社区" in _target(run, bad, "events")
-    assert bad.items["rules_review"]["p"] == 0  # not yet reviewed: scored 0 and said so
+    assert items_of(bad)["rules_review"]["p"] == 0  # not yet reviewed: scored 0 and said so
     assert "尚未评审" in _note(bad, "rules_review")
     assert bad.vetoed and not bad.passed and bad.veto_items == ["no_fire"] and bad.tier == ""
 
@@ -110,13 +111,13 @@ def test_targets_differ_by_category_and_missing_data_shows_as_missing(small: Sma
     _world_data(small)
     run, rows = _run(small)
     village = rows[small.world.village.pk]
-    assert village.items["done_rate"]["v"] == 82
-    assert village.items["done_rate"]["s"] == TargetStatus.MET  # 农村 ≥ 80
+    assert items_of(village)["done_rate"]["v"] == 82
+    assert items_of(village)["done_rate"]["s"] == TargetStatus.MET  # 农村 ≥ 80
     assert "农村" in _target(run, village, "done_rate")
     silent = rows[small.world.other_community.pk]
-    assert silent.items["done_rate"]["v"] is None
-    assert silent.items["done_rate"]["m"] == Missing.NO_DATA
-    assert silent.items["done_rate"]["s"] == TargetStatus.UNKNOWN
+    assert items_of(silent)["done_rate"]["v"] is None
+    assert items_of(silent)["done_rate"]["m"] == Missing.NO_DATA
+    assert items_of(silent)["done_rate"]["s"] == TargetStatus.UNKNOWN
     assert "按 0 分计" in _note(silent, "done_rate")
     assert not silent.passed  # the veto item could not be checked
 
@@ -127,13 +128,13 @@ def test_parent_share_of_children_uses_the_years_target(small: Small) -> None:
     w = small.world
     street = rows[w.street.pk]
     assert street.sheet == "street"
-    assert set(street.items) == {"pass_share"}
-    assert street.items["pass_share"]["v"] == 50  # 1 of 2 communities met done_rate
-    assert street.items["pass_share"]["s"] == TargetStatus.MET  # 2026: ≥ 50
+    assert set(items_of(street)) == {"pass_share"}
+    assert items_of(street)["pass_share"]["v"] == 50  # 1 of 2 communities met done_rate
+    assert items_of(street)["pass_share"]["s"] == TargetStatus.MET  # 2026: ≥ 50
     assert street.passed
-    assert rows[w.rural_town.pk].items["pass_share"]["v"] == 100
+    assert items_of(rows[w.rural_town.pk])["pass_share"]["v"] == 100
     other = rows[w.other_street.pk]
-    assert other.items["pass_share"]["m"] == Missing.NO_DATA  # its only child has no data
+    assert items_of(other)["pass_share"]["m"] == Missing.NO_DATA  # its only child has no data
 
 
 def test_siblings_are_ranked(small: Small) -> None:

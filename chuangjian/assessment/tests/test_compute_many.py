@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from chuangjian.assessment import actions
+from chuangjian.assessment.items import items_of, stored_items
 from chuangjian.assessment.models import AssessmentRun
 from chuangjian.assessment.runner import compute_many, compute_units
 from chuangjian.assessment.spec import spec_for
@@ -79,8 +80,10 @@ def test_runs_of_two_roots_are_recomputed_as_each_alone(small: Small) -> None:
     assert set(got[runs[0].pk]) >= {w.community.pk, w.other_community.pk, w.street.pk}
     assert w.other_community.pk not in got[runs[1].pk]
     # The street's share of children reads the communities' new verdicts.
-    share = got[runs[0].pk][w.street.pk]["items"]["pass_share"]["v"]
-    assert share is not None and share > before[runs[0].pk][w.street.pk]["items"]["pass_share"]["v"]
+    spec = spec_for(runs[0].standard)
+    share = stored_items(got[runs[0].pk][w.street.pk]["items"], spec)["pass_share"]["v"]
+    was = stored_items(before[runs[0].pk][w.street.pk]["items"], spec)["pass_share"]["v"]
+    assert share is not None and share > was
 
 
 def test_a_unit_moved_during_the_year_is_recomputed_as_each_alone(
@@ -97,7 +100,8 @@ def test_a_unit_moved_during_the_year_is_recomputed_as_each_alone(
     changed = list(Unit.objects.filter(pk__in=[world.community.pk, world.community2.pk]))
     got = _together(runs, changed)
     assert got == _one_by_one(runs, changed)
-    street = got[runs[0].pk][world.street.pk]["items"]["tq_rate"]["v"]
+    street = stored_items(got[runs[0].pk][world.street.pk]["items"],
+                          spec_for(runs[0].standard))["tq_rate"]["v"]
     assert street == pytest.approx(100 * 55 / 70)  # Q1–Q3 of both, Q4 of 南门 alone
 
 
@@ -139,7 +143,8 @@ def test_targets_judged_day_by_day_are_recomputed_as_each_alone(daily: World) ->
     changed = list(Unit.objects.filter(pk__in=[w.street.pk, w.other_street.pk]))
     got = _together(runs, changed)
     assert got == _one_by_one(runs, changed)
-    item = got[runs[0].pk][w.street.pk]["items"]["daily_reported"]
+    item = stored_items(got[runs[0].pk][w.street.pk]["items"],
+                        spec_for(runs[0].standard))["daily_reported"]
     assert "6 天中 4 天做到" in item_note(item)
 
 
@@ -159,4 +164,4 @@ def test_the_rows_written_read_back_as_computed(small: Small) -> None:
         assert {f: getattr(stored, f) for f in FIELDS} == {f: getattr(row, f) for f in FIELDS}
         assert stored.updated_at > stamped[row.unit_id]
     community = UnitResult.objects.get(run=runs[0], unit=w.community)
-    assert community.items["done_rate"]["v"] == 100 and not community.vetoed
+    assert items_of(community)["done_rate"]["v"] == 100 and not community.vetoed

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chuangjian.assessment import actions, selectors
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.tests import dashboards_fixtures
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.jobs.models import Job, JobStatus
@@ -286,7 +287,7 @@ def test_a_heat_map_cell_shows_the_target_applied_to_that_unit(assessed: Small) 
     for cell in heat["series"][0]["data"] + heat["series"][1]["data"]:
         unit = Unit.objects.get(name=cell["unit"])
         code = cell["url"].rstrip("/").rsplit("/", 1)[-1]
-        applied = UnitResult.objects.get(run=run, unit=unit).items[code].get("t")
+        applied = items_of(UnitResult.objects.get(run=run, unit=unit))[code].get("t")
         if applied:
             assert cell["target"] == applied, (cell["unit"], code)
             assert f'title="目标：{applied}"' in html

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 from chuangjian.assessment import demo
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import AssessmentRun, ReviewerScore, UnitResult
 from chuangjian.org.demo import build_demo
 from chuangjian.org.models import Unit
@@ -55,7 +56,7 @@ def test_the_demo_gives_every_unit_its_class_so_class_targets_compute(db: None) 
     for result in UnitResult.objects.filter(run__current=True,
                                             run__standard_code__in=["wudu_xian", "wudu_zhen"]):
         assert not any("未设置类别" in (item.get("n") or "") + (item.get("t") or "")
-                       for item in result.items.values()), result.unit
+                       for item in items_of(result).values()), result.unit
 
 
 def test_with_five_years_of_history_some_communities_pass_and_some_fail_for_a_reason(
@@ -81,7 +82,7 @@ def test_with_five_years_of_history_some_communities_pass_and_some_fail_for_a_re
     # Each failure has a reason a person can read: a veto item, or a total below the mark.
     assert results["QY-01-A-02"].vetoed and "no_unplanned_births" in results["QY-01-A-02"].veto_items
     fire = results["QY-01-B-02"]  # 锦绣社区: a major fire in 2024
-    assert fire.vetoed and fire.items["no_major_fire_3y"]["s"] == TargetStatus.NOT_MET
+    assert fire.vetoed and items_of(fire)["no_major_fire_3y"]["s"] == TargetStatus.NOT_MET
     for r in results.values():
         if not r.passed:
             assert r.vetoed or (r.total or 0) < run.standard.pass_mark, r.unit.code
@@ -89,7 +90,7 @@ def test_with_five_years_of_history_some_communities_pass_and_some_fail_for_a_re
     spec = spec_for(run.standard)
     deep = [i.code for i in spec.indicators if target_depth(i.target) > 0]
     assert deep == ["no_major_fire_3y"]
-    assert all(r.items[c]["s"] != TargetStatus.UNKNOWN for r in results.values() for c in deep)
+    assert all(items_of(r)[c]["s"] != TargetStatus.UNKNOWN for r in results.values() for c in deep)
     # The same for the other standards' year-on-year items that read reported data.
     for other in ("wudu_jiedao", "chuangcheng"):
         orun = AssessmentRun.objects.get(standard_code=other, year=2026, kind="review",
@@ -99,4 +100,4 @@ def test_with_five_years_of_history_some_communities_pass_and_some_fail_for_a_re
         for r in UnitResult.objects.filter(run=orun):
             for c in codes:
                 if c in r.items:
-                    assert r.items[c]["s"] != TargetStatus.UNKNOWN, (other, r.unit_id, c)
+                    assert items_of(r)[c]["s"] != TargetStatus.UNKNOWN, (other, r.unit_id, c)

@@ -22,6 +22,7 @@ from chuangjian.assessment.freshness import (
     refresh_stale,
     refresh_until_quiet,
 )
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import AssessmentRun, UnitResult
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.org.scope import Scope
@@ -35,7 +36,7 @@ def _items(run_pk: int) -> dict[int, tuple[object, ...]]:
     for r in UnitResult.objects.filter(run_id=run_pk):
         items = {code: (round(d["v"], 6) if d["v"] is not None else None, d["m"], d["s"],
                         round(d["p"], 6) if d["p"] is not None else None)
-                 for code, d in r.items.items()}
+                 for code, d in items_of(r).items()}
         out[r.unit_id] = (r.total if r.total is None else round(r.total, 6), r.passed, r.vetoed,
                           r.tier, r.rank, r.siblings, tuple(sorted(items.items())))
     return out
@@ -238,7 +239,7 @@ def test_after_commit_one_coalesced_refresh_is_queued_and_run(
     # The tests' queue runs jobs at once: the result is fresh after the commit.
     assert not Change.objects.exists()
     row = UnitResult.objects.get(run=run, unit=w.community)
-    assert row.items["done_rate"]["v"] == 100
+    assert items_of(row)["done_rate"]["v"] == 100
 
 
 def test_a_thousand_commits_inside_the_window_queue_one_refresh(
@@ -277,7 +278,7 @@ def test_a_failing_refresh_leaves_the_results_whole_keeps_the_marks_and_is_retri
     refresh()
     ticket.refresh_from_db()
     assert ticket.attempts == 0 and ticket.last_error == ""
-    assert UnitResult.objects.get(run=run, unit=w.community).items["done_rate"]["v"] == 100
+    assert items_of(UnitResult.objects.get(run=run, unit=w.community))["done_rate"]["v"] == 100
 
 
 def test_a_run_that_fails_to_write_is_rolled_back_alone_and_the_others_are_written(
@@ -303,12 +304,12 @@ def test_a_run_that_fails_to_write_is_rolled_back_alone_and_the_others_are_writt
     report = refresh_stale(scope=Scope.system())
     assert len(report.failed) == 1 and "城关街道" in report.failed[0]
     assert report.runs == 1 and _items(street.pk) == before
-    written = UnitResult.objects.get(run=district, unit=w.community).items["done_rate"]["v"]
+    written = items_of(UnitResult.objects.get(run=district, unit=w.community))["done_rate"]["v"]
     assert written == 100
     assert Change.objects.exists()  # kept for the retry, which writes the street's run
     monkeypatch.undo()
     refresh()
-    assert UnitResult.objects.get(run=street, unit=w.community).items["done_rate"]["v"] == 100
+    assert items_of(UnitResult.objects.get(run=street, unit=w.community))["done_rate"]["v"] == 100
 
 
 def test_a_write_that_cannot_begin_stores_nothing_keeps_the_marks_and_is_retried(
@@ -350,7 +351,7 @@ def test_while_reports_keep_coming_the_job_refreshes_again_after_the_debounce(
     assert [r.marks for r in reports] == [1, 1]
     assert len(slept) == 1 and 0 < slept[0] <= settings.SOURCES_REFRESH_DELAY  # type: ignore[attr-defined]
     assert not Change.objects.exists() and not freshness(run, w.district).stale
-    assert UnitResult.objects.get(run=run, unit=w.community2).items["done_rate"]["v"] == 100
+    assert items_of(UnitResult.objects.get(run=run, unit=w.community2))["done_rate"]["v"] == 100
 
 
 def test_the_job_refreshes_once_when_it_may_not_wait_or_when_a_round_fails(
@@ -450,14 +451,14 @@ def test_a_refresh_overtaken_between_its_reading_and_its_lock_reads_again_under_
     monkeypatch.setattr(module, "compute_many", overtaken)
     report = refresh_stale(scope=Scope.system())
     assert calls == [run.pk, run.pk] and report.runs == 1 and not report.failed
-    assert UnitResult.objects.get(run=run, unit=w.community).items["done_rate"]["v"] == 100
+    assert items_of(UnitResult.objects.get(run=run, unit=w.community))["done_rate"]["v"] == 100
 
     # Not overtaken: read once, before the lock.
     small.report(w.community, t_done=40, t_total=50)
     calls.clear()
     refresh_stale(scope=Scope.system())
     assert calls == [run.pk]
-    assert UnitResult.objects.get(run=run, unit=w.community).items["done_rate"]["v"] == 80
+    assert items_of(UnitResult.objects.get(run=run, unit=w.community))["done_rate"]["v"] == 80
 
 
 def test_a_mark_committed_late_with_a_lower_id_waits_for_the_next_refresh(

@@ -14,11 +14,28 @@ from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.tests import dashboards_fixtures
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.assessment.verdicts import Verdict, judge, pass_mark_of, verdict_of
+from chuangjian.engine.targets import TargetStatus
 from chuangjian.org.scope import Scope
 
 assessed = dashboards_fixtures.assessed
 
 VERDICT = re.compile(r'data-verdict="([a-z-]+)">([^<]+)<')
+
+
+def _with_state(stored: dict[str, Any], code: str, state: int,
+                like: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A row's stored items with ``code``'s verdict set to ``state``; the item is taken
+    from ``like`` (another row's stored items) when the row has none."""
+    out = {key: list(value) if key in COLUMNS else value for key, value in stored.items()}
+    if code not in out["k"]:
+        assert like is not None
+        for key in COLUMNS:
+            out[key].append(like[key][like["k"].index(code)])
+    out["s"][out["k"].index(code)] = int(state)
+    return out
+
+
+COLUMNS = ("k", "v", "m", "s", "a", "p", "r", "pv")
 
 
 def _query(**params: Any) -> str:
@@ -66,8 +83,7 @@ def test_a_unit_above_the_pass_mark_with_a_veto_item_unknown_is_not_called_faile
     result = UnitResult.objects.get(run__current=True, run__year=2026, run__kind="review",
                                     unit=w.community)
     # As the engine stores it when 无火灾's figure is missing: not passed, not vetoed.
-    items = dict(result.items)
-    items["no_fire"] = {**items["no_fire"], "s": 0}
+    items = _with_state(result.items, "no_fire", TargetStatus.UNKNOWN)
     UnitResult.objects.filter(pk=result.pk).update(passed=False, vetoed=False, items=items,
                                                    total=75)
     result.refresh_from_db()
@@ -145,7 +161,7 @@ def test_a_level_sheet_is_judged_against_the_pass_mark_scaled_to_its_own_maximum
     assert pass_mark_of(community, standard) == 60
     # Over the sheet's mark, a veto item not yet judged: undecided, not failed (the
     # unscaled 60 would call every total of a 10-point sheet a failure).
-    items = {**street.items, "no_fire": {**community.items["no_fire"], "s": 0}}
+    items = _with_state(street.items, "no_fire", TargetStatus.UNKNOWN, like=community.items)
     UnitResult.objects.filter(pk=street.pk).update(passed=False, vetoed=False, total=7,
                                                    items=items)
     street.refresh_from_db()

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from chuangjian.assessment import actions
+from chuangjian.assessment.items import items_of, stored_items
 from chuangjian.assessment.models import UnitResult
+from chuangjian.assessment.spec import spec_for
 from chuangjian.assessment.tests.conftest import SMALL, Small
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.org.models import Unit
@@ -55,8 +57,8 @@ def test_towns_scoring_below_the_pass_mark_make_a_pass_rate_of_zero(passrate: Sm
     street = _street(w)
     children = UnitResult.objects.filter(run=street.run, unit__in=[w.community, w.community2])
     assert all(not c.passed and not c.vetoed for c in children)
-    assert street.items["pass_share"]["v"] == 0
-    assert street.items["pass_share"]["s"] == TargetStatus.NOT_MET
+    assert items_of(street)["pass_share"]["v"] == 0
+    assert items_of(street)["pass_share"]["s"] == TargetStatus.NOT_MET
 
 
 def test_the_pass_rate_counts_score_and_veto_together(passrate: Small) -> None:
@@ -69,8 +71,8 @@ def test_the_pass_rate_counts_score_and_veto_together(passrate: Small) -> None:
     results = {r.unit_id: r for r in UnitResult.objects.filter(run=street.run)}
     assert results[w.community.pk].passed
     assert results[w.community2.pk].vetoed and not results[w.community2.pk].passed
-    assert street.items["pass_share"]["v"] == 50  # 1 of 2 communities passes
-    assert street.items["pass_share"]["s"] == TargetStatus.MET  # 2026: ≥ 50
+    assert items_of(street)["pass_share"]["v"] == 50  # 1 of 2 communities passes
+    assert items_of(street)["pass_share"]["s"] == TargetStatus.MET  # 2026: ≥ 50
 
 
 def test_scoring_unit_by_unit_gives_the_same_pass_rate(passrate: Small) -> None:
@@ -81,6 +83,7 @@ def test_scoring_unit_by_unit_gives_the_same_pass_rate(passrate: Small) -> None:
     _review(w, w.community, 30)
     run = actions.start_run(actor=None, standard_code="test_passrate", year=2026, today=TODAY,
                             unit=w.district, scope=Scope.system())
-    fast = {s.unit_id: s.items for s in compute_full(run).scores}
-    slow = {s.unit_id: s.items for s in compute_full(run, per_unit=True).scores}
+    spec = spec_for(run.standard)
+    fast = {s.unit_id: stored_items(s.items, spec) for s in compute_full(run).scores}
+    slow = {s.unit_id: stored_items(s.items, spec) for s in compute_full(run, per_unit=True).scores}
     assert fast[w.street.pk]["pass_share"]["v"] == slow[w.street.pk]["pass_share"]["v"] == 50

@@ -11,6 +11,7 @@ import pytest
 
 from chuangjian import sources
 from chuangjian.assessment import actions
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.periodic import summarize_failures, window
 from chuangjian.assessment.wording import item_note
@@ -104,7 +105,7 @@ def daily(world: World, tmp_path: Path) -> Iterator[World]:
 def _item(world: World, today: dt.date, code: str) -> dict[str, object]:
     run = actions.start_run(actor=None, standard_code="test_daily", year=2026, today=today,
                             unit=world.street, scope=Scope.system())
-    return UnitResult.objects.get(run=run, unit=world.street).items[code]
+    return items_of(UnitResult.objects.get(run=run, unit=world.street))[code]
 
 
 def test_daily_supervision_is_not_met_by_nine_inspections_a_year(daily: World) -> None:

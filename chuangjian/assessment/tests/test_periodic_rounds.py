@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from chuangjian.assessment import actions
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.wording import item_note
 from chuangjian.engine.targets import TargetStatus
@@ -88,7 +89,7 @@ def _visit(world: World, day: dt.date, points: int = 1, by: Unit | None = None) 
 def _item(world: World, standard: str, code: str, today: dt.date) -> dict[str, object]:
     run = actions.start_run(actor=None, standard_code=standard, year=2026, today=today,
                             unit=world.street, scope=Scope.system())
-    return UnitResult.objects.get(run=run, unit=world.street).items[code]
+    return items_of(UnitResult.objects.get(run=run, unit=world.street))[code]
 
 
 def test_daily_supervision_with_a_day_without_a_round_is_not_met(builtin: World) -> None:
@@ -148,7 +149,7 @@ def test_days_before_a_move_count_for_the_street_the_organiser_stood_under(
     run = actions.start_run(actor=None, standard_code="chuangcheng", year=2026,
                             today=dt.date(2026, 3, 1), unit=builtin.district,
                             scope=Scope.system())
-    notes = {r.unit.code: item_note(r.items["daily_supervision"])
+    notes = {r.unit.code: item_note(items_of(r)["daily_supervision"])
              for r in UnitResult.objects.filter(run=run, unit__code__in=["T-01", "T-02"])
              .select_related("unit")}
     assert "59 天中 3 天做到" in notes["T-01"]

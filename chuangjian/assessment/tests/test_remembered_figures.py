@@ -16,6 +16,7 @@ from chuangjian import sources
 from chuangjian.assessment import actions
 from chuangjian.assessment.compute import figures_remembered
 from chuangjian.assessment.freshness import RefreshReport, refresh_stale, refresh_until_quiet
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import UnitResult
 from chuangjian.engine.periods import Period
 from chuangjian.org.models import Unit
@@ -94,7 +95,7 @@ def _record(register: type[_Ledger], unit: Unit, problems: int, *, marked: bool 
 
 def _results(run_pk: int) -> dict[int, tuple[object, ...]]:
     return {r.unit_id: (r.total, r.passed, r.rank, r.siblings,
-                        tuple(sorted((c, d["v"]) for c, d in r.items.items())))
+                        tuple(sorted((c, d["v"]) for c, d in items_of(r).items())))
             for r in UnitResult.objects.filter(run_id=run_pk)}
 
 
@@ -177,7 +178,7 @@ def test_a_source_that_reads_the_clock_is_read_for_every_unit_each_round(
         refresh()
         assert clocked.asked and min(clocked.asked) == tree
     street = UnitResult.objects.get(run_id=runs[0][0], unit=w.street)
-    assert street.items["problems"]["v"] == 1 + 4
+    assert items_of(street)["problems"]["v"] == 1 + 4
 
 
 def test_the_queued_jobs_rounds_keep_the_figures_of_the_units_not_marked(

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chuangjian.assessment import actions
 from chuangjian.assessment.compute import moved_paths, trees_shared, unit_inputs
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.spec import spec_for
 from chuangjian.assessment.tests.conftest import report_quarter
@@ -29,7 +30,7 @@ def _rates(world: World) -> dict[str, float | None]:
     run = actions.start_run(actor=None, standard_code="test_tree_as_of", year=2026,
                             today=TODAY, unit=world.district, scope=Scope.system())
     rows = UnitResult.objects.filter(run=run).select_related("unit")
-    return {r.unit.code: r.items["tq_rate"]["v"] for r in rows}
+    return {r.unit.code: items_of(r)["tq_rate"]["v"] for r in rows}
 
 
 def test_a_past_year_is_added_up_over_the_tree_valid_in_each_period(
@@ -138,7 +139,7 @@ def test_problems_found_by_inspections_stay_with_the_street_the_community_stood_
     _find(world, dt.date(2026, 9, 15), 1)
     run = actions.start_run(actor=None, standard_code="test_tree_as_of_sourced", year=2026,
                             today=TODAY, unit=world.district, scope=Scope.system())
-    found = {r.unit.code: r.items["tp_found"]["v"]
+    found = {r.unit.code: items_of(r)["tp_found"]["v"]
              for r in UnitResult.objects.filter(run=run).select_related("unit")}
     assert found["T-01"] == 2
     assert found["T-02"] == 1

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from chuangjian.assessment.classes import propose_next_year_classes
 from chuangjian.assessment.compute import unit_classes
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.tests.conftest import Small
 from chuangjian.assessment.wording import applied_reason, target_sentence
 from chuangjian.audit.models import AuditEntry
@@ -62,12 +63,12 @@ def test_class_targets_compute_once_a_unit_has_its_class(small: Small) -> None:
     small.report(w.community, t_done=45, t_total=50, t_events=3)
     run = assessment_actions.start_run(actor=None, standard_code="test_small", year=2026,
                                        unit=w.district, scope=Scope.system())
-    before = UnitResult.objects.get(run=run, unit=w.community).items["events"]
+    before = items_of(UnitResult.objects.get(run=run, unit=w.community))["events"]
     assert before["p"] == 0 and "小社区" not in item_target_of(before)
     _set(small, w.community.code, "2026", "小社区")
     run = assessment_actions.start_run(actor=None, standard_code="test_small", year=2026,
                                        unit=w.district, scope=Scope.system())
-    after = UnitResult.objects.get(run=run, unit=w.community).items["events"]
+    after = items_of(UnitResult.objects.get(run=run, unit=w.community))["events"]
     assert after["p"] == 20 and "小社区" in item_target_of(after)
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from chuangjian.assessment import actions as assessment_actions
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import UnitResult
 from chuangjian.awards import actions, selectors
 from chuangjian.awards.models import Title, TitleState
@@ -115,6 +116,6 @@ def test_the_new_round_health_standard_scores_its_2211_bonus_from_titles(world: 
                                        year=2026, today=dt.date(2027, 1, 5),
                                        scope=Scope.system())
     town = UnitResult.objects.get(run=run, unit=world.rural_town)
-    assert town.items["award_units"]["v"] == 2.0  # 建设健康单位市级先进 1—2 个
-    assert town.items["award_units"]["p"] == 2.0  # the bonus earned
-    assert town.items["award_volunteers"]["v"] == 0.0  # none recorded: a true zero
+    assert items_of(town)["award_units"]["v"] == 2.0  # 建设健康单位市级先进 1—2 个
+    assert items_of(town)["award_units"]["p"] == 2.0  # the bonus earned
+    assert items_of(town)["award_volunteers"]["v"] == 0.0  # none recorded: a true zero

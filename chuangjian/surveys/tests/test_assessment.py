@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from chuangjian.assessment import actions as assessment
+from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import UnitResult
 from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
@@ -34,6 +35,6 @@ def test_the_county_standard_reads_awareness_from_approved_responses(world: Worl
     run = assessment.start_run(actor=None, scope=system, standard_code="wudu_xian", year=2026,
                                today=dt.date(2027, 1, 5), unit=world.district)
     street = UnitResult.objects.get(run=run, unit=world.street)
-    assert street.items["awareness_residents"]["v"] == 75.0  # 3 of 4; the rejected one left out
-    assert street.items["awareness_migrants"]["v"] == 50.0
-    assert street.items["awareness_students"]["v"] is None  # nobody surveyed: no value
+    assert items_of(street)["awareness_residents"]["v"] == 75.0  # 3 of 4; the rejected one left out
+    assert items_of(street)["awareness_migrants"]["v"] == 50.0
+    assert items_of(street)["awareness_students"]["v"] is None  # nobody surveyed: no value
