@@ -32,6 +32,8 @@ from chuangjian.engine.targets import TargetStatus
 from chuangjian.engine.values import Missing, Values
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
+from chuangjian.reporting.datasets import dataset_name
+from chuangjian.reporting.labels import period_label
 from chuangjian.reporting.models import DataValue, Submission
 from chuangjian.standards.schema import ElementType
 from chuangjian.standards.wording import Label, formula_in_words, names_label
@@ -199,7 +201,8 @@ def _submissions(unit: Unit, year: int, codes: set[str], limit: int = 40) -> lis
            .values_list("submission_id", flat=True).distinct()[:500])
     subs = (Submission.objects.filter(pk__in=list(ids)).select_related("unit")
             .order_by("-period", "unit__path")[:limit])
-    return [SubmissionLine(unit_name=s.unit.name, dataset=s.dataset_code, period=s.period,
+    return [SubmissionLine(unit_name=s.unit.name, dataset=dataset_name(s.dataset_code),
+                           period=period_label(Period.parse(s.period)),
                            status=str(s.get_status_display()), version=s.version,
                            submitted_at=s.submitted_at,
                            url=reverse("reporting:form", args=[s.unit.code, s.dataset_code, s.period]))

@@ -38,7 +38,9 @@ def test_pages_open_for_the_street_leader(small: Small, run: AssessmentRun,
     assert "测试完成数 ÷ 测试总数 × 100%" in body and "45 ÷ 50 × 100% = 90" in body
     shown = re.sub(r'title="[^"]*"', "", body)  # codes may stay in tooltips, nowhere else
     assert "ratio(" not in shown and "t_done" not in shown
-    assert "community-year" in body
+    # The report behind the figure by its name and period; its code only in the link.
+    assert "社区/村年报" in shown and "2026年" in shown
+    assert "community-year" not in re.sub(r'href="[^"]*"', "", shown)
 
 
 def test_an_outsider_gets_404_everywhere(small: Small, run: AssessmentRun) -> None:
