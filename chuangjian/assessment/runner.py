@@ -15,15 +15,13 @@ against — and ``refresh_unit`` at once for one unit (a reviewer's score).
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime as dt
 import functools
-import gc
 import itertools
 import json
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +63,7 @@ from chuangjian.engine.expressions import PASSED
 from chuangjian.engine.targets import TargetStatus
 from chuangjian.engine.values import Missing, Values
 from chuangjian.lib.bulk import update_each
+from chuangjian.lib.collector import collector_paused
 from chuangjian.org.models import Unit
 
 
@@ -153,25 +152,6 @@ def rank_groups(groups: Mapping[tuple[Any, ...], Mapping[int, float | None]]
         for unit_id in members:
             out[unit_id] = (ranks[str(unit_id)], len(members))
     return out
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for a block (a decorator as well).
-
-    Scoring makes millions of small dictionaries and lists (an item per unit and
-    indicator, its reasons), none of them in a cycle: reference counting frees them, and
-    the collector's passes over them, started every 700 allocations, were a fifth of a
-    full assessment at L. Restored as it was, so a block inside another (or a second
-    thread) leaves it paused until the outer one ends.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def compute_full(run: AssessmentRun, *, fail_after: int | None = None,

@@ -16,6 +16,7 @@ import yaml
 
 from chuangjian.engine import expressions, scoring, targets
 from chuangjian.engine.syntax import Binary, Call, Expr, Unary, streak_years
+from chuangjian.lib.collector import collector_paused
 from chuangjian.standards import schema
 from chuangjian.standards.loader import _class_keys
 from chuangjian.standards.models import DataElement, StandardVersion
@@ -201,6 +202,14 @@ def spec_for(version: StandardVersion) -> StandardSpec:
     found = _cache.get(version.content_hash)
     if found is not None and found.version.pk == version.pk:
         return found
+    spec = _parse(version)
+    with _lock:
+        _cache[version.content_hash] = spec
+    return spec
+
+
+@collector_paused()  # thousands of small objects, none in a cycle
+def _parse(version: StandardVersion) -> StandardSpec:
     # The C loader when built: a standard file is read once per content hash, but
     # tests and demos read several, and the pure-Python loader takes ~0.3 s a file.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -227,8 +236,5 @@ def spec_for(version: StandardVersion) -> StandardSpec:
                     evidence=tuple(ind.evidence)))
     codes = {i.code for i in indicators}
     elements = {e.code: e for e in DataElement.objects.filter(code__in=sorted(names - codes))}
-    spec = StandardSpec(version=version, standard=standard, indicators=indicators,
+    return StandardSpec(version=version, standard=standard, indicators=indicators,
                         elements=elements)
-    with _lock:
-        _cache[version.content_hash] = spec
-    return spec
