@@ -65,7 +65,7 @@ test: system-test venv assets messages
 
 lint: venv
 	@.venv/bin/ruff check .
-	@.venv/bin/mypy chuangjian
+	@.venv/bin/mypy chuangjian benchmarks
 
 clean:
 	rm -rf .venv node_modules var

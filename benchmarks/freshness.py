@@ -212,8 +212,9 @@ def measure(url: str, *, rate: float, seconds: float, writers: int, delay: float
     # and on SQLite its wait for the write lock to claim the job.
     outcome.job_late_s = [
         (started - after).total_seconds() for started, after in
-        DBTaskResult.objects.filter(started_at__isnull=False, enqueued_at__gte=measured_from)
-        .values_list("started_at", "run_after")]
+        DBTaskResult.objects.filter(started_at__isnull=False, run_after__isnull=False,
+                                    enqueued_at__gte=measured_from)
+        .values_list("started_at", "run_after") if started is not None and after is not None]
     outcome.load.append(os.getloadavg()[0])
     return outcome
 

@@ -224,7 +224,9 @@ def repeat_assessment(year: int, times: int, results: Results, *, profile: bool 
         clear_earlier_runs()
         load = os.getloadavg()[0]
         full_assessment(year, results, profile=profile and k == times - 1)
-        measured.append((results.full_seconds, results.full_cpu_seconds))
+        wall, cpu = results.full_seconds, results.full_cpu_seconds
+        assert wall is not None and cpu is not None  # set by full_assessment
+        measured.append((wall, cpu))
         print(f"full assessment {k + 1}/{times}: wall {results.full_seconds:.2f} s · "
               f"CPU {results.full_cpu_seconds:.2f} s · load average {load:.1f}", flush=True)
     return measured
