@@ -358,7 +358,7 @@ def _dashboard_urls(runs: Sequence[Any], rng: random.Random, n: int
 
     from django.urls import NoReverseMatch, reverse
 
-    from chuangjian.assessment.items import stored_items
+    from chuangjian.assessment.items import Items
     from chuangjian.assessment.models import UnitResult
     from chuangjian.assessment.spec import spec_for
     from chuangjian.org.models import Unit
@@ -390,7 +390,7 @@ def _dashboard_urls(runs: Sequence[Any], rng: random.Random, n: int
             results_of[run.pk] = [(u, [c for c, item in read.items() if item.get("v") is not None]
                                    or list(read))
                                   for u, stored in rows
-                                  for read in [stored_items(stored or {}, spec)]]
+                                  for read in [Items(stored or {}, spec)]]
         unit_id, codes = rng.choice(results_of[run.pk])
         code = rng.choice(codes) if codes else ""
         if ns == "dashboards":

@@ -33,7 +33,8 @@ def is_columns(stored: Mapping[str, Any]) -> bool:
 
 
 class Items(Mapping[str, Item]):
-    """One row's items by indicator code; each made when first asked for."""
+    """One row's items by indicator code, from its stored JSON (``UnitResult.items``, or
+    that column read alone); each item made when first asked for."""
 
     def __init__(self, stored: Mapping[str, Any], spec: StandardSpec) -> None:
         self._stored = stored
@@ -88,11 +89,6 @@ def items_of(result: UnitResult, spec: StandardSpec | None = None) -> Items:
     """``result``'s items by code; ``spec``: its run's standard, when the caller holds it
     (otherwise read through the row's run)."""
     return Items(result.items, spec or spec_for(result.run.standard))
-
-
-def stored_items(stored: Mapping[str, Any], spec: StandardSpec) -> Items:
-    """Items from a row's stored JSON read apart from the row (``values_list``)."""
-    return Items(stored, spec)
 
 
 def states_of(stored: Mapping[str, Any]) -> dict[str, int]:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from chuangjian.assessment.compute import MAIN, projection_parts
 from chuangjian.assessment.freshness import Freshness, freshness, pending
-from chuangjian.assessment.items import items_of, stored_items
+from chuangjian.assessment.items import Items, items_of
 from chuangjian.assessment.models import AssessmentRun, Kind, ReviewerScore, RunStatus, UnitResult
 from chuangjian.assessment.models.results import KIND_ALIASES
 from chuangjian.assessment.spec import IndicatorSpec, StandardSpec, spec_for
@@ -522,7 +522,7 @@ def child_pass_rate(*, scope: Scope, unit: Unit, standard_code: str, year: int,
     met: bool | None = None
     spec = spec_for(run.standard)
     stored = UnitResult.objects.filter(run=run, unit=unit).values_list("items", flat=True).first()
-    own = stored_items(stored, spec) if stored else None
+    own = Items(stored, spec) if stored else None
     for ind in spec.indicators:
         if ind.expression_text.startswith("share_of_children") and own and ind.code in own:
             text = item_target(ind, own[ind.code]) or target_words(ind.target, ind.unit)

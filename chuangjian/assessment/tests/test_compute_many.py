@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chuangjian.assessment import actions
-from chuangjian.assessment.items import items_of, stored_items
+from chuangjian.assessment.items import Items, items_of
 from chuangjian.assessment.models import AssessmentRun
 from chuangjian.assessment.runner import compute_many, compute_units
 from chuangjian.assessment.spec import spec_for
@@ -81,8 +81,8 @@ def test_runs_of_two_roots_are_recomputed_as_each_alone(small: Small) -> None:
     assert w.other_community.pk not in got[runs[1].pk]
     # The street's share of children reads the communities' new verdicts.
     spec = spec_for(runs[0].standard)
-    share = stored_items(got[runs[0].pk][w.street.pk]["items"], spec)["pass_share"]["v"]
-    was = stored_items(before[runs[0].pk][w.street.pk]["items"], spec)["pass_share"]["v"]
+    share = Items(got[runs[0].pk][w.street.pk]["items"], spec)["pass_share"]["v"]
+    was = Items(before[runs[0].pk][w.street.pk]["items"], spec)["pass_share"]["v"]
     assert share is not None and share > was
 
 
@@ -100,7 +100,7 @@ def test_a_unit_moved_during_the_year_is_recomputed_as_each_alone(
     changed = list(Unit.objects.filter(pk__in=[world.community.pk, world.community2.pk]))
     got = _together(runs, changed)
     assert got == _one_by_one(runs, changed)
-    street = stored_items(got[runs[0].pk][world.street.pk]["items"],
+    street = Items(got[runs[0].pk][world.street.pk]["items"],
                           spec_for(runs[0].standard))["tq_rate"]["v"]
     assert street == pytest.approx(100 * 55 / 70)  # Q1–Q3 of both, Q4 of 南门 alone
 
@@ -143,7 +143,7 @@ def test_targets_judged_day_by_day_are_recomputed_as_each_alone(daily: World) ->
     changed = list(Unit.objects.filter(pk__in=[w.street.pk, w.other_street.pk]))
     got = _together(runs, changed)
     assert got == _one_by_one(runs, changed)
-    item = stored_items(got[runs[0].pk][w.street.pk]["items"],
+    item = Items(got[runs[0].pk][w.street.pk]["items"],
                         spec_for(runs[0].standard))["daily_reported"]
     assert "6 天中 4 天做到" in item_note(item)
 

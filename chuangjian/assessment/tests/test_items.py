@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 
 from chuangjian.assessment import compute
-from chuangjian.assessment.items import items_of, states_of, stored_items
+from chuangjian.assessment.items import Items, items_of, states_of
 from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.runner import compute_full
 from chuangjian.assessment.spec import spec_for
@@ -34,7 +34,7 @@ def test_a_row_read_back_gives_every_item_as_the_engine_scored_it(
     seen = set()
     for unit_id, row in rows.items():
         read = dict(items_of(row, spec))
-        assert read == dict(stored_items(whole[unit_id], spec)), unit_id
+        assert read == dict(Items(whole[unit_id], spec)), unit_id
         seen |= {(spec.by_code[code].scorer.__class__.__name__, item["s"])
                  for code, item in read.items()}
     # The small standard's every shape: a target judged met, not met and not at all, a

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chuangjian.assessment import actions
-from chuangjian.assessment.items import items_of, stored_items
+from chuangjian.assessment.items import Items, items_of
 from chuangjian.assessment.models import UnitResult
 from chuangjian.assessment.spec import spec_for
 from chuangjian.assessment.tests.conftest import SMALL, Small
@@ -84,6 +84,6 @@ def test_scoring_unit_by_unit_gives_the_same_pass_rate(passrate: Small) -> None:
     run = actions.start_run(actor=None, standard_code="test_passrate", year=2026, today=TODAY,
                             unit=w.district, scope=Scope.system())
     spec = spec_for(run.standard)
-    fast = {s.unit_id: stored_items(s.items, spec) for s in compute_full(run).scores}
-    slow = {s.unit_id: stored_items(s.items, spec) for s in compute_full(run, per_unit=True).scores}
+    fast = {s.unit_id: Items(s.items, spec) for s in compute_full(run).scores}
+    slow = {s.unit_id: Items(s.items, spec) for s in compute_full(run, per_unit=True).scores}
     assert fast[w.street.pk]["pass_share"]["v"] == slow[w.street.pk]["pass_share"]["v"] == 50
