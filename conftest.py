@@ -41,6 +41,17 @@ def _fast_settings(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _no_figures_carried_from_another_test():  # type: ignore[no-untyped-def]
+    """A drain keeps units' figures for the process's next drain (decision 0050); each
+    test's database is another city, so each test begins without them."""
+    from chuangjian.assessment.freshness import drop_carried_figures
+
+    drop_carried_figures()
+    yield
+    drop_carried_figures()
+
+
+@pytest.fixture(autouse=True)
 def _every_test_starts_in_chinese():  # type: ignore[no-untyped-def]
     """The test client runs requests in the test's thread, and the language middleware
     activates the visitor's language there and leaves it: a test whose last request

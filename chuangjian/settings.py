@@ -337,6 +337,9 @@ TASKS = {
         "QUEUES": ["default"],
     },
 }
+# What `chuangjian jobs_worker` does while no job is ready (each a function without
+# arguments; one that fails is logged and left alone for a minute).
+JOBS_WORKER_IDLE = ["chuangjian.assessment.tasks.keep_figures_warm"]
 
 # Scores off the submission's path (decision 0033): a writer marks results stale
 # (``sources.changed``); after commit one refresh job is queued, run this many seconds
@@ -347,6 +350,9 @@ SOURCES_REFRESH_DELAY = env.float("SOURCES_REFRESH_DELAY", default=0.5)  # decis
 # is SOURCES_REFRESH_DELAY old, for up to this many seconds, instead of waiting for the
 # queue to hand it the next job (decision 0045). 0 refreshes once.
 SOURCES_REFRESH_DRAIN = env.float("SOURCES_REFRESH_DRAIN", default=300.0)
+# The queue worker keeps the units' own figures between drains, and reads them ahead while
+# idle, for at most this many seconds before reading them afresh (decision 0050).
+SOURCES_FIGURES_KEPT = env.float("SOURCES_FIGURES_KEPT", default=3600.0)
 # A refresh that fails is queued again after 10 s, 20 s, 40 s … up to this many attempts.
 SOURCES_REFRESH_ATTEMPTS = env.int("SOURCES_REFRESH_ATTEMPTS", default=5)
 

@@ -1,5 +1,6 @@
 """The freshness benchmark reads the queue worker's log: each refresh logs its marks,
-runs, rows and its seconds reading and writing, in the form the benchmark sums."""
+runs, rows and its seconds reading and writing, in the form the benchmark sums, and the
+read-ahead it waits for before the stream."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import random
 import pytest
 
 from benchmarks import generate
-from benchmarks.freshness import _refreshes
+from benchmarks.freshness import _READ_AHEAD, _refreshes
 from benchmarks.rounds import file_reports
 from benchmarks.run import Results, full_assessment
-from chuangjian.assessment.freshness import refresh_stale
+from chuangjian.assessment.freshness import keep_figures_warm, refresh_stale
 from chuangjian.org.scope import Scope
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +34,9 @@ def test_each_refresh_logs_what_it_did_as_the_benchmark_reads_it(
     assert summary.startswith(f"{report.marks} (max {report.marks}) / ")
     assert summary.endswith("in 1 refreshes")
     assert _refreshes([]) == "—"
+
+    # The worker's read-ahead, which the benchmark waits for before the stream begins.
+    with caplog.at_level(logging.INFO, logger="chuangjian.assessment.freshness"):
+        assert keep_figures_warm(scope=Scope.system())
+    found = _READ_AHEAD.search(caplog.text)
+    assert found is not None and float(found[1]) > 0

@@ -19,6 +19,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import functools
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -166,8 +167,7 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
     source once, for its window. Without it every element is read for all
     ``years_back`` years. Inside ``figures_remembered`` the units' own figures are read
     again only for the units changed since (``OwnFigures``)."""
-    codes = sorted(set(codes))
-    elements = [spec.elements[c] for c in codes if c in spec.elements]
+    elements = _elements_of(spec, codes)
     columns: list[tuple[DataElement, int]] = [(e, b) for e in elements for b in range(years_back + 1)]
     own, own_count = OwnFigures(spec, tree, year, elements, years_back, depths).read()
     agg = tree.aggregate(own, own_count, [e.tree_agg for e, _b in columns])
@@ -195,13 +195,19 @@ def full_inputs(spec: StandardSpec, tree: UnitTree, targets_idx: np.ndarray, yea
     return result
 
 
+def _elements_of(spec: StandardSpec, codes: Iterable[str]) -> list[DataElement]:
+    """The standard's elements of ``codes``, in code order (the columns' order)."""
+    return [spec.elements[c] for c in sorted(set(codes)) if c in spec.elements]
+
+
 @dataclass
 class OwnFigures:
     """Each unit's own figures (not its subtree's) for the columns ``(element, years back)``
     of a standard: the yearly rollups of reported elements, each source's values.
 
     Outside ``figures_remembered`` every unit of the tree is read. Inside it (the rounds of
-    one refresh drain, decision 0046) the figures read are kept, and the next read of the
+    a refresh drain, decision 0046, carried by the queue worker from one drain to the next,
+    0050) the figures read are kept, and the next read of the
     same units asks again only for the units whose changes were marked since, and only for
     the elements their marks name (``forget_figures``) — a handful, where the tree is the
     whole city — and for the elements that read the clock (``Source.clock_elements``:
@@ -222,16 +228,7 @@ class OwnFigures:
             own, own_count = self._empty(len(tree.ids))
             self._read_into(self.elements, None, own, own_count, tree.ids)
             return own, own_count
-        # Kept by unit, not by tree: the forest a round reads depends on what was marked.
-        key = (self.spec.version.pk, self.year, self.years_back,
-               tuple(e.pk for e in self.elements),
-               tuple(sorted(self.depths.items())) if self.depths else None)
-        kept = remembered.kept.setdefault(key, _Kept(*self._empty(0)))
-        try:
-            self._catch_up(kept)
-        except BaseException:
-            del remembered.kept[key]  # half read: read afresh the next time
-            raise
+        kept = self.keep()
         ids = tree.ids.tolist()
         at = np.array([kept.row[i] for i in ids], dtype=np.int64)
         own, own_count = kept.own[at], kept.own_count[at]  # copies
@@ -239,6 +236,27 @@ class OwnFigures:
         if clocked:
             self._read_into(clocked, None, own, own_count, tree.ids)
         return own, own_count
+
+    def keep(self) -> _Kept:
+        """Inside ``figures_remembered``: read into the kept figures the tree's units not
+        kept yet and those marked since; the figures kept."""
+        remembered = _remembered.get()
+        if remembered is None:
+            raise RuntimeError("OwnFigures.keep outside figures_remembered")
+        key = self._key()
+        kept = remembered.kept.setdefault(key, _Kept(*self._empty(0)))
+        try:
+            self._catch_up(kept)
+        except BaseException:
+            del remembered.kept[key]  # half read: read afresh the next time
+            raise
+        return kept
+
+    def _key(self) -> tuple[object, ...]:
+        # Kept by unit, not by tree: the forest a round reads depends on what was marked.
+        return (self.spec.version.pk, self.year, self.years_back,
+                tuple(e.pk for e in self.elements),
+                tuple(sorted(self.depths.items())) if self.depths else None)
 
     def _catch_up(self, kept: _Kept) -> None:
         """Read into ``kept`` the tree's units it lacks, and the marked units again for
@@ -393,9 +411,15 @@ class _Kept:
 @dataclass
 class RememberedFigures:
     """The own figures ``OwnFigures`` keeps inside ``figures_remembered``, by standard,
-    year and columns, each kept by unit."""
+    year and columns, each kept by unit; ``handled``, the count of marks every refresh
+    had handled when they were last known to agree with the database (the refresh
+    ticket's ``handled``, decision 0050), when keeping them began, and whether they were
+    read ahead for every current run and not dropped since."""
 
     kept: dict[tuple[object, ...], _Kept] = field(default_factory=dict)
+    handled: int | None = None
+    since: float = field(default_factory=time.monotonic)
+    whole: bool = False  # every current run's tree read ahead, nothing dropped since
 
 
 _remembered: contextvars.ContextVar[RememberedFigures | None] = contextvars.ContextVar(
@@ -403,21 +427,47 @@ _remembered: contextvars.ContextVar[RememberedFigures | None] = contextvars.Cont
 
 
 @contextlib.contextmanager
-def figures_remembered() -> Iterator[None]:
-    """Within the block, the units' own figures read by ``full_inputs`` are kept and read
-    again only for the units passed to ``forget_figures`` since (and for the sources that
-    read the clock). For the rounds of one refresh drain, which forget the units of the
-    marks each round reads before it reads anything: every change to a unit's records
-    marks it (``sources.changed``) in the transaction that makes it, so a change the
-    kept figures miss is in a mark a later round reads. Not a cache across requests."""
+def figures_remembered(figures: RememberedFigures | None = None) -> Iterator[None]:
+    """Within the block, the units' own figures read by ``full_inputs`` are kept (in
+    ``figures``, which may carry them from an earlier block) and read again only for the
+    units passed to ``forget_figures`` since (and for the sources that read the clock).
+    For the rounds of refresh drains, which forget the units of the marks each round
+    reads before it reads anything: every change to a unit's records marks it
+    (``sources.changed``) in the transaction that makes it, so a change the kept figures
+    miss is in a mark a later round reads. Not a cache across requests."""
     if _remembered.get() is not None:
         yield
         return
-    token = _remembered.set(RememberedFigures())
+    token = _remembered.set(figures if figures is not None else RememberedFigures())
     try:
         yield
     finally:
         _remembered.reset(token)
+
+
+@contextlib.contextmanager
+def figures_read_afresh() -> Iterator[None]:
+    """Within the block every figure is read from the database, none kept: for a
+    computation that must not trust what an earlier read kept (a refresh overtaken by
+    another's write reads again under the lock)."""
+    token = _remembered.set(None)
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def remembered_figures() -> RememberedFigures | None:
+    """The figures kept in the enclosing ``figures_remembered``, if any."""
+    return _remembered.get()
+
+
+def keep_own_figures(spec: StandardSpec, tree: UnitTree, year: int) -> None:
+    """Inside ``figures_remembered``: read and keep the own figures of ``tree``'s units
+    that a refresh of ``spec``'s runs of ``year`` reads (``runner.compute_many``), so
+    that its rounds read only what was marked since."""
+    OwnFigures(spec, tree, year, _elements_of(spec, spec.elements), spec.years_back,
+               spec.element_depths).keep()
 
 
 def forget_figures(marked: Mapping[int, Iterable[str]]) -> None:

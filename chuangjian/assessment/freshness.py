@@ -27,11 +27,20 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from chuangjian import sources
-from chuangjian.assessment.compute import figures_remembered, forget_figures, trees_shared
+from chuangjian.assessment.compute import (
+    RememberedFigures,
+    UnitTree,
+    figures_read_afresh,
+    figures_remembered,
+    forget_figures,
+    keep_own_figures,
+    remembered_figures,
+    trees_shared,
+)
 from chuangjian.assessment.models import AssessmentRun, RunStatus, UnitResult
 from chuangjian.assessment.runner import batch_key, compute_many, write_many
 from chuangjian.assessment.spec import StandardSpec, spec_for
@@ -68,10 +77,13 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
     with atomic_promptly():
         Refresh.objects.filter(key=sources.REFRESH_KEY).update(queued=False, started_at=now)
     report = RefreshReport()
+    remembered = remembered_figures()
+    if remembered is not None:
+        _agree(remembered, _handled())
     upto = Change.objects.aggregate(top=Max("pk"))["top"]
     if upto is None:
         with atomic_promptly():
-            _finished(report, now)
+            _finished(report, now, handled=0)
         return report
     marks = list(Change.objects.filter(pk__lte=upto)
                  .values_list("pk", "unit_id", "element_codes", "day"))
@@ -115,7 +127,11 @@ def refresh_stale(*, scope: Scope, now: dt.datetime | None = None) -> RefreshRep
             # Exactly the marks read: on PostgreSQL a writer that took a lower id may
             # commit after ``upto`` was read, and its mark must wait for the next refresh.
             Change.objects.filter(pk__ids_in=[m[0] for m in marks]).delete()
-            _finished(report, now)
+            total = _finished(report, now, handled=len(marks))
+            if remembered is not None:
+                # Anyone else's marks handled meanwhile: what was kept may miss them.
+                _agree(remembered, total - len(marks))
+                remembered.handled = total
     log.info("refreshed %s marks: %s runs, %s rows; reading %.3f s, writing %.3f s, "
              "%.3f s in all", report.marks, report.runs, report.rows, report.reading,
              report.writing, time.perf_counter() - began)
@@ -155,8 +171,8 @@ def refresh_until_quiet(*, scope: Scope, longest: float | None = None,
         limit = settings.SOURCES_REFRESH_DRAIN if longest is None else longest
         deadline = time.monotonic() + limit
         # The rounds keep the units' own figures and read again those of the units
-        # marked since (decision 0046).
-        with figures_remembered():
+        # marked since (decision 0046), carried from this process's last drain (0050).
+        with figures_remembered(_carried_figures()):
             reports.append(refresh_stale(scope=scope))
             while not reports[-1].failed and time.monotonic() < deadline:
                 oldest = (Change.objects.order_by("marked_at")
@@ -177,6 +193,61 @@ def refresh_until_quiet(*, scope: Scope, longest: float | None = None,
         if reports and not reports[-1].failed and Change.objects.exists():
             sources.request_refresh()  # marked after the last round: the next job takes it
     return reports
+
+
+# The own figures this process's drains keep between them (decision 0050): carried
+# while no other process handles marks (``_agree``) and for at most SOURCES_FIGURES_KEPT
+# seconds; read ahead by the queue worker when it is idle (``keep_figures_warm``).
+_carried: RememberedFigures | None = None
+
+
+def _carried_figures() -> RememberedFigures:
+    """The figures the next drain starts from: those carried, unless too old."""
+    global _carried
+    if _carried is None or time.monotonic() - _carried.since > settings.SOURCES_FIGURES_KEPT:
+        _carried = RememberedFigures()
+    return _carried
+
+
+def drop_carried_figures() -> None:
+    """Forget the figures carried between drains (tests begin without them)."""
+    global _carried
+    _carried = None
+
+
+def keep_figures_warm(*, scope: Scope) -> bool:
+    """Read ahead, into the figures carried between drains, every unit's own figures that
+    a refresh of the current runs reads, unless they are already carried and young
+    enough: the queue worker's errand while it is idle (``JOBS_WORKER_IDLE``), so that
+    the first round of a 16:00 rush reads only what was marked. Read again once they were
+    dropped (another process handled marks). True when it read.
+
+    The count of handled marks is taken before anything is read: a mark handled by
+    another process from then on is seen by the next round (``_agree``); one handled by
+    nobody yet is read again by the round that handles it."""
+    global _carried
+    if not scope.is_global:
+        raise PermissionDenied
+    if (_carried is not None and _carried.whole
+            and time.monotonic() - _carried.since <= settings.SOURCES_FIGURES_KEPT):
+        return False
+    began = time.perf_counter()
+    figures = RememberedFigures(handled=_handled())
+    runs = list(AssessmentRun.objects.filter(
+        status=RunStatus.DONE, current=True, published_at__isnull=True)
+        .select_related("standard", "root").order_by("pk"))
+    roots: dict[tuple[int, int], tuple[StandardSpec, int, dict[int, Unit]]] = {}
+    for run in runs:
+        roots.setdefault((run.standard_id, run.year),
+                         (spec_for(run.standard), run.year, {}))[2][run.root_id] = run.root
+    with figures_remembered(figures), trees_shared():
+        for spec, year, of_runs in roots.values():
+            keep_own_figures(spec, UnitTree.forest(list(of_runs.values())), year)
+    figures.whole = True
+    _carried = figures
+    log.info("kept the units' own figures of %s standard-years for the refreshes (%.3f s)",
+             len(roots), time.perf_counter() - began)
+    return True
 
 
 def _claim_drain() -> bool:
@@ -267,8 +338,10 @@ def _write_runs(todo: Sequence[tuple[AssessmentRun, _Read]]) -> tuple[int, int]:
             continue  # published or replaced meanwhile
         rows = batch.rows.get(run.pk, [])
         if now.refreshed_at != batch.read_at[run.pk]:
-            # Another refresh wrote since: read again under the lock.
-            rows = compute_many(batch.spec, [now], batch.affected).get(now.pk, [])
+            # Another refresh wrote since: read again under the lock, every figure (what
+            # this process kept may be older than what the other one read).
+            with figures_read_afresh():
+                rows = compute_many(batch.spec, [now], batch.affected).get(now.pk, [])
         written.append((now, rows))
     count = write_many(written)
     AssessmentRun.objects.filter(pk__in=[run.pk for run, _rows in written]).update(
@@ -294,9 +367,31 @@ def _write_one_by_one(todo: Sequence[tuple[AssessmentRun, _Read]], report: Refre
     return runs, rows
 
 
-def _finished(report: RefreshReport, now: dt.datetime) -> None:
-    Refresh.objects.filter(key=sources.REFRESH_KEY).update(
-        finished_at=timezone.now(), attempts=0, last_error="")
+def _finished(report: RefreshReport, now: dt.datetime, *, handled: int) -> int:
+    """Record a refresh that handled ``handled`` marks; the marks every refresh has
+    handled so far (the ticket's count, read under the ticket's lock just taken)."""
+    ticket = Refresh.objects.filter(key=sources.REFRESH_KEY)
+    fields = {"finished_at": timezone.now(), "attempts": 0, "last_error": ""}
+    if not ticket.update(**fields, handled=F("handled") + handled):
+        # No change has queued a job yet (a refresh run by hand): the count begins here.
+        Refresh.objects.get_or_create(key=sources.REFRESH_KEY)
+        ticket.update(**fields, handled=F("handled") + handled)
+    return ticket.values_list("handled", flat=True).get()
+
+
+def _handled() -> int:
+    """The marks every refresh has handled so far (0 before the first)."""
+    return (Refresh.objects.filter(key=sources.REFRESH_KEY)
+            .values_list("handled", flat=True).first() or 0)
+
+
+def _agree(remembered: RememberedFigures, handled: int) -> None:
+    """Forget every kept figure unless no process but this one has handled marks since
+    they were last known to agree with the database (the count is then as it left it)."""
+    if remembered.handled != handled:
+        remembered.kept.clear()
+        remembered.whole = False  # the idle worker reads them ahead again
+    remembered.handled = handled
 
 
 def _failed(report: RefreshReport, now: dt.datetime) -> None:

@@ -13,3 +13,12 @@ def refresh_results() -> None:
     from chuangjian.org.scope import Scope
 
     refresh_until_quiet(scope=Scope.system())
+
+
+def keep_figures_warm() -> None:
+    """Named in ``JOBS_WORKER_IDLE``: while the queue worker has nothing to run, it reads
+    ahead the units' own figures its refreshes will read (decision 0050)."""
+    from chuangjian.assessment.freshness import keep_figures_warm as keep
+    from chuangjian.org.scope import Scope
+
+    keep(scope=Scope.system())

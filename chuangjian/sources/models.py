@@ -46,6 +46,10 @@ class Refresh(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # Marks deleted by every refresh so far (counted on the refresh ticket, in the
+    # transaction that deletes them): a worker that keeps units' figures between
+    # refreshes knows from it whether another process handled marks meanwhile.
+    handled = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("结果更新任务")

@@ -1,12 +1,14 @@
-"""The rounds of one refresh drain keep the units' own figures and read again only those
+"""The rounds of a refresh drain keep the units' own figures and read again only those
 of the units marked since; the sources that read the clock are read whole each round;
-the results equal a full recomputation (decision 0046)."""
+the results equal a full recomputation (decision 0046). The queue worker carries them
+to its next drain and reads them ahead while idle, unless another process handled marks
+meanwhile or they are older than ``SOURCES_FIGURES_KEPT`` (decision 0050)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -14,8 +16,17 @@ import pytest
 
 from chuangjian import sources
 from chuangjian.assessment import actions
-from chuangjian.assessment.compute import figures_remembered
-from chuangjian.assessment.freshness import RefreshReport, refresh_stale, refresh_until_quiet
+from chuangjian.assessment.compute import (
+    figures_read_afresh,
+    figures_remembered,
+    remembered_figures,
+)
+from chuangjian.assessment.freshness import (
+    RefreshReport,
+    keep_figures_warm,
+    refresh_stale,
+    refresh_until_quiet,
+)
 from chuangjian.assessment.items import items_of
 from chuangjian.assessment.models import UnitResult
 from chuangjian.engine.periods import Period
@@ -121,6 +132,30 @@ def _two_communities_refreshed(w: World, register: type[_Ledger]) -> list[tuple[
     return runs
 
 
+def _while_the_first_round_reads(monkeypatch: pytest.MonkeyPatch, register: type[_Ledger],
+                                 meanwhile: Callable[[], None], *,
+                                 after_reading: bool = False) -> None:
+    """``meanwhile`` happens once, while a refresh's first round reads (before or after
+    it reads its figures); the register's calls are counted afresh for each later read."""
+    from chuangjian.assessment import freshness as module
+
+    real, calls = module.compute_many, []
+
+    def reading(*args: object) -> object:
+        calls.append(1)
+        first = len(calls) == 1
+        if first and not after_reading:
+            meanwhile()
+        register.asked.clear()
+        rows = real(*args)  # type: ignore[arg-type]
+        if first and after_reading:
+            meanwhile()
+            register.asked.clear()
+        return rows
+
+    monkeypatch.setattr(module, "compute_many", reading)
+
+
 def _equal_to_a_full_recomputation(runs: list[tuple[int, Unit]]) -> None:
     kept = {pk: _results(pk) for pk, _root in runs}
     for pk, root in runs:
@@ -183,21 +218,12 @@ def test_a_source_that_reads_the_clock_is_read_for_every_unit_each_round(
 
 def test_the_queued_jobs_rounds_keep_the_figures_of_the_units_not_marked(
         standard: World, ledger: type[_Ledger], monkeypatch: pytest.MonkeyPatch) -> None:
-    from chuangjian.assessment import freshness as module
 
     w = standard
     runs = _two_communities_refreshed(w, ledger)
     _record(ledger, w.community, 2)
-    real, calls = module.compute_many, []
-
-    def recorded_meanwhile(*args: object) -> object:
-        calls.append(1)
-        if len(calls) == 1:  # 南门's register changes while the first round reads
-            _record(ledger, w.community2, 5)
-        ledger.asked.clear()
-        return real(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(module, "compute_many", recorded_meanwhile)
+    # 南门's register changes while the first round reads.
+    _while_the_first_round_reads(monkeypatch, ledger, lambda: _record(ledger, w.community2, 5))
     reports = refresh_until_quiet(scope=Scope.system(), longest=60, sleep=lambda _s: None)
     assert [r.marks for r in reports] == [1, 1]
     assert ledger.asked == [1]  # the second round: 南门 alone
@@ -224,3 +250,135 @@ def test_figures_read_halfway_when_a_read_fails_are_dropped_and_read_afresh(
         assert refresh_stale(scope=Scope.system()).failed  # the marks stay for the retry
         refresh()
     _equal_to_a_full_recomputation(runs)
+
+
+# -- carried between drains (decision 0050) --------------------------------------------
+
+
+def _drain() -> list[RefreshReport]:
+    reports = refresh_until_quiet(scope=Scope.system(), longest=60, sleep=lambda _s: None)
+    assert reports and not any(r.failed for r in reports)
+    return reports
+
+
+def _elsewhere() -> RefreshReport:
+    """A refresh in another process: it keeps nothing, and counts the marks it handles."""
+    with figures_read_afresh():
+        return refresh()
+
+
+def test_the_next_drain_of_the_worker_reads_again_only_the_units_marked_since_the_last(
+        standard: World, ledger: type[_Ledger]) -> None:
+    w = standard
+    runs = _two_communities_refreshed(w, ledger)
+    tree = Unit.objects.filter(path__startswith=w.district.path).count()
+    _record(ledger, w.community, 2)
+    ledger.asked.clear()
+    _drain()
+    assert max(ledger.asked) == tree  # the worker's first drain reads the tree
+    _record(ledger, w.community2, 4)
+    _report(w.village, 7)
+    ledger.asked.clear()
+    _drain()
+    assert ledger.asked == [1]  # 南门 alone; 农庄村's report is not the register's
+    _equal_to_a_full_recomputation(runs)
+
+
+def test_marks_another_process_handled_between_drains_make_the_next_read_everything(
+        standard: World, ledger: type[_Ledger]) -> None:
+    w = standard
+    runs = _two_communities_refreshed(w, ledger)
+    _record(ledger, w.community, 2)
+    _drain()
+    _record(ledger, w.community2, 5)
+    _elsewhere()  # 南门's mark handled by another process: the worker never sees it
+    _record(ledger, w.community, 3)
+    ledger.asked.clear()
+    _drain()
+    # Carried, 南门's figure would be the 1 the worker read before: 城东管区 would count
+    # 3 + 1 problems, not 3 + 5.
+    tree = Unit.objects.filter(path__startswith=w.district.path).count()
+    assert max(ledger.asked) == tree
+    street = UnitResult.objects.get(run_id=runs[0][0], unit=w.street)
+    assert items_of(street)["problems"]["v"] == 3 + 5
+    _equal_to_a_full_recomputation(runs)
+
+
+def test_marks_another_process_handles_between_two_rounds_make_the_next_round_read_everything(
+        standard: World, ledger: type[_Ledger], monkeypatch: pytest.MonkeyPatch) -> None:
+
+    w = standard
+    runs = _two_communities_refreshed(w, ledger)
+    _record(ledger, w.community, 2)
+
+    def handled_elsewhere() -> None:  # 南门 changes and is refreshed elsewhere …
+        _record(ledger, w.community2, 5)
+        _elsewhere()
+        _record(ledger, w.village, 2)  # … and a mark is left for the drain's next round
+
+    _while_the_first_round_reads(monkeypatch, ledger, handled_elsewhere, after_reading=True)
+    _drain()
+    assert max(ledger.asked) == Unit.objects.filter(path__startswith=w.district.path).count()
+    _equal_to_a_full_recomputation(runs)
+
+
+def test_figures_kept_longer_than_the_setting_are_read_afresh_by_the_next_drain(
+        standard: World, ledger: type[_Ledger], settings: Any) -> None:
+    w = standard
+    runs = _two_communities_refreshed(w, ledger)
+    _record(ledger, w.community, 2)
+    _drain()
+    settings.SOURCES_FIGURES_KEPT = 0
+    _record(ledger, w.community2, 4, marked=False)  # a change nobody marked …
+    _record(ledger, w.community, 3)
+    ledger.asked.clear()
+    _drain()
+    assert max(ledger.asked) == Unit.objects.filter(path__startswith=w.district.path).count()
+    street = UnitResult.objects.get(run_id=runs[0][0], unit=w.street)
+    assert items_of(street)["problems"]["v"] == 3 + 4  # … is read once the figures expire
+
+
+def test_the_idle_worker_reads_the_figures_ahead_so_the_first_round_reads_only_the_marked(
+        standard: World, ledger: type[_Ledger]) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    w = standard
+    runs = _two_communities_refreshed(w, ledger)
+    with pytest.raises(PermissionDenied):
+        keep_figures_warm(scope=Scope.for_user(w.community_worker))
+    ledger.asked.clear()
+    assert keep_figures_warm(scope=Scope.system())
+    tree = Unit.objects.filter(path__startswith=w.district.path).count()
+    assert ledger.asked == [tree]  # the district's run's tree once; the street's is inside it
+    assert not keep_figures_warm(scope=Scope.system())  # warm already: nothing read
+    _record(ledger, w.community, 6)
+    ledger.asked.clear()
+    _drain()
+    assert ledger.asked == [1]
+    _equal_to_a_full_recomputation(runs)
+    assert not keep_figures_warm(scope=Scope.system())  # still whole after the drain
+    _record(ledger, w.community2, 1)
+    _elsewhere()  # dropped at the next round: read ahead again
+    _record(ledger, w.community, 2)
+    _drain()
+    assert keep_figures_warm(scope=Scope.system())
+
+
+def test_the_queue_workers_idle_errand_is_the_read_ahead(
+        standard: World, ledger: type[_Ledger], settings: Any) -> None:
+    from django.utils.module_loading import import_string
+
+    _two_communities_refreshed(standard, ledger)
+    ledger.asked.clear()
+    for path in settings.JOBS_WORKER_IDLE:
+        import_string(path)()
+    assert ledger.asked  # the figures were read ahead
+
+
+def test_inside_figures_read_afresh_nothing_is_kept() -> None:
+    with figures_remembered():
+        kept = remembered_figures()
+        assert kept is not None
+        with figures_read_afresh():
+            assert remembered_figures() is None
+        assert remembered_figures() is kept

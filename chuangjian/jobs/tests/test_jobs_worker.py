@@ -63,3 +63,38 @@ def test_looking_while_nothing_is_ready_takes_no_lock_and_writes_nothing(queue: 
     claimed, could_look = _worker().claim()
     assert claimed is not None and str(claimed.pk) == job.id and could_look
     assert DBTaskResult.objects.get(pk=job.id).status == "RUNNING"
+
+
+errands: list[str] = []
+
+
+def tidy() -> None:
+    errands.append("tidy")
+
+
+def broken() -> None:
+    errands.append("broken")
+    raise RuntimeError("磁盘已满")
+
+
+@pytest.mark.django_db
+def test_while_idle_the_worker_runs_its_errands_and_leaves_a_failing_one_alone_a_while(
+        settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from chuangjian.jobs.management.commands import jobs_worker
+
+    settings.JOBS_WORKER_IDLE = [f"{__name__}.broken", f"{__name__}.tidy"]
+    errands.clear()
+    clock = [1000.0]
+    monkeypatch.setattr(jobs_worker.time, "monotonic", lambda: clock[0])
+    worker = _worker()
+    worker.idle()
+    assert errands == ["broken", "tidy"]  # the failure stops neither the worker nor the next
+    assert "idle errand" in caplog.text and "磁盘已满" in caplog.text
+    clock[0] += jobs_worker.IDLE_BACKOFF - 1
+    worker.idle()
+    assert errands == ["broken", "tidy", "tidy"]
+    clock[0] += 2
+    worker.idle()
+    assert errands == ["broken", "tidy", "tidy", "broken", "tidy"]
+

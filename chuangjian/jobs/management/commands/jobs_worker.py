@@ -20,9 +20,11 @@ import random
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import OperationalError, close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
 from django_tasks_db.utils import is_locked_database_exception
@@ -32,7 +34,14 @@ from chuangjian.lib.writelock import atomic_promptly
 logger = db_worker.logger
 
 
+IDLE_BACKOFF = 60.0  # seconds an idle errand that failed is left alone
+
+
 class Worker(db_worker.Worker):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._idle_failed: dict[str, float] = {}  # errand → when it last failed
+
     def run(self) -> None:
         """The library's loop (``db_worker.Worker.run``) with ``claim`` for its claim."""
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id,
@@ -54,7 +63,23 @@ class Worker(db_worker.Worker):
                 return
             close_old_connections()
             if self.running and not task_result:
+                self.idle()
                 time.sleep(self.interval)
+
+    def idle(self) -> None:
+        """The errands of ``JOBS_WORKER_IDLE``, while no job is ready. One that fails is
+        logged and not tried again for ``IDLE_BACKOFF`` seconds; the worker goes on."""
+        now = time.monotonic()
+        for path in settings.JOBS_WORKER_IDLE:
+            if self._idle_failed.get(path, -IDLE_BACKOFF) + IDLE_BACKOFF > now:
+                continue
+            try:
+                import_string(path)()
+            except Exception:
+                logger.exception("idle errand %s failed", path)
+                self._idle_failed[path] = now
+            finally:
+                close_old_connections()
 
     def ready(self) -> DBTaskResultQuerySet:
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
