@@ -331,14 +331,19 @@ CHUANGJIAN_DIVISIONS_DIR = env.path(
 # default queue lives in the database, so the embedded set-up needs no extra server:
 # `make run` starts one `chuangjian jobs_worker` beside the web server. Tests run
 # tasks at once (the root conftest.py switches to the immediate backend).
+# The refresh job's queue (decision 0050): "default" for one worker; a site with several
+# workers names a queue of its own and serves it with one `jobs_worker --queue-name`, so
+# that one worker drains every refresh and keeps the figures it read (docs/deploy.md).
+SOURCES_REFRESH_QUEUE = env.str("SOURCES_REFRESH_QUEUE", default="default")
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "QUEUES": sorted({"default", SOURCES_REFRESH_QUEUE}),
     },
 }
-# What `chuangjian jobs_worker` does while no job is ready (each a function without
-# arguments; one that fails is logged and left alone for a minute).
+# What `chuangjian jobs_worker` does while no job is ready: functions given the queues the
+# worker serves (``queues=[…]``, "*" for all); one that fails is logged and left alone
+# for a minute.
 JOBS_WORKER_IDLE = ["chuangjian.assessment.tasks.keep_figures_warm"]
 
 # Scores off the submission's path (decision 0033): a writer marks results stale

@@ -15,10 +15,14 @@ def refresh_results() -> None:
     refresh_until_quiet(scope=Scope.system())
 
 
-def keep_figures_warm() -> None:
-    """Named in ``JOBS_WORKER_IDLE``: while the queue worker has nothing to run, it reads
-    ahead the units' own figures its refreshes will read (decision 0050)."""
+def keep_figures_warm(*, queues: list[str]) -> None:
+    """Named in ``JOBS_WORKER_IDLE``: while a queue worker that takes the refresh job
+    (``SOURCES_REFRESH_QUEUE``) has nothing to run, it reads ahead the units' own figures
+    its refreshes will read (decision 0050). Workers of other queues never refresh."""
+    from django.conf import settings
+
     from chuangjian.assessment.freshness import keep_figures_warm as keep
     from chuangjian.org.scope import Scope
 
-    keep(scope=Scope.system())
+    if "*" in queues or settings.SOURCES_REFRESH_QUEUE in queues:
+        keep(scope=Scope.system())

@@ -210,14 +210,16 @@ def request_refresh() -> bool:
 
 
 def enqueue_refresh(*, delay: float) -> None:
-    """Put the refresh task on the queue, deferred by ``delay`` seconds when it can be."""
+    """Put the refresh task on its queue (``SOURCES_REFRESH_QUEUE``), deferred by ``delay``
+    seconds when it can be."""
     import datetime as _dt
 
     from django.conf import settings
     from django.utils import timezone
     from django.utils.module_loading import import_string
 
-    task = import_string(settings.SOURCES_REFRESH_TASK)
+    task = import_string(settings.SOURCES_REFRESH_TASK).using(
+        queue_name=settings.SOURCES_REFRESH_QUEUE)
     if delay > 0 and task.get_backend().supports_defer:
         task = task.using(run_after=timezone.now() + _dt.timedelta(seconds=delay))
     task.enqueue()

@@ -242,6 +242,19 @@ def test_after_commit_one_coalesced_refresh_is_queued_and_run(
     assert items_of(row)["done_rate"]["v"] == 100
 
 
+def test_the_refresh_job_goes_to_the_queue_the_site_names_for_it(
+        small: Small, settings: object) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.SOURCES_REFRESH_QUEUE = "refresh"  # type: ignore[attr-defined]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",  # type: ignore[attr-defined]
+                                  "QUEUES": ["default", "refresh"]}}
+    assert sources.request_refresh()
+    job = DBTaskResult.objects.get()
+    assert job.queue_name == "refresh" and job.task_path.endswith("refresh_results")
+    assert job.run_after is not None  # deferred by the debounce
+
+
 def test_a_thousand_commits_inside_the_window_queue_one_refresh(
         small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
     queued = _queued(monkeypatch)

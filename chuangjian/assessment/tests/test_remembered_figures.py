@@ -364,15 +364,21 @@ def test_the_idle_worker_reads_the_figures_ahead_so_the_first_round_reads_only_t
     assert keep_figures_warm(scope=Scope.system())
 
 
-def test_the_queue_workers_idle_errand_is_the_read_ahead(
+def test_the_idle_errand_reads_ahead_on_a_worker_of_the_refresh_queue_only(
         standard: World, ledger: type[_Ledger], settings: Any) -> None:
     from django.utils.module_loading import import_string
 
     _two_communities_refreshed(standard, ledger)
+    settings.SOURCES_REFRESH_QUEUE = "refresh"
+    (errand,) = (import_string(path) for path in settings.JOBS_WORKER_IDLE)
     ledger.asked.clear()
-    for path in settings.JOBS_WORKER_IDLE:
-        import_string(path)()
+    errand(queues=["default"])  # a worker of exports and ledgers: it never refreshes
+    assert ledger.asked == []
+    errand(queues=["refresh"])
     assert ledger.asked  # the figures were read ahead
+    ledger.asked.clear()
+    errand(queues=["*"])  # already warm
+    assert ledger.asked == []
 
 
 def test_inside_figures_read_afresh_nothing_is_kept() -> None:

@@ -68,13 +68,17 @@ def test_looking_while_nothing_is_ready_takes_no_lock_and_writes_nothing(queue: 
 errands: list[str] = []
 
 
-def tidy() -> None:
+def tidy(*, queues: list[str]) -> None:
     errands.append("tidy")
+    served.append(queues)
 
 
-def broken() -> None:
+def broken(*, queues: list[str]) -> None:
     errands.append("broken")
     raise RuntimeError("磁盘已满")
+
+
+served: list[list[str]] = []
 
 
 @pytest.mark.django_db
@@ -85,6 +89,7 @@ def test_while_idle_the_worker_runs_its_errands_and_leaves_a_failing_one_alone_a
 
     settings.JOBS_WORKER_IDLE = [f"{__name__}.broken", f"{__name__}.tidy"]
     errands.clear()
+    served.clear()
     clock = [1000.0]
     monkeypatch.setattr(jobs_worker.time, "monotonic", lambda: clock[0])
     worker = _worker()
@@ -97,4 +102,10 @@ def test_while_idle_the_worker_runs_its_errands_and_leaves_a_failing_one_alone_a
     clock[0] += 2
     worker.idle()
     assert errands == ["broken", "tidy", "tidy", "broken", "tidy"]
+    assert served[0] == ["default"]  # each errand is told the queues the worker serves
+    every = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+                   startup_delay=False, max_tasks=None, worker_id="w2",
+                   excluded_queue_names=[])
+    every.idle()
+    assert served[-1] == ["*"]
 

@@ -74,12 +74,20 @@ class Worker(db_worker.Worker):
             if self._idle_failed.get(path, -IDLE_BACKOFF) + IDLE_BACKOFF > now:
                 continue
             try:
-                import_string(path)()
+                import_string(path)(queues=self.served())
             except Exception:
                 logger.exception("idle errand %s failed", path)
                 self._idle_failed[path] = now
             finally:
                 close_old_connections()
+
+    def served(self) -> list[str]:
+        """The queues this worker takes jobs from ("*": every queue but those excluded)."""
+        if self.process_all_queues:
+            return ["*"] if not self.excluded_queue_names else [
+                q for q in settings.TASKS[self.backend_name].get("QUEUES", ["default"])
+                if q not in self.excluded_queue_names]
+        return list(self.queue_names)
 
     def ready(self) -> DBTaskResultQuerySet:
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
