@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Exists, Model, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -72,114 +72,134 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def _present(day: dt.date) -> Q:
+    return ((Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day))
+            & (Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=day)))
+
+
 def present_on(day: dt.date) -> QuerySet[Person]:
     """Residents registered in their community on ``day``: moved in by then, not yet out."""
-    return Person.objects.filter(Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day),
-                                 Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=day))
+    return Person.objects.filter(_present(day))
+
+
+def _aged_35_plus(period: Period) -> Q:
+    return _present(period.end) & Q(birth_date__lte=years_before(period.end, 35))
 
 
 def aged_35_plus(period: Period) -> QuerySet[Person]:
-    return present_on(period.end).filter(birth_date__lte=years_before(period.end, 35))
+    return Person.objects.filter(_aged_35_plus(period))
 
 
-def bp_measured(period: Period) -> QuerySet[Person]:
+def _bp_measured(period: Period) -> Q:
     readings = BPReading.objects.filter(person=OuterRef("pk"), measured_on__gte=period.start,
                                         measured_on__lte=period.end)
-    return aged_35_plus(period).filter(Exists(readings))
+    return _aged_35_plus(period) & Q(Exists(readings))
 
 
-def households_living(period: Period) -> QuerySet[Household]:
+def _households_living(period: Period) -> Q:
     """Households with at least one member living there at the period's end (居民户)."""
-    members = present_on(period.end).filter(household=OuterRef("pk"))
-    return Household.objects.filter(Exists(members))
+    return Q(Exists(present_on(period.end).filter(household=OuterRef("pk"))))
 
 
-def standing(period: Period, *kinds: str) -> QuerySet[Facility]:
-    return Facility.objects.filter(Q(removed_on__isnull=True) | Q(removed_on__gt=period.end),
-                                   kind__in=kinds)
+def _standing(period: Period, *kinds: str) -> Q:
+    return (Q(removed_on__isnull=True) | Q(removed_on__gt=period.end)) & Q(kind__in=kinds)
 
 
-def healthy(period: Period) -> QuerySet[FamilyHonour]:
-    return FamilyHonour.objects.filter(kind=FamilyKind.HEALTHY, year=period.end.year)
+def _healthy(period: Period) -> Q:
+    return Q(kind=FamilyKind.HEALTHY, year=period.end.year)
 
 
-def volunteers_standing(period: Period) -> QuerySet[Volunteer]:
-    return Volunteer.objects.filter(Q(left_on__isnull=True) | Q(left_on__gt=period.end),
-                                    registered_on__lte=period.end)
+def _volunteers_standing(period: Period) -> Q:
+    return ((Q(left_on__isnull=True) | Q(left_on__gt=period.end))
+            & Q(registered_on__lte=period.end))
 
 
-def cases_received(period: Period) -> QuerySet[MediationCase]:
-    return MediationCase.objects.filter(received_on__gte=period.start, received_on__lte=period.end)
+def _cases_received(period: Period) -> Q:
+    return Q(received_on__gte=period.start, received_on__lte=period.end)
 
 
 @dataclass(frozen=True)
 class Element:
-    """One data element a register computes: its rows, whose unit, how they add up."""
+    """One data element a register computes: the register's rows it counts (those of
+    ``model`` that ``where`` keeps), whose unit, how they add up."""
 
     code: str
     kind: str           # the register (the rows page's kind)
     how: str | Promise  # shown in the explanation of a score
-    rows: Callable[[Period], QuerySet[Any]]
+    model: type[Model]
+    where: Callable[[Period], Q]
     unit_field: str = "unit_id"
-    total: Any = None   # an aggregate; None counts the rows
+    total: type[Aggregate] = Count  # of ``of``; Count of "pk" counts the rows
+    of: str = "pk"
+    distinct: bool = False
+
+    def rows(self, period: Period) -> QuerySet[Any]:
+        return self.model._default_manager.filter(self.where(period))
+
+    def aggregate(self, period: Period | None = None) -> Aggregate:
+        """The element's figure over a unit's rows; with ``period``, over those of all a
+        unit's rows of ``model`` that the element counts (one query for several)."""
+        return self.total(self.of, distinct=self.distinct,
+                          filter=None if period is None else self.where(period))
+
+
+def _facilities(code: str, how: str | Promise, *kinds: str, extra: Q | None = None,
+                total: type[Aggregate] = Count, of: str = "pk") -> Element:
+    return Element(code, "facilities", how, Facility,
+                   lambda p: _standing(p, *kinds) & (extra or Q()), total=total, of=of)
+
+
+def _families(code: str, how: str | Promise, extra: Q | None = None) -> Element:
+    return Element(code, "families", how, FamilyHonour, lambda p: _healthy(p) & (extra or Q()),
+                   "household__unit_id", of="household", distinct=True)
 
 
 ELEMENTS: dict[str, Element] = {e.code: e for e in [
-    Element("residents_total", "residents", _("期末在册的居民数（居民名册）"),
-            lambda p: present_on(p.end)),
+    Element("residents_total", "residents", _("期末在册的居民数（居民名册）"), Person,
+            lambda p: _present(p.end)),
     Element("residents_35plus", "residents", _("期末在册、年满35岁的居民数（居民名册）"),
-            aged_35_plus),
+            Person, _aged_35_plus),
     Element("residents_35plus_bp_measured", "bp",
-            _("其中期内至少测量过1次血压的居民数（血压测量登记）"), bp_measured),
-    Element("migrants_total", "residents", _("期末在册的流动人口数（居民名册）"),
-            lambda p: present_on(p.end).filter(residence=ResidenceType.MIGRANT)),
+            _("其中期内至少测量过1次血压的居民数（血压测量登记）"), Person, _bp_measured),
+    Element("migrants_total", "residents", _("期末在册的流动人口数（居民名册）"), Person,
+            lambda p: _present(p.end) & Q(residence=ResidenceType.MIGRANT)),
     Element("households_total", "households", _("期末至少有一名在册成员的居民户数（户籍名册）"),
-            households_living),
-    Element("healthy_family_participants", "families",
-            _("当年参加健康家庭创建的居民户数（家庭创建登记）"), healthy,
-            "household__unit_id", Count("household", distinct=True)),
-    Element("healthy_families_awarded", "families",
-            _("当年被街道（镇）及以上命名为健康家庭的户数（家庭创建登记）"),
-            lambda p: healthy(p).filter(awarded=True, level__in=AWARD_LEVELS),
-            "household__unit_id", Count("household", distinct=True)),
-    Element("city_level_healthy_families", "families",
-            _("当年被命名为市级及以上健康家庭的户数（家庭创建登记）"),
-            lambda p: healthy(p).filter(awarded=True, level__in=CITY_LEVELS),
-            "household__unit_id", Count("household", distinct=True)),
+            Household, _households_living),
+    _families("healthy_family_participants", _("当年参加健康家庭创建的居民户数（家庭创建登记）")),
+    _families("healthy_families_awarded",
+              _("当年被街道（镇）及以上命名为健康家庭的户数（家庭创建登记）"),
+              Q(awarded=True, level__in=AWARD_LEVELS)),
+    _families("city_level_healthy_families", _("当年被命名为市级及以上健康家庭的户数（家庭创建登记）"),
+              Q(awarded=True, level__in=CITY_LEVELS)),
     Element("registered_volunteers", "volunteers", _("期末在册的注册志愿者数（志愿者名册）"),
-            volunteers_standing),
+            Volunteer, _volunteers_standing),
     Element("volunteer_service_hours", "service", _("期内志愿服务时长合计（志愿服务记录）"),
-            lambda p: ServiceRecord.objects.filter(date__gte=p.start, date__lte=p.end),
-            "volunteer__unit_id", Sum("hours")),
-    Element("disputes_total", "mediation", _("期内受理的民间纠纷数（调解登记）"), cases_received),
-    Element("disputes_mediated", "mediation", _("其中调解成功的纠纷数（调解登记）"),
-            lambda p: cases_received(p).filter(outcome=MediationOutcome.SUCCEEDED)),
-    Element("laid_off_reemployed", "placements", _("期内安置上岗的人数（再就业登记）"),
-            lambda p: Placement.objects.filter(placed_on__gte=p.start, placed_on__lte=p.end),
-            total=Count("person", distinct=True)),
-    Element("fire_required_sites", "facilities",
-            _("期末登记的车栅、门面房数（设施登记“消防器材”，每处一行）"),
-            lambda p: standing(p, FacilityKind.FIRE_EQUIPMENT)),
-    Element("fire_equipped_sites", "facilities", _("其中配有完好防火器材的处数"),
-            lambda p: standing(p, FacilityKind.FIRE_EQUIPMENT).filter(quantity__gt=0,
-                                                                       working=True)),
-    Element("corridors_total", "facilities",
-            _("期末登记的楼房公共走道数（设施登记“楼道灯”，每条走道一行）"),
-            lambda p: standing(p, FacilityKind.CORRIDOR_LIGHT)),
-    Element("corridor_lights_installed", "facilities", _("其中已安装走道灯的走道数"),
-            lambda p: standing(p, FacilityKind.CORRIDOR_LIGHT).filter(quantity__gt=0)),
-    Element("sanitation_facilities_total", "facilities",
-            _("期末登记的环卫点、公共厕所数量合计（设施登记）"),
-            lambda p: standing(p, *SANITATION_KINDS), total=Sum("quantity")),
-    Element("sanitation_facilities_intact", "facilities", _("其中完好的数量"),
-            lambda p: standing(p, *SANITATION_KINDS).filter(working=True),
-            total=Sum("quantity")),
-    Element("green_area", "facilities", _("期末登记的绿地面积合计（设施登记）"),
-            lambda p: standing(p, FacilityKind.GREEN_AREA), total=Sum("area_m2")),
-    Element("activity_space_area", "facilities", _("期末登记的活动场地面积合计（设施登记）"),
-            lambda p: standing(p, FacilityKind.ACTIVITY_SPACE), total=Sum("area_m2")),
-    Element("key_places_total", "facilities", _("期末登记的重点场所数（设施登记）"),
-            lambda p: standing(p, FacilityKind.KEY_PLACE)),
+            ServiceRecord, lambda p: Q(date__gte=p.start, date__lte=p.end),
+            "volunteer__unit_id", Sum, "hours"),
+    Element("disputes_total", "mediation", _("期内受理的民间纠纷数（调解登记）"), MediationCase,
+            _cases_received),
+    Element("disputes_mediated", "mediation", _("其中调解成功的纠纷数（调解登记）"), MediationCase,
+            lambda p: _cases_received(p) & Q(outcome=MediationOutcome.SUCCEEDED)),
+    Element("laid_off_reemployed", "placements", _("期内安置上岗的人数（再就业登记）"), Placement,
+            lambda p: Q(placed_on__gte=p.start, placed_on__lte=p.end), of="person",
+            distinct=True),
+    _facilities("fire_required_sites", _("期末登记的车栅、门面房数（设施登记“消防器材”，每处一行）"),
+                FacilityKind.FIRE_EQUIPMENT),
+    _facilities("fire_equipped_sites", _("其中配有完好防火器材的处数"), FacilityKind.FIRE_EQUIPMENT,
+                extra=Q(quantity__gt=0, working=True)),
+    _facilities("corridors_total", _("期末登记的楼房公共走道数（设施登记“楼道灯”，每条走道一行）"),
+                FacilityKind.CORRIDOR_LIGHT),
+    _facilities("corridor_lights_installed", _("其中已安装走道灯的走道数"),
+                FacilityKind.CORRIDOR_LIGHT, extra=Q(quantity__gt=0)),
+    _facilities("sanitation_facilities_total", _("期末登记的环卫点、公共厕所数量合计（设施登记）"),
+                *SANITATION_KINDS, total=Sum, of="quantity"),
+    _facilities("sanitation_facilities_intact", _("其中完好的数量"), *SANITATION_KINDS,
+                extra=Q(working=True), total=Sum, of="quantity"),
+    _facilities("green_area", _("期末登记的绿地面积合计（设施登记）"), FacilityKind.GREEN_AREA,
+                total=Sum, of="area_m2"),
+    _facilities("activity_space_area", _("期末登记的活动场地面积合计（设施登记）"),
+                FacilityKind.ACTIVITY_SPACE, total=Sum, of="area_m2"),
+    _facilities("key_places_total", _("期末登记的重点场所数（设施登记）"), FacilityKind.KEY_PLACE),
 ]}
 
 # Which elements a change to each register can move (for ``sources.changed``).
@@ -212,14 +232,32 @@ def day_of(kind: str, row: Any) -> dt.date:
 
 def element_values(code: str, period: Period, unit_ids: Sequence[int]) -> dict[int, float]:
     """Each unit's own value: a true zero where the register holds nothing."""
-    element = ELEMENTS[code]
+    return elements_values([code], period, unit_ids)[code]
+
+
+def elements_values(codes: Sequence[str], period: Period, unit_ids: Sequence[int]
+                    ) -> dict[str, dict[int, float]]:
+    """``element_values`` of several elements: one grouped query per register (model and
+    unit) whatever the number of its elements, each counted with its own filter."""
     ids = [int(u) for u in unit_ids]
-    rows = (element.rows(period).filter(**{f"{element.unit_field}__ids_in": Ids(ids)})
-            .order_by().values(element.unit_field)
-            .annotate(n=element.total if element.total is not None else Count("pk"))
-            .values_list(element.unit_field, "n"))
-    found = {int(u): float(n or 0) for u, n in rows}
-    return {u: found.get(u, 0.0) for u in ids}
+    groups: dict[tuple[type[Model], str], list[Element]] = {}
+    for code in codes:
+        element = ELEMENTS[code]
+        groups.setdefault((element.model, element.unit_field), []).append(element)
+    out: dict[str, dict[int, float]] = {}
+    for (model, unit_field), elements in groups.items():
+        found: dict[str, dict[int, float]] = {e.code: {} for e in elements}
+        names = {f"e{k}": e.code for k, e in enumerate(elements)}
+        rows = (model._default_manager.filter(**{f"{unit_field}__ids_in": Ids(ids)})
+                .order_by().values(unit_field)
+                .annotate(**{name: ELEMENTS[code].aggregate(period)
+                             for name, code in names.items()}))
+        for row in rows:
+            for name, code in names.items():
+                found[code][int(row[unit_field])] = float(row[name] or 0)
+        for e in elements:
+            out[e.code] = {u: found[e.code].get(u, 0.0) for u in ids}
+    return out
 
 
 def element_rows(code: str, period: Period, unit_ids: Sequence[int]) -> QuerySet[Any]:
@@ -240,6 +278,11 @@ class RegisterSource(Source):
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
                ) -> dict[int, float]:
         return element_values(element_code, period, unit_ids)
+
+    def values_of(self, element_codes: Sequence[str], periods: Sequence[Period],
+                  unit_ids: Sequence[int]) -> dict[str, list[dict[int, float]]]:
+        by_period = [elements_values(element_codes, period, unit_ids) for period in periods]
+        return {code: [got[code] for got in by_period] for code in element_codes}
 
     def rows_url(self, element_code: str, period: Period, unit: UnitRef) -> str | None:
         return rows_url(element_code, period, unit.code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -172,3 +173,42 @@ def test_every_unit_asked_gets_a_true_zero_and_only_its_own_rows(world: World) -
         assert set(got) == set(ids), code
     assert element_values("disputes_total", YEAR, ids) == {
         world.street.pk: 0.0, world.community.pk: 1.0, world.other_community.pk: 0.0}
+
+
+@pytest.mark.django_db
+def test_the_assessment_asks_each_register_once_and_gets_what_each_element_alone_gives(
+        world: World, django_assert_num_queries: Any) -> None:
+    for unit, n in [(world.community, 3), (world.other_community, 1)]:
+        home = Household.objects.create(unit=unit, address="1号")
+        people = [resident(unit, f"居民{k}", dt.date(1950 + 20 * (k % 3), 1, 1), household=home,
+                           residence=ResidenceType.MIGRANT if k % 2 else ResidenceType.REGISTERED)
+                  for k in range(n)]
+        BPReading.objects.create(person=people[0], measured_on=dt.date(2025, 3, 1),
+                                 systolic=120, diastolic=80)
+        FamilyHonour.objects.create(household=home, kind=FamilyKind.HEALTHY, year=2025,
+                                    awarded=True, level=HonourLevel.CITY)
+        v = Volunteer.objects.create(unit=unit, person=people[0], registered_on=dt.date(2024, 1, 1))
+        ServiceRecord.objects.create(volunteer=v, date=dt.date(2025, 1, 1), place="社区",
+                                     hours=Decimal("2.5"))
+        MediationCase.objects.create(unit=unit, kind="邻里纠纷", summary="x",
+                                     received_on=dt.date(2025, 2, 1),
+                                     outcome=MediationOutcome.SUCCEEDED)
+        Placement.objects.create(unit=unit, person=people[-1], employer="超市",
+                                 placed_on=dt.date(2025, 3, 1))
+        for kind, quantity in [(FacilityKind.FIRE_EQUIPMENT, n), (FacilityKind.CORRIDOR_LIGHT, 0),
+                               (FacilityKind.SANITATION_POINT, 2 * n), (FacilityKind.KEY_PLACE, 1)]:
+            Facility.objects.create(unit=unit, kind=kind, name=kind, quantity=quantity)
+        Facility.objects.create(unit=unit, kind=FacilityKind.GREEN_AREA, name="绿地",
+                                area_m2=Decimal(100 * n))
+    source = sources.source_for("residents_total")
+    assert source is not None
+    codes = list(ELEMENTS)
+    periods = [Period.year(2024), YEAR]
+    ids = [world.street.pk, world.community.pk, world.other_community.pk]
+    registers = len({(e.model, e.unit_field) for e in ELEMENTS.values()})
+    with django_assert_num_queries(registers * len(periods)):
+        together = source.values_of(codes, periods, ids)
+    alone = {code: [source.values(code, p, ids) for p in periods] for code in codes}
+    assert together == alone
+    assert together["residents_total"][1][world.community.pk] == 3
+    assert together["sanitation_facilities_total"][1][world.other_community.pk] == 2
