@@ -136,11 +136,10 @@ class Element:
     def rows(self, period: Period) -> QuerySet[Any]:
         return self.model._default_manager.filter(self.where(period))
 
-    def aggregate(self, period: Period | None = None) -> Aggregate:
-        """The element's figure over a unit's rows; with ``period``, over those of all a
-        unit's rows of ``model`` that the element counts (one query for several)."""
-        return self.total(self.of, distinct=self.distinct,
-                          filter=None if period is None else self.where(period))
+    def aggregate(self, period: Period) -> Aggregate:
+        """The element's figure for ``period`` over all of a unit's rows of ``model``: the
+        aggregate of those it counts (so that one query answers several elements)."""
+        return self.total(self.of, distinct=self.distinct, filter=self.where(period))
 
 
 def _facilities(code: str, how: str | Promise, *kinds: str, extra: Q | None = None,
