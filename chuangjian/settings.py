@@ -330,10 +330,10 @@ CHUANGJIAN_DIVISIONS_DIR = env.path(
 # Long jobs (exports, ledgers, bulletins) go through Django's task framework. The
 # default queue lives in the database, so the embedded set-up needs no extra server:
 # `make run` starts one `chuangjian jobs_worker` beside the web server. Tests run
-# tasks at once (the root conftest.py switches to the immediate backend).
-# The refresh job's queue (decision 0050): "default" for one worker; a site with several
-# workers names a queue of its own and serves it with one `jobs_worker --queue-name`, so
-# that one worker drains every refresh and keeps the figures it read (docs/deploy.md).
+# tasks at once (the root conftest.py switches to the immediate backend). The refresh
+# job's queue (decision 0050) is "default" for one worker; a site with several workers
+# names a queue of its own and serves it with one `jobs_worker --queue-name`, so that one
+# worker drains every refresh and keeps the figures it read (docs/deploy.md).
 SOURCES_REFRESH_QUEUE = env.str("SOURCES_REFRESH_QUEUE", default="default")
 TASKS = {
     "default": {

@@ -201,10 +201,14 @@ def refresh_until_quiet(*, scope: Scope, longest: float | None = None,
 _carried: RememberedFigures | None = None
 
 
+def _young(figures: RememberedFigures) -> bool:
+    return time.monotonic() - figures.since <= settings.SOURCES_FIGURES_KEPT
+
+
 def _carried_figures() -> RememberedFigures:
     """The figures the next drain starts from: those carried, unless too old."""
     global _carried
-    if _carried is None or time.monotonic() - _carried.since > settings.SOURCES_FIGURES_KEPT:
+    if _carried is None or not _young(_carried):
         _carried = RememberedFigures()
     return _carried
 
@@ -228,8 +232,7 @@ def keep_figures_warm(*, scope: Scope) -> bool:
     global _carried
     if not scope.is_global:
         raise PermissionDenied
-    if (_carried is not None and _carried.whole
-            and time.monotonic() - _carried.since <= settings.SOURCES_FIGURES_KEPT):
+    if _carried is not None and _carried.whole and _young(_carried):
         return False
     began = time.perf_counter()
     figures = RememberedFigures(handled=_handled())
@@ -376,7 +379,7 @@ def _finished(report: RefreshReport, now: dt.datetime, *, handled: int) -> int:
         # No change has queued a job yet (a refresh run by hand): the count begins here.
         Refresh.objects.get_or_create(key=sources.REFRESH_KEY)
         ticket.update(**fields, handled=F("handled") + handled)
-    return ticket.values_list("handled", flat=True).get()
+    return _handled()
 
 
 def _handled() -> int:

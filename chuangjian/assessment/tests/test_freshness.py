@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -243,11 +244,11 @@ def test_after_commit_one_coalesced_refresh_is_queued_and_run(
 
 
 def test_the_refresh_job_goes_to_the_queue_the_site_names_for_it(
-        small: Small, settings: object) -> None:
+        small: Small, settings: Any) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    settings.SOURCES_REFRESH_QUEUE = "refresh"  # type: ignore[attr-defined]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",  # type: ignore[attr-defined]
+    settings.SOURCES_REFRESH_QUEUE = "refresh"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                                   "QUEUES": ["default", "refresh"]}}
     assert sources.request_refresh()
     job = DBTaskResult.objects.get()

@@ -218,7 +218,6 @@ def test_a_source_that_reads_the_clock_is_read_for_every_unit_each_round(
 
 def test_the_queued_jobs_rounds_keep_the_figures_of_the_units_not_marked(
         standard: World, ledger: type[_Ledger], monkeypatch: pytest.MonkeyPatch) -> None:
-
     w = standard
     runs = _two_communities_refreshed(w, ledger)
     _record(ledger, w.community, 2)
@@ -306,7 +305,6 @@ def test_marks_another_process_handled_between_drains_make_the_next_read_everyth
 
 def test_marks_another_process_handles_between_two_rounds_make_the_next_round_read_everything(
         standard: World, ledger: type[_Ledger], monkeypatch: pytest.MonkeyPatch) -> None:
-
     w = standard
     runs = _two_communities_refreshed(w, ledger)
     _record(ledger, w.community, 2)

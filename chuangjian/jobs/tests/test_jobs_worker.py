@@ -66,6 +66,7 @@ def test_looking_while_nothing_is_ready_takes_no_lock_and_writes_nothing(queue: 
 
 
 errands: list[str] = []
+served: list[list[str]] = []  # the queues each call of ``tidy`` was told
 
 
 def tidy(*, queues: list[str]) -> None:
@@ -76,9 +77,6 @@ def tidy(*, queues: list[str]) -> None:
 def broken(*, queues: list[str]) -> None:
     errands.append("broken")
     raise RuntimeError("磁盘已满")
-
-
-served: list[list[str]] = []
 
 
 @pytest.mark.django_db
@@ -108,4 +106,3 @@ def test_while_idle_the_worker_runs_its_errands_and_leaves_a_failing_one_alone_a
                    excluded_queue_names=[])
     every.idle()
     assert served[-1] == ["*"]
-
