@@ -86,8 +86,9 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
     """Each target unit's subtree figure of ``element`` in every period of the window.
 
     ``tree`` is a ``compute.UnitTree``; ``rows`` are the indices of the target units in
-    it. A source is asked for all the periods at once (``values_by_period``); reported values are read raw (day and week
-    values have no rollups) and added into the period that holds them.
+    it. A source is asked for all the periods at once (``figures_by_period``); reported
+    values are read raw (day and week values have no rollups) and added into the period
+    that holds them.
     """
     from chuangjian.assessment.compute import UnitTree
 
@@ -99,16 +100,14 @@ def period_counts(element: DataElement, per: PeriodType, periods: Sequence[Perio
     if not periods:
         pass
     elif source is not None:
-        for k, answer in enumerate(source.values_by_period(element.code, periods,
-                                                           tree.id_list)):
-            if not answer:
-                continue
-            # A year of days: one dictionary per day over the tree, placed as arrays.
-            at = tree.rows_of(np.fromiter(answer, dtype=np.int64, count=len(answer)))
-            value = np.array(list(answer.values()), dtype=float)  # None reads as NaN
-            ok = (at >= 0) & ~np.isnan(value)
-            own[at[ok], k] = value[ok]
-            own_count[at[ok], k] = 1
+        # A year of days over the tree, as columns (``Source.figures_by_period``).
+        figures = source.figures_by_period(element.code, periods, tree.id_list)
+        if figures.zero_elsewhere:  # every unit of the tree was asked
+            own[:], own_count[:] = 0.0, 1.0
+        at = tree.rows_of(figures.unit)
+        inside = at >= 0
+        own[at[inside], figures.period[inside]] = figures.value[inside]  # None reads as NaN
+        own_count[at[inside], figures.period[inside]] = ~np.isnan(figures.value[inside])
     else:
         first, last = periods[0].start, periods[-1].end
         values = (DataValue.objects

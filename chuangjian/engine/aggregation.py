@@ -163,6 +163,22 @@ def over_time_arrays(aggs: Sequence[str] | npt.NDArray[np.str_], total: FloatArr
     return result
 
 
+def _levels(parent: npt.NDArray[np.int64], depth: npt.NDArray[np.int64]
+            ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """The tree's levels, deepest first, each as its units with a parent ordered by parent,
+    the distinct parents, and where each parent's run of children starts."""
+    levels = []
+    for d in sorted(set(depth.tolist()), reverse=True):
+        rows = np.flatnonzero((depth == d) & (parent >= 0))
+        if not len(rows):
+            continue
+        rows = rows[np.argsort(parent[rows], kind="stable")]
+        up = parent[rows]
+        starts = np.flatnonzero(np.concatenate(([True], up[1:] != up[:-1])))
+        levels.append((rows, up[starts], starts))
+    return levels
+
+
 def over_tree_arrays(own: FloatArray, own_count: FloatArray, parent: npt.NDArray[np.int64],
                      depth: npt.NDArray[np.int64], aggs: Sequence[str]
                      ) -> tuple[FloatArray, FloatArray]:
@@ -180,15 +196,13 @@ def over_tree_arrays(own: FloatArray, own_count: FloatArray, parent: npt.NDArray
     number = present.astype(np.float64)
     maximum = np.where(present, own, -np.inf)
     count = np.array(own_count, dtype=np.float64, copy=True)
-    for d in sorted(set(depth.tolist()), reverse=True):
-        rows = np.nonzero((depth == d) & (parent >= 0))[0]
-        if not len(rows):
-            continue
-        up = parent[rows]
-        np.add.at(total, up, total[rows])
-        np.add.at(number, up, number[rows])
-        np.add.at(count, up, count[rows])
-        np.maximum.at(maximum, up, maximum[rows])
+    for rows, parents, starts in _levels(parent, depth):
+        # A level's units ordered by parent: each parent's children are one run of rows,
+        # reduced at once (``ufunc.at`` went row by row: 0.12 s for a year of days at L).
+        for a in (total, number, count):
+            a[parents] += np.add.reduceat(a[rows], starts, axis=0)
+        maximum[parents] = np.maximum(maximum[parents],
+                                      np.maximum.reduceat(maximum[rows], starts, axis=0))
     result = np.full(own.shape, np.nan)
     counts = count
     with np.errstate(all="ignore"):

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from chuangjian.engine.periods import Period
 from chuangjian.inspections.models import Finding, RectificationOrder, Recurrence, RoundPoint, State
 from chuangjian.inspections.taxonomy import ELEMENT_CATEGORIES, codes_under
-from chuangjian.sources import Record, Source, register
+from chuangjian.sources import PeriodFigures, Record, Source, register
 
 FINDING_COUNTS = ("problems_found", "problems_rectified", *ELEMENT_CATEGORIES)
 
@@ -144,10 +146,29 @@ class InspectionSource(Source):
         (the per-day and per-week targets ask for a year of periods at once)."""
         if element_code in _FINDING_ELEMENTS:
             return _findings_of([element_code], periods, unit_ids)[element_code]
+        counted = self._counted(element_code, periods, unit_ids)
+        if counted is None:
+            return super().values_by_period(element_code, periods, unit_ids)
+        return counted.as_dicts(len(periods), unit_ids)
+
+    def figures_by_period(self, element_code: str, periods: Sequence[Period],
+                          unit_ids: Sequence[int]) -> PeriodFigures:
+        """Recurrences and supervision visits of a year of days as columns: the units and
+        days with a visit, every other one a counted 0."""
+        counted = self._counted(element_code, periods, unit_ids)
+        if counted is None:
+            return super().figures_by_period(element_code, periods, unit_ids)
+        return counted
+
+    def _counted(self, element_code: str, periods: Sequence[Period], unit_ids: Sequence[int]
+                 ) -> PeriodFigures | None:
+        """Recurrences or supervision visits of consecutive periods in one query, counted
+        by unit and the period holding the instant of each row; None for the other
+        elements or periods that are not consecutive."""
         starts = [p.start_instant() for p in periods]
         ends = [p.end_instant() for p in periods]
         if not periods or any(ends[k] != starts[k + 1] for k in range(len(periods) - 1)):
-            return super().values_by_period(element_code, periods, unit_ids)
+            return None
         start, end = starts[0], ends[-1]
         rows: Any
         if element_code == "problems_recurred":
@@ -160,11 +181,8 @@ class InspectionSource(Source):
                                               visited_at__gte=start, visited_at__lt=end)
                     .order_by().values_list("pk", "round__unit_id", "visited_at"))
         else:
-            return super().values_by_period(element_code, periods, unit_ids)
-        # Every unit counts 0 where nothing was found (copied: a year of days at L was
-        # 1.5 million entries made one by one).
-        zero = dict.fromkeys(map(int, unit_ids), 0.0)
-        out: list[dict[int, float]] = [zero.copy() for _p in periods]
+            return None
+        counts: Counter[tuple[int, int]] = Counter()
         seen: set[int] = set()
         for row in rows:
             pk, unit_id, at = row[0], row[1], row[2]
@@ -174,9 +192,11 @@ class InspectionSource(Source):
             k = bisect_right(starts, at) - 1
             if k < 0 or at >= ends[k]:
                 continue
-            bucket = out[k]
-            bucket[int(unit_id)] = bucket.get(int(unit_id), 0.0) + 1.0
-        return out
+            counts[(int(unit_id), k)] += 1
+        return PeriodFigures(unit=np.array([u for u, _k in counts], dtype=np.int64),
+                             period=np.array([k for _u, k in counts], dtype=np.int64),
+                             value=np.array(list(counts.values()), dtype=float),
+                             zero_elsewhere=True)
 
     def values_of(self, element_codes: Sequence[str], periods: Sequence[Period],
                   unit_ids: Sequence[int]) -> dict[str, list[dict[int, float]]]:

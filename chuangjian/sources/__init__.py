@@ -50,6 +50,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+import numpy as np
 from django.utils.functional import Promise
 
 from chuangjian.engine.periods import Period
@@ -73,6 +74,40 @@ class Record:
     date: dt.date | None = None
     url: str | None = None
     value: float | None = None
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Units' values over a window of periods as three columns: unit ``unit[i]`` has
+    ``value[i]`` in the period at position ``period[i]`` of the window (each pair once).
+    With ``zero_elsewhere`` every other pair of a unit asked and a period of the window is
+    a counted 0; without, it has no value. What ``Source.values_by_period`` gives as a
+    dictionary per period, without an entry per unit and day for a year of days (1.5
+    million at L, most of them 0)."""
+
+    unit: np.ndarray
+    period: np.ndarray
+    value: np.ndarray
+    zero_elsewhere: bool = False
+
+    @classmethod
+    def of(cls, answers: Sequence[Mapping[int, float | None]]) -> PeriodFigures:
+        """The columns of one dictionary per period (a None value is no value)."""
+        units = [u for answer in answers for u in answer]
+        return cls(unit=np.array(units, dtype=np.int64),
+                   period=np.repeat(np.arange(len(answers), dtype=np.int64),
+                                    [len(answer) for answer in answers]),
+                   value=np.array([v for answer in answers for v in answer.values()],
+                                  dtype=float))
+
+    def as_dicts(self, periods: int, unit_ids: Sequence[int]) -> list[dict[int, float]]:
+        """One dictionary per period, as ``values_by_period`` answers."""
+        zero = dict.fromkeys(map(int, unit_ids), 0.0) if self.zero_elsewhere else {}
+        out: list[dict[int, float]] = [zero.copy() for _k in range(periods)]
+        for unit, k, value in zip(self.unit.tolist(), self.period.tolist(),
+                                  self.value.tolist(), strict=True):
+            out[k][unit] = value
+        return out
 
 
 class Source:
@@ -103,6 +138,13 @@ class Source:
         window at once (one query, then bucketed) overrides this; the default asks
         period by period."""
         return [self.values(element_code, period, unit_ids) for period in periods]
+
+    def figures_by_period(self, element_code: str, periods: Sequence[Period],
+                          unit_ids: Sequence[int]) -> PeriodFigures:
+        """``values_by_period`` as columns (the per-day and per-week targets read a year
+        of days over the whole tree). A source whose answer is mostly zeros overrides
+        this; the default turns the dictionaries into columns."""
+        return PeriodFigures.of(self.values_by_period(element_code, periods, unit_ids))
 
     def values_of(self, element_codes: Sequence[str], periods: Sequence[Period],
                   unit_ids: Sequence[int]) -> dict[str, list[dict[int, float]]]:

@@ -157,9 +157,9 @@ def test_days_before_a_move_count_for_the_street_the_organiser_stood_under(
 
 
 def test_a_window_of_visits_in_one_query_equals_asking_day_by_day(builtin: World) -> None:
-    """The daily target asks the inspections source for the year's days at once
-    (``values_by_period``): the same figures as one ``values`` call per day, recurrences
-    likewise."""
+    """The daily target asks the inspections source for the year's days at once, as
+    columns (``figures_by_period``): the same figures as one ``values`` call per day,
+    recurrences likewise, and as the dictionaries of ``values_by_period``."""
     from chuangjian import sources as registry
     from chuangjian.engine.periods import Period, PeriodType
 
@@ -177,6 +177,14 @@ def test_a_window_of_visits_in_one_query_equals_asking_day_by_day(builtin: World
         for periods in (days, weeks):
             one_by_one = [source.values(code, p, ids) for p in periods]
             assert source.values_by_period(code, periods, ids) == one_by_one, (code, periods)
+            columns = source.figures_by_period(code, periods, ids)
+            assert columns.zero_elsewhere
+            assert columns.as_dicts(len(periods), ids) == one_by_one, (code, periods)
+    visits = source.figures_by_period("supervision_visits", days, ids)
+    assert sorted(zip(visits.unit.tolist(), visits.period.tolist(), visits.value.tolist(),
+                      strict=True)) == [(builtin.street.pk, 1, 1.0), (builtin.street.pk, 2, 3.0),
+                                        (builtin.street.pk, 5, 2.0),
+                                        (builtin.community.pk, 3, 1.0)]
     found = source.values_by_period("supervision_visits", days, ids)
     assert [d[builtin.street.pk] for d in found] == [0, 1, 3, 0, 0, 2, 0, 0]
     assert [d[builtin.community.pk] for d in found] == [0, 0, 0, 1, 0, 0, 0, 0]
