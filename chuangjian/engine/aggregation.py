@@ -199,8 +199,8 @@ def over_tree_arrays(own: FloatArray, own_count: FloatArray, parent: npt.NDArray
     for rows, parents, starts in _levels(parent, depth):
         # A level's units ordered by parent: each parent's children are one run of rows,
         # reduced at once (``ufunc.at`` went row by row: 0.12 s for a year of days at L).
-        for a in (total, number, count):
-            a[parents] += np.add.reduceat(a[rows], starts, axis=0)
+        for summed in (total, number, count):
+            summed[parents] += np.add.reduceat(summed[rows], starts, axis=0)
         maximum[parents] = np.maximum(maximum[parents],
                                       np.maximum.reduceat(maximum[rows], starts, axis=0))
     result = np.full(own.shape, np.nan)

@@ -3,7 +3,7 @@ figures as its dictionaries, one per period."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from chuangjian.engine.periods import Period
@@ -17,9 +17,13 @@ class _Counted(Source):
 
     def values(self, element_code: str, period: Period, unit_ids: Sequence[int]
                ) -> dict[int, float]:
+        """Some units' values, unit 7's None (no value), the others absent."""
         day = period.start.day
-        return {u: float(u * day) for u in unit_ids if (u + day) % 3 and u != 7} | (
-            {7: None} if 7 in unit_ids else {})  # type: ignore[dict-item]
+        found: dict[int, float | None] = {u: float(u * day) for u in unit_ids
+                                          if (u + day) % 3 and u != 7}
+        if 7 in unit_ids:
+            found[7] = None
+        return found  # type: ignore[return-value]
 
 
 def test_the_default_columns_hold_what_the_dictionaries_hold() -> None:
@@ -38,7 +42,7 @@ def test_the_default_columns_hold_what_the_dictionaries_hold() -> None:
     assert all(_same(a, b) for a, b in zip(again, answers, strict=True))
 
 
-def _same(got: dict[int, float], wanted: dict[int, float | None]) -> bool:
+def _same(got: Mapping[int, float], wanted: Mapping[int, float | None]) -> bool:
     """Equal, a None given back as NaN (no value either way)."""
     return got.keys() == wanted.keys() and all(
         (got[u] != got[u]) if wanted[u] is None else got[u] == wanted[u] for u in got)
