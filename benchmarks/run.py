@@ -612,6 +612,10 @@ def main(argv: Sequence[str] | None = None) -> Results:
     gen.prepare_database(url, fresh=not reuse and target is not None)
     from django.db import connection
 
+    from chuangjian.lib.process import settle
+
+    settle()  # as every process of the product once started (wsgi, the command line)
+
     results = Results(size=args.size, database=connection.vendor,
                       date=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
                       machine=machine())
