@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.db import connection
 
@@ -39,3 +40,13 @@ def test_rows_written_in_bulk_equal_the_orms_to_the_json_text(small: Small) -> N
     row = UnitResult.objects.get(run=run, unit=w.community)
     assert row.items and row.updated_at is not None
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(bulk[w.community.pk]))
+
+
+
+def test_the_veto_items_text_is_the_json_fields_own_each_list_made_once() -> None:
+    from chuangjian.assessment.runner import _json_dumps
+
+    field = UnitResult._meta.get_field("veto_items")
+    dump = _json_dumps([field])["veto_items"]
+    lists: list[object] = [[], ["禁毒宣传"], [], ["a", "b"], ["禁毒宣传"], {"x": 1}, [1, "a"]]
+    assert [dump(v) for v in lists] == [json.dumps(v, cls=field.encoder) for v in lists]
