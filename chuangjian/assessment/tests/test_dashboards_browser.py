@@ -66,6 +66,7 @@ def test_a_street_leader_then_the_district_read_the_dashboards(page: Any, served
     explained = re.search(r"(/assessment/runs/\d+/u/\d+/i/)", href or "")
     assert explained, href
     _explanations_in_both_languages(page, base + explained.group(1))
+    _score_sheet_on_a_phone(page, base + explained.group(1).removesuffix("i/"))
 
     page.goto(f"{base}/dashboards/heatmap/?{q}&unit=QY-01")
     _charts_drawn(page)
@@ -134,6 +135,34 @@ def test_a_street_leader_then_the_district_read_the_dashboards(page: Any, served
 
     assert_local(requests)
     assert not [f for f in failures if "favicon" not in f[1]], failures
+
+
+def _score_sheet_on_a_phone(page: Any, sheet: str) -> None:
+    """A unit's score sheet at 390 px: a card per indicator, its name on a line of its
+    own, the method, figure, score and points on the next, nothing wider than the screen."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(sheet)
+    assert not page.locator(".score-sheet thead").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= "
+                         "document.documentElement.clientWidth")
+    rows = page.locator(".score-sheet tbody tr:not(.item-head)")
+    assert rows.count() > 10
+    for k in (0, rows.count() - 1):
+        row = rows.nth(k)
+        box = row.evaluate("e => e.getBoundingClientRect().width")
+        name = row.locator("td.sheet-name").evaluate("e => e.getBoundingClientRect().width")
+        assert name > 0.9 * box  # the name's own line
+        tops = [row.locator(f"td.{c}").evaluate("e => e.getBoundingClientRect().top")
+                for c in ("sheet-method", "sheet-value", "sheet-score", "sheet-max")]
+        assert max(tops) - min(tops) < 12, tops  # one line of figures
+        label = row.locator("td.sheet-score").evaluate(
+            "e => getComputedStyle(e, '::before').content")
+        assert "得分" in label
+    page.screenshot(path=SHOTS / "assessment-unit-390.png", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(sheet)
+    assert page.locator(".score-sheet thead").is_visible()
+    page.screenshot(path=SHOTS / "assessment-unit.png", full_page=True)
 
 
 # Items of a 文明社区 community whose explanation is read in both languages: a rate
