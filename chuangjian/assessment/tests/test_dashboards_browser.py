@@ -66,7 +66,7 @@ def test_a_street_leader_then_the_district_read_the_dashboards(page: Any, served
     explained = re.search(r"(/assessment/runs/\d+/u/\d+/i/)", href or "")
     assert explained, href
     _explanations_in_both_languages(page, base + explained.group(1))
-    _score_sheet_on_a_phone(page, base + explained.group(1).removesuffix("i/"))
+    _run_and_score_sheet_on_a_phone(page, base + explained.group(1).removesuffix("i/"))
 
     page.goto(f"{base}/dashboards/heatmap/?{q}&unit=QY-01")
     _charts_drawn(page)
@@ -137,10 +137,19 @@ def test_a_street_leader_then_the_district_read_the_dashboards(page: Any, served
     assert not [f for f in failures if "favicon" not in f[1]], failures
 
 
-def _score_sheet_on_a_phone(page: Any, sheet: str) -> None:
-    """A unit's score sheet at 390 px: a card per indicator, its name on a line of its
-    own, the method, figure, score and points on the next, nothing wider than the screen."""
+def _run_and_score_sheet_on_a_phone(page: Any, sheet: str) -> None:
+    """A run's results and a unit's score sheet at 390 px: a card per unit, its name on
+    one line; a card per indicator, its name on a line of its own, the method, figure,
+    score and points on the next; nothing wider than the screen."""
     page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(sheet.split("/u/")[0] + "/")
+    assert not page.locator(".run-results thead").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= "
+                         "document.documentElement.clientWidth")
+    name = page.locator(".run-results td.run-unit").first
+    assert name.evaluate("e => e.getBoundingClientRect().height") < 2 * float(
+        name.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 24"))
+    page.screenshot(path=SHOTS / "assessment-run-390.png", full_page=True)
     page.goto(sheet)
     assert not page.locator(".score-sheet thead").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= "
