@@ -329,6 +329,14 @@ class OwnFigures:
             # NaN. One query per window of years: most elements are read for the run's
             # year only, and an IN list per column keeps the (unit, element, period) index
             # in use.
+            # SQLite probes the (unit, element, period) key for every unit of the list; when
+            # the list is a large part of the city (a full assessment), reading the
+            # element-years' rows from the index that holds their figures
+            # (``reporting_rollup_figures``) and keeping the tree's is 2.5 times faster
+            # (0.36 → 0.14 s at L). The unary plus keeps SQLite off the unit's key;
+            # PostgreSQL plans by its statistics.
+            unit_col = ("+r.unit_id" if connection.vendor == "sqlite" and unit_ids is None
+                        and _much_of_the_city(tree) else "r.unit_id")
             windows: dict[int, list[int]] = {}
             for e in reported:
                 windows.setdefault(self._deepest(e), []).append(e.pk)
@@ -339,7 +347,7 @@ class OwnFigures:
                     sql = (f"SELECT r.unit_id, r.element_id, CAST(r.period AS INTEGER), "  # noqa: S608 - ids and table names only
                            f"{_F.format('r.total')}, r.count, "
                            f"{_F.format('r.maximum')}, {_F.format('r.last_value')} "
-                           f"FROM {rollup} r WHERE r.unit_id IN {within} "
+                           f"FROM {rollup} r WHERE {unit_col} IN {within} "
                            f"AND r.element_id IN ({_in(element_ids)}) AND r.period IN "
                            f"({','.join('%s' for _ in wanted)})")
                     cursor.execute(sql, [*within_params, *wanted])
@@ -374,6 +382,11 @@ class OwnFigures:
         if self.depths is None:
             return self.years_back
         return min(self.years_back, self.depths.get(element.code, self.years_back))
+
+
+def _much_of_the_city(tree: UnitTree) -> bool:
+    """Whether ``tree`` holds a quarter of all units or more."""
+    return len(tree.ids) * 4 >= Unit.objects.count()
 
 
 def _reads_the_clock(element: DataElement) -> bool:
