@@ -135,6 +135,13 @@ def test_an_enumerator_enters_responses_on_a_phone(browser: Any, live_server: An
         page = ctx.new_page()
         requests, failures = record(page)
         login(page, live_server.url, worker.username, PASSWORD)
+        # The list of surveys: on a phone a card per survey, each figure named.
+        page.goto(f"{live_server.url}/surveys/")
+        assert page.locator(f"text={survey.title}").is_visible()
+        if name == "phone":
+            assert not page.locator("main table thead").first.is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.screenshot(path=SHOTS / "surveys-list-phone.png", full_page=True)
         page.goto(f"{live_server.url}/surveys/{survey.code}/luru/")
         page.click("#sv-next")
         assert "请选择调查地点和调查对象" in page.inner_text("[data-page=start] .sv-err")
