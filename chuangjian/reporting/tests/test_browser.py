@@ -240,5 +240,13 @@ def test_the_reporting_lists_fit_a_phone(browser, live_server, demo, username, p
         rect = box.bounding_box()
         if rect is not None:
             assert rect["x"] + rect["width"] <= 390, rect
+    # A report overdue or sent back is marked by its card's left edge, not by a bar drawn
+    # over the label of its first line.
+    marked = page.locator(".table-cards tr.due-overdue, .table-cards tr.due-returned")
+    if username == "xfl_worker":
+        assert marked.count() >= 1  # the demo sends one of 幸福里社区's reports back
+    for row in marked.all()[:5]:
+        assert row.locator("td").first.evaluate("e => getComputedStyle(e).boxShadow") == "none"
+        assert row.evaluate("e => parseFloat(getComputedStyle(e).borderLeftWidth)") >= 3
     assert_local(requests)
     context.close()
