@@ -100,6 +100,10 @@ def test_three_roles_walk_the_round_and_the_public_objects_on_a_phone(browser, l
     voter = browser.new_context(**PHONE).new_page()
     login(voter, base, "dh_inspector")
     voter.goto(f"{base}/awards/")
+    # The year's rounds: on a phone a card per round, its title on a line of its own.
+    assert not voter.locator("main table thead").first.is_visible()
+    _no_overflow(voter)
+    voter.screenshot(path=str(SHOTS / "awards-index-phone.png"), full_page=True)
     voter.click(f"text={round_.title}")
     for voted in (1, 2):
         voter.locator(".candidate button[value='1']").first.click()
