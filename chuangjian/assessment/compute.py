@@ -791,12 +791,17 @@ class UnitTree:
         if shared is not None:
             if key in shared:
                 return shared[key]
-            # Roots inside a tree already read (a standard that applies to some of the
-            # districts, a refresh's streets): their subtrees are slices of it.
-            for whole in shared.values():
-                if tops and all(t.pk in whole.index for t in tops):
-                    shared[key] = whole.sub_forest(tops)
-                    return shared[key]
+            # Roots inside trees already read (a standard that applies to some of the
+            # districts, a refresh's streets; the districts together after each was read
+            # alone): their subtrees are slices of those.
+            holders = [next((w for w in shared.values() if t.pk in w.index), None)
+                       for t in tops]
+            if tops and all(w is not None for w in holders):
+                parts = [w.sub_forest([t]) for t, w in zip(tops, holders, strict=True)
+                         if w is not None]
+                shared[key] = cls._of([u for part in parts for u in part.units],
+                                      [part.tops[0] for part in parts])
+                return shared[key]
         if len(tops) == 1:
             tree = cls.load(tops[0])
         else:

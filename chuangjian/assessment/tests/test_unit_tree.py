@@ -83,3 +83,20 @@ def test_a_forest_cut_from_a_tree_in_any_order_holds_its_roots_subtrees(world: W
     whole = UnitTree._of(units, [world.district])
     for tops in ([world.street], [world.area, world.other_street], [world.village]):
         assert _shape(whole.sub_forest(tops)) == _shape(UnitTree.forest(tops))
+
+
+def test_inside_trees_shared_roots_read_one_by_one_make_their_forest_without_a_query(
+        world: World) -> None:
+    # The full assessment asks whether a standard applies under each district alone,
+    # then reads the districts together.
+    fresh = _shape(UnitTree.forest([world.street, world.rural_town]))
+    with trees_shared():
+        UnitTree.forest([world.street])
+        UnitTree.forest([world.rural_town])
+        with CaptureQueriesContext(connection) as queries:
+            together = UnitTree.forest([world.rural_town, world.street])
+        assert len(queries) == 0
+        with CaptureQueriesContext(connection) as queries:
+            UnitTree.forest([world.street, world.other_street])  # one of them not read
+        assert len(queries) == 1
+    assert _shape(together) == fresh

@@ -42,6 +42,12 @@ def test_nothing_but_ids_reaches_the_sql() -> None:
         Unit.objects.filter(pk__ids_in=[None])
     # An empty list matches nothing, like ``__in``.
     assert list(Unit.objects.filter(pk__ids_in=[])) == []
+    # Ids are checked alike, once however many filters use them.
+    with pytest.raises(ValueError):
+        Unit.objects.filter(pk__ids_in=Ids([1, "2) OR (1=1"]))  # type: ignore[list-item]
+    ids = Ids(["3", 1, 1, 2])  # type: ignore[list-item]
+    assert ids.checked() == [1, 2, 3] and ids.checked() is ids.checked()
+    assert "IN (1,2,3)" in str(Unit.objects.filter(pk__ids_in=ids).query)
 
 
 def test_many_ids_as_ids_are_handed_to_the_lookup_whole_where_a_list_is_walked_id_by_id(
