@@ -72,10 +72,16 @@ def sheet_of(spec: StandardSpec, unit: Unit) -> str | None:
 
 
 def indicators_for(spec: StandardSpec, unit: Unit, sheet: str) -> list[IndicatorSpec]:
-    if sheet == MAIN:
-        return [i for i in spec.indicators
-                if i.level is None or unit_matches([i.level], spec.categories, unit)]
-    return [i for i in spec.indicators if i.level == sheet]
+    """The indicators of ``sheet`` that apply to ``unit``: one list, not to be changed, for
+    every unit of the same kind, level and category (``StandardSpec.by_profile``)."""
+    profile = (sheet, unit.kind, unit.level, unit.category)
+    found = spec.by_profile.get(profile)
+    if found is None:
+        found = ([i for i in spec.indicators
+                  if i.level is None or unit_matches([i.level], spec.categories, unit)]
+                 if sheet == MAIN else [i for i in spec.indicators if i.level == sheet])
+        spec.by_profile[profile] = found
+    return found
 
 
 def open_during_year(unit: Unit, year: int) -> bool:
@@ -1205,9 +1211,13 @@ def score_units(spec: StandardSpec, rows: Sequence[tuple[int, str, Sequence[Indi
     ``only`` limits it to those rows (a depth of the tree at a time, see the runner)."""
     groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     wanted = None if only is None else set(only)
+    codes_of: dict[int, tuple[str, ...]] = {}  # by list: units of a profile share theirs
     for j, (_uid, sheet, inds) in enumerate(rows):
         if wanted is None or j in wanted:
-            groups.setdefault((sheet, tuple(i.code for i in inds)), []).append(j)
+            codes = codes_of.get(id(inds))
+            if codes is None:
+                codes = codes_of[id(inds)] = tuple(i.code for i in inds)
+            groups.setdefault((sheet, codes), []).append(j)
     out: list[UnitScore | None] = [None] * len(rows)
     notes: dict[tuple[Any, ...], _Reasons] = {}
     context_ids: dict[UnitContext, int] = {}

@@ -113,6 +113,14 @@ class StandardSpec:
         return tuple(str(c) for c in self.standard.applies_to.categories)
 
     @cached_property
+    def by_profile(self) -> dict[tuple[str, str, str, str], list[IndicatorSpec]]:
+        """``compute.indicators_for``'s answers by sheet and the unit's kind, level and
+        category (all it depends on), filled as units are met: one list per profile, shared
+        by every unit of it, where a city's 19,000 unit-standards each filtered the
+        indicators anew. Read only."""
+        return {}
+
+    @cached_property
     def extra_levels(self) -> tuple[str, ...]:
         return tuple(sorted({i.level for i in self.indicators if i.level}))
 
