@@ -4,7 +4,7 @@ level, category), computed once and shared."""
 from __future__ import annotations
 
 from chuangjian.assessment.compute import MAIN, indicators_for, sheet_of
-from chuangjian.assessment.spec import spec_for
+from chuangjian.assessment.spec import IndicatorSpec, spec_for
 from chuangjian.org.models import Unit
 from chuangjian.org.scope import Scope
 from chuangjian.org.testing import World
@@ -22,7 +22,7 @@ def test_each_unit_gets_the_indicators_that_apply_to_it_one_list_per_profile(
     checked = shared = 0
     for version in catalog().in_force(2026):
         spec = spec_for(version)
-        lists: dict[tuple[str, str, str, str], list[object]] = {}
+        lists: dict[tuple[str, str, str, str], list[IndicatorSpec]] = {}
         for unit in units:
             sheet = sheet_of(spec, unit)
             if sheet is None:
