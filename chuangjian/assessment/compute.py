@@ -800,11 +800,17 @@ class UnitTree:
             # Roots inside trees already read (a standard that applies to some of the
             # districts, a refresh's streets; the districts together after each was read
             # alone): their subtrees are slices of those.
-            holders = [next((w for w in shared.values() if t.pk in w.index), None)
-                       for t in tops]
-            if tops and all(w is not None for w in holders):
-                parts = [w.sub_forest([t]) for t, w in zip(tops, holders, strict=True)
-                         if w is not None]
+            holders: list[UnitTree] = []
+            for top in tops:
+                holder = next((w for w in shared.values() if top.pk in w.index), None)
+                if holder is None:
+                    break
+                holders.append(holder)
+            if tops and len(holders) == len(tops):
+                if all(w is holders[0] for w in holders):  # one tree holds them all
+                    shared[key] = holders[0].sub_forest(tops)
+                    return shared[key]
+                parts = [w.sub_forest([t]) for t, w in zip(tops, holders, strict=True)]
                 shared[key] = cls._of([u for part in parts for u in part.units],
                                       [part.tops[0] for part in parts])
                 return shared[key]
