@@ -6,6 +6,7 @@ production sets ``DJANGO_SECRET_KEY``, ``DATABASE_URL`` and ``ALLOWED_HOSTS``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -49,6 +50,11 @@ if PRODUCTION and _DEV_PERSONAL_KEY in (*SALT_KEY, PERSONAL_DATA_HASH_KEY):
 # many days without a positive test or a relapse (戒断三年未复吸).
 CASES_RETENTION_YEARS = env.int("CASES_RETENTION_YEARS", default=5)
 CASES_DETOX_CLEAN_DAYS = env.int("CASES_DETOX_CLEAN_DAYS", default=3 * 365)
+# The year's assessment of every standard (`chuangjian assess --all`) shares the standards
+# among this many processes (lib.forked); by default one per core, up to four.
+ASSESSMENT_PROCESSES = env.int("ASSESSMENT_PROCESSES", default=min(os.cpu_count() or 1, 4))
+if ASSESSMENT_PROCESSES < 1:
+    raise environ.ImproperlyConfigured("ASSESSMENT_PROCESSES must be at least 1")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

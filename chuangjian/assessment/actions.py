@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,9 +23,11 @@ from chuangjian.assessment.compute import (
     ComputeError,
     UnitTree,
     data_as_of,
+    indicators_for,
     open_during_year,
     sharing_trees,
     sheet_of,
+    trees_shared,
 )
 from chuangjian.assessment.models import (
     AssessmentRun,
@@ -43,9 +48,14 @@ from chuangjian.assessment.runner import (
 from chuangjian.assessment.spec import StandardSpec, spec_for
 from chuangjian.audit.log import log_action
 from chuangjian.engine.scoring import ScoringError
+from chuangjian.lib.forked import each_forked
+from chuangjian.lib.writelock import atomic_promptly
 from chuangjian.org.models import Role, Unit, User
 from chuangjian.org.scope import Cap, Scope
+from chuangjian.reporting.datasets import catalog
 from chuangjian.standards.models import StandardVersion
+
+logger = logging.getLogger(__name__)
 
 
 class AssessmentError(ValidationError):
@@ -224,10 +234,115 @@ def applicable_units(*, standard_code: str, year: int, units: Iterable[Unit], sc
     return [u for u in units if scope.allows(u) and _applies(spec, u, year)]
 
 
+@dataclass
+class StandardOutcome:
+    """One standard of a year's assessment (``assess_year``): its runs (one per top-level
+    unit it applies to, failed ones included), the top-level units it does not apply to,
+    why it did not run (a refusal or a failure, in Chinese; empty when it ran), the
+    seconds it took and the process that ran it."""
+
+    version: StandardVersion
+    runs: list[AssessmentRun] = field(default_factory=list)
+    left_out: list[Unit] = field(default_factory=list)
+    error: str = ""
+    seconds: float = 0.0
+    process: int = 0
+
+
+def assess_year(*, actor: User | None, year: int, kind: str = Kind.REVIEW, scope: Scope,
+                standard_codes: Sequence[str] = (), today: dt.date | None = None,
+                processes: int = 1) -> list[StandardOutcome]:
+    """The year's assessment of every standard in force (or of ``standard_codes``) over the
+    top-level units of ``scope`` each applies to: what a county runs at the year's end
+    (``chuangjian assess --all``). Each standard is ``start_runs`` over its units, stored
+    as that stores it; one standard refused or failing (its runs then marked failed with
+    the reason) does not stop the others. The standards are shared among ``processes``
+    forked processes, the largest first (``lib.forked``: here, one by one, inside a
+    transaction or on an in-memory database); the trees and the parsed standards are read
+    here once, before the fork. In the order of the catalogue."""
+    kind = parse_kind(kind)
+    today = today or timezone.localdate()
+    in_force = catalog().in_force(year)
+    if standard_codes:
+        known = {v.code: v for v in in_force}
+        for code in standard_codes:
+            if code not in known:
+                standard_version(code, year)  # unknown, or not in force: says which
+        in_force = [known[c] for c in dict.fromkeys(standard_codes)]
+    if not in_force:
+        raise AssessmentError(f"{year} 年没有有效的标准")
+    tops = scope.root_units()
+    outcomes = [StandardOutcome(version) for version in in_force]
+    with trees_shared():
+        weights: dict[int, int] = {}
+        for k, outcome in enumerate(outcomes):
+            applicable = applicable_units(standard_code=outcome.version.code, year=year,
+                                          units=tops, scope=scope)
+            outcome.left_out = [u for u in tops if u not in applicable]
+            if applicable:
+                weights[k] = _work_of(spec_for(outcome.version), UnitTree.forest(applicable))
+
+        def assess(k: int) -> tuple[list[int], str, float]:
+            outcome, started = outcomes[k], time.perf_counter()
+            units = [u for u in tops if u not in outcome.left_out]
+            try:
+                runs = start_runs(actor=actor, standard_code=outcome.version.code, year=year,
+                                  kind=kind, units=units, scope=scope, today=today)
+            except (AssessmentError, PermissionDenied) as error:
+                return [], _message(error), time.perf_counter() - started
+            except Exception as error:  # its runs are marked failed; the others go on
+                logger.exception("assessment of %s failed", outcome.version.code)
+                return [], f"计算失败：{error}", time.perf_counter() - started
+            return [r.pk for r in runs], "", time.perf_counter() - started
+
+        largest_first = sorted(weights, key=lambda k: -weights[k])
+        done = {k: (got, pid) for k, got, pid in each_forked(assess, largest_first,
+                                                           processes=processes)}
+    runs = {r.pk: r for r in AssessmentRun.objects.filter(
+        pk__in=[pk for (pks, _e, _s), _p in done.values() for pk in pks]).select_related("root")}
+    for k, ((pks, error, seconds), pid) in done.items():
+        outcome = outcomes[k]
+        outcome.error, outcome.seconds, outcome.process = error, seconds, pid
+        outcome.runs = sorted((runs[pk] for pk in pks), key=lambda r: r.root.path)
+        for run in outcome.runs:
+            run.standard = outcome.version  # the row read above, without its text again
+    return outcomes
+
+
+def _work_of(spec: StandardSpec, tree: UnitTree) -> int:
+    """How much work a standard's runs over ``tree`` are, roughly, so that the largest are
+    handed out first: each item of each assessed unit scored (about three times the
+    reading of one figure), each unit's figure of each element read for the year and the
+    years compared (a daily element's year of days about twenty figures' worth). Measured
+    at L (docs/benchmarks.md): it puts 创城 and 文明社区, a quarter of the work each, first.
+    Units alike (kind, level, category) get the same items."""
+    alike = Counter((u.kind, u.level, u.category) for u in tree.units)
+    first = {(u.kind, u.level, u.category): u for u in reversed(tree.units)}
+    items = 0
+    for profile, count in alike.items():
+        sheet = sheet_of(spec, first[profile])
+        if sheet is not None:
+            items += count * len(indicators_for(spec, first[profile], sheet))
+    figures = sum(DAILY_WEIGHT if e.period == "day" else 1 for e in spec.elements.values())
+    return 3 * items + len(tree.units) * (1 + spec.years_back) * figures
+
+
+DAILY_WEIGHT = 20
+
+
+def _message(error: Exception) -> str:
+    """A refusal's Chinese sentence."""
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error) or "无权执行该考核"
+
+
 def _store(run: AssessmentRun, computed: Computed, *, actor: User | None, started: float
            ) -> None:
-    """Write a computed run's rows and make it current, in one transaction."""
-    with transaction.atomic():
+    """Write a computed run's rows and make it current, in one transaction (asking for
+    SQLite's write lock promptly: the year's assessment stores standards from several
+    processes at once)."""
+    with atomic_promptly():
         written = insert_results(run, computed)
         _make_current(run)
         run.status = RunStatus.DONE

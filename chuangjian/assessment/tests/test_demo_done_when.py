@@ -285,3 +285,23 @@ def test_the_streets_assessed_together_score_as_each_alone(demo: Demo) -> None:
     got = json.loads(demo.shell(TOGETHER))
     assert got["different"] == []
     assert got["standards"] >= 5 and got["runs"] >= 10 and got["units"] > 50, got
+
+
+def test_the_years_assessment_over_two_processes_is_the_assessment_in_one(
+        demo: Demo, tmp_path: Path) -> None:
+    # ``assess --all``: the demo's nine standards shared by the command's process and a copy
+    # of it, each with its own connection to the demo's database (a SQLite file, or a
+    # PostgreSQL database), give the results the standards give one after another.
+    def results(copy: Demo, processes: int) -> dict[str, list[object]]:
+        printed = json.loads(copy.manage("assess", "--all", "--year", "2026",
+                                         "--processes", str(processes), "--json"))
+        assert all(s["error"] == "" for s in printed), printed
+        return {s["standard"]: [(r["unit"], r["results"]) for r in s["runs"]] for s in printed}
+
+    with demo.copy(tmp_path) as copy:
+        alone = results(copy, 1)
+        shared = results(copy, 2)
+        summary = copy.manage("assess", "--all", "--year", "2026", "--processes", "2")
+    assert len(alone) >= 9 and all(alone.values())
+    assert shared == alone
+    assert f"共 {len(alone)} 个标准" in summary and "（2 个进程）" in summary

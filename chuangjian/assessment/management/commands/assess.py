@@ -7,11 +7,12 @@ import time
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chuangjian.assessment import actions, selectors
-from chuangjian.assessment.models import UnitResult
+from chuangjian.assessment.models import AssessmentRun, UnitResult
 from chuangjian.org.models import Unit, User
 from chuangjian.org.scope import Scope
 
@@ -20,13 +21,18 @@ class Command(BaseCommand):
     help = "按标准和年度计算考核结果：自查、考核或抽查"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--standard", required=True, help="标准编码，如 wenming_shequ")
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--standard", help="标准编码，如 wenming_shequ")
+        which.add_argument("--all", action="store_true",
+                           help="该年度有效的全部标准（年终考核），每个标准各自考核适用的顶层单位")
         parser.add_argument("--year", required=True, type=int, help="考核年度，如 2026")
         parser.add_argument("--unit", help="只考核该单位及其下级（单位编码；默认每个适用该标准的顶层单位各一个批次）")
         parser.add_argument("--kind", default="考核", help="自查、考核 或 抽查（也可写 self/review/spot）")
         parser.add_argument("--user", help="以该用户的身份和权限运行（默认系统管理员）")
         parser.add_argument("--reopen", metavar="理由",
                             help="重新考核已公布（关闭）的年度，须由管理员填写理由")
+        parser.add_argument("--processes", type=int, metavar="N",
+                            help="--all 时分担各标准的进程数（默认设置 ASSESSMENT_PROCESSES）")
         parser.add_argument("--json", action="store_true",
                             help="以 JSON 输出每个单位的结果（与接口 /api/assessment/runs/{id}/results 相同）")
 
@@ -44,6 +50,11 @@ class Command(BaseCommand):
             if unit is None or not scope.allows(unit):
                 raise CommandError(f"未知的单位「{options['unit']}」")
             units = [unit]
+        if options.get("all"):
+            if units:
+                raise CommandError("--all 考核每个标准适用的全部顶层单位，不能与 --unit 同用")
+            self._all(actor, scope, options)
+            return
         started = time.perf_counter()
         try:
             if not units:
@@ -75,13 +86,51 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(printed, ensure_ascii=False, indent=2))
             return
         for run in runs:
-            tiers = Counter(UnitResult.objects.filter(run=run).exclude(tier="")
-                            .values_list("tier", flat=True))
-            tier_text = "、".join(f"{name} {n} 个" for name, n in sorted(tiers.items())) or "无"
-            self.stdout.write(
-                f"{run.year} 年{run.get_kind_display()}「{run.standard.name}」（{run.root.name}）：\n"
-                f"  考核单位 {run.units_assessed} 个，合格 {run.units_passed} 个，"
-                f"一票否决 {run.units_vetoed} 个\n"
-                f"  等次：{tier_text}\n"
-                f"  批次 #{run.pk}")
+            self._summary(run)
         self.stdout.write(f"用时 {seconds:.2f} 秒")
+
+    def _all(self, actor: User | None, scope: Scope, options: dict[str, Any]) -> None:
+        """Every standard in force in the year (``actions.assess_year``)."""
+        processes = options.get("processes")
+        processes = settings.ASSESSMENT_PROCESSES if processes is None else processes
+        if processes < 1:
+            raise CommandError("--processes 至少为 1")
+        started = time.perf_counter()
+        try:
+            outcomes = actions.assess_year(actor=actor, scope=scope, year=options["year"],
+                                           kind=options["kind"], processes=processes)
+        except ValidationError as error:
+            raise CommandError("；".join(error.messages)) from None
+        seconds = time.perf_counter() - started
+        if options.get("json"):
+            self.stdout.write(json.dumps([
+                {"standard": o.version.code, "standard_name": o.version.name,
+                 "error": o.error, "left_out": [u.code for u in o.left_out],
+                 "runs": [{"run": run.pk, "unit": run.root.code, "unit_name": run.root.name,
+                           "results": selectors.run_results(scope=scope, run=run)}
+                          for run in o.runs]}
+                for o in outcomes], ensure_ascii=False, indent=2))
+        else:
+            for outcome in outcomes:
+                for left in outcome.left_out:
+                    self.stderr.write(f"「{outcome.version.name}」不适用于「{left.name}」，未考核")
+                if outcome.error:
+                    self.stderr.write(f"「{outcome.version.name}」未完成：{outcome.error}")
+                for run in outcome.runs:
+                    self._summary(run)
+            used = len({o.process for o in outcomes if o.runs or o.error})
+            self.stdout.write(f"共 {len(outcomes)} 个标准，用时 {seconds:.2f} 秒（{used} 个进程）")
+        failed = [o.version.name for o in outcomes if o.error]
+        if failed:
+            raise CommandError(f"{len(failed)} 个标准未完成：{'、'.join(failed)}")
+
+    def _summary(self, run: AssessmentRun) -> None:
+        tiers = Counter(UnitResult.objects.filter(run=run).exclude(tier="")
+                        .values_list("tier", flat=True))
+        tier_text = "、".join(f"{name} {n} 个" for name, n in sorted(tiers.items())) or "无"
+        self.stdout.write(
+            f"{run.year} 年{run.get_kind_display()}「{run.standard.name}」（{run.root.name}）：\n"
+            f"  考核单位 {run.units_assessed} 个，合格 {run.units_passed} 个，"
+            f"一票否决 {run.units_vetoed} 个\n"
+            f"  等次：{tier_text}\n"
+            f"  批次 #{run.pk}")
