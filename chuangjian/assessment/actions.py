@@ -275,12 +275,16 @@ def assess_year(*, actor: User | None, year: int, kind: str = Kind.REVIEW, scope
     outcomes = [StandardOutcome(version) for version in in_force]
     with trees_shared():
         weights: dict[int, int] = {}
+        alike: dict[int, list[tuple[Unit, int]]] = {}  # by tree: one unit of each profile, how many
         for k, outcome in enumerate(outcomes):
             applicable = applicable_units(standard_code=outcome.version.code, year=year,
                                           units=tops, scope=scope)
             outcome.left_out = [u for u in tops if u not in applicable]
             if applicable:
-                weights[k] = _work_of(spec_for(outcome.version), UnitTree.forest(applicable))
+                tree = UnitTree.forest(applicable)
+                if id(tree) not in alike:
+                    alike[id(tree)] = _profiles(tree)
+                weights[k] = _work_of(spec_for(outcome.version), alike[id(tree)], len(tree.units))
 
         def assess(k: int) -> tuple[list[int], str, float]:
             outcome, started = outcomes[k], time.perf_counter()
@@ -309,22 +313,28 @@ def assess_year(*, actor: User | None, year: int, kind: str = Kind.REVIEW, scope
     return outcomes
 
 
-def _work_of(spec: StandardSpec, tree: UnitTree) -> int:
-    """How much work a standard's runs over ``tree`` are, roughly, so that the largest are
-    handed out first: each item of each assessed unit scored (about three times the
-    reading of one figure), each unit's figure of each element read for the year and the
-    years compared (a daily element's year of days about twenty figures' worth). Measured
-    at L (docs/benchmarks.md): it puts 创城 and 文明社区, a quarter of the work each, first.
-    Units alike (kind, level, category) get the same items."""
-    alike = Counter((u.kind, u.level, u.category) for u in tree.units)
+def _profiles(tree: UnitTree) -> list[tuple[Unit, int]]:
+    """One unit of each profile (kind, level, category) of ``tree`` and how many have it:
+    units alike are assessed on the same items."""
+    count = Counter((u.kind, u.level, u.category) for u in tree.units)
     first = {(u.kind, u.level, u.category): u for u in reversed(tree.units)}
+    return [(first[profile], n) for profile, n in count.items()]
+
+
+def _work_of(spec: StandardSpec, profiles: Sequence[tuple[Unit, int]], units: int) -> int:
+    """How much work a standard's runs over a tree of ``units`` are, roughly, so that the
+    largest are handed out first: each item of each assessed unit scored (about three
+    times the reading of one figure), each unit's figure of each element read for the year
+    and the years compared (a daily element's year of days about twenty figures' worth).
+    Measured at L (docs/benchmarks.md): it puts 创城 and 文明社区, a quarter of the work
+    each, first."""
     items = 0
-    for profile, count in alike.items():
-        sheet = sheet_of(spec, first[profile])
+    for unit, count in profiles:
+        sheet = sheet_of(spec, unit)
         if sheet is not None:
-            items += count * len(indicators_for(spec, first[profile], sheet))
+            items += count * len(indicators_for(spec, unit, sheet))
     figures = sum(DAILY_WEIGHT if e.period == "day" else 1 for e in spec.elements.values())
-    return 3 * items + len(tree.units) * (1 + spec.years_back) * figures
+    return 3 * items + units * (1 + spec.years_back) * figures
 
 
 DAILY_WEIGHT = 20
