@@ -2,14 +2,15 @@
 
     python -m benchmarks.run --size S|M|L [--keep] [--database-url URL] [--profile]
 
-Measured, in this order, on one process (figures go to the table printed at the end
+Measured, in this order (figures go to the table printed at the end
 and to ``var/bench/results-<size>.json``):
 
 1. generation: time and row counts (``benchmarks.generate``);
 2. full assessment: every built-in standard in force in the last year, one 考核 run per
-   top-level unit it applies to, started together (``assessment.actions.start_runs``) as
-   ``chuangjian assess --standard CODE --year YYYY`` starts them; plus the assessment's input step alone (``compute.full_inputs`` over every
-   element and all years);
+   top-level unit it applies to, as ``chuangjian assess --all --year YYYY`` runs them
+   (``assessment.actions.assess_year``: the standards shared among ``--processes``
+   processes, by default ``ASSESSMENT_PROCESSES``); plus the assessment's input step
+   alone (``compute.full_inputs`` over every element and all years);
 3. the DuckDB reference over the raw values, and the ratio ours / DuckDB, after
    checking that both give the same figures;
 4. incremental update: ~50 submissions of random communities through
