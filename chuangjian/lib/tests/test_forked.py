@@ -17,15 +17,23 @@ from chuangjian.lib.forked import each_forked, why_not_forked
 
 ROOT = Path(__file__).resolve().parents[3]
 
-# A batch on a SQLite file: each piece asks the database which connection it uses (its
-# own file handle's process), squares its number and names its process.
+# A batch on a SQLite file: each piece has the database square its number and names its
+# process. The first piece waits until another process has started a piece (up to 10 s):
+# pieces this small could otherwise all be done before the copy has started.
 BATCH = textwrap.dedent("""
-    import json, os, django
+    import json, os, time, django
     django.setup()
     from django.db import connection, transaction
     from chuangjian.lib.forked import each_forked, why_not_forked
 
+    MARKS = os.environ["FORKED_MARKS"]
+
     def work(n):
+        open(os.path.join(MARKS, f"{os.getpid()}-{n}"), "w").close()
+        deadline = time.monotonic() + 10
+        while n == 0 and time.monotonic() < deadline and len(
+                {name.split("-")[0] for name in os.listdir(MARKS)}) < 2:
+            time.sleep(0.01)
         with connection.cursor() as cursor:
             cursor.execute("SELECT %s * %s", [n, n])
             (square,) = cursor.fetchone()
@@ -60,8 +68,10 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """What the batch printed, run once for the tests below."""
     tmp_path = tmp_path_factory.mktemp("forked")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    (tmp_path / "marks").mkdir()
     env.update(DJANGO_SETTINGS_MODULE="chuangjian.settings",
-               DATABASE_URL=f"sqlite:///{tmp_path / 'forked.sqlite3'}")
+               DATABASE_URL=f"sqlite:///{tmp_path / 'forked.sqlite3'}",
+               FORKED_MARKS=str(tmp_path / "marks"))
     done = subprocess.run([sys.executable, "-c", BATCH], cwd=ROOT, env=env,  # noqa: S603 - our own interpreter
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
