@@ -237,9 +237,10 @@ def applicable_units(*, standard_code: str, year: int, units: Iterable[Unit], sc
 @dataclass
 class StandardOutcome:
     """One standard of a year's assessment (``assess_year``): its runs (one per top-level
-    unit it applies to, failed ones included), the top-level units it does not apply to,
-    why it did not run (a refusal or a failure, in Chinese; empty when it ran), the
-    seconds it took and the process that ran it."""
+    unit it applies to; none when it did not finish — runs that failed keep their reason
+    in the list of runs), the top-level units it does not apply to, why it did not finish
+    (a refusal or a failure, in Chinese; empty when it did), the seconds it took and the
+    process that ran it."""
 
     version: StandardVersion
     runs: list[AssessmentRun] = field(default_factory=list)

@@ -8,6 +8,7 @@ processes); ``test_demo_done_when`` runs the demo's nine over two processes."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -75,6 +76,27 @@ def test_a_standard_refused_is_said_and_the_others_still_run(
     assert "「测试用小标准」未完成" in printed.err
     assert "「开发区管委会」" in printed.err
     assert "共 2 个标准" in printed.out
+
+
+def test_a_standard_whose_computation_fails_is_marked_failed_and_the_others_run(
+        small: Small, quarterly: StandardVersion, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    _two_standards(small, quarterly)
+    computing = actions.compute_runs
+
+    def broken(runs: list[AssessmentRun], **kw: Any) -> object:
+        if runs[0].standard_code == "test_small":
+            raise RuntimeError("磁盘已满")
+        return computing(runs, **kw)
+
+    monkeypatch.setattr(actions, "compute_runs", broken)
+    outcomes = {o.version.code: o for o in actions.assess_year(
+        actor=None, year=2026, scope=Scope.system(), today=TODAY)}
+    assert outcomes["test_small"].error == "计算失败：磁盘已满"
+    failed = AssessmentRun.objects.get(standard_code="test_small")
+    assert failed.status == "failed" and failed.error == "计算失败：磁盘已满" and not failed.current
+    assert outcomes["test_tree_as_of"].runs[0].status == "done"
+    assert "assessment of test_small failed" in caplog.text
 
 
 def test_the_standards_can_be_named_and_a_wrong_name_is_refused(small: Small,
