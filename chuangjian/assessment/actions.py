@@ -252,7 +252,7 @@ class StandardOutcome:
 
 def assess_year(*, actor: User | None, year: int, kind: str = Kind.REVIEW, scope: Scope,
                 standard_codes: Sequence[str] = (), today: dt.date | None = None,
-                processes: int = 1) -> list[StandardOutcome]:
+                reopen_reason: str = "", processes: int = 1) -> list[StandardOutcome]:
     """The year's assessment of every standard in force (or of ``standard_codes``) over the
     top-level units of ``scope`` each applies to: what a county runs at the year's end
     (``chuangjian assess --all``). Each standard is ``start_runs`` over its units, stored
@@ -260,7 +260,8 @@ def assess_year(*, actor: User | None, year: int, kind: str = Kind.REVIEW, scope
     the reason) does not stop the others. The standards are shared among ``processes``
     forked processes, the largest first (``lib.forked``: here, one by one, inside a
     transaction or on an in-memory database); the trees and the parsed standards are read
-    here once, before the fork. In the order of the catalogue."""
+    here once, before the fork. ``reopen_reason`` reopens the standards whose year is
+    closed, as ``start_runs``. In the order of the catalogue."""
     kind = parse_kind(kind)
     today = today or timezone.localdate()
     in_force = catalog().in_force(year)
@@ -292,7 +293,8 @@ def assess_year(*, actor: User | None, year: int, kind: str = Kind.REVIEW, scope
             units = [u for u in tops if u not in outcome.left_out]
             try:
                 runs = start_runs(actor=actor, standard_code=outcome.version.code, year=year,
-                                  kind=kind, units=units, scope=scope, today=today)
+                                  kind=kind, units=units, scope=scope, today=today,
+                                  reopen_reason=reopen_reason)
             except (AssessmentError, PermissionDenied) as error:
                 return [], _message(error), time.perf_counter() - started
             except Exception as error:  # its runs are marked failed; the others go on

@@ -76,6 +76,11 @@ def test_a_standard_refused_is_said_and_the_others_still_run(
     assert "「测试用小标准」未完成" in printed.err
     assert "「开发区管委会」" in printed.err
     assert "共 2 个标准" in printed.out
+    # The command's own advice: an admin reopens the closed year with a reason.
+    assert "--reopen" in outcomes["test_small"].error
+    call_command("assess", "--all", "--year", "2026", "--reopen", "补录数据")
+    reopened = AssessmentRun.objects.get(standard_code="test_small", current=True)
+    assert reopened != closing and reopened.reopen_reason == "补录数据"
 
 
 def test_a_standard_whose_computation_fails_is_marked_failed_and_the_others_run(

@@ -98,7 +98,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             outcomes = actions.assess_year(actor=actor, scope=scope, year=options["year"],
-                                           kind=options["kind"], processes=processes)
+                                           kind=options["kind"], processes=processes,
+                                           reopen_reason=options.get("reopen") or "")
         except ValidationError as error:
             raise CommandError("；".join(error.messages)) from None
         seconds = time.perf_counter() - started
