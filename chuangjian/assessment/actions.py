@@ -25,6 +25,7 @@ from chuangjian.assessment.compute import (
     data_as_of,
     indicators_for,
     open_during_year,
+    profile_of,
     sharing_trees,
     sheet_of,
     trees_shared,
@@ -317,10 +318,9 @@ def assess_year(*, actor: User | None, year: int, kind: str = Kind.REVIEW, scope
 
 
 def _profiles(tree: UnitTree) -> list[tuple[Unit, int]]:
-    """One unit of each profile (kind, level, category) of ``tree`` and how many have it:
-    units alike are assessed on the same items."""
-    count = Counter((u.kind, u.level, u.category) for u in tree.units)
-    first = {(u.kind, u.level, u.category): u for u in reversed(tree.units)}
+    """One unit of each profile (``profile_of``) of ``tree`` and how many have it."""
+    count = Counter(profile_of(u) for u in tree.units)
+    first = {profile_of(u): u for u in reversed(tree.units)}
     return [(first[profile], n) for profile, n in count.items()]
 
 

@@ -71,10 +71,16 @@ def sheet_of(spec: StandardSpec, unit: Unit) -> str | None:
     return None
 
 
+def profile_of(unit: Unit) -> tuple[str, str, str]:
+    """All that ``sheet_of`` and ``indicators_for`` read of a unit: units alike in kind,
+    level and category are assessed on the same sheet and items."""
+    return (unit.kind, unit.level, unit.category)
+
+
 def indicators_for(spec: StandardSpec, unit: Unit, sheet: str) -> list[IndicatorSpec]:
     """The indicators of ``sheet`` that apply to ``unit``: one list, not to be changed, for
-    every unit of the same kind, level and category (``StandardSpec.by_profile``)."""
-    profile = (sheet, unit.kind, unit.level, unit.category)
+    every unit of the same profile (``profile_of``; ``StandardSpec.by_profile``)."""
+    profile = (sheet, *profile_of(unit))
     found = spec.by_profile.get(profile)
     if found is None:
         found = ([i for i in spec.indicators
