@@ -138,10 +138,21 @@ def test_a_street_leader_then_the_district_read_the_dashboards(page: Any, served
 
 
 def _run_and_score_sheet_on_a_phone(page: Any, sheet: str) -> None:
-    """A run's results and a unit's score sheet at 390 px: a card per unit, its name on
-    one line; a card per indicator, its name on a line of its own, the method, figure,
+    """The list of runs, a run's results and a unit's score sheet at 390 px: a card per run,
+    its standard's name first on a line of its own; a card per unit, its name on one line; a card per indicator, its name on a line of its own, the method, figure,
     score and points on the next; nothing wider than the screen."""
     page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(sheet.split("/assessment/")[0] + "/assessment/")  # the list of runs
+    assert not page.locator(".run-list thead").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= "
+                         "document.documentElement.clientWidth")
+    card = page.locator(".run-list tbody tr").first
+    title = card.locator("td.run-standard")
+    assert title.evaluate("e => e.getBoundingClientRect().width") > 0.9 * card.evaluate(
+        "e => e.getBoundingClientRect().width")  # the standard's name on its own line
+    assert title.evaluate("e => e.getBoundingClientRect().top") < card.locator(
+        "td").first.evaluate("e => e.getBoundingClientRect().top")  # and first
+    page.screenshot(path=SHOTS / "assessment-runs-390.png", full_page=True)
     page.goto(sheet.split("/u/")[0] + "/")
     assert not page.locator(".run-results thead").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= "
