@@ -3,26 +3,38 @@ this process, each with database connections of its own.
 
 CPython runs one thread of Python at a time, so a batch that is Python through and through
 (the year-end 考核 of every standard: reading, scoring and storing each standard's results)
-uses one core of the server however many it has. The pieces are handed to a
-``multiprocessing`` pool of processes forked from this one: they start with everything
-this process has already read and parsed (the standards, the city's tree), take the pieces
-one at a time as they finish the last (the longest first, when the caller sorts them so),
-and send back only small results.
+uses one core of the server however many it has. Here the pieces are shared between this
+process and copies forked from it: the copies start with everything this process has
+already read and parsed (the standards, the city's tree), every process takes the next
+piece as soon as it is free (the longest first, when the caller sorts them so), and each
+copy sends back only its small results, pickled through a pipe, as it ends.
+
+The pieces to take are numbers written in advance into a pipe that every process reads
+four bytes at a time: a pipe's read is one step for the kernel, so no two processes take
+the same piece, and none needs a lock. (``multiprocessing.Pool`` did this with a pool of
+workers and three threads, built for a long life: 20 ms before the first piece on a
+process's first batch, 5 ms each time after, against 2 ms here; and it waits for ever for
+a worker that was killed, where a copy's pipe here ends, and says so.)
 
 A connection to the database cannot cross a fork (both processes would talk over one
 socket or one SQLite file handle): this process closes its connections before forking,
-each child opens its own and closes it as it ends, and this process opens a new one when
+each copy opens its own and closes it as it ends, and this process opens a new one when
 it next asks. Where that is impossible the pieces run here, one after another, with the
-same results: inside a transaction (the children would not see what it wrote, and closing
-its connection would lose it), on an in-memory SQLite database (the tests': the children
+same results: inside a transaction (the copies would not see what it wrote, and closing
+its connection would lose it), on an in-memory SQLite database (the tests': the copies
 cannot open it), or on a system without ``fork``.
 """
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
+import logging
 import os
+import pickle
+import signal
+import struct
+import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -31,15 +43,18 @@ from django.db import connections
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# The batch being shared: the children inherit it with the rest of this process's memory,
-# so neither the function nor what it closes over is pickled. The items go to whoever is
-# free next, in their order: ``taken`` counts those started, in memory the processes share.
-_batch: tuple[Callable[[Any], Any], Sequence[Any], Any] | None = None
+_PIECE = struct.Struct(">I")  # one piece's number in the pipe of pieces to take
+_READ = 65536  # bytes read from a pipe at a time
+
+
+class CopyFailed(RuntimeError):
+    """A forked copy ended without sending its results (killed, or its results would not
+    pickle); the message says which and how."""
 
 
 def why_not_forked() -> str | None:
     """Why pieces cannot run in forked processes now (a sentence), or None when they can."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return "this system cannot fork"
     for connection in connections.all():
         if connection.in_atomic_block:
@@ -56,56 +71,122 @@ def each_forked(work: Callable[[Item], Result], items: Sequence[Item], *, proces
     (item, its result, the id of the process that ran it), this process's first. Each
     process takes the next item not yet started as soon as it is free, so the items are
     started in the order given (the longest first, when the caller sorts them so).
-    Results must pickle. An exception raised by ``work`` is raised here; the copies still
-    running are then stopped."""
+    Results must pickle. An exception raised by ``work`` in a copy is raised here (and one
+    raised here stops the copies); a copy that ends without its results raises
+    ``CopyFailed``."""
     many = min(processes, len(items))
-    if many <= 1 or why_not_forked() is not None:
+    pieces = _pieces(len(items)) if many > 1 and why_not_forked() is None else None
+    if pieces is None:
         for item in items:
             yield item, work(item), os.getpid()
         return
-    global _batch  # handed to the copies through the fork, never pickled
-    context = multiprocessing.get_context("fork")
     connections.close_all()
-    batch = _batch = (work, items, context.Value("i", 0))
+    copies: dict[int, int] = {}  # process id -> the read end of the pipe of its results
     try:
-        with context.Pool(many - 1, initializer=_child_started) as pool:
-            helping = [pool.apply_async(_share) for _ in range(many - 1)]
-            for index, result, pid in _take_turns(batch):
+        for _ in range(many - 1):
+            results, sent = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the copy: never returns
+                os.close(results)
+                _copy(work, items, pieces, sent)
+            os.close(sent)
+            copies[pid] = results
+        for index, result in _take_turns(work, items, pieces):
+            yield items[index], result, os.getpid()
+        for pid in list(copies):
+            sent_back = _read_all(copies[pid])
+            os.close(copies.pop(pid))
+            status = os.waitpid(pid, 0)[1]
+            for index, result in _results_of(pid, sent_back, status):
                 yield items[index], result, pid
-            for share in helping:
-                for index, result, pid in share.get():
-                    yield items[index], result, pid
-            pool.close()
-            pool.join()  # the copies have closed their connections and ended
     finally:
-        _batch = None
+        os.close(pieces)
+        for pid, results in copies.items():  # stopped: this process's own piece failed
+            os.close(results)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
-def _take_turns(batch: tuple[Callable[[Any], Any], Sequence[Any], Any]
-                ) -> Iterator[tuple[int, Any, int]]:
-    """Start the next item not yet started until none is left; each item's (index, result,
-    process id) as it finishes."""
-    work, items, taken = batch
-    while True:
-        with taken.get_lock():
-            index = taken.value
-            taken.value += 1
-        if index >= len(items):
-            return
-        yield index, work(items[index]), os.getpid()
+def _pieces(count: int) -> int | None:
+    """The read end of a pipe holding the numbers of ``count`` pieces, its write end closed
+    (read to its end, it says no piece is left); None when they do not fit (tens of
+    thousands: the pipe would wait for a reader)."""
+    pieces, to_take = os.pipe()
+    os.set_blocking(to_take, False)
+    numbers = b"".join(_PIECE.pack(k) for k in range(count))
+    try:
+        fits = os.write(to_take, numbers) == len(numbers)
+    except BlockingIOError:
+        fits = False
+    os.close(to_take)
+    if not fits:
+        os.close(pieces)
+        return None
+    return pieces
 
 
-def _share() -> list[tuple[int, Any, int]]:
-    """A copy's part of the batch, sent back whole."""
-    if _batch is None:
-        raise RuntimeError("each_forked: a copy started without its batch")
-    return list(_take_turns(_batch))
+def _take_turns(work: Callable[[Any], Any], items: Sequence[Any], pieces: int
+                ) -> Iterator[tuple[int, Any]]:
+    """Take the next piece not yet taken until none is left; each (index, result) as it
+    finishes."""
+    while taken := os.read(pieces, _PIECE.size):
+        (index,) = _PIECE.unpack(taken)
+        yield index, work(items[index])
 
 
-def _child_started() -> None:
-    # A copy opens its connections on first use and closes them as it ends. Its life is
-    # one batch: the garbage of cycles, if any, goes with it.
-    from multiprocessing.util import Finalize
+def _copy(work: Callable[[Any], Any], items: Sequence[Any], pieces: int, sent: int) -> None:
+    """A copy's life: its part of the batch, sent back whole (or the exception that stopped
+    it), its connections closed; then it ends without running this process's exit
+    handlers, which are the parent's to run."""
+    code = 1
+    try:
+        gc.disable()  # one batch long: the garbage of cycles, if any, goes with the copy
+        try:
+            message = pickle.dumps((True, list(_take_turns(work, items, pieces))))
+        except BaseException as error:  # sent to the parent, which raises it
+            error.add_note(f"(in forked copy {os.getpid()})\n"
+                           + "".join(traceback.format_tb(error.__traceback__)))
+            message = _pickled_error(error)
+        connections.close_all()
+        with os.fdopen(sent, "wb") as out:
+            out.write(message)
+        code = 0
+    finally:
+        try:
+            logging.shutdown()  # the copy's log lines written out before it ends
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
 
-    Finalize(None, connections.close_all, exitpriority=10)
-    gc.disable()
+
+def _pickled_error(error: BaseException) -> bytes:
+    try:
+        return pickle.dumps((False, error))
+    except Exception:  # an exception that will not pickle goes as its text
+        text = "".join(traceback.format_exception(error))
+        return pickle.dumps((False, CopyFailed(f"a forked copy failed:\n{text}")))
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, _READ):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _results_of(pid: int, sent_back: bytes, status: int) -> list[tuple[int, Any]]:
+    """A copy's results, or its exception raised here."""
+    if not sent_back:
+        raise CopyFailed(f"forked copy {pid} ended without its results "
+                         f"({_how_it_ended(status)})")
+    finished, payload = pickle.loads(sent_back)  # noqa: S301 - from our own forked copy
+    if not finished:
+        raise payload
+    return payload
+
+
+def _how_it_ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -21,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[3]
 # process. The first piece waits until another process has started a piece (up to 10 s):
 # pieces this small could otherwise all be done before the copy has started.
 BATCH = textwrap.dedent("""
-    import json, os, time, django
+    import json, os, signal, time, django
     django.setup()
     from django.db import connection, transaction
-    from chuangjian.lib.forked import each_forked, why_not_forked
+    from chuangjian.lib.forked import CopyFailed, each_forked, why_not_forked
 
     MARKS = os.environ["FORKED_MARKS"]
 
@@ -39,10 +40,19 @@ BATCH = textwrap.dedent("""
             (square,) = cursor.fetchone()
         return square
 
-    def fails(n):
-        if n == 3:
-            raise ValueError("第 3 件无法完成")
+    def fails(n):  # every piece a copy takes fails
+        work(n)
+        if os.getpid() != PARENT:
+            raise ValueError(f"第 {n} 件无法完成")
         return n
+
+    def killed(n):  # a copy that takes a piece is killed, as by the OOM killer
+        work(n)
+        if os.getpid() != PARENT:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return n
+
+    PARENT = os.getpid()
 
     connection.ensure_connection()
     out = {"parent": os.getpid(), "free": why_not_forked()}
@@ -55,10 +65,24 @@ BATCH = textwrap.dedent("""
         out["after"] = cursor.fetchone()[0]
     out["alone"] = sorted({pid for _n, _r, pid in each_forked(work, [5], processes=2)}
                           | {pid for _n, _r, pid in each_forked(work, [1, 2, 3], processes=1)})
+    for name in os.listdir(MARKS):
+        os.remove(os.path.join(MARKS, name))
     try:
         list(each_forked(fails, list(range(6)), processes=2))
     except ValueError as error:
         out["error"] = str(error)
+        out["error_notes"] = getattr(error, "__notes__", [])
+    for name in os.listdir(MARKS):
+        os.remove(os.path.join(MARKS, name))
+    try:
+        list(each_forked(killed, list(range(4)), processes=2))
+    except CopyFailed as error:
+        out["killed"] = str(error)
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        out["children_left"] = True
+    except ChildProcessError:  # every copy has ended and been waited for
+        out["children_left"] = False
     print(json.dumps(out))
 """)
 
@@ -86,7 +110,18 @@ def test_a_batch_is_shared_between_this_process_and_a_copy_each_with_its_connect
     processes = {pid for _n, _square, pid in out["done"]}
     assert len(processes) == 2 and out["parent"] in processes
     assert out["after"] == 42  # the parent's own connection, closed before the fork, works
-    assert out["error"] == "第 3 件无法完成"
+    assert re.fullmatch(r"第 [1-5] 件无法完成", out["error"])
+    assert out["children_left"] is False
+
+
+def test_a_copys_exception_is_raised_here_with_where_it_was_raised(batch: dict) -> None:
+    notes = "".join(batch["error_notes"])
+    assert "forked copy" in notes and "in fails" in notes
+
+
+def test_a_copy_killed_before_sending_its_results_is_an_error_not_a_wait(batch: dict) -> None:
+    assert "ended without its results" in batch["killed"]
+    assert "SIGKILL" in batch["killed"]
 
 
 def test_one_piece_or_one_process_stays_here(batch: dict) -> None:
