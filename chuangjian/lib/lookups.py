@@ -5,7 +5,10 @@ value in Django 5.2). The assessment asks each source for a whole city's units: 
 4,060 ids every source query spent ~8 ms building its own SQL, more than running it.
 ``field__ids_in=[…]`` turns each value into an ``int`` (anything else is refused before
 any SQL is made) and writes the list as numbers: no placeholder per value, so no chunking
-under SQLite's variable limit either. For ids only; other lists keep ``__in``.
+under SQLite's variable limit either. On PostgreSQL the ids go as one array
+(``field = ANY(%s)``): the server plans a list of 4,060 constants in 4–7 ms and the array
+in 0.5–2 ms (``EXPLAIN (ANALYZE, SUMMARY)`` at L), which took 65–85 ms off the 47 such
+queries of a full assessment at L. For ids only; other lists keep ``__in``.
 
 Before any lookup sees its value, Django walks a ``list`` or ``tuple`` value item by item
 (``Query.resolve_lookup_value``, for expressions inside it): 377,000 calls and 0.3 s under
@@ -72,6 +75,8 @@ class IdsIn(Lookup):
         if not self.rhs:
             raise EmptyResultSet
         lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, self.rhs]
         return f"{lhs} IN ({','.join(map(str, self.rhs))})", list(params)
 
 

@@ -32,7 +32,10 @@ def test_the_ids_are_numbers_in_the_sql_not_one_placeholder_each(world: World) -
     with CaptureQueriesContext(connection) as queries:
         found = Unit.objects.filter(pk__ids_in=ids).count()
     assert found == Unit.objects.count()
-    assert "IN (1,2,3," in queries[0]["sql"]
+    if connection.vendor == "postgresql":  # one array: the server plans 4,000 ids 4-9 ms faster
+        assert "= ANY('{1,2,3," in queries[0]["sql"]
+    else:
+        assert "IN (1,2,3," in queries[0]["sql"]
 
 
 def test_nothing_but_ids_reaches_the_sql() -> None:
@@ -47,7 +50,9 @@ def test_nothing_but_ids_reaches_the_sql() -> None:
         Unit.objects.filter(pk__ids_in=Ids([1, "2) OR (1=1"]))  # type: ignore[list-item]
     ids = Ids(["3", 1, 1, 2])  # type: ignore[list-item]
     assert ids.checked() == [1, 2, 3] and ids.checked() is ids.checked()
-    assert "IN (1,2,3)" in str(Unit.objects.filter(pk__ids_in=ids).query)
+    sql, params = Unit.objects.filter(pk__ids_in=ids).query.sql_with_params()
+    assert ("= ANY(%s)" in sql and params[-1] == [1, 2, 3] if connection.vendor == "postgresql"
+            else "IN (1,2,3)" in sql)
 
 
 def test_many_ids_as_ids_are_handed_to_the_lookup_whole_where_a_list_is_walked_id_by_id(
