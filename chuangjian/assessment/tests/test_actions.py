@@ -143,6 +143,33 @@ def test_units_assessed_together_get_the_rows_each_gets_alone(small: Small, code
         assert alone.units_assessed == len(rows_together[unit.code])
 
 
+def test_units_assessed_together_are_stored_together_or_not_at_all(
+        small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second district's rows cannot be written: the first's are not kept either, both
+    # runs are failed with the reason, and the runs current before stay current.
+    units = [Unit.objects.get(code=c) for c in ("T-01", "T-02")]
+    before = actions.start_runs(actor=None, standard_code="test_small", year=2026, units=units,
+                                today=TODAY, scope=Scope.system())
+    real, written = actions.insert_results, []
+
+    def full_disk(run: AssessmentRun, computed: Any) -> int:
+        if written:
+            raise OSError("磁盘已满")
+        written.append(run.pk)
+        return real(run, computed)
+
+    monkeypatch.setattr(actions, "insert_results", full_disk)
+    with pytest.raises(OSError):
+        actions.start_runs(actor=None, standard_code="test_small", year=2026, units=units,
+                           today=TODAY, scope=Scope.system())
+    failed = AssessmentRun.objects.exclude(pk__in=[r.pk for r in before])
+    assert [(r.status, r.error, r.current) for r in failed] == [
+        ("failed", "计算失败：磁盘已满", False)] * 2
+    assert not UnitResult.objects.filter(run__in=failed).exists()
+    assert set(AssessmentRun.objects.filter(current=True).values_list("pk", flat=True)) == {
+        r.pk for r in before}
+
+
 def test_units_assessed_together_are_checked_before_any_run_starts(small: Small) -> None:
     w = small.world
     before = AssessmentRun.objects.count()
