@@ -148,7 +148,9 @@ class AssessmentRun(models.Model):
 class UnitResult(models.Model):
     """One unit's result in a run: totals, verdict, and every indicator in ``items``."""
 
-    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="results")
+    # No index of its own: the unique (run, unit) index begins with it (migration 0007).
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="results",
+                            db_index=False)
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
     # The unit's parent when the run was computed (ranking among siblings), and its
     # nearest ancestor assessed in the same run (whose share_of_children counts it).
