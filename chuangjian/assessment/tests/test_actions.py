@@ -150,7 +150,7 @@ def test_units_assessed_together_are_stored_together_or_not_at_all(
     units = [Unit.objects.get(code=c) for c in ("T-01", "T-02")]
     before = actions.start_runs(actor=None, standard_code="test_small", year=2026, units=units,
                                 today=TODAY, scope=Scope.system())
-    real, written = actions.insert_results, []
+    real, written = actions.insert_results, list[int]()
 
     def full_disk(run: AssessmentRun, computed: Any) -> int:
         if written:
