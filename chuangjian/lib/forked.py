@@ -13,7 +13,7 @@ The pieces to take are numbers written in advance into a pipe that every process
 four bytes at a time: a pipe's read is one step for the kernel, so no two processes take
 the same piece, and none needs a lock. (``multiprocessing.Pool`` did this with a pool of
 workers and three threads, built for a long life: 20 ms before the first piece on a
-process's first batch, 5 ms each time after, against 2 ms here; and it waits for ever for
+process's first batch, 5 ms each time after, against 2–5 ms here; and it waits for ever for
 a worker that was killed, where a copy's pipe here ends, and says so.)
 
 A connection to the database cannot cross a fork (both processes would talk over one
