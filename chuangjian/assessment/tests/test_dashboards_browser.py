@@ -139,8 +139,9 @@ def test_a_street_leader_then_the_district_read_the_dashboards(page: Any, served
 
 def _run_and_score_sheet_on_a_phone(page: Any, sheet: str) -> None:
     """The list of runs, a run's results and a unit's score sheet at 390 px: a card per run,
-    its standard's name first on a line of its own; a card per unit, its name on one line; a card per indicator, its name on a line of its own, the method, figure,
-    score and points on the next; nothing wider than the screen."""
+    its standard's name first on a line of its own; a card per unit, its name on one line;
+    a card per indicator, its name on a line of its own, the method, figure, score and
+    points on the next; nothing wider than the screen."""
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(sheet.split("/assessment/")[0] + "/assessment/")  # the list of runs
     assert not page.locator(".run-list thead").is_visible()
